@@ -1,0 +1,1 @@
+//! Client tests live in tests/.

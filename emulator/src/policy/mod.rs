@@ -1,0 +1,1 @@
+//! IAM policy documents: parse, validate, evaluate.

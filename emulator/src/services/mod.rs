@@ -1,0 +1,3 @@
+//! AWS services, one module each.
+
+pub mod kms;

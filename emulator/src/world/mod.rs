@@ -1,0 +1,1 @@
+//! The emulated world: accounts, regions, resources.
