@@ -1,1 +1,132 @@
-fn main() {}
+//! The `keyhole` command: `keyhole serve` runs the emulator; `keyhole policy` checks and
+//! simulates policy documents offline.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use keyhole::pipeline::Shared;
+use keyhole::Settings;
+use tokio::net::TcpListener;
+
+#[derive(Parser)]
+#[command(
+    name = "keyhole",
+    version,
+    about = "Local emulator of AWS KMS, AWS Backup and AWS Organizations"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the emulator.
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "KEYHOLE_HOST", default_value = "127.0.0.1")]
+    host: String,
+    /// Port to listen on; 0 picks a free port.
+    #[arg(long, env = "KEYHOLE_PORT", default_value_t = 4566)]
+    port: u16,
+    /// Account of callers whose access key keyhole does not know.
+    #[arg(long, env = "KEYHOLE_DEFAULT_ACCOUNT", default_value = "000000000000")]
+    default_account: String,
+    /// Region of requests that name none.
+    #[arg(long, env = "KEYHOLE_DEFAULT_REGION", default_value = "us-east-1")]
+    default_region: String,
+    /// Refuse access keys keyhole did not issue (12-digit account keys excepted).
+    #[arg(long, env = "KEYHOLE_STRICT_AUTH", default_value_t = false)]
+    strict_auth: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve(args),
+    }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KEYHOLE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if !keyhole::world::is_account_id(&args.default_account) {
+        eprintln!(
+            "keyhole: --default-account must be 12 digits, got {:?}",
+            args.default_account
+        );
+        return ExitCode::from(2);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(error) => {
+            eprintln!("keyhole: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let listener = match TcpListener::bind((args.host.as_str(), args.port)).await {
+            Ok(l) => l,
+            Err(error) => {
+                eprintln!(
+                    "keyhole: cannot listen on {}:{}: {error}",
+                    args.host, args.port
+                );
+                return ExitCode::FAILURE;
+            }
+        };
+        let addr = match listener.local_addr() {
+            Ok(a) => a,
+            Err(error) => {
+                eprintln!("keyhole: {error}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let settings = Settings {
+            default_account: args.default_account,
+            default_region: args.default_region,
+            strict_auth: args.strict_auth,
+        };
+        let shared = Arc::new(Shared::new(settings));
+        println!("keyhole listening on http://{addr}");
+        keyhole::server::run(listener, shared, shutdown_signal()).await;
+        ExitCode::SUCCESS
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

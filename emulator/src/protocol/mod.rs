@@ -1,1 +1,154 @@
-//! Wire protocols and request authentication.
+//! Wire protocols and request authentication. Everything here turns bytes into a decoded
+//! [`Call`] (service, operation, input as JSON shaped by the model) and a handler's JSON
+//! output or [`ApiError`] back into bytes. Services never see HTTP.
+//!
+//! Canonical values, whatever the protocol: blobs are base64 strings, timestamps are epoch
+//! seconds (numbers); the protocol modules convert at the edge.
+
+pub mod aws_json;
+pub mod error;
+pub mod model;
+pub mod query;
+pub mod rest_json;
+pub mod sigv4;
+pub mod validate;
+pub mod xml;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method};
+use serde_json::Value;
+
+pub use error::{ApiError, ApiResult};
+pub use model::{Protocol, ServiceId};
+
+/// An HTTP request as the pipeline sees it: the raw path and query are kept because SigV4
+/// signs them as sent.
+#[derive(Debug, Clone)]
+pub struct HttpRequest {
+    pub method: Method,
+    pub raw_path: String,
+    pub raw_query: Option<String>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+impl HttpResponse {
+    pub fn json(status: u16, body: &Value) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: Bytes::from(body.to_string()),
+        }
+    }
+}
+
+impl HttpRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    }
+
+    /// Query parameters, decoded.
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        self.raw_query
+            .as_deref()
+            .map(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// A decoded API call, ready for authorization and its handler.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub service: ServiceId,
+    pub operation: String,
+    pub input: Value,
+}
+
+/// Which service a request is for, from the request itself, else the SigV4 scope.
+pub fn identify_service(req: &HttpRequest, scope_service: Option<&str>) -> Option<ServiceId> {
+    if let Some(target) = req.header("x-amz-target") {
+        let prefix = target.split('.').next().unwrap_or("");
+        return ServiceId::ALL.into_iter().find(|s| {
+            s.protocol() == Protocol::AwsJson && s.model().target_prefix.as_deref() == Some(prefix)
+        });
+    }
+    let form = req
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+    let scoped = scope_service.and_then(ServiceId::from_signing_name);
+    if form || query::has_action(req) {
+        return match scoped {
+            Some(s) if s.protocol() == Protocol::AwsQuery => Some(s),
+            _ => Some(query::service_for_action(req)),
+        };
+    }
+    match scoped {
+        Some(s) => Some(s),
+        // Unsigned REST calls can only be Backup's.
+        None => Some(ServiceId::Backup),
+    }
+}
+
+/// Decodes the operation and its input for `service`.
+pub fn decode(service: ServiceId, req: &HttpRequest) -> ApiResult<Call> {
+    let (operation, input) = match service.protocol() {
+        Protocol::AwsJson => aws_json::decode(service, req)?,
+        Protocol::RestJson => rest_json::decode(service, req)?,
+        Protocol::AwsQuery => query::decode(service, req)?,
+    };
+    Ok(Call {
+        service,
+        operation,
+        input,
+    })
+}
+
+/// Encodes a handler's output for the wire.
+pub fn encode_output(
+    service: ServiceId,
+    operation: &str,
+    output: &Value,
+    request_id: &str,
+) -> HttpResponse {
+    match service.protocol() {
+        Protocol::AwsJson => aws_json::encode_output(output),
+        Protocol::RestJson => rest_json::encode_output(service, operation, output),
+        Protocol::AwsQuery => query::encode_output(service, operation, output, request_id),
+    }
+}
+
+/// Encodes an error the way `service` shows it.
+pub fn encode_error(service: ServiceId, error: &ApiError, request_id: &str) -> HttpResponse {
+    match service.protocol() {
+        Protocol::AwsJson => aws_json::encode_error(service, error),
+        Protocol::RestJson => rest_json::encode_error(error),
+        Protocol::AwsQuery => query::encode_error(service, error, request_id),
+    }
+}
+
+/// Drops null members so optional outputs are absent rather than `null`.
+pub fn strip_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), strip_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(strip_nulls).collect()),
+        other => other.clone(),
+    }
+}

@@ -1,1 +1,93 @@
-//! The emulated world: accounts, regions, resources.
+//! The emulated world: accounts, regions, each service's state, the credentials keyhole has
+//! issued, and the clock. The server keeps one `World` behind a mutex that is never held
+//! across an `.await`; handlers take `&mut World` for the duration of one call.
+
+pub mod identity;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use identity::{Caller, CallerKind, IssuedCredential};
+
+/// Server-wide settings that travel with the state document.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    pub default_account: String,
+    pub default_region: String,
+    /// Reject access keys keyhole did not issue (12-digit keys excepted).
+    pub strict_auth: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            default_account: "000000000000".into(),
+            default_region: "us-east-1".into(),
+            strict_auth: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct World {
+    pub settings: Settings,
+    pub accounts: BTreeMap<String, Account>,
+    /// Access keys keyhole issued, by access key id.
+    #[serde(default)]
+    pub credentials: BTreeMap<String, IssuedCredential>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    pub id: String,
+    /// Epoch seconds of first use.
+    pub created: f64,
+    #[serde(default)]
+    pub regions: BTreeMap<String, RegionState>,
+}
+
+/// Per-account, per-region state of the regional services.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RegionState {}
+
+impl World {
+    pub fn new(settings: Settings) -> World {
+        World {
+            settings,
+            ..World::default()
+        }
+    }
+
+    /// Empties the world but keeps its settings.
+    pub fn reset(&mut self) {
+        *self = World::new(self.settings.clone());
+    }
+
+    /// The account, created on first use as AWS accounts "exist" for keyhole's callers.
+    pub fn account_mut(&mut self, id: &str, now: f64) -> &mut Account {
+        self.accounts
+            .entry(id.to_owned())
+            .or_insert_with(|| Account {
+                id: id.to_owned(),
+                created: now,
+                regions: BTreeMap::new(),
+            })
+    }
+
+    pub fn region_mut(&mut self, account: &str, region: &str, now: f64) -> &mut RegionState {
+        self.account_mut(account, now)
+            .regions
+            .entry(region.to_owned())
+            .or_default()
+    }
+}
+
+/// True for a string of exactly 12 ASCII digits: an AWS account id.
+pub fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}

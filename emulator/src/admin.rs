@@ -1,0 +1,66 @@
+//! Admin endpoints under `/_keyhole/`: JSON in, JSON out, no authentication (keyhole binds
+//! to loopback by default).
+
+use serde_json::{json, Value};
+
+use crate::pipeline::Shared;
+use crate::protocol::{HttpRequest, HttpResponse, ServiceId};
+use crate::world::World;
+
+pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
+    let path = req.raw_path.trim_end_matches('/');
+    match (req.method.as_str(), path) {
+        ("GET", "/_keyhole/health") => HttpResponse::json(200, &health()),
+        ("POST", "/_keyhole/reset") => {
+            shared.world().reset();
+            HttpResponse::json(200, &json!({"status": "reset"}))
+        }
+        ("GET", "/_keyhole/state") => match serde_json::to_value(&*shared.world()) {
+            Ok(state) => HttpResponse::json(200, &state),
+            Err(e) => error(500, &format!("state could not be serialized: {e}")),
+        },
+        ("POST", "/_keyhole/state") => match serde_json::from_slice::<World>(&req.body) {
+            Ok(world) => {
+                *shared.world() = world;
+                HttpResponse::json(200, &json!({"status": "loaded"}))
+            }
+            Err(e) => error(400, &format!("not a keyhole state document: {e}")),
+        },
+        ("POST", "/_keyhole/clock/advance") => {
+            let seconds = serde_json::from_slice::<Value>(&req.body)
+                .ok()
+                .and_then(|v| v["seconds"].as_f64());
+            match seconds {
+                Some(s) if s >= 0.0 => {
+                    shared.clock.advance(s);
+                    HttpResponse::json(200, &json!({"now": shared.clock.now()}))
+                }
+                _ => error(400, "expected {\"seconds\": <non-negative number>}"),
+            }
+        }
+        ("GET", "/_keyhole/clock") => HttpResponse::json(
+            200,
+            &json!({"now": shared.clock.now(), "offsetSeconds": shared.clock.offset_seconds()}),
+        ),
+        _ => error(
+            404,
+            &format!("no admin endpoint {} {}", req.method, req.raw_path),
+        ),
+    }
+}
+
+fn health() -> Value {
+    let services: serde_json::Map<String, Value> = ServiceId::ALL
+        .iter()
+        .map(|s| (s.signing_name().to_owned(), json!("available")))
+        .collect();
+    json!({
+        "status": "running",
+        "version": env!("CARGO_PKG_VERSION"),
+        "services": services,
+    })
+}
+
+fn error(status: u16, message: &str) -> HttpResponse {
+    HttpResponse::json(status, &json!({"error": message}))
+}

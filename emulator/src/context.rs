@@ -1,0 +1,30 @@
+//! What every handler knows about the request besides its input: who, where, when, how.
+//! The policy evaluator reads its global condition keys from here.
+
+use std::net::IpAddr;
+
+use crate::protocol::ServiceId;
+use crate::world::Caller;
+
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub request_id: String,
+    pub service: ServiceId,
+    pub operation: String,
+    pub caller: Caller,
+    /// The region from the SigV4 scope, else the default region.
+    pub region: String,
+    /// Epoch seconds on keyhole's clock.
+    pub now: f64,
+    pub source_ip: IpAddr,
+    /// `aws:SecureTransport`: keyhole serves plain HTTP, so false unless a proxy says otherwise.
+    pub secure_transport: bool,
+    pub user_agent: Option<String>,
+}
+
+impl RequestContext {
+    /// The IAM action name, `kms:Encrypt`.
+    pub fn action(&self) -> String {
+        format!("{}:{}", self.service.signing_name(), self.operation)
+    }
+}

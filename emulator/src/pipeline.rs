@@ -1,0 +1,213 @@
+//! The one pipeline every API request takes: decode (protocol) → authenticate (SigV4,
+//! principal) → validate (model) → authorize and handle (service, asking the policy engine) →
+//! encode (protocol). It is synchronous: the server calls it from a blocking-safe context and
+//! in-process tests can call it with no socket.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, UNIX_EPOCH};
+
+use crate::admin;
+use crate::clock::Clock;
+use crate::context::RequestContext;
+use crate::protocol::sigv4::{self, AuthError, ProtocolFamily, RequestParts, SignatureInfo};
+use crate::protocol::validate::validate_input;
+use crate::protocol::{self, ApiError, ApiResult, HttpRequest, HttpResponse, Protocol, ServiceId};
+use crate::services;
+use crate::world::{is_account_id, Caller, Settings, World};
+
+/// The state one server shares across connections.
+#[derive(Debug, Default)]
+pub struct Shared {
+    world: Mutex<World>,
+    pub clock: Clock,
+}
+
+impl Shared {
+    pub fn new(settings: Settings) -> Shared {
+        Shared {
+            world: Mutex::new(World::new(settings)),
+            clock: Clock::default(),
+        }
+    }
+
+    /// The world, even if a handler panicked while holding it: a panic is a bug to report,
+    /// not a reason to stop answering.
+    pub fn world(&self) -> MutexGuard<'_, World> {
+        self.world
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Facts about the connection a request came on.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionInfo {
+    pub remote_ip: IpAddr,
+}
+
+impl Default for ConnectionInfo {
+    fn default() -> Self {
+        ConnectionInfo {
+            remote_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+        }
+    }
+}
+
+pub fn handle(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo) -> HttpResponse {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let mut response = if req.raw_path.starts_with("/_keyhole/") {
+        admin::handle(shared, req)
+    } else {
+        api(shared, req, conn, &request_id)
+    };
+    response
+        .headers
+        .push(("x-amzn-requestid".into(), request_id));
+    response
+}
+
+fn family(service: ServiceId) -> ProtocolFamily {
+    match service.protocol() {
+        Protocol::AwsJson => ProtocolFamily::AwsJson,
+        Protocol::RestJson => ProtocolFamily::RestJson,
+        Protocol::AwsQuery => ProtocolFamily::AwsQuery,
+    }
+}
+
+fn api(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo, request_id: &str) -> HttpResponse {
+    let parts = RequestParts {
+        method: &req.method,
+        raw_path: &req.raw_path,
+        raw_query: req.raw_query.as_deref(),
+        headers: &req.headers,
+        body: &req.body,
+    };
+    let signature = sigv4::parse(&parts);
+    let scope_service = match &signature {
+        Ok(Some(info)) => Some(info.service.as_str()),
+        _ => None,
+    };
+    let service = protocol::identify_service(req, scope_service).unwrap_or(ServiceId::Kms);
+    let outcome = (|| -> ApiResult<(String, serde_json::Value)> {
+        let now = shared.clock.now();
+        let info = signature.map_err(|e| auth_error(&e, service))?;
+        let call = protocol::decode(service, req)?;
+        let mut world = shared.world();
+        let (caller, region) = authenticate(&mut world, service, &parts, info, now)?;
+        if let Some(input_shape) = service
+            .model()
+            .operations
+            .get(&call.operation)
+            .and_then(|op| op.input.as_deref())
+        {
+            validate_input(service, input_shape, &call.input)?;
+        }
+        let ctx = RequestContext {
+            request_id: request_id.to_owned(),
+            service,
+            operation: call.operation.clone(),
+            caller,
+            region,
+            now,
+            source_ip: conn.remote_ip,
+            secure_transport: false,
+            user_agent: req.header("user-agent").map(str::to_owned),
+        };
+        let output = services::dispatch(&ctx, &mut world, &call)?;
+        Ok((call.operation, output))
+    })();
+    match outcome {
+        Ok((operation, output)) => {
+            protocol::encode_output(service, &operation, &output, request_id)
+        }
+        Err(error) => {
+            tracing::debug!(%error, ?service, "request failed");
+            protocol::encode_error(service, &error, request_id)
+        }
+    }
+}
+
+fn auth_error(error: &AuthError, service: ServiceId) -> ApiError {
+    let family = family(service);
+    ApiError::new(error.code(family), error.message()).status(error.status(family))
+}
+
+/// Failures the pipeline itself decides, in each protocol family's words.
+enum AuthFailure {
+    Missing,
+    UnknownKey,
+    Expired,
+}
+
+fn auth_failure(failure: AuthFailure, service: ServiceId) -> ApiError {
+    let query = service.protocol() == Protocol::AwsQuery;
+    let rest = service.protocol() == Protocol::RestJson;
+    let status = if query || rest { 403 } else { 400 };
+    match failure {
+        AuthFailure::Missing if query => ApiError::new(
+            "MissingAuthenticationToken",
+            "Request is missing Authentication Token",
+        ),
+        AuthFailure::Missing => ApiError::new(
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token",
+        ),
+        AuthFailure::UnknownKey if query => ApiError::new(
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid.",
+        ),
+        AuthFailure::UnknownKey => ApiError::new(
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid.",
+        ),
+        AuthFailure::Expired if query => ApiError::new(
+            "ExpiredToken",
+            "The security token included in the request is expired",
+        ),
+        AuthFailure::Expired => ApiError::new(
+            "ExpiredTokenException",
+            "The security token included in the request is expired",
+        ),
+    }
+    .status(status)
+}
+
+/// Resolves the caller and the request's region from the signature.
+fn authenticate(
+    world: &mut World,
+    service: ServiceId,
+    parts: &RequestParts,
+    info: Option<SignatureInfo>,
+    now: f64,
+) -> ApiResult<(Caller, String)> {
+    let Some(info) = info else {
+        return Err(auth_failure(AuthFailure::Missing, service));
+    };
+    let region = if info.region.is_empty() {
+        world.settings.default_region.clone()
+    } else {
+        info.region.clone()
+    };
+    let key = info.access_key_id.as_str();
+    let caller = if let Some(issued) = world.credentials.get(key) {
+        let at = UNIX_EPOCH + Duration::from_millis((now * 1000.0) as u64);
+        sigv4::verify(parts, &info, &issued.secret_access_key, at, None)
+            .map_err(|e| auth_error(&e, service))?;
+        if !issued.active || issued.session_token != info.security_token {
+            return Err(auth_failure(AuthFailure::UnknownKey, service));
+        }
+        if issued.expiration.is_some_and(|expiry| now >= expiry) {
+            return Err(auth_failure(AuthFailure::Expired, service));
+        }
+        issued.caller.clone()
+    } else if is_account_id(key) {
+        Caller::root(key, key)
+    } else if world.settings.strict_auth {
+        return Err(auth_failure(AuthFailure::UnknownKey, service));
+    } else {
+        Caller::root(&world.settings.default_account.clone(), key)
+    };
+    world.account_mut(&caller.account.clone(), now);
+    Ok((caller, region))
+}

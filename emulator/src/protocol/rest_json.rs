@@ -1,0 +1,146 @@
+//! restJson1 (AWS Backup): the operation comes from the method and path; members bound to
+//! URI labels, the query string and headers are merged with the JSON body into one input.
+//! Errors carry `X-Amzn-ErrorType` and a `Code`/`Message`/`Context` body.
+
+use bytes::Bytes;
+use serde_json::{Map, Value};
+
+use super::error::{ApiError, ApiResult};
+use super::model::{RouteMatch, ServiceId, ShapeKind};
+use super::{strip_nulls, HttpRequest, HttpResponse};
+
+pub fn decode(service: ServiceId, req: &HttpRequest) -> ApiResult<(String, Value)> {
+    let model = service.model();
+    let raw_segments: Vec<&str> = req.raw_path.split('/').filter(|s| !s.is_empty()).collect();
+    let query = req.query_pairs();
+    let query_keys: Vec<String> = query.iter().map(|(k, _)| k.clone()).collect();
+    let (route, labels) = match model.route(req.method.as_str(), &raw_segments, &query_keys) {
+        RouteMatch::Found(route, labels) => (route, labels),
+        RouteMatch::MethodNotAllowed => {
+            return Err(ApiError::without_message("UnknownOperationException").status(405))
+        }
+        RouteMatch::NotFound => {
+            return Err(ApiError::without_message("UnknownOperationException").status(404))
+        }
+    };
+    let operation = &model.operations[&route.operation];
+    let mut input = if req.body.iter().all(u8::is_ascii_whitespace) {
+        Map::new()
+    } else {
+        match serde_json::from_slice::<Value>(&req.body) {
+            Ok(Value::Object(map)) => map,
+            Ok(_) => {
+                return Err(ApiError::serialization(
+                    "Start of structure or map found where not expected.",
+                ))
+            }
+            Err(e) => {
+                return Err(ApiError::serialization(format!(
+                    "Could not parse request body into json: {e}"
+                )))
+            }
+        }
+    };
+    let Some(shape) = operation.input.as_deref().and_then(|s| model.shape(s)) else {
+        return Ok((route.operation.clone(), Value::Object(input)));
+    };
+    for member in &shape.members {
+        let wire_name = member.location_name.as_deref().unwrap_or(&member.name);
+        let member_kind = model.shape(&member.shape).map(|s| s.kind);
+        let value = match member.location.as_deref() {
+            Some("uri") => labels
+                .iter()
+                .find(|(label, _)| label == wire_name)
+                .map(|(_, v)| Value::String(v.clone())),
+            Some("querystring") => {
+                let values: Vec<&String> = query
+                    .iter()
+                    .filter(|(k, _)| k == wire_name)
+                    .map(|(_, v)| v)
+                    .collect();
+                if values.is_empty() {
+                    None
+                } else if member_kind == Some(ShapeKind::List) {
+                    Some(Value::Array(
+                        values.iter().map(|v| Value::String((*v).clone())).collect(),
+                    ))
+                } else {
+                    Some(scalar(member_kind, values[0])?)
+                }
+            }
+            Some("header") => req
+                .header(wire_name)
+                .map(|v| scalar(member_kind, v))
+                .transpose()?,
+            _ => continue,
+        };
+        match value {
+            Some(v) => {
+                input.insert(member.name.clone(), v);
+            }
+            None => {
+                input.remove(&member.name);
+            }
+        }
+    }
+    Ok((route.operation.clone(), Value::Object(input)))
+}
+
+/// Converts a query-string or header text to the member's type.
+fn scalar(kind: Option<ShapeKind>, text: &str) -> ApiResult<Value> {
+    let bad = || ApiError::serialization(format!("Unable to parse value '{text}'"));
+    Ok(match kind {
+        Some(ShapeKind::Integer | ShapeKind::Long) => {
+            Value::from(text.parse::<i64>().map_err(|_| bad())?)
+        }
+        Some(ShapeKind::Float | ShapeKind::Double) => {
+            Value::from(text.parse::<f64>().map_err(|_| bad())?)
+        }
+        Some(ShapeKind::Boolean) => Value::Bool(match text {
+            "true" => true,
+            "false" => false,
+            _ => return Err(bad()),
+        }),
+        Some(ShapeKind::Timestamp) => match text.parse::<f64>() {
+            Ok(n) => Value::from(n),
+            Err(_) => Value::from(super::query::parse_timestamp(text).ok_or_else(bad)?),
+        },
+        _ => Value::String(text.to_owned()),
+    })
+}
+
+pub fn encode_output(service: ServiceId, operation: &str, output: &Value) -> HttpResponse {
+    let status = service
+        .model()
+        .operations
+        .get(operation)
+        .map(|o| o.response_code)
+        .unwrap_or(200);
+    let body = match output {
+        Value::Null => String::new(),
+        other => strip_nulls(other).to_string(),
+    };
+    HttpResponse {
+        status,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: Bytes::from(body),
+    }
+}
+
+pub fn encode_error(error: &ApiError) -> HttpResponse {
+    let mut body = Map::new();
+    for (k, v) in &error.fields {
+        body.insert(k.clone(), v.clone());
+    }
+    if let Some(message) = &error.message {
+        body.insert("Message".into(), Value::String(message.clone()));
+    }
+    HttpResponse {
+        status: error.status,
+        headers: vec![
+            ("content-type".into(), "application/json".into()),
+            ("x-amzn-errortype".into(), error.code.clone()),
+        ],
+        body: Bytes::from(Value::Object(body).to_string()),
+    }
+}

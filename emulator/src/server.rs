@@ -1,0 +1,115 @@
+//! The HTTP server: accepts connections, collects each request, runs the pipeline on a
+//! blocking thread (handlers may do RSA key generation), writes the answer. On shutdown it
+//! stops accepting and lets in-flight requests finish.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+
+use crate::pipeline::{self, ConnectionInfo, Shared};
+use crate::protocol::{HttpRequest, HttpResponse};
+
+/// Largest request body accepted; KMS's largest input (ImportKeyMaterial) is far smaller.
+const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// How long shutdown waits for in-flight requests.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub async fn run(listener: TcpListener, shared: Arc<Shared>, shutdown: impl Future<Output = ()>) {
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, remote) = match accepted {
+                    Ok(pair) => pair,
+                    Err(error) => {
+                        tracing::warn!(%error, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let shared = shared.clone();
+                let service = service_fn(move |req| serve(shared.clone(), remote, req));
+                let connection = http1::Builder::new()
+                    .keep_alive(true)
+                    .serve_connection(TokioIo::new(stream), service);
+                let watched = graceful.watch(connection);
+                tokio::spawn(async move {
+                    if let Err(error) = watched.await {
+                        tracing::debug!(%error, "connection ended with an error");
+                    }
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("in-flight requests did not finish within {DRAIN_TIMEOUT:?}");
+    }
+}
+
+async fn serve(
+    shared: Arc<Shared>,
+    remote: SocketAddr,
+    req: http::Request<Incoming>,
+) -> Result<http::Response<Full<Bytes>>, Infallible> {
+    let (parts, body) = req.into_parts();
+    let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => {
+            return Ok(to_hyper(HttpResponse::json(
+                413,
+                &serde_json::json!({"message": "Request body too large"}),
+            )))
+        }
+    };
+    let request = HttpRequest {
+        method: parts.method,
+        raw_path: parts.uri.path().to_owned(),
+        raw_query: parts.uri.query().map(str::to_owned),
+        headers: parts.headers,
+        body,
+    };
+    let conn = ConnectionInfo {
+        remote_ip: remote.ip(),
+    };
+    let response = tokio::task::spawn_blocking(move || pipeline::handle(&shared, &request, conn))
+        .await
+        .unwrap_or_else(|_| {
+            HttpResponse::json(
+                500,
+                &serde_json::json!({"__type": "InternalFailure", "message": "keyhole failed while handling this request"}),
+            )
+        });
+    Ok(to_hyper(response))
+}
+
+fn to_hyper(response: HttpResponse) -> http::Response<Full<Bytes>> {
+    let mut builder = http::Response::builder().status(response.status);
+    for (name, value) in &response.headers {
+        builder = builder.header(name, value);
+    }
+    builder
+        .body(Full::new(response.body.clone()))
+        .unwrap_or_else(|_| {
+            let mut fallback = http::Response::new(Full::new(response.body));
+            *fallback.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+            fallback
+        })
+}
