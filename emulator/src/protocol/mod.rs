@@ -1,1 +1,3 @@
 //! Wire protocols and request authentication.
+
+pub mod sigv4;
