@@ -81,6 +81,8 @@ struct Sign<'a> {
     token: Option<&'a str>,
     time: SystemTime,
     presign: Option<Duration>,
+    /// S3-style presigning: sign `UNSIGNED-PAYLOAD` instead of the body hash.
+    unsigned_payload: bool,
 }
 
 impl<'a> Sign<'a> {
@@ -96,6 +98,7 @@ impl<'a> Sign<'a> {
             token: None,
             time: t0(),
             presign: None,
+            unsigned_payload: false,
         }
     }
 
@@ -138,7 +141,11 @@ impl<'a> Sign<'a> {
             self.method.as_str(),
             uri.clone(),
             self.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-            SignableBody::Bytes(self.body),
+            if self.unsigned_payload {
+                SignableBody::UnsignedPayload
+            } else {
+                SignableBody::Bytes(self.body)
+            },
         )
         .expect("signable");
         let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
@@ -288,6 +295,18 @@ fn presigned_get_is_accepted_until_it_expires() {
         "Signature expired: 20240101T123456Z is now earlier than 20240101T123457Z (20240101T124957Z - 15 min.)"
     );
     assert_eq!(err.code(ProtocolFamily::AwsQuery), "SignatureDoesNotMatch");
+}
+
+#[test]
+fn presigned_with_unsigned_payload_is_accepted() {
+    let wire = Sign {
+        presign: Some(Duration::from_secs(60)),
+        unsigned_payload: true,
+        ..Sign::new(Method::GET, "/some/key", "backup")
+    }
+    .sign();
+    wire.check(SECRET, t0(), None).expect("accepted");
+    assert_rejected(&wire, "wrong", "InvalidSignatureException", MISMATCH);
 }
 
 #[test]

@@ -12,7 +12,10 @@
 //! Known limits of re-signing with `aws-sigv4`: it always signs `host`, and in
 //! header mode always signs `x-amz-date`; a request authenticated by a signed
 //! `Date` header alone, or one whose `SignedHeaders` lists a header the
-//! request lacks, is answered with a signature mismatch. No SDK sends those.
+//! request lacks, is answered with a signature mismatch. The query is
+//! canonicalised by decoding and re-encoding it, so a client that sends `+`
+//! for a space or leaves reserved characters unencoded in the query (and signs
+//! it raw) is rejected. No SDK sends those.
 
 use std::time::{Duration, SystemTime};
 
@@ -108,6 +111,14 @@ pub type Credential = SignatureInfo;
 /// Why a request failed authentication. Codes, messages and statuses are
 /// AWS's; see [`AuthError::code`], [`AuthError::message`],
 /// [`AuthError::status`].
+///
+/// Seen in real AWS answers: the mismatch, invalid-token, missing-token
+/// (STS 403, DynamoDB 400), "requires 'Credential' parameter…", "missing
+/// equal-sign", "Signature expired" and "Signature not yet current" texts.
+/// Taken from scratchstack-aws-signature, which mirrors AWS: the credential
+/// element count, terminator, date-format, `Host`-not-signed and
+/// unsupported-algorithm texts. Inferred: the presigned query texts and the
+/// restJson statuses other than InvalidSignature/UnrecognizedClient (403).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
     /// Neither an `Authorization` header nor a presigned query string.
