@@ -348,3 +348,57 @@ pub fn decrypt(
         material_id: version.id,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_context_ignores_insertion_order() {
+        let a: EncryptionContext = [("b", "2"), ("a", "1"), ("c", "3")].into_iter().collect();
+        let b: EncryptionContext = [("c", "3"), ("a", "1"), ("b", "2")].into_iter().collect();
+        assert_eq!(a.canonical_bytes(), b.canonical_bytes());
+    }
+
+    #[test]
+    fn canonical_context_is_unambiguous() {
+        // Concatenation alone would make these equal.
+        let a: EncryptionContext = [("ab", "c")].into_iter().collect();
+        let b: EncryptionContext = [("a", "bc")].into_iter().collect();
+        assert_ne!(a.canonical_bytes(), b.canonical_bytes());
+        assert_ne!(
+            EncryptionContext::new().canonical_bytes(),
+            a.canonical_bytes()
+        );
+    }
+
+    #[test]
+    fn blob_layout() {
+        let key_id = Uuid::new_v4();
+        let versions = KeyVersions::generate(KeySpec::SymmetricDefault).unwrap();
+        let (blob, material_id) =
+            encrypt(&key_id, &versions, b"hello", &EncryptionContext::new()).unwrap();
+        assert_eq!(blob.len(), BLOB_OVERHEAD + 5);
+        assert_eq!(&blob[..4], b"KHB\x01");
+        assert_eq!(&blob[4..20], key_id.as_bytes());
+        assert_eq!(&blob[20..52], &material_id.0);
+        // Two encryptions of the same plaintext differ (random nonce).
+        let (again, _) = encrypt(&key_id, &versions, b"hello", &EncryptionContext::new()).unwrap();
+        assert_ne!(blob, again);
+    }
+
+    #[test]
+    fn parse_blob_rejects_short_and_foreign_blobs() {
+        assert_eq!(parse_blob(b""), Err(CryptoError::InvalidCiphertext));
+        assert_eq!(parse_blob(&[0u8; 200]), Err(CryptoError::InvalidCiphertext));
+        let mut blob = vec![0u8; BLOB_OVERHEAD];
+        blob[..4].copy_from_slice(b"KHB\x02");
+        assert_eq!(parse_blob(&blob), Err(CryptoError::InvalidCiphertext));
+        blob[3] = 1;
+        assert!(parse_blob(&blob).is_ok());
+        assert_eq!(
+            parse_blob(&blob[..BLOB_OVERHEAD - 1]),
+            Err(CryptoError::InvalidCiphertext)
+        );
+    }
+}
