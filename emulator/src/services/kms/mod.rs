@@ -1,1 +1,3 @@
 //! AWS KMS.
+
+pub mod crypto;
