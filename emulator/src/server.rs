@@ -22,6 +22,8 @@ use crate::protocol::{HttpRequest, HttpResponse};
 
 /// Largest request body accepted; KMS's largest input (ImportKeyMaterial) is far smaller.
 const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// How long a client may take to send a body it announced.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long shutdown waits for in-flight requests.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -70,9 +72,16 @@ async fn serve(
     req: http::Request<Incoming>,
 ) -> Result<http::Response<Full<Bytes>>, Infallible> {
     let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => collected.to_bytes(),
+    let collected = tokio::time::timeout(BODY_TIMEOUT, Limited::new(body, MAX_BODY_BYTES).collect());
+    let body = match collected.await {
+        Ok(Ok(collected)) => collected.to_bytes(),
         Err(_) => {
+            return Ok(to_hyper(HttpResponse::json(
+                408,
+                &serde_json::json!({"message": "Request body was not received in time"}),
+            )))
+        }
+        Ok(Err(_)) => {
             return Ok(to_hyper(HttpResponse::json(
                 413,
                 &serde_json::json!({"message": "Request body too large"}),

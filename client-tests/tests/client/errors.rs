@@ -32,7 +32,10 @@ async fn sdk_parses_serialization_exception_for_a_malformed_body() {
         .key_id("alias/any")
         .customize()
         .mutate_request(|req| {
-            *req.body_mut() = aws_smithy_types::body::SdkBody::from("{\"KeyId\": ");
+            let broken = "{\"KeyId\": ";
+            *req.body_mut() = aws_smithy_types::body::SdkBody::from(broken);
+            req.headers_mut()
+                .insert("content-length", broken.len().to_string());
         })
         .send()
         .await
