@@ -1,0 +1,489 @@
+//! The decision flow over layers (evaluation.md §1; IAM UG
+//! `reference_policies_evaluation-logic.md`, `…-cross-account.md`; KMS DG
+//! `policy-evaluation.md`, `grants.md`).
+
+use std::slice;
+use std::sync::Arc;
+
+use super::condition;
+use super::context::{PrincipalType, Request};
+use super::decision::{Decision, EvalDecision, Layer, MatchedStatement, PolicySource};
+use super::matcher::{match_block, PrincipalMatch};
+use super::matcher::{ArnPattern, Glob};
+use super::model::{Effect, Policy, ResourcePattern, Statement};
+
+/// A policy with the name the simulator and messages report.
+#[derive(Debug, Clone)]
+pub struct NamedPolicy {
+    pub id: Arc<str>,
+    pub source: PolicySource,
+    pub policy: Arc<Policy>,
+}
+
+impl NamedPolicy {
+    pub fn new(id: &str, source: PolicySource, policy: Policy) -> NamedPolicy {
+        NamedPolicy {
+            id: Arc::from(id),
+            source,
+            policy: Arc::new(policy),
+        }
+    }
+
+    pub fn shared(id: &str, source: PolicySource, policy: Arc<Policy>) -> NamedPolicy {
+        NamedPolicy {
+            id: Arc::from(id),
+            source,
+            policy,
+        }
+    }
+}
+
+/// The principal's side: its account's policies.
+#[derive(Debug, Clone, Default)]
+pub struct IdentityLayers {
+    /// User (with its groups) or role policies: inline and attached.
+    pub identity: Vec<NamedPolicy>,
+    pub boundary: Option<NamedPolicy>,
+    /// Session policies (inline and managed ARNs passed to AssumeRole & co).
+    pub session: Vec<NamedPolicy>,
+    /// SCP levels from the root through OUs to the account. `None`: no SCPs
+    /// apply (no organization, or the management account).
+    pub scp_levels: Option<Vec<Vec<NamedPolicy>>>,
+}
+
+/// Which kind of resource-based policy guards the resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResourcePolicyKind {
+    #[default]
+    Generic,
+    /// Must allow, directly or by naming the caller's account root.
+    KmsKeyPolicy,
+    /// Cross-account, only `backup:CopyIntoBackupVault` can be allowed.
+    BackupVault,
+    /// Must allow `sts:AssumeRole*`.
+    RoleTrust,
+}
+
+/// The resource's side: its account's policies.
+#[derive(Debug, Clone, Default)]
+pub struct ResourceLayers {
+    pub kind: ResourcePolicyKind,
+    pub resource_policy: Option<NamedPolicy>,
+    /// RCP levels, root → account. `None`: no RCPs apply.
+    pub rcp_levels: Option<Vec<Vec<NamedPolicy>>>,
+}
+
+/// A KMS grant (KMS DG `grants.md`): allows its operations, never denies.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Grant {
+    pub grant_id: String,
+    /// A principal ARN; a role ARN also covers its sessions.
+    pub grantee_principal: String,
+    /// Operation names without prefix, e.g. `Decrypt`.
+    pub operations: Vec<String>,
+    pub encryption_context_equals: Option<Vec<(String, String)>>,
+    pub encryption_context_subset: Option<Vec<(String, String)>>,
+}
+
+impl Grant {
+    pub fn matches(&self, req: &Request) -> bool {
+        let p = &req.principal;
+        if self.grantee_principal != p.arn
+            && p.role_arn.as_deref() != Some(self.grantee_principal.as_str())
+        {
+            return false;
+        }
+        let Some(op) = req.action.strip_prefix("kms:") else {
+            return false;
+        };
+        if !self.operations.iter().any(|o| o == op) {
+            return false;
+        }
+        const PREFIX: &str = "kms:encryptioncontext:";
+        let ec: Vec<(&str, String)> = req
+            .context
+            .iter()
+            .filter_map(|e| {
+                let name = e.name.as_str();
+                let head = name.get(..PREFIX.len())?;
+                let key = name.get(PREFIX.len()..).filter(|k| !k.is_empty())?;
+                (head.eq_ignore_ascii_case(PREFIX) && !e.multi).then(|| {
+                    (
+                        key,
+                        e.values
+                            .first()
+                            .map(|v| v.text().into_owned())
+                            .unwrap_or_default(),
+                    )
+                })
+            })
+            .collect();
+        let has = |k: &str, v: &str| ec.iter().any(|(ek, ev)| *ek == k && ev == v);
+        if let Some(eq) = &self.encryption_context_equals {
+            if eq.len() != ec.len() || !eq.iter().all(|(k, v)| has(k, v)) {
+                return false;
+            }
+        }
+        if let Some(sub) = &self.encryption_context_subset {
+            if !sub.iter().all(|(k, v)| has(k, v)) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// Everything one decision needs. Cheap to build: policies are `Arc`s.
+#[derive(Debug, Clone)]
+pub struct Authorization<'a> {
+    pub request: &'a Request,
+    pub principal_side: &'a IdentityLayers,
+    pub resource_side: &'a ResourceLayers,
+    pub grants: &'a [Grant],
+}
+
+/// KMS operations that work across accounts at all (KMS DG
+/// `key-policy-modifying-external-accounts.md`).
+pub const KMS_CROSS_ACCOUNT_ACTIONS: [&str; 20] = [
+    "kms:creategrant",
+    "kms:decrypt",
+    "kms:describekey",
+    "kms:verifymac",
+    "kms:derivesharedsecret",
+    "kms:encrypt",
+    "kms:generatedatakey",
+    "kms:generatedatakeypair",
+    "kms:generatedatakeypairwithoutplaintext",
+    "kms:generatedatakeywithoutplaintext",
+    "kms:generatemac",
+    "kms:getkeyrotationstatus",
+    "kms:getpublickey",
+    "kms:listgrants",
+    "kms:reencryptfrom",
+    "kms:reencryptto",
+    "kms:retiregrant",
+    "kms:revokegrant",
+    "kms:sign",
+    "kms:verify",
+];
+
+fn kms_cross_account_ok(action_lc: &str) -> bool {
+    KMS_CROSS_ACCOUNT_ACTIONS.contains(&action_lc)
+}
+
+#[derive(Debug, Default)]
+struct LayerOutcome {
+    denies: Vec<MatchedStatement>,
+    allows: Vec<MatchedStatement>,
+    best: Option<PrincipalMatch>,
+}
+
+impl LayerOutcome {
+    fn allows(&self) -> bool {
+        !self.allows.is_empty()
+    }
+    fn verdict(&self) -> EvalDecision {
+        if !self.denies.is_empty() {
+            EvalDecision::ExplicitDeny
+        } else if self.allows() {
+            EvalDecision::Allowed
+        } else {
+            EvalDecision::ImplicitDeny
+        }
+    }
+}
+
+struct Evaluator<'a> {
+    req: &'a Request,
+    missing: Vec<String>,
+}
+
+impl Evaluator<'_> {
+    /// How the statement applies: `None` when it doesn't.
+    fn statement(&mut self, st: &Statement, principal_required: bool) -> Option<PrincipalMatch> {
+        if st.inert {
+            return None;
+        }
+        let req = self.req;
+        let action = st.action.as_ref()?;
+        if action.patterns.iter().any(|g| g.matches(&req.action_lc)) == action.negated {
+            return None;
+        }
+        if let Some(res) = &st.resource {
+            let hit = res.patterns.iter().any(|p| match p {
+                ResourcePattern::Any => true,
+                ResourcePattern::Arn(a) => a.matches(&req.resource),
+                ResourcePattern::Template(t) => t
+                    .resolve(&req.context)
+                    .is_some_and(|chars| ArnPattern::from_marked(&chars).matches(&req.resource)),
+            });
+            if hit == res.negated {
+                return None;
+            }
+        }
+        let pm = match &st.principal {
+            Some(block) => match match_block(block, &req.principal) {
+                PrincipalMatch::No => return None,
+                m => m,
+            },
+            None if principal_required => return None,
+            None => PrincipalMatch::Direct,
+        };
+        let missing = &mut self.missing;
+        let mut note = |k: &str| {
+            if !missing.iter().any(|m| m.eq_ignore_ascii_case(k)) {
+                missing.push(k.to_string());
+            }
+        };
+        for c in &st.conditions {
+            if !condition::evaluate(c, &req.context, &mut note) {
+                return None;
+            }
+        }
+        Some(pm)
+    }
+
+    fn layer(
+        &mut self,
+        policies: &[NamedPolicy],
+        layer: Layer,
+        principal_required: bool,
+    ) -> LayerOutcome {
+        let mut out = LayerOutcome::default();
+        for np in policies {
+            for st in &np.policy.statements {
+                let Some(pm) = self.statement(st, principal_required) else {
+                    continue;
+                };
+                let m = MatchedStatement {
+                    policy_id: np.id.clone(),
+                    source: np.source,
+                    layer,
+                    sid: st.sid.clone(),
+                    index: st.index,
+                    effect: st.effect,
+                    span: st.span,
+                };
+                match st.effect {
+                    Effect::Deny => out.denies.push(m),
+                    Effect::Allow => {
+                        out.best = out.best.max(Some(pm));
+                        out.allows.push(m);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Decides one request.
+pub fn evaluate(auth: &Authorization<'_>) -> Decision {
+    let req = auth.request;
+    let p = &req.principal;
+    let ps = auth.principal_side;
+    let rs = auth.resource_side;
+    let mut ev = Evaluator {
+        req,
+        missing: Vec::new(),
+    };
+    let cross = req.is_cross_account();
+
+    // RCPs: not for service-linked roles, and never for kms:RetireGrant.
+    let rcp_levels = rs
+        .rcp_levels
+        .as_ref()
+        .filter(|_| !p.service_linked_role && req.action_lc != "kms:retiregrant");
+    let rcps: Vec<LayerOutcome> = rcp_levels
+        .map(|lv| {
+            lv.iter()
+                .map(|l| ev.layer(l, Layer::ResourceControlPolicy, true))
+                .collect()
+        })
+        .unwrap_or_default();
+    // SCPs: only principals of member accounts; not service-linked roles.
+    let scp_levels = ps
+        .scp_levels
+        .as_ref()
+        .filter(|_| !p.service_linked_role && !p.management_account && p.has_identity_policies());
+    let scps: Vec<LayerOutcome> = scp_levels
+        .map(|lv| {
+            lv.iter()
+                .map(|l| ev.layer(l, Layer::ServiceControlPolicy, false))
+                .collect()
+        })
+        .unwrap_or_default();
+    let res_layer = if rs.kind == ResourcePolicyKind::RoleTrust {
+        Layer::RoleTrustPolicy
+    } else {
+        Layer::ResourcePolicy
+    };
+    let rp = rs
+        .resource_policy
+        .as_ref()
+        .map(|np| ev.layer(slice::from_ref(np), res_layer, true))
+        .unwrap_or_default();
+    let has_identity = p.has_identity_policies();
+    let idn = if has_identity && p.kind != PrincipalType::Root {
+        ev.layer(&ps.identity, Layer::IdentityPolicy, false)
+    } else {
+        LayerOutcome::default()
+    };
+    let bnd = ps
+        .boundary
+        .as_ref()
+        .filter(|_| has_identity)
+        .map(|b| ev.layer(slice::from_ref(b), Layer::PermissionsBoundary, false));
+    let ses = if has_identity && !ps.session.is_empty() {
+        Some(ev.layer(&ps.session, Layer::SessionPolicy, false))
+    } else {
+        None
+    };
+
+    let mut d = Decision {
+        decision: EvalDecision::ImplicitDeny,
+        layer: None,
+        matched: Vec::new(),
+        missing_context_keys: Vec::new(),
+        allowed_by_organizations: scp_levels.map(|_| scps.iter().all(LayerOutcome::allows)),
+        allowed_by_rcps: rcp_levels.map(|_| rcps.iter().all(LayerOutcome::allows)),
+        allowed_by_boundary: bnd.as_ref().map(LayerOutcome::allows),
+        layer_decisions: Vec::new(),
+        cross_account: cross,
+        grant_id: None,
+        principal_arn: p.arn.clone(),
+        action: req.action.clone(),
+        resource: req.resource.clone(),
+    };
+    let mut push_detail = |l: Layer, o: &LayerOutcome| d.layer_decisions.push((l, o.verdict()));
+    for o in &rcps {
+        push_detail(Layer::ResourceControlPolicy, o);
+    }
+    for o in &scps {
+        push_detail(Layer::ServiceControlPolicy, o);
+    }
+    if rs.resource_policy.is_some() {
+        push_detail(res_layer, &rp);
+    }
+    if has_identity && p.kind != PrincipalType::Root {
+        push_detail(Layer::IdentityPolicy, &idn);
+    }
+    if let Some(b) = &bnd {
+        push_detail(Layer::PermissionsBoundary, b);
+    }
+    if let Some(s) = &ses {
+        push_detail(Layer::SessionPolicy, s);
+    }
+    d.missing_context_keys = std::mem::take(&mut ev.missing);
+
+    // 1. An explicit deny anywhere wins; the first layer in flowchart order is named.
+    let ordered: Vec<(Layer, &LayerOutcome)> = rcps
+        .iter()
+        .map(|o| (Layer::ResourceControlPolicy, o))
+        .chain(scps.iter().map(|o| (Layer::ServiceControlPolicy, o)))
+        .chain([(res_layer, &rp), (Layer::IdentityPolicy, &idn)])
+        .chain(bnd.iter().map(|o| (Layer::PermissionsBoundary, o)))
+        .chain(ses.iter().map(|o| (Layer::SessionPolicy, o)))
+        .collect();
+    if let Some((layer, _)) = ordered.iter().find(|(_, o)| !o.denies.is_empty()) {
+        d.decision = EvalDecision::ExplicitDeny;
+        d.layer = Some(*layer);
+        d.matched = ordered
+            .iter()
+            .flat_map(|(_, o)| o.denies.iter().cloned())
+            .collect();
+        return d;
+    }
+    let deny = |mut d: Decision, layer: Layer| {
+        d.decision = EvalDecision::ImplicitDeny;
+        d.layer = Some(layer);
+        d
+    };
+    // 2–3. Every RCP and SCP level must allow.
+    if !rcps.iter().all(LayerOutcome::allows) {
+        return deny(d, Layer::ResourceControlPolicy);
+    }
+    if !scps.iter().all(LayerOutcome::allows) {
+        return deny(d, Layer::ServiceControlPolicy);
+    }
+    let kind = rs.kind;
+    let kms = kind == ResourcePolicyKind::KmsKeyPolicy;
+    let allow = |mut d: Decision, layer: Layer, used: &[&LayerOutcome]| {
+        d.decision = EvalDecision::Allowed;
+        d.layer = Some(layer);
+        d.matched = used.iter().flat_map(|o| o.allows.iter().cloned()).collect();
+        d
+    };
+    // Grants allow their operations on their own; they never deny.
+    if kms {
+        if let Some(g) = auth.grants.iter().find(|g| g.matches(req)) {
+            let mut d = allow(d, Layer::Grant, &[]);
+            d.grant_id = Some(g.grant_id.clone());
+            return d;
+        }
+    }
+    let best = rp.best.unwrap_or(PrincipalMatch::No);
+    // Services and anonymous callers have no identity policies: only the resource policy can allow.
+    if !has_identity {
+        return if best != PrincipalMatch::No {
+            allow(d, res_layer, &[&rp])
+        } else {
+            deny(d, res_layer)
+        };
+    }
+    if cross && kms && !kms_cross_account_ok(&req.action_lc) {
+        return deny(d, res_layer);
+    }
+    if cross
+        && kind == ResourcePolicyKind::BackupVault
+        && req.action_lc != "backup:copyintobackupvault"
+    {
+        return deny(d, res_layer);
+    }
+    // 4. Resource-based policy.
+    let must_allow = cross || kms || kind == ResourcePolicyKind::RoleTrust;
+    let mut need_identity = true;
+    match best {
+        PrincipalMatch::No if must_allow => return deny(d, res_layer),
+        PrincipalMatch::Direct if !cross && p.kind != PrincipalType::Root => {
+            return allow(d, res_layer, &[&rp])
+        }
+        PrincipalMatch::Role if !cross => need_identity = false,
+        _ => {}
+    }
+    // 5. Identity policies (the root user needs none in its own account).
+    if need_identity && p.kind != PrincipalType::Root && !idn.allows() {
+        return deny(d, Layer::IdentityPolicy);
+    }
+    // 6. Permissions boundary.
+    if let Some(b) = &bnd {
+        if !b.allows() {
+            return deny(d, Layer::PermissionsBoundary);
+        }
+    }
+    // 7. Session policies: required for federated users, optional for role sessions.
+    match &ses {
+        Some(s) if !s.allows() => return deny(d, Layer::SessionPolicy),
+        None if p.kind == PrincipalType::FederatedUser => return deny(d, Layer::SessionPolicy),
+        _ => {}
+    }
+    let granting = if need_identity && p.kind != PrincipalType::Root {
+        Layer::IdentityPolicy
+    } else {
+        res_layer
+    };
+    let mut used: Vec<&LayerOutcome> = vec![&rp, &idn];
+    used.extend(bnd.iter());
+    used.extend(ses.iter());
+    allow(d, granting, &used)
+}
+
+/// Whether any statement of `policy` could match `action` at all (for lints).
+pub fn mentions_action(policy: &Policy, action: &str) -> bool {
+    let a = action.to_lowercase();
+    policy.statements.iter().any(|s| {
+        s.action
+            .as_ref()
+            .is_some_and(|b| b.patterns.iter().any(|g: &Glob| g.matches(&a)) != b.negated)
+    })
+}
