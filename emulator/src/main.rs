@@ -6,7 +6,9 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
     let code = match a.as_slice() {
-        ["policy", "validate", "--type", ty, file] => keyhole::policy::cli::run_validate(ty, Path::new(file)),
+        ["policy", "validate", "--type", ty, file] => {
+            keyhole::policy::cli::run_validate(ty, Path::new(file))
+        }
         ["policy", "simulate", rest @ ..] => {
             let batch = rest.contains(&"--batch");
             let explain = rest.contains(&"--explain");

@@ -16,17 +16,31 @@ pub fn run_validate(policy_type: &str, path: &Path) -> i32 {
             return 2;
         }
     };
-    validate_text(policy_type, &text, &mut io::stdout().lock(), &mut io::stderr().lock())
+    validate_text(
+        policy_type,
+        &text,
+        &mut io::stdout().lock(),
+        &mut io::stderr().lock(),
+    )
 }
 
-pub fn validate_text(policy_type: &str, text: &str, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub fn validate_text(
+    policy_type: &str,
+    text: &str,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
     let Some(ty) = PolicyType::from_cli(policy_type) else {
         let _ = writeln!(err, "unknown policy type {policy_type}: use identity, kms-key, backup-vault, trust, scp, rcp or resource");
         return 2;
     };
     match validate(text, ty) {
         Ok(p) => {
-            let _ = writeln!(out, "valid {policy_type} policy: {} statement(s)", p.statements.len());
+            let _ = writeln!(
+                out,
+                "valid {policy_type} policy: {} statement(s)",
+                p.statements.len()
+            );
             0
         }
         Err(e) => {
@@ -90,7 +104,14 @@ pub fn simulate_line(line: &str, explain: bool, out: &mut dyn Write) -> i32 {
 fn run_one(input: &str, explain: bool, pretty: bool, out: &mut dyn Write) -> i32 {
     let req: SimulationRequest = match serde_json::from_str(input) {
         Ok(r) => r,
-        Err(e) => return error_out(out, "InvalidInput", &format!("The request is not a SimulateCustomPolicy document: {e}"), pretty),
+        Err(e) => {
+            return error_out(
+                out,
+                "InvalidInput",
+                &format!("The request is not a SimulateCustomPolicy document: {e}"),
+                pretty,
+            )
+        }
     };
     match simulate_with_decisions(&req) {
         Ok((resp, decisions)) => {
@@ -100,7 +121,11 @@ fn run_one(input: &str, explain: bool, pretty: bool, out: &mut dyn Write) -> i32
                 }
                 return 0;
             }
-            let text = if pretty { serde_json::to_string_pretty(&resp) } else { serde_json::to_string(&resp) };
+            let text = if pretty {
+                serde_json::to_string_pretty(&resp)
+            } else {
+                serde_json::to_string(&resp)
+            };
             match text {
                 Ok(t) => {
                     let _ = writeln!(out, "{t}");
@@ -115,7 +140,11 @@ fn run_one(input: &str, explain: bool, pretty: bool, out: &mut dyn Write) -> i32
 
 fn error_out(out: &mut dyn Write, code: &str, message: &str, pretty: bool) -> i32 {
     let v = serde_json::json!({"Error": {"Code": code, "Message": message}});
-    let t = if pretty { serde_json::to_string_pretty(&v) } else { serde_json::to_string(&v) };
+    let t = if pretty {
+        serde_json::to_string_pretty(&v)
+    } else {
+        serde_json::to_string(&v)
+    };
     let _ = writeln!(out, "{}", t.unwrap_or_default());
     1
 }

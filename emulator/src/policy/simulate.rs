@@ -181,7 +181,7 @@ fn policy_type_for(kind: ResourcePolicyKind) -> PolicyType {
     }
 }
 
-fn context_values(e: &ContextEntryInput) -> Result<(Vec<ContextValue>, bool), SimulationError> {
+pub fn context_values(e: &ContextEntryInput) -> Result<(Vec<ContextValue>, bool), SimulationError> {
     let ty = e.context_key_type.as_str();
     let multi = ty.ends_with("List");
     let base = ty.trim_end_matches("List");
