@@ -82,13 +82,13 @@ proptest! {
     fn allowed_only_if_every_layer_allows(s in scenario()) {
         let d = decide(&s);
         if d.is_allowed() {
-            for (l, v) in &d.layer_decisions {
+            for (l, v) in &d.layer_decisions() {
                 prop_assert_ne!(*v, EvalDecision::ExplicitDeny);
                 if matches!(l, Layer::ServiceControlPolicy | Layer::ResourceControlPolicy) {
                     prop_assert_eq!(*v, EvalDecision::Allowed, "{}", d.explain());
                 }
             }
-            let allows = |layer: Layer| d.layer_decisions.iter().any(|(l, v)| *l == layer && *v == EvalDecision::Allowed);
+            let allows = |layer: Layer| d.layer_decisions().iter().any(|(l, v)| *l == layer && *v == EvalDecision::Allowed);
             prop_assert!(allows(Layer::IdentityPolicy) || allows(Layer::ResourcePolicy) || s.principal.kind == PrincipalType::Root, "{}", d.explain());
             if d.cross_account {
                 prop_assert!(allows(Layer::ResourcePolicy), "{}", d.explain());
@@ -351,7 +351,7 @@ proptest! {
             EvalDecision::ExplicitDeny => {
                 let m = m.unwrap();
                 prop_assert!(m.contains(" with an explicit deny in "));
-                let first = d.layer_decisions.iter().find(|(_, v)| *v == EvalDecision::ExplicitDeny).map(|(l, _)| *l);
+                let first = d.layer_decisions().iter().find(|(_, v)| *v == EvalDecision::ExplicitDeny).map(|(l, _)| *l);
                 prop_assert_eq!(d.layer, first);
                 prop_assert!(m.ends_with(d.layer.unwrap().phrase()));
             }

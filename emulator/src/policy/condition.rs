@@ -327,9 +327,9 @@ fn value_matches(op: Operator, pv: &ConditionValue, rv: &ContextValue, ctx: &Con
         ConditionValue::Text(p) => match family {
             Family::Str => *p == rv.text(),
             Family::StrIgnoreCase => eq_ignore_case(p, &rv.text()),
-            Family::Bool => match (p.to_ascii_lowercase().as_str(), rv.boolean()) {
-                ("true", Some(b)) => b,
-                ("false", Some(b)) => !b,
+            Family::Bool => match rv.boolean() {
+                Some(b) if p.eq_ignore_ascii_case("true") => b,
+                Some(b) if p.eq_ignore_ascii_case("false") => !b,
                 _ => false,
             },
             _ => false,

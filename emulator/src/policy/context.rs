@@ -8,6 +8,10 @@ use std::net::IpAddr;
 use base64::Engine;
 use time::OffsetDateTime;
 
+use std::sync::Arc;
+
+use super::decision::Subject;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PrincipalType {
     /// The account's root user.
@@ -420,6 +424,8 @@ pub struct Request {
     /// The account that owns the resource (and its resource policy).
     pub resource_account: Option<String>,
     pub context: Context,
+    /// Shared with every decision about this request (no copies per decision).
+    pub(crate) subject: Arc<Subject>,
 }
 
 impl Request {
@@ -586,6 +592,11 @@ impl RequestBuilder {
             c.insert(&e.name, e.values.clone(), e.multi);
         }
         Request {
+            subject: Arc::new(Subject {
+                principal_arn: self.principal.arn.clone(),
+                action: self.action.clone(),
+                resource: self.resource.clone(),
+            }),
             action_lc: self.action.to_lowercase(),
             action: self.action,
             resource: self.resource,

@@ -93,6 +93,14 @@ pub struct MatchedStatement {
     pub span: Option<Span>,
 }
 
+/// Who asked for what: shared between a request and its decisions.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Subject {
+    pub principal_arn: String,
+    pub action: String,
+    pub resource: String,
+}
+
 /// The outcome of one authorization, with everything needed to explain it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
@@ -109,17 +117,48 @@ pub struct Decision {
     pub allowed_by_rcps: Option<bool>,
     /// `Some` when a permissions boundary applied.
     pub allowed_by_boundary: Option<bool>,
-    /// Each evaluated layer's own verdict.
-    pub layer_decisions: Vec<(Layer, EvalDecision)>,
+    /// Each evaluated layer's own verdict, indexed by `Layer as usize`
+    /// (SCP/RCP: all levels together). See [`Decision::layer_decisions`].
+    pub verdicts: [Option<EvalDecision>; 8],
     pub cross_account: bool,
     /// The KMS grant that allowed the request.
     pub grant_id: Option<String>,
-    pub principal_arn: String,
-    pub action: String,
-    pub resource: String,
+    pub subject: Arc<Subject>,
 }
 
+const LAYERS: [Layer; 8] = [
+    Layer::ResourceControlPolicy,
+    Layer::ServiceControlPolicy,
+    Layer::ResourcePolicy,
+    Layer::RoleTrustPolicy,
+    Layer::Grant,
+    Layer::IdentityPolicy,
+    Layer::PermissionsBoundary,
+    Layer::SessionPolicy,
+];
+
 impl Decision {
+    pub fn principal_arn(&self) -> &str {
+        &self.subject.principal_arn
+    }
+
+    pub fn action(&self) -> &str {
+        &self.subject.action
+    }
+
+    pub fn resource(&self) -> &str {
+        &self.subject.resource
+    }
+
+    /// The evaluated layers' verdicts, in flowchart order.
+    pub fn layer_decisions(&self) -> Vec<(Layer, EvalDecision)> {
+        LAYERS
+            .iter()
+            .zip(self.verdicts.iter())
+            .filter_map(|(l, v)| v.map(|v| (*l, v)))
+            .collect()
+    }
+
     pub fn is_allowed(&self) -> bool {
         self.decision == EvalDecision::Allowed
     }
@@ -127,14 +166,15 @@ impl Decision {
     /// AWS's AccessDenied message; `None` when allowed.
     pub fn access_denied_message(&self) -> Option<String> {
         let layer = self.layer?;
-        let on = if self.resource.is_empty() || self.resource == "*" {
+        let on = if self.resource().is_empty() || self.resource() == "*" {
             String::new()
         } else {
-            format!(" on resource: {}", self.resource)
+            format!(" on resource: {}", self.resource())
         };
         let head = format!(
             "User: {} is not authorized to perform: {}{on}",
-            self.principal_arn, self.action
+            self.principal_arn(),
+            self.action()
         );
         match self.decision {
             EvalDecision::Allowed => None,
@@ -148,7 +188,7 @@ impl Decision {
             EvalDecision::ImplicitDeny => Some(format!(
                 "{head} because no {} allows the {} action",
                 layer.phrase(),
-                self.action
+                self.action()
             )),
         }
     }
@@ -160,9 +200,9 @@ impl Decision {
             out,
             "{} {} on {} by {}{}",
             self.decision.as_str(),
-            self.action,
-            self.resource,
-            self.principal_arn,
+            self.action(),
+            self.resource(),
+            self.principal_arn(),
             if self.cross_account {
                 " (cross-account)"
             } else {
@@ -188,7 +228,7 @@ impl Decision {
                 );
             }
             (EvalDecision::ImplicitDeny, Some(l)) => {
-                let _ = writeln!(out, "  denied: no {} allows {}", l.phrase(), self.action);
+                let _ = writeln!(out, "  denied: no {} allows {}", l.phrase(), self.action());
             }
             _ => {}
         }
@@ -215,7 +255,7 @@ impl Decision {
                 m.policy_id
             );
         }
-        for (l, d) in &self.layer_decisions {
+        for (l, d) in self.layer_decisions() {
             let _ = writeln!(out, "  {}: {}", l.phrase(), d.as_str());
         }
         if !self.missing_context_keys.is_empty() {

@@ -171,19 +171,24 @@ fn kms_cross_account_ok(action_lc: &str) -> bool {
     KMS_CROSS_ACCOUNT_ACTIONS.contains(&action_lc)
 }
 
-#[derive(Debug, Default)]
+/// One layer's tally; the statements themselves go to a shared list so a
+/// decision costs one allocation at most.
+#[derive(Debug, Default, Clone, Copy)]
 struct LayerOutcome {
-    denies: Vec<MatchedStatement>,
-    allows: Vec<MatchedStatement>,
+    denies: u32,
+    allows: u32,
     best: Option<PrincipalMatch>,
 }
 
 impl LayerOutcome {
     fn allows(&self) -> bool {
-        !self.allows.is_empty()
+        self.allows > 0
+    }
+    fn denies(&self) -> bool {
+        self.denies > 0
     }
     fn verdict(&self) -> EvalDecision {
-        if !self.denies.is_empty() {
+        if self.denies() {
             EvalDecision::ExplicitDeny
         } else if self.allows() {
             EvalDecision::Allowed
@@ -193,9 +198,30 @@ impl LayerOutcome {
     }
 }
 
+/// Levels of SCPs or RCPs: every level must allow.
+#[derive(Debug, Default, Clone, Copy)]
+struct Levels {
+    applies: bool,
+    denies: bool,
+    all_allow: bool,
+}
+
+impl Levels {
+    fn verdict(&self) -> Option<EvalDecision> {
+        self.applies.then_some(if self.denies {
+            EvalDecision::ExplicitDeny
+        } else if self.all_allow {
+            EvalDecision::Allowed
+        } else {
+            EvalDecision::ImplicitDeny
+        })
+    }
+}
+
 struct Evaluator<'a> {
     req: &'a Request,
     missing: Vec<String>,
+    matched: Vec<MatchedStatement>,
 }
 
 impl Evaluator<'_> {
@@ -255,7 +281,14 @@ impl Evaluator<'_> {
                 let Some(pm) = self.statement(st, principal_required) else {
                     continue;
                 };
-                let m = MatchedStatement {
+                match st.effect {
+                    Effect::Deny => out.denies += 1,
+                    Effect::Allow => {
+                        out.allows += 1;
+                        out.best = out.best.max(Some(pm));
+                    }
+                }
+                self.matched.push(MatchedStatement {
                     policy_id: np.id.clone(),
                     source: np.source,
                     layer,
@@ -263,15 +296,30 @@ impl Evaluator<'_> {
                     index: st.index,
                     effect: st.effect,
                     span: st.span,
-                };
-                match st.effect {
-                    Effect::Deny => out.denies.push(m),
-                    Effect::Allow => {
-                        out.best = out.best.max(Some(pm));
-                        out.allows.push(m);
-                    }
-                }
+                });
             }
+        }
+        out
+    }
+
+    fn levels(
+        &mut self,
+        levels: Option<&Vec<Vec<NamedPolicy>>>,
+        layer: Layer,
+        principal_required: bool,
+    ) -> Levels {
+        let Some(levels) = levels else {
+            return Levels::default();
+        };
+        let mut out = Levels {
+            applies: true,
+            denies: false,
+            all_allow: true,
+        };
+        for level in levels {
+            let o = self.layer(level, layer, principal_required);
+            out.denies |= o.denies();
+            out.all_allow &= o.allows();
         }
         out
     }
@@ -286,6 +334,7 @@ pub fn evaluate(auth: &Authorization<'_>) -> Decision {
     let mut ev = Evaluator {
         req,
         missing: Vec::new(),
+        matched: Vec::new(),
     };
     let cross = req.is_cross_account();
 
@@ -294,25 +343,13 @@ pub fn evaluate(auth: &Authorization<'_>) -> Decision {
         .rcp_levels
         .as_ref()
         .filter(|_| !p.service_linked_role && req.action_lc != "kms:retiregrant");
-    let rcps: Vec<LayerOutcome> = rcp_levels
-        .map(|lv| {
-            lv.iter()
-                .map(|l| ev.layer(l, Layer::ResourceControlPolicy, true))
-                .collect()
-        })
-        .unwrap_or_default();
+    let rcps = ev.levels(rcp_levels, Layer::ResourceControlPolicy, true);
     // SCPs: only principals of member accounts; not service-linked roles.
     let scp_levels = ps
         .scp_levels
         .as_ref()
         .filter(|_| !p.service_linked_role && !p.management_account && p.has_identity_policies());
-    let scps: Vec<LayerOutcome> = scp_levels
-        .map(|lv| {
-            lv.iter()
-                .map(|l| ev.layer(l, Layer::ServiceControlPolicy, false))
-                .collect()
-        })
-        .unwrap_or_default();
+    let scps = ev.levels(scp_levels, Layer::ServiceControlPolicy, false);
     let res_layer = if rs.kind == ResourcePolicyKind::RoleTrust {
         Layer::RoleTrustPolicy
     } else {
@@ -321,77 +358,53 @@ pub fn evaluate(auth: &Authorization<'_>) -> Decision {
     let rp = rs
         .resource_policy
         .as_ref()
-        .map(|np| ev.layer(slice::from_ref(np), res_layer, true))
-        .unwrap_or_default();
+        .map(|np| ev.layer(slice::from_ref(np), res_layer, true));
     let has_identity = p.has_identity_policies();
-    let idn = if has_identity && p.kind != PrincipalType::Root {
-        ev.layer(&ps.identity, Layer::IdentityPolicy, false)
-    } else {
-        LayerOutcome::default()
-    };
+    let identity_applies = has_identity && p.kind != PrincipalType::Root;
+    let idn = identity_applies.then(|| ev.layer(&ps.identity, Layer::IdentityPolicy, false));
     let bnd = ps
         .boundary
         .as_ref()
         .filter(|_| has_identity)
         .map(|b| ev.layer(slice::from_ref(b), Layer::PermissionsBoundary, false));
-    let ses = if has_identity && !ps.session.is_empty() {
-        Some(ev.layer(&ps.session, Layer::SessionPolicy, false))
-    } else {
-        None
-    };
+    let ses = (has_identity && !ps.session.is_empty())
+        .then(|| ev.layer(&ps.session, Layer::SessionPolicy, false));
 
+    let mut verdicts = [None; 8];
+    verdicts[Layer::ResourceControlPolicy as usize] = rcps.verdict();
+    verdicts[Layer::ServiceControlPolicy as usize] = scps.verdict();
+    verdicts[res_layer as usize] = rp.map(|o| o.verdict());
+    verdicts[Layer::IdentityPolicy as usize] = idn.map(|o| o.verdict());
+    verdicts[Layer::PermissionsBoundary as usize] = bnd.map(|o| o.verdict());
+    verdicts[Layer::SessionPolicy as usize] = ses.map(|o| o.verdict());
+    let Evaluator {
+        missing,
+        mut matched,
+        ..
+    } = ev;
     let mut d = Decision {
         decision: EvalDecision::ImplicitDeny,
         layer: None,
         matched: Vec::new(),
-        missing_context_keys: Vec::new(),
-        allowed_by_organizations: scp_levels.map(|_| scps.iter().all(LayerOutcome::allows)),
-        allowed_by_rcps: rcp_levels.map(|_| rcps.iter().all(LayerOutcome::allows)),
-        allowed_by_boundary: bnd.as_ref().map(LayerOutcome::allows),
-        layer_decisions: Vec::new(),
+        missing_context_keys: missing,
+        allowed_by_organizations: scps.applies.then_some(scps.all_allow),
+        allowed_by_rcps: rcps.applies.then_some(rcps.all_allow),
+        allowed_by_boundary: bnd.map(|o| o.allows()),
+        verdicts,
         cross_account: cross,
         grant_id: None,
-        principal_arn: p.arn.clone(),
-        action: req.action.clone(),
-        resource: req.resource.clone(),
+        subject: req.subject.clone(),
     };
-    let mut push_detail = |l: Layer, o: &LayerOutcome| d.layer_decisions.push((l, o.verdict()));
-    for o in &rcps {
-        push_detail(Layer::ResourceControlPolicy, o);
-    }
-    for o in &scps {
-        push_detail(Layer::ServiceControlPolicy, o);
-    }
-    if rs.resource_policy.is_some() {
-        push_detail(res_layer, &rp);
-    }
-    if has_identity && p.kind != PrincipalType::Root {
-        push_detail(Layer::IdentityPolicy, &idn);
-    }
-    if let Some(b) = &bnd {
-        push_detail(Layer::PermissionsBoundary, b);
-    }
-    if let Some(s) = &ses {
-        push_detail(Layer::SessionPolicy, s);
-    }
-    d.missing_context_keys = std::mem::take(&mut ev.missing);
 
     // 1. An explicit deny anywhere wins; the first layer in flowchart order is named.
-    let ordered: Vec<(Layer, &LayerOutcome)> = rcps
+    if let Some(i) = verdicts
         .iter()
-        .map(|o| (Layer::ResourceControlPolicy, o))
-        .chain(scps.iter().map(|o| (Layer::ServiceControlPolicy, o)))
-        .chain([(res_layer, &rp), (Layer::IdentityPolicy, &idn)])
-        .chain(bnd.iter().map(|o| (Layer::PermissionsBoundary, o)))
-        .chain(ses.iter().map(|o| (Layer::SessionPolicy, o)))
-        .collect();
-    if let Some((layer, _)) = ordered.iter().find(|(_, o)| !o.denies.is_empty()) {
+        .position(|v| *v == Some(EvalDecision::ExplicitDeny))
+    {
         d.decision = EvalDecision::ExplicitDeny;
-        d.layer = Some(*layer);
-        d.matched = ordered
-            .iter()
-            .flat_map(|(_, o)| o.denies.iter().cloned())
-            .collect();
+        d.layer = FLOW.get(i).copied();
+        matched.retain(|m| m.effect == Effect::Deny);
+        d.matched = matched;
         return d;
     }
     let deny = |mut d: Decision, layer: Layer| {
@@ -400,33 +413,35 @@ pub fn evaluate(auth: &Authorization<'_>) -> Decision {
         d
     };
     // 2–3. Every RCP and SCP level must allow.
-    if !rcps.iter().all(LayerOutcome::allows) {
+    if rcps.applies && !rcps.all_allow {
         return deny(d, Layer::ResourceControlPolicy);
     }
-    if !scps.iter().all(LayerOutcome::allows) {
+    if scps.applies && !scps.all_allow {
         return deny(d, Layer::ServiceControlPolicy);
     }
     let kind = rs.kind;
     let kms = kind == ResourcePolicyKind::KmsKeyPolicy;
-    let allow = |mut d: Decision, layer: Layer, used: &[&LayerOutcome]| {
-        d.decision = EvalDecision::Allowed;
-        d.layer = Some(layer);
-        d.matched = used.iter().flat_map(|o| o.allows.iter().cloned()).collect();
-        d
-    };
+    let allow =
+        |mut d: Decision, layer: Layer, used: &[Layer], mut matched: Vec<MatchedStatement>| {
+            d.decision = EvalDecision::Allowed;
+            d.layer = Some(layer);
+            matched.retain(|m| m.effect == Effect::Allow && used.contains(&m.layer));
+            d.matched = matched;
+            d
+        };
     // Grants allow their operations on their own; they never deny.
     if kms {
         if let Some(g) = auth.grants.iter().find(|g| g.matches(req)) {
-            let mut d = allow(d, Layer::Grant, &[]);
+            let mut d = allow(d, Layer::Grant, &[], matched);
             d.grant_id = Some(g.grant_id.clone());
             return d;
         }
     }
-    let best = rp.best.unwrap_or(PrincipalMatch::No);
+    let best = rp.and_then(|o| o.best).unwrap_or(PrincipalMatch::No);
     // Services and anonymous callers have no identity policies: only the resource policy can allow.
     if !has_identity {
         return if best != PrincipalMatch::No {
-            allow(d, res_layer, &[&rp])
+            allow(d, res_layer, &[res_layer], matched)
         } else {
             deny(d, res_layer)
         };
@@ -442,41 +457,54 @@ pub fn evaluate(auth: &Authorization<'_>) -> Decision {
     }
     // 4. Resource-based policy.
     let must_allow = cross || kms || kind == ResourcePolicyKind::RoleTrust;
-    let mut need_identity = true;
+    let mut need_identity = identity_applies;
     match best {
         PrincipalMatch::No if must_allow => return deny(d, res_layer),
         PrincipalMatch::Direct if !cross && p.kind != PrincipalType::Root => {
-            return allow(d, res_layer, &[&rp])
+            return allow(d, res_layer, &[res_layer], matched);
         }
         PrincipalMatch::Role if !cross => need_identity = false,
         _ => {}
     }
     // 5. Identity policies (the root user needs none in its own account).
-    if need_identity && p.kind != PrincipalType::Root && !idn.allows() {
+    if need_identity && !idn.is_some_and(|o| o.allows()) {
         return deny(d, Layer::IdentityPolicy);
     }
     // 6. Permissions boundary.
-    if let Some(b) = &bnd {
-        if !b.allows() {
-            return deny(d, Layer::PermissionsBoundary);
-        }
+    if bnd.is_some_and(|b| !b.allows()) {
+        return deny(d, Layer::PermissionsBoundary);
     }
     // 7. Session policies: required for federated users, optional for role sessions.
-    match &ses {
+    match ses {
         Some(s) if !s.allows() => return deny(d, Layer::SessionPolicy),
         None if p.kind == PrincipalType::FederatedUser => return deny(d, Layer::SessionPolicy),
         _ => {}
     }
-    let granting = if need_identity && p.kind != PrincipalType::Root {
+    let granting = if need_identity {
         Layer::IdentityPolicy
     } else {
         res_layer
     };
-    let mut used: Vec<&LayerOutcome> = vec![&rp, &idn];
-    used.extend(bnd.iter());
-    used.extend(ses.iter());
-    allow(d, granting, &used)
+    let used = [
+        res_layer,
+        Layer::IdentityPolicy,
+        Layer::PermissionsBoundary,
+        Layer::SessionPolicy,
+    ];
+    allow(d, granting, &used, matched)
 }
+
+/// `Layer as usize` → layer, for the verdict table.
+const FLOW: [Layer; 8] = [
+    Layer::ResourceControlPolicy,
+    Layer::ServiceControlPolicy,
+    Layer::ResourcePolicy,
+    Layer::RoleTrustPolicy,
+    Layer::Grant,
+    Layer::IdentityPolicy,
+    Layer::PermissionsBoundary,
+    Layer::SessionPolicy,
+];
 
 /// Whether any statement of `policy` could match `action` at all (for lints).
 pub fn mentions_action(policy: &Policy, action: &str) -> bool {

@@ -455,7 +455,7 @@ fn result_of(d: &Decision, resource: &str, specific: bool) -> EvaluationResult {
         .collect();
     let details = if d.cross_account {
         Some(
-            d.layer_decisions
+            d.layer_decisions()
                 .iter()
                 .map(|(l, v)| (detail_key(*l).to_string(), v.as_str().to_string()))
                 .collect(),
@@ -468,7 +468,7 @@ fn result_of(d: &Decision, resource: &str, specific: bool) -> EvaluationResult {
     let org_denied = d.allowed_by_organizations == Some(false)
         || d.decision == EvalDecision::ExplicitDeny && d.layer == Some(Layer::ServiceControlPolicy);
     EvaluationResult {
-        eval_action_name: d.action.clone(),
+        eval_action_name: d.action().to_string(),
         eval_resource_name: resource.to_string(),
         eval_decision: d.decision.as_str().to_string(),
         matched_statements: matched.clone(),

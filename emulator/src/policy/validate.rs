@@ -200,7 +200,7 @@ fn validate_iam(text: &str, ty: PolicyType, quotas: bool) -> Result<Policy, Vali
             if policy.statements.iter().any(|s| s.principal.is_some()) {
                 return Err(malformed("Policy document should not specify a principal."));
             }
-            require_resources(&policy).map_err(|m| malformed(m))?;
+            require_resources(&policy).map_err(&malformed)?;
         }
         PolicyType::RoleTrust => {
             const TRUST_ACTIONS: [&str; 11] = [
@@ -234,7 +234,7 @@ fn validate_iam(text: &str, ty: PolicyType, quotas: bool) -> Result<Policy, Vali
         }
         _ => {
             check_principals_iam(&policy).map_err(|m| malformed(&m))?;
-            require_resources(&policy).map_err(|m| malformed(m))?;
+            require_resources(&policy).map_err(&malformed)?;
         }
     }
     Ok(policy)
