@@ -8,8 +8,8 @@ use std::sync::Arc;
 use super::condition;
 use super::context::{PrincipalType, Request};
 use super::decision::{Decision, EvalDecision, Layer, MatchedStatement, PolicySource};
+use super::matcher::ArnPattern;
 use super::matcher::{match_block, PrincipalMatch};
-use super::matcher::{ArnPattern, Glob};
 use super::model::{Effect, Policy, ResourcePattern, Statement};
 
 /// A policy with the name the simulator and messages report.
@@ -505,13 +505,3 @@ const FLOW: [Layer; 8] = [
     Layer::PermissionsBoundary,
     Layer::SessionPolicy,
 ];
-
-/// Whether any statement of `policy` could match `action` at all (for lints).
-pub fn mentions_action(policy: &Policy, action: &str) -> bool {
-    let a = action.to_lowercase();
-    policy.statements.iter().any(|s| {
-        s.action
-            .as_ref()
-            .is_some_and(|b| b.patterns.iter().any(|g: &Glob| g.matches(&a)) != b.negated)
-    })
-}
