@@ -1,6 +1,7 @@
 //! The `keyhole` command: `keyhole serve` runs the emulator; `keyhole policy` checks and
 //! simulates policy documents offline.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -24,6 +25,32 @@ struct Cli {
 enum Command {
     /// Run the emulator.
     Serve(ServeArgs),
+    /// Check and simulate IAM policy documents offline, with the emulator's evaluator.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Validate a policy document; prints AWS's message and exits 1 when it is invalid.
+    Validate {
+        /// identity, kms-key, backup-vault, trust, scp, rcp or resource.
+        #[arg(long = "type", value_name = "TYPE")]
+        policy_type: String,
+        file: PathBuf,
+    },
+    /// Evaluate a SimulateCustomPolicy-shaped request (with OrganizationPolicyLevels,
+    /// ResourceControlPolicyLevels and SessionPolicy); prints `{"EvaluationResults": [...]}`.
+    Simulate {
+        /// Read one request per line on standard input, write one result per line.
+        #[arg(long)]
+        batch: bool,
+        /// Print the reasoning for a person instead of JSON.
+        #[arg(long)]
+        explain: bool,
+        /// The request file; standard input when absent.
+        request: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -49,7 +76,23 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve(args),
+        Command::Policy(PolicyCommand::Validate { policy_type, file }) => {
+            exit_code(keyhole::policy::cli::run_validate(&policy_type, &file))
+        }
+        Command::Policy(PolicyCommand::Simulate {
+            batch,
+            explain,
+            request,
+        }) => exit_code(keyhole::policy::cli::run_simulate(
+            request.as_deref(),
+            batch,
+            explain,
+        )),
     }
+}
+
+fn exit_code(code: i32) -> ExitCode {
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
 fn serve(args: ServeArgs) -> ExitCode {

@@ -1,0 +1,150 @@
+//! `keyhole policy validate` and `keyhole policy simulate`. The run_*
+//! functions do the I/O; the *_text functions are testable.
+
+use std::io::{self, BufRead, Read, Write};
+use std::path::Path;
+
+use super::simulate::{simulate_with_decisions, SimulationRequest};
+use super::validate::{validate, PolicyType};
+
+/// `keyhole policy validate --type TYPE FILE`: 0 valid, 1 invalid, 2 usage/I/O error.
+pub fn run_validate(policy_type: &str, path: &Path) -> i32 {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("cannot read {}: {e}", path.display());
+            return 2;
+        }
+    };
+    validate_text(
+        policy_type,
+        &text,
+        &mut io::stdout().lock(),
+        &mut io::stderr().lock(),
+    )
+}
+
+pub fn validate_text(
+    policy_type: &str,
+    text: &str,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    let Some(ty) = PolicyType::from_cli(policy_type) else {
+        let _ = writeln!(err, "unknown policy type {policy_type}: use identity, kms-key, backup-vault, trust, scp, rcp or resource");
+        return 2;
+    };
+    match validate(text, ty) {
+        Ok(p) => {
+            let _ = writeln!(
+                out,
+                "valid {policy_type} policy: {} statement(s)",
+                p.statements.len()
+            );
+            0
+        }
+        Err(e) => {
+            let reason = e.reason.map(|r| format!(" ({r})")).unwrap_or_default();
+            let _ = writeln!(out, "{}{reason}: {}", e.code, e.message);
+            1
+        }
+    }
+}
+
+/// `keyhole policy simulate [--batch] [--explain] [REQUEST.json]`; reads
+/// standard input without a path. 0 done, 1 a request was invalid, 2 I/O error.
+pub fn run_simulate(path: Option<&Path>, batch: bool, explain: bool) -> i32 {
+    let mut input = String::new();
+    let read = match path {
+        Some(p) => std::fs::read_to_string(p).map(|t| input = t),
+        None if batch => {
+            let stdin = io::stdin();
+            let mut out = io::stdout().lock();
+            let mut code = 0;
+            for line in stdin.lock().lines() {
+                match line {
+                    Ok(l) if l.trim().is_empty() => {}
+                    Ok(l) => code = code.max(simulate_line(&l, explain, &mut out)),
+                    Err(e) => {
+                        eprintln!("cannot read standard input: {e}");
+                        return 2;
+                    }
+                }
+            }
+            return code;
+        }
+        None => io::stdin().read_to_string(&mut input).map(|_| ()),
+    };
+    if let Err(e) = read {
+        eprintln!("cannot read the request: {e}");
+        return 2;
+    }
+    let mut out = io::stdout().lock();
+    if batch {
+        let mut code = 0;
+        for l in input.lines().filter(|l| !l.trim().is_empty()) {
+            code = code.max(simulate_line(l, explain, &mut out));
+        }
+        code
+    } else {
+        simulate_text(&input, explain, &mut out)
+    }
+}
+
+/// One request; pretty JSON (or the explanation) out.
+pub fn simulate_text(input: &str, explain: bool, out: &mut dyn Write) -> i32 {
+    run_one(input, explain, true, out)
+}
+
+/// One batch line; one compact JSON line out.
+pub fn simulate_line(line: &str, explain: bool, out: &mut dyn Write) -> i32 {
+    run_one(line, explain, false, out)
+}
+
+fn run_one(input: &str, explain: bool, pretty: bool, out: &mut dyn Write) -> i32 {
+    let req: SimulationRequest = match serde_json::from_str(input) {
+        Ok(r) => r,
+        Err(e) => {
+            return error_out(
+                out,
+                "InvalidInput",
+                &format!("The request is not a SimulateCustomPolicy document: {e}"),
+                pretty,
+            )
+        }
+    };
+    match simulate_with_decisions(&req) {
+        Ok((resp, decisions)) => {
+            if explain {
+                for d in &decisions {
+                    let _ = write!(out, "{}", d.explain());
+                }
+                return 0;
+            }
+            let text = if pretty {
+                serde_json::to_string_pretty(&resp)
+            } else {
+                serde_json::to_string(&resp)
+            };
+            match text {
+                Ok(t) => {
+                    let _ = writeln!(out, "{t}");
+                    0
+                }
+                Err(e) => error_out(out, "ServiceFailure", &e.to_string(), pretty),
+            }
+        }
+        Err(e) => error_out(out, e.code, &e.message, pretty),
+    }
+}
+
+fn error_out(out: &mut dyn Write, code: &str, message: &str, pretty: bool) -> i32 {
+    let v = serde_json::json!({"Error": {"Code": code, "Message": message}});
+    let t = if pretty {
+        serde_json::to_string_pretty(&v)
+    } else {
+        serde_json::to_string(&v)
+    };
+    let _ = writeln!(out, "{}", t.unwrap_or_default());
+    1
+}

@@ -1,0 +1,283 @@
+//! Globs (`*`, `?`), ARN patterns (per-segment globbing) and principal matching.
+
+use super::context::{Principal, PrincipalType};
+use super::model::{PrincipalBlock, PrincipalEntry, PrincipalEntryKind, PrincipalPattern};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    Lit(String),
+    Star,
+    One,
+}
+
+/// A compiled `*`/`?` glob, anchored at both ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Glob {
+    toks: Vec<Tok>,
+    /// The pattern as written (after case folding, for actions).
+    pub text: String,
+}
+
+impl Glob {
+    /// `*` and `?` are wildcards; every other character is literal.
+    pub fn new(pattern: &str) -> Glob {
+        Glob::from_marked(pattern.chars().map(|c| (c, false)))
+    }
+
+    /// Characters flagged `true` are literal even if they are `*` or `?`
+    /// (values substituted from policy variables, `${*}`, `${?}`).
+    pub fn from_marked(chars: impl IntoIterator<Item = (char, bool)>) -> Glob {
+        let mut toks: Vec<Tok> = Vec::new();
+        let mut text = String::new();
+        for (c, literal) in chars {
+            text.push(c);
+            match (c, literal) {
+                ('*', false) => {
+                    if toks.last() != Some(&Tok::Star) {
+                        toks.push(Tok::Star);
+                    }
+                }
+                ('?', false) => toks.push(Tok::One),
+                _ => match toks.last_mut() {
+                    Some(Tok::Lit(s)) => s.push(c),
+                    _ => toks.push(Tok::Lit(c.to_string())),
+                },
+            }
+        }
+        Glob { toks, text }
+    }
+
+    pub fn is_match_all(&self) -> bool {
+        self.toks == [Tok::Star]
+    }
+
+    pub fn has_wildcards(&self) -> bool {
+        self.toks.iter().any(|t| !matches!(t, Tok::Lit(_)))
+    }
+
+    /// Greedy match with backtracking to the last `*`: linear for typical
+    /// patterns, O(n·m) at worst, never exponential.
+    pub fn matches(&self, s: &str) -> bool {
+        let toks = &self.toks;
+        match toks.as_slice() {
+            [] => return s.is_empty(),
+            [Tok::Star] => return true,
+            [Tok::Lit(l)] => return l == s,
+            [Tok::Lit(l), Tok::Star] => return s.starts_with(l.as_str()),
+            _ => {}
+        }
+        let (mut ti, mut si) = (0usize, 0usize);
+        let mut backtrack: Option<(usize, usize)> = None;
+        loop {
+            if let Some(t) = toks.get(ti) {
+                match t {
+                    Tok::Star => {
+                        ti += 1;
+                        backtrack = Some((ti, si));
+                        continue;
+                    }
+                    Tok::One => {
+                        if let Some(c) = s[si..].chars().next() {
+                            si += c.len_utf8();
+                            ti += 1;
+                            continue;
+                        }
+                    }
+                    Tok::Lit(l) => {
+                        if s[si..].starts_with(l.as_str()) {
+                            si += l.len();
+                            ti += 1;
+                            continue;
+                        }
+                    }
+                }
+            } else if si == s.len() {
+                return true;
+            }
+            match backtrack {
+                Some((bt, bs)) => match s[bs..].chars().next() {
+                    Some(c) => {
+                        let ns = bs + c.len_utf8();
+                        backtrack = Some((bt, ns));
+                        ti = bt;
+                        si = ns;
+                    }
+                    None => return false,
+                },
+                None => return false,
+            }
+        }
+    }
+}
+
+/// An ARN pattern: `arn:partition:service:region:account:resource`, each of
+/// the first five segments globbed on its own, the resource (which may hold
+/// `:` and `/`) as one glob. Anything not ARN-shaped is one glob.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArnPattern {
+    segments: Option<Vec<Glob>>,
+    whole: Glob,
+}
+
+impl ArnPattern {
+    pub fn new(pattern: &str) -> ArnPattern {
+        ArnPattern::from_marked(&pattern.chars().map(|c| (c, false)).collect::<Vec<_>>())
+    }
+
+    pub fn from_marked(chars: &[(char, bool)]) -> ArnPattern {
+        let whole = Glob::from_marked(chars.iter().copied());
+        let mut parts: Vec<&[(char, bool)]> = Vec::with_capacity(6);
+        let mut rest = chars;
+        while parts.len() < 5 {
+            match rest.iter().position(|&(c, _)| c == ':') {
+                Some(i) => {
+                    parts.push(&rest[..i]);
+                    rest = &rest[i + 1..];
+                }
+                None => break,
+            }
+        }
+        let segments = if parts.len() == 5 {
+            parts.push(rest);
+            Some(
+                parts
+                    .into_iter()
+                    .map(|p| Glob::from_marked(p.iter().copied()))
+                    .collect(),
+            )
+        } else {
+            None
+        };
+        ArnPattern { segments, whole }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.whole.text
+    }
+
+    pub fn is_match_all(&self) -> bool {
+        self.whole.is_match_all()
+    }
+
+    pub fn matches(&self, arn: &str) -> bool {
+        let Some(segs) = &self.segments else {
+            return self.whole.matches(arn);
+        };
+        let mut rest = arn;
+        for seg in &segs[..5] {
+            let Some(i) = rest.find(':') else {
+                return false;
+            };
+            if !seg.matches(&rest[..i]) {
+                return false;
+            }
+            rest = &rest[i + 1..];
+        }
+        segs[5].matches(rest)
+    }
+}
+
+/// How a resource-based policy's Principal names the caller; the order is
+/// strength, because a direct naming skips identity policies in one account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PrincipalMatch {
+    No,
+    /// The caller's account (ID or `:root`).
+    Account,
+    /// The role whose session is calling.
+    Role,
+    /// The caller itself, `*`, or a service/federated/canonical principal.
+    Direct,
+}
+
+pub fn match_entry(entry: &PrincipalEntry, p: &Principal) -> PrincipalMatch {
+    let hit = |b: bool, m: PrincipalMatch| if b { m } else { PrincipalMatch::No };
+    match (&entry.kind, &entry.pattern) {
+        (PrincipalEntryKind::Star, _) | (_, PrincipalPattern::Any) => PrincipalMatch::Direct,
+        (PrincipalEntryKind::Aws, PrincipalPattern::Account(id)) => hit(
+            p.account.as_deref() == Some(id.as_str())
+                && !matches!(p.kind, PrincipalType::Service | PrincipalType::Anonymous),
+            PrincipalMatch::Account,
+        ),
+        (PrincipalEntryKind::Aws, PrincipalPattern::Arn(arn)) => {
+            if p.arn == *arn && p.kind != PrincipalType::Service {
+                PrincipalMatch::Direct
+            } else {
+                hit(
+                    p.role_arn.as_deref() == Some(arn.as_str()),
+                    PrincipalMatch::Role,
+                )
+            }
+        }
+        (PrincipalEntryKind::Service, PrincipalPattern::Name(n)) => hit(
+            p.kind == PrincipalType::Service
+                && p.service
+                    .as_deref()
+                    .is_some_and(|s| s.eq_ignore_ascii_case(n)),
+            PrincipalMatch::Direct,
+        ),
+        (PrincipalEntryKind::Federated, PrincipalPattern::Name(n)) => hit(
+            p.federated_provider.as_deref() == Some(n.as_str()),
+            PrincipalMatch::Direct,
+        ),
+        (PrincipalEntryKind::CanonicalUser, PrincipalPattern::Name(n)) => hit(
+            p.canonical_user.as_deref() == Some(n.as_str()),
+            PrincipalMatch::Direct,
+        ),
+        _ => PrincipalMatch::No,
+    }
+}
+
+/// Principal matches the strongest entry; NotPrincipal matches (directly)
+/// exactly when no entry does.
+pub fn match_block(block: &PrincipalBlock, p: &Principal) -> PrincipalMatch {
+    let best = block
+        .entries
+        .iter()
+        .map(|e| match_entry(e, p))
+        .max()
+        .unwrap_or(PrincipalMatch::No);
+    if block.negated {
+        if best == PrincipalMatch::No {
+            PrincipalMatch::Direct
+        } else {
+            PrincipalMatch::No
+        }
+    } else {
+        best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        let g = Glob::new("kms:re*crypt?");
+        assert!(g.matches("kms:reencrypt1"));
+        assert!(!g.matches("kms:reencrypt"));
+        assert!(Glob::new("a*b*c").matches("aXbYbZc"));
+        assert!(!Glob::new("a*b*c").matches("aXbYbZ"));
+        assert!(Glob::new("?é").matches("xé"));
+        assert!(Glob::new("").matches(""));
+        assert!(!Glob::new("").matches("a"));
+        let lit = Glob::from_marked([('a', false), ('*', true)]);
+        assert!(lit.matches("a*"));
+        assert!(!lit.matches("ab"));
+    }
+
+    #[test]
+    fn arn_segments() {
+        let p = ArnPattern::new("arn:aws:kms:*:111122223333:key/*");
+        assert!(p.matches("arn:aws:kms:us-east-1:111122223333:key/abc"));
+        assert!(!p.matches("arn:aws:kms:us-east-1:444455556666:key/abc"));
+        // A `*` in one segment never spans a colon into the next.
+        let q = ArnPattern::new("arn:aws:s3:*:*:x");
+        assert!(!q.matches("arn:aws:s3:a:b:c:x"));
+        let r = ArnPattern::new("arn:aws:logs:*:*:log-group:*");
+        assert!(r.matches("arn:aws:logs:r:1:log-group:a:b/c"));
+        assert!(ArnPattern::new("*").matches("anything"));
+        assert!(!p.matches("not-an-arn"));
+    }
+}

@@ -1,0 +1,174 @@
+//! The policy AST, compiled for evaluation: globs, ARN patterns, CIDRs,
+//! dates and variable templates are prepared once at parse time.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use ipnet::IpNet;
+
+use super::condition::Operator;
+use super::matcher::{ArnPattern, Glob};
+use super::variables::Template;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    V2012_10_17,
+    V2008_10_17,
+    /// No Version element: AWS treats it as 2008-10-17 (no policy variables).
+    Absent,
+}
+
+impl Version {
+    pub fn variables_enabled(self) -> bool {
+        self == Version::V2012_10_17
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+/// 1-based line and column, as IAM's simulator reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Where a statement's JSON object starts (its `{`) and ends (after its `}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start_byte: usize,
+    pub end_byte: usize,
+    pub start: Position,
+    pub end: Position,
+}
+
+/// A parsed, compiled policy document.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub version: Version,
+    pub id: Option<String>,
+    pub statements: Vec<Statement>,
+    /// The source text, kept for the simulator and `explain`.
+    pub text: Arc<str>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Statement {
+    pub index: usize,
+    pub sid: Option<Arc<str>>,
+    pub effect: Effect,
+    pub principal: Option<PrincipalBlock>,
+    /// `None`: the statement has neither Action nor NotAction (inert in KMS).
+    pub action: Option<ActionBlock>,
+    /// `None`: neither Resource nor NotResource (SCP/trust/KMS forms).
+    pub resource: Option<ResourceBlock>,
+    pub conditions: Vec<Condition>,
+    pub span: Option<Span>,
+    /// KMS keeps statements without Action or Resource but they never match.
+    pub inert: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct PrincipalBlock {
+    /// `NotPrincipal`.
+    pub negated: bool,
+    pub entries: Vec<PrincipalEntry>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrincipalEntryKind {
+    /// `"Principal": "*"`.
+    Star,
+    Aws,
+    Service,
+    Federated,
+    CanonicalUser,
+}
+
+#[derive(Debug, Clone)]
+pub struct PrincipalEntry {
+    pub kind: PrincipalEntryKind,
+    pub value: String,
+    pub pattern: PrincipalPattern,
+}
+
+/// What an `AWS` principal value denotes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrincipalPattern {
+    Any,
+    /// A 12-digit account ID or `arn:aws:iam::ID:root`.
+    Account(String),
+    /// Any other ARN: compared exactly (role ARNs also match their sessions).
+    Arn(String),
+    /// Service, Federated and CanonicalUser values, compared exactly.
+    Name(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct ActionBlock {
+    pub negated: bool,
+    /// Lower-cased globs: actions compare case-insensitively.
+    pub patterns: Vec<Glob>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResourceBlock {
+    pub negated: bool,
+    pub patterns: Vec<ResourcePattern>,
+}
+
+#[derive(Debug, Clone)]
+pub enum ResourcePattern {
+    Any,
+    Arn(ArnPattern),
+    /// Has policy variables: compiled after substitution at evaluation time.
+    Template(Template),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetOperator {
+    ForAllValues,
+    ForAnyValue,
+}
+
+#[derive(Debug, Clone)]
+pub struct Condition {
+    /// The operator as written, e.g. `ForAnyValue:StringLikeIfExists`.
+    pub operator_text: String,
+    pub operator: Operator,
+    pub set: Option<SetOperator>,
+    pub if_exists: bool,
+    /// Key as written, for messages.
+    pub key: String,
+    /// Key lower-cased: condition key names are case-insensitive.
+    pub key_lc: String,
+    pub values: Vec<ConditionValue>,
+}
+
+/// One condition value, pre-parsed for its operator.
+#[derive(Debug, Clone)]
+pub enum ConditionValue {
+    /// StringEquals/NotEquals/IgnoreCase (text lower-cased for IgnoreCase), Bool, Null.
+    Text(String),
+    /// String or ARN values with policy variables, resolved per request.
+    Template(Template),
+    Glob(Glob),
+    Arn(ArnPattern),
+    Number(f64),
+    /// Unix time in nanoseconds.
+    Date(i128),
+    Cidr(IpNet),
+    Binary(Vec<u8>),
+    /// A value that cannot be read for its operator: never matches.
+    Invalid,
+}
+
+impl ConditionValue {
+    pub fn cidr_of(ip: IpAddr) -> ConditionValue {
+        ConditionValue::Cidr(IpNet::from(ip))
+    }
+}

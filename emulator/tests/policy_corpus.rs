@@ -1,0 +1,367 @@
+//! Runs every case of `tests/policy_corpus/*.json` (one file per family,
+//! cedar's JsonTest as the model). A case is one of:
+//! - an authorization: principal, action, resource, policies per layer,
+//!   `expect: {decision, message, layer?, matched?, missing?, grant?}`;
+//! - `validate: {type, policy}` with `expect: {code, message} | null`;
+//! - `simulate: <SimulateCustomPolicy request>` with `expect: [{decision, message}]`.
+
+use std::path::Path;
+
+use keyhole::policy::simulate::{context_values, simulate, ContextEntryInput, SimulationRequest};
+use keyhole::policy::validate::{validate, PolicyType};
+use keyhole::policy::*;
+use serde_json::Value;
+
+fn doc(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => serde_json::to_string_pretty(other).unwrap(),
+    }
+}
+
+fn compile(v: &Value, id: &str, source: PolicySource, ty: PolicyType) -> NamedPolicy {
+    let text = doc(v);
+    // Identity policies under Version 2008-10-17 exist (old documents, the
+    // simulator's tolerance) even though IAM refuses to store new ones.
+    if text.contains("\"2008-10-17\"") && ty == PolicyType::Identity {
+        return NamedPolicy::new(id, source, parse(&text).unwrap());
+    }
+    let p = validate(&text, ty)
+        .unwrap_or_else(|e| panic!("{id} does not validate as {ty:?}: {e}\n{text}"));
+    NamedPolicy::new(id, source, p)
+}
+
+fn principal(v: &Value) -> Principal {
+    let arn = v["arn"].as_str().expect("principal.arn");
+    let mut p = Principal::from_arn(arn).unwrap();
+    if let Some(r) = v["role_arn"].as_str() {
+        p = p.with_role_arn(r);
+    }
+    if let Some(b) = v["service_linked_role"].as_bool() {
+        p = p.with_service_linked_role(b);
+    }
+    if let Some(b) = v["management_account"].as_bool() {
+        p = p.with_management_account(b);
+    }
+    if let Some(o) = v["org_id"].as_str() {
+        let paths = v["org_paths"]
+            .as_array()
+            .map(|a| a.iter().map(|x| x.as_str().unwrap().to_string()).collect())
+            .unwrap_or_default();
+        p = p.with_org(o, paths);
+    }
+    if let Some(t) = v["tags"].as_object() {
+        p = p.with_tags(
+            t.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+                .collect(),
+        );
+    }
+    if let Some(u) = v["userid"].as_str() {
+        p = p.with_userid(u);
+    }
+    p
+}
+
+fn levels(
+    v: &Value,
+    name: &str,
+    source: PolicySource,
+    ty: PolicyType,
+) -> Option<Vec<Vec<NamedPolicy>>> {
+    v.as_array().map(|lv| {
+        lv.iter()
+            .enumerate()
+            .map(|(i, docs)| {
+                docs.as_array()
+                    .unwrap()
+                    .iter()
+                    .enumerate()
+                    .map(|(j, d)| compile(d, &format!("{name}{}.{}", i + 1, j + 1), source, ty))
+                    .collect()
+            })
+            .collect()
+    })
+}
+
+fn run_authorization(case: &Value) -> Result<(), String> {
+    let kind = match case["resource_kind"].as_str().unwrap_or("generic") {
+        "generic" => ResourcePolicyKind::Generic,
+        "kms-key" => ResourcePolicyKind::KmsKeyPolicy,
+        "backup-vault" => ResourcePolicyKind::BackupVault,
+        "trust" => ResourcePolicyKind::RoleTrust,
+        k => panic!("unknown resource_kind {k}"),
+    };
+    let rp_type = match kind {
+        ResourcePolicyKind::Generic => PolicyType::Resource,
+        ResourcePolicyKind::KmsKeyPolicy => PolicyType::KmsKey,
+        ResourcePolicyKind::BackupVault => PolicyType::BackupVault,
+        ResourcePolicyKind::RoleTrust => PolicyType::RoleTrust,
+    };
+    let identity = case["identity"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    compile(
+                        d,
+                        &format!("identity{}", i + 1),
+                        PolicySource::UserManaged,
+                        PolicyType::Identity,
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let session = case["session"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    compile(
+                        d,
+                        &format!("session{}", i + 1),
+                        PolicySource::Session,
+                        PolicyType::Identity,
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let ps = IdentityLayers {
+        identity,
+        boundary: case.get("boundary").map(|d| {
+            compile(
+                d,
+                "boundary",
+                PolicySource::UserManaged,
+                PolicyType::Identity,
+            )
+        }),
+        session,
+        scp_levels: levels(
+            &case["scp_levels"],
+            "scp",
+            PolicySource::ServiceControl,
+            PolicyType::Scp,
+        ),
+    };
+    let rs = ResourceLayers {
+        kind,
+        resource_policy: case
+            .get("resource_policy")
+            .map(|d| compile(d, "resource", PolicySource::Resource, rp_type)),
+        rcp_levels: levels(
+            &case["rcp_levels"],
+            "rcp",
+            PolicySource::ResourceControl,
+            PolicyType::Rcp,
+        ),
+    };
+    let grants: Vec<Grant> = case["grants"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|g| Grant {
+                    grant_id: g["id"].as_str().unwrap().into(),
+                    grantee_principal: g["grantee"].as_str().unwrap().into(),
+                    operations: g["operations"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|o| o.as_str().unwrap().into())
+                        .collect(),
+                    encryption_context_equals: g["context_equals"].as_object().map(|m| {
+                        m.iter()
+                            .map(|(k, v)| (k.clone(), v.as_str().unwrap().into()))
+                            .collect()
+                    }),
+                    encryption_context_subset: g["context_subset"].as_object().map(|m| {
+                        m.iter()
+                            .map(|(k, v)| (k.clone(), v.as_str().unwrap().into()))
+                            .collect()
+                    }),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut b = Request::builder(
+        principal(&case["principal"]),
+        case["action"].as_str().unwrap(),
+        case["resource"].as_str().unwrap_or("*"),
+    );
+    if let Some(a) = case["resource_account"].as_str() {
+        b = b.resource_account(a);
+    }
+    if let Some(cv) = case["called_via"].as_array() {
+        b = b.called_via(cv.iter().map(|x| x.as_str().unwrap().to_string()).collect());
+    }
+    let mut ctx = Context::default();
+    for e in case["context"].as_array().into_iter().flatten() {
+        let input = ContextEntryInput {
+            context_key_name: e["name"].as_str().unwrap().into(),
+            context_key_values: e["values"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_string())
+                .collect(),
+            context_key_type: e["type"].as_str().unwrap_or("string").into(),
+        };
+        let (values, multi) = context_values(&input).unwrap();
+        ctx.insert(&input.context_key_name, values, multi);
+    }
+    let req = b.context(ctx).build();
+    let d = evaluate(&Authorization {
+        request: &req,
+        principal_side: &ps,
+        resource_side: &rs,
+        grants: &grants,
+    });
+    let exp = &case["expect"];
+    let mut errs = Vec::new();
+    if d.decision.as_str() != exp["decision"].as_str().unwrap() {
+        errs.push(format!(
+            "decision {} != {}",
+            d.decision.as_str(),
+            exp["decision"]
+        ));
+    }
+    if let Some(m) = exp.get("message") {
+        let got = d.access_denied_message();
+        if got.as_deref() != m.as_str() {
+            errs.push(format!("message\n  got:  {got:?}\n  want: {m}"));
+        }
+    }
+    if let Some(l) = exp["layer"].as_str() {
+        if d.layer.map(|x| format!("{x:?}")).as_deref() != Some(l) {
+            errs.push(format!("layer {:?} != {l}", d.layer));
+        }
+    }
+    if let Some(ms) = exp["matched"].as_array() {
+        let got: Vec<String> = d
+            .matched
+            .iter()
+            .map(|m| {
+                m.sid
+                    .as_deref()
+                    .map_or_else(|| format!("{}#{}", m.policy_id, m.index), str::to_string)
+            })
+            .collect();
+        let want: Vec<String> = ms.iter().map(|x| x.as_str().unwrap().to_string()).collect();
+        if got != want {
+            errs.push(format!("matched {got:?} != {want:?}"));
+        }
+    }
+    if let Some(ms) = exp["missing"].as_array() {
+        let want: Vec<String> = ms.iter().map(|x| x.as_str().unwrap().to_string()).collect();
+        if d.missing_context_keys != want {
+            errs.push(format!("missing {:?} != {want:?}", d.missing_context_keys));
+        }
+    }
+    if let Some(g) = exp["grant"].as_str() {
+        if d.grant_id.as_deref() != Some(g) {
+            errs.push(format!("grant {:?} != {g}", d.grant_id));
+        }
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{}\n{}", errs.join("\n"), d.explain()))
+    }
+}
+
+fn run_validate(case: &Value) -> Result<(), String> {
+    let v = &case["validate"];
+    let ty = PolicyType::from_cli(v["type"].as_str().unwrap()).unwrap();
+    let text = doc(&v["policy"]);
+    let got = validate(&text, ty).err();
+    let exp = &case["expect"];
+    match (got, exp.is_null()) {
+        (None, true) => Ok(()),
+        (Some(e), false) => {
+            if e.code == exp["code"].as_str().unwrap()
+                && e.message == exp["message"].as_str().unwrap()
+                && e.reason.map(str::to_string) == exp["reason"].as_str().map(str::to_string)
+            {
+                Ok(())
+            } else {
+                Err(format!(
+                    "got {}: {} ({:?}), want {exp}",
+                    e.code, e.message, e.reason
+                ))
+            }
+        }
+        (None, false) => Err(format!("accepted, want {exp}")),
+        (Some(e), true) => Err(format!("rejected with {}: {}", e.code, e.message)),
+    }
+}
+
+fn run_simulate(case: &Value) -> Result<(), String> {
+    let req: SimulationRequest =
+        serde_json::from_value(case["simulate"].clone()).map_err(|e| e.to_string())?;
+    let resp = simulate(&req).map_err(|e| e.to_string())?;
+    let exp = case["expect"].as_array().unwrap();
+    if resp.evaluation_results.len() != exp.len() {
+        return Err(format!(
+            "{} results, want {}",
+            resp.evaluation_results.len(),
+            exp.len()
+        ));
+    }
+    for (r, e) in resp.evaluation_results.iter().zip(exp) {
+        if r.eval_decision != e["decision"].as_str().unwrap()
+            || r.access_denied_message.as_deref() != e["message"].as_str()
+        {
+            return Err(format!(
+                "{} {}: got {} {:?}, want {e}",
+                r.eval_action_name, r.eval_resource_name, r.eval_decision, r.access_denied_message
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn corpus() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/policy_corpus");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    let (mut total, mut failures) = (0, Vec::new());
+    for f in files {
+        let family: Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        for case in family["cases"].as_array().unwrap() {
+            total += 1;
+            let name = format!(
+                "{} / {}",
+                f.file_name().unwrap().to_string_lossy(),
+                case["name"].as_str().unwrap()
+            );
+            let r = if case.get("validate").is_some() {
+                run_validate(case)
+            } else if case.get("simulate").is_some() {
+                run_simulate(case)
+            } else {
+                run_authorization(case)
+            };
+            if let Err(e) = r {
+                failures.push(format!("{name}: {e}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+    eprintln!("{total} corpus cases passed");
+}
