@@ -3,6 +3,7 @@
 //! the model, or an [`ApiError`].
 
 pub mod kms;
+pub mod organizations;
 pub mod sts;
 
 use serde_json::Value;
@@ -14,6 +15,7 @@ use crate::world::World;
 pub fn dispatch(ctx: &RequestContext, world: &mut World, call: &Call) -> ApiResult<Value> {
     match call.service {
         ServiceId::Sts => sts::handle(ctx, world, &call.operation, &call.input),
+        ServiceId::Organizations => organizations::handle(ctx, world, &call.operation, &call.input),
         _ => Err(not_implemented(ctx)),
     }
 }

@@ -38,6 +38,9 @@ pub struct World {
     /// Access keys keyhole issued, by access key id.
     #[serde(default)]
     pub credentials: BTreeMap<String, IssuedCredential>,
+    /// AWS Organizations: global, not per account or region.
+    #[serde(default)]
+    pub organizations: crate::services::organizations::state::OrganizationsState,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

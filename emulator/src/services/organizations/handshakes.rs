@@ -1,0 +1,711 @@
+//! Handshakes (invitations, enabling all features) and responsibility transfers.
+//!
+//! Parties: an ACCOUNT party is the 12-digit id; an EMAIL party matches the account whose
+//! email that is (an account keyhole knows no email for is `<id>@example.com`).
+
+use serde_json::{json, Value};
+
+use super::state::{
+    random_chars, Handshake, Member, Organization, Party, ResponsibilityTransfer, LOWER_ALNUM,
+};
+use super::{errors, management_org, membership, org, org_mut, page, reader_org, Op, Role};
+use crate::protocol::ApiResult;
+use crate::world::{is_account_id, World};
+
+/// Invitations expire after 15 days.
+const INVITE_LIFETIME: f64 = 15.0 * 24.0 * 3600.0;
+
+fn state_now(h: &Handshake, now: f64) -> &str {
+    if matches!(h.state.as_str(), "OPEN" | "REQUESTED") && now >= h.expiration {
+        "EXPIRED"
+    } else {
+        &h.state
+    }
+}
+
+fn view(h: &Handshake, now: f64) -> Value {
+    let parties: Vec<Value> = h
+        .parties
+        .iter()
+        .map(|p| json!({"Id": p.id, "Type": p.party_type}))
+        .collect();
+    json!({
+        "Id": h.id,
+        "Arn": format!(
+            "arn:aws:organizations::{}:handshake/{}/{}/{}",
+            h.management_account,
+            h.org_id,
+            h.action.to_ascii_lowercase(),
+            h.id
+        ),
+        "Parties": parties,
+        "State": state_now(h, now),
+        "RequestedTimestamp": h.requested,
+        "ExpirationTimestamp": h.expiration,
+        "Action": h.action,
+        "Resources": h.resources,
+    })
+}
+
+fn new_handshake_id(world: &World) -> String {
+    loop {
+        let id = format!("h-{}", random_chars(10, LOWER_ALNUM));
+        if !world.organizations.handshakes.contains_key(&id) {
+            return id;
+        }
+    }
+}
+
+/// Whether `account` is the party a handshake was sent to.
+fn is_recipient(world: &World, h: &Handshake, account: &str) -> bool {
+    let email = world.organizations.profile(account).email;
+    h.parties
+        .iter()
+        .skip(1)
+        .any(|p| match p.party_type.as_str() {
+            "ACCOUNT" => p.id == account,
+            "EMAIL" => p.id.eq_ignore_ascii_case(&email),
+            _ => false,
+        })
+}
+
+/// Whether `account` manages the organization that sent the handshake.
+fn is_originator(world: &World, h: &Handshake, account: &str) -> bool {
+    world
+        .organizations
+        .organizations
+        .get(&h.org_id)
+        .is_some_and(|o| o.management_account == account)
+}
+
+fn visible(world: &World, h: &Handshake, account: &str) -> bool {
+    is_recipient(world, h, account) || is_originator(world, h, account)
+}
+
+fn organization_resource(world: &World, organization: &Organization) -> Value {
+    let management = organization
+        .accounts
+        .get(&organization.management_account)
+        .cloned()
+        .unwrap_or_else(|| Member {
+            email: world
+                .organizations
+                .profile(&organization.management_account)
+                .email,
+            ..Member::default()
+        });
+    let feature_set = if organization.feature_set == "ALL" {
+        "ALL"
+    } else {
+        "CONSOLIDATED_BILLING"
+    };
+    json!({
+        "Type": "ORGANIZATION",
+        "Value": organization.id,
+        "Resources": [
+            {"Type": "MASTER_EMAIL", "Value": management.email},
+            {"Type": "MASTER_NAME", "Value": management.name},
+            {"Type": "ORGANIZATION_FEATURE_SET", "Value": feature_set},
+        ],
+    })
+}
+
+fn target_party(op: &Op) -> ApiResult<Party> {
+    let target = op.input.get("Target").ok_or_else(errors::invalid_pattern)?;
+    let id = target.get("Id").and_then(Value::as_str).unwrap_or_default();
+    let kind = target
+        .get("Type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    match kind {
+        "ACCOUNT" if is_account_id(id) => {}
+        "ACCOUNT" => {
+            return Err(errors::invalid_input(
+                "INVALID_PATTERN_TARGET_ID",
+                "You specified a target ID that doesn't match the required pattern.",
+            ))
+        }
+        "EMAIL" if id.contains('@') => {}
+        "EMAIL" => {
+            return Err(errors::invalid_input(
+                "INVALID_EMAIL_ADDRESS_TARGET",
+                "You specified an invalid email address for the invited account owner.",
+            ))
+        }
+        _ => {
+            return Err(errors::invalid_input(
+                "INVALID_PARTY_TYPE_TARGET",
+                "You specified the wrong type for the handshake's target party.",
+            ))
+        }
+    }
+    Ok(Party {
+        id: id.to_owned(),
+        party_type: kind.to_owned(),
+    })
+}
+
+/// The account a target party names, if keyhole knows it.
+fn resolve_party(world: &World, party: &Party) -> Option<String> {
+    match party.party_type.as_str() {
+        "ACCOUNT" => Some(party.id.clone()),
+        "EMAIL" => world
+            .organizations
+            .profiles
+            .iter()
+            .find(|(_, p)| p.email.eq_ignore_ascii_case(&party.id))
+            .map(|(id, _)| id.clone())
+            .or_else(|| {
+                party
+                    .id
+                    .strip_suffix("@example.com")
+                    .filter(|local| is_account_id(local))
+                    .map(str::to_owned)
+            }),
+        _ => None,
+    }
+}
+
+fn already_member() -> crate::protocol::ApiError {
+    errors::handshake_constraint(
+        "ALREADY_IN_AN_ORGANIZATION",
+        "The handshake request is invalid because the invited account is already a member of an organization.",
+    )
+}
+
+pub fn invite_account(op: &Op, world: &mut World) -> ApiResult<Value> {
+    let id = management_org(op, world)?;
+    op.authorize(world, None)?;
+    let target = target_party(op)?;
+    let tags = super::input_tags(op)?;
+    let now = op.now();
+    let organization = org(world, &id)?;
+    if world
+        .organizations
+        .handshakes
+        .values()
+        .any(|h| h.org_id == id && h.action == "ENABLE_ALL_FEATURES" && state_now(h, now) == "OPEN")
+    {
+        return Err(errors::handshake_constraint(
+            "INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES",
+            "You can't issue new invitations to join an organization while it's in the process of enabling all features.",
+        ));
+    }
+    if let Some(account) = resolve_party(world, &target) {
+        if world.organizations.org_of(&account).is_some() {
+            return Err(already_member());
+        }
+    }
+    if world.organizations.handshakes.values().any(|h| {
+        h.org_id == id
+            && h.action == "INVITE"
+            && state_now(h, now) == "OPEN"
+            && h.parties.get(1) == Some(&target)
+    }) {
+        return Err(errors::duplicate_handshake());
+    }
+    let mut resources = vec![
+        organization_resource(world, organization),
+        json!({"Type": target.party_type, "Value": target.id}),
+    ];
+    if let Some(notes) = op.str("Notes") {
+        resources.push(json!({"Type": "NOTES", "Value": notes}));
+    }
+    let handshake = Handshake {
+        id: new_handshake_id(world),
+        org_id: id.clone(),
+        management_account: organization.management_account.clone(),
+        action: "INVITE".into(),
+        parties: vec![
+            Party {
+                id: id.clone(),
+                party_type: "ORGANIZATION".into(),
+            },
+            target,
+        ],
+        resources: Value::Array(resources),
+        state: "OPEN".into(),
+        requested: now,
+        expiration: now + INVITE_LIFETIME,
+        parent_handshake_id: None,
+        tags: tags.into_iter().collect(),
+        transfer_id: None,
+    };
+    let out = view(&handshake, now);
+    world
+        .organizations
+        .handshakes
+        .insert(handshake.id.clone(), handshake);
+    Ok(json!({ "Handshake": out }))
+}
+
+fn find<'w>(op: &Op, world: &'w World) -> ApiResult<&'w Handshake> {
+    let id = op.req("HandshakeId")?;
+    let handshake = world
+        .organizations
+        .handshakes
+        .get(id)
+        .ok_or_else(errors::handshake_not_found)?;
+    if !visible(world, handshake, op.caller()) {
+        return Err(errors::handshake_not_found());
+    }
+    Ok(handshake)
+}
+
+fn set_state(world: &mut World, id: &str, state: &str) {
+    if let Some(h) = world.organizations.handshakes.get_mut(id) {
+        h.state = state.to_owned();
+    }
+}
+
+fn sync_transfer(world: &mut World, handshake: &Handshake, status: &str) {
+    if let Some(transfer_id) = &handshake.transfer_id {
+        if let Some(t) = world.organizations.transfers.get_mut(transfer_id) {
+            t.status = status.to_owned();
+        }
+    }
+}
+
+fn respond(world: &World, id: &str, now: f64) -> ApiResult<Value> {
+    let h = world
+        .organizations
+        .handshakes
+        .get(id)
+        .ok_or_else(errors::handshake_not_found)?;
+    Ok(json!({ "Handshake": view(h, now) }))
+}
+
+pub fn accept(op: &Op, world: &mut World) -> ApiResult<Value> {
+    op.authorize(world, None)?;
+    let now = op.now();
+    let caller = op.caller().to_owned();
+    let handshake = find(op, world)?.clone();
+    let recipient = match handshake.action.as_str() {
+        // The management account accepts the handshake it started once members approved.
+        "ENABLE_ALL_FEATURES" => is_originator(world, &handshake, &caller),
+        _ => is_recipient(world, &handshake, &caller),
+    };
+    if !recipient {
+        return Err(errors::access_denied());
+    }
+    match state_now(&handshake, now) {
+        "OPEN" | "REQUESTED" => {}
+        "ACCEPTED" => return Err(errors::handshake_already_in_state()),
+        _ => return Err(errors::invalid_handshake_transition()),
+    }
+    match handshake.action.as_str() {
+        "INVITE" => {
+            if world.organizations.org_of(&caller).is_some() {
+                return Err(already_member());
+            }
+            let profile = world.organizations.profile(&caller);
+            let email = match handshake.parties.get(1) {
+                Some(p) if p.party_type == "EMAIL" => p.id.clone(),
+                _ => profile.email.clone(),
+            };
+            let organization = org_mut(world, &handshake.org_id)?;
+            let root = organization.root.id.clone();
+            organization.accounts.insert(
+                caller.clone(),
+                Member {
+                    id: caller.clone(),
+                    name: profile.name.clone(),
+                    email: email.clone(),
+                    parent_id: root,
+                    joined_method: "INVITED".into(),
+                    joined_timestamp: now,
+                    status: "ACTIVE".into(),
+                },
+            );
+            organization.attach_defaults(&caller);
+            let tags: Vec<(String, String)> = handshake.tags.clone().into_iter().collect();
+            super::apply_tags(organization, &caller, &tags)?;
+            world.organizations.profiles.insert(
+                caller.clone(),
+                super::state::AccountProfile {
+                    name: profile.name,
+                    email,
+                },
+            );
+        }
+        "ENABLE_ALL_FEATURES" => {
+            let pending = world.organizations.handshakes.values().any(|h| {
+                h.parent_handshake_id.as_deref() == Some(handshake.id.as_str())
+                    && h.state != "ACCEPTED"
+            });
+            if pending {
+                return Err(errors::invalid_handshake_transition());
+            }
+            org_mut(world, &handshake.org_id)?.feature_set = "ALL".into();
+        }
+        "TRANSFER_RESPONSIBILITY" => sync_transfer(world, &handshake, "ACCEPTED"),
+        _ => {}
+    }
+    set_state(world, &handshake.id, "ACCEPTED");
+    respond(world, &handshake.id, now)
+}
+
+pub fn decline(op: &Op, world: &mut World) -> ApiResult<Value> {
+    op.authorize(world, None)?;
+    let now = op.now();
+    let handshake = find(op, world)?.clone();
+    if !is_recipient(world, &handshake, op.caller()) {
+        return Err(errors::access_denied());
+    }
+    match state_now(&handshake, now) {
+        "OPEN" | "REQUESTED" => {}
+        "DECLINED" => return Err(errors::handshake_already_in_state()),
+        _ => return Err(errors::invalid_handshake_transition()),
+    }
+    sync_transfer(world, &handshake, "DECLINED");
+    set_state(world, &handshake.id, "DECLINED");
+    respond(world, &handshake.id, now)
+}
+
+pub fn cancel(op: &Op, world: &mut World) -> ApiResult<Value> {
+    op.authorize(world, None)?;
+    let now = op.now();
+    let handshake = find(op, world)?.clone();
+    if !is_originator(world, &handshake, op.caller()) {
+        return Err(errors::access_denied());
+    }
+    match state_now(&handshake, now) {
+        "OPEN" | "REQUESTED" => {}
+        "CANCELED" => return Err(errors::handshake_already_in_state()),
+        _ => return Err(errors::invalid_handshake_transition()),
+    }
+    sync_transfer(world, &handshake, "CANCELED");
+    set_state(world, &handshake.id, "CANCELED");
+    respond(world, &handshake.id, now)
+}
+
+pub fn describe(op: &Op, world: &mut World) -> ApiResult<Value> {
+    op.authorize(world, None)?;
+    let handshake = find(op, world)?;
+    Ok(json!({ "Handshake": view(handshake, op.now()) }))
+}
+
+fn matches_filter(op: &Op, h: &Handshake) -> bool {
+    let filter = op.input.get("Filter");
+    let action = filter
+        .and_then(|f| f.get("ActionType"))
+        .and_then(Value::as_str);
+    let parent = filter
+        .and_then(|f| f.get("ParentHandshakeId"))
+        .and_then(Value::as_str);
+    action.is_none_or(|a| h.action == a)
+        && parent.is_none_or(|p| h.parent_handshake_id.as_deref() == Some(p))
+}
+
+pub fn list_for_account(op: &Op, world: &mut World) -> ApiResult<Value> {
+    op.authorize(world, None)?;
+    let now = op.now();
+    let items: Vec<Value> = world
+        .organizations
+        .handshakes
+        .values()
+        .filter(|h| visible(world, h, op.caller()) && matches_filter(op, h))
+        .map(|h| view(h, now))
+        .collect();
+    Ok(page(op, items, "Handshakes")?.into())
+}
+
+pub fn list_for_organization(op: &Op, world: &mut World) -> ApiResult<Value> {
+    let id = reader_org(op, world)?;
+    op.authorize(world, None)?;
+    let now = op.now();
+    let items: Vec<Value> = world
+        .organizations
+        .handshakes
+        .values()
+        .filter(|h| h.org_id == id && matches_filter(op, h))
+        .map(|h| view(h, now))
+        .collect();
+    Ok(page(op, items, "Handshakes")?.into())
+}
+
+/// Starts the all-features migration: one APPROVE_ALL_FEATURES handshake per invited member;
+/// the management account accepts the parent once every member approved.
+pub fn enable_all_features(op: &Op, world: &mut World) -> ApiResult<Value> {
+    let id = management_org(op, world)?;
+    op.authorize(world, None)?;
+    let now = op.now();
+    let organization = org(world, &id)?.clone();
+    if organization.feature_set == "ALL" {
+        return Err(errors::handshake_constraint(
+            "ORGANIZATION_ALREADY_HAS_ALL_FEATURES",
+            "The handshake request is invalid because the organization has already enabled all features.",
+        ));
+    }
+    if world
+        .organizations
+        .handshakes
+        .values()
+        .any(|h| h.org_id == id && h.action == "ENABLE_ALL_FEATURES" && state_now(h, now) == "OPEN")
+    {
+        return Err(errors::handshake_constraint(
+            "ORGANIZATION_IS_ALREADY_PENDING_ALL_FEATURES_MIGRATION",
+            "The handshake request is invalid because the organization is already in the process of enabling all features.",
+        ));
+    }
+    let org_party = Party {
+        id: id.clone(),
+        party_type: "ORGANIZATION".into(),
+    };
+    let parent = Handshake {
+        id: new_handshake_id(world),
+        org_id: id.clone(),
+        management_account: organization.management_account.clone(),
+        action: "ENABLE_ALL_FEATURES".into(),
+        parties: vec![org_party.clone()],
+        resources: json!([organization_resource(world, &organization)]),
+        state: "OPEN".into(),
+        requested: now,
+        expiration: now + 90.0 * 24.0 * 3600.0,
+        ..Handshake::default()
+    };
+    let parent_id = parent.id.clone();
+    let out = view(&parent, now);
+    world
+        .organizations
+        .handshakes
+        .insert(parent_id.clone(), parent);
+    for member in organization
+        .accounts
+        .values()
+        .filter(|m| m.joined_method == "INVITED")
+    {
+        let child = Handshake {
+            id: new_handshake_id(world),
+            org_id: id.clone(),
+            management_account: organization.management_account.clone(),
+            action: "APPROVE_ALL_FEATURES".into(),
+            parties: vec![
+                org_party.clone(),
+                Party {
+                    id: member.id.clone(),
+                    party_type: "ACCOUNT".into(),
+                },
+            ],
+            resources: json!([
+                organization_resource(world, &organization),
+                {"Type": "PARENT_HANDSHAKE", "Value": parent_id},
+            ]),
+            state: "OPEN".into(),
+            requested: now,
+            expiration: now + 90.0 * 24.0 * 3600.0,
+            parent_handshake_id: Some(parent_id.clone()),
+            ..Handshake::default()
+        };
+        world
+            .organizations
+            .handshakes
+            .insert(child.id.clone(), child);
+    }
+    Ok(json!({ "Handshake": out }))
+}
+
+// ---- responsibility transfers ----
+
+fn transfer_view(world: &World, t: &ResponsibilityTransfer, for_account: &str) -> Value {
+    let inbound = world
+        .organizations
+        .organizations
+        .get(&t.target_org)
+        .is_some_and(|o| o.management_account == for_account);
+    let (org_id, owner, direction) = if inbound {
+        (&t.target_org, &t.target_account, "inbound")
+    } else {
+        (&t.source_org, &t.source_account, "outbound")
+    };
+    let participant = |account: &str| {
+        json!({
+            "ManagementAccountId": account,
+            "ManagementAccountEmail": world.organizations.profile(account).email,
+        })
+    };
+    json!({
+        "Arn": format!(
+            "arn:aws:organizations::{owner}:transfer/{org_id}/billing/{direction}/{}",
+            t.id
+        ),
+        "Name": t.name,
+        "Id": t.id,
+        "Type": t.transfer_type,
+        "Status": t.status,
+        "Source": participant(&t.source_account),
+        "Target": participant(&t.target_account),
+        "StartTimestamp": t.start,
+        "EndTimestamp": t.end,
+        "ActiveHandshakeId": t.handshake_id,
+    })
+}
+
+pub fn invite_transfer(op: &Op, world: &mut World) -> ApiResult<Value> {
+    let id = management_org(op, world)?;
+    op.authorize(world, None)?;
+    let now = op.now();
+    let target = target_party(op)?;
+    let organization = org(world, &id)?.clone();
+    let invitee = resolve_party(world, &target)
+        .ok_or_else(|| errors::handshake_constraint(
+            "SOURCE_AND_TARGET_CANNOT_MATCH",
+            "The handshake request is invalid because the source and target of the transfer can't be the same.",
+        ))?;
+    if invitee == organization.management_account {
+        return Err(errors::handshake_constraint(
+            "SOURCE_AND_TARGET_CANNOT_MATCH",
+            "The handshake request is invalid because the source and target of the transfer can't be the same.",
+        ));
+    }
+    let source_org = world
+        .organizations
+        .org_of(&invitee)
+        .filter(|o| o.management_account == invitee)
+        .map(|o| o.id.clone())
+        .ok_or_else(|| {
+            errors::invalid_input(
+                "INVALID_PARTY_TYPE_TARGET",
+                "You specified the wrong type for the handshake's target party.",
+            )
+        })?;
+    let start = op
+        .input
+        .get("StartTimestamp")
+        .and_then(Value::as_f64)
+        .unwrap_or(now);
+    let transfer_id = format!("rt-{}", random_chars(10, LOWER_ALNUM));
+    let handshake_id = new_handshake_id(world);
+    let transfer = ResponsibilityTransfer {
+        id: transfer_id.clone(),
+        name: op.req("SourceName")?.to_owned(),
+        transfer_type: op.str("Type").unwrap_or("BILLING").to_owned(),
+        source_org,
+        source_account: invitee,
+        target_org: id.clone(),
+        target_account: organization.management_account.clone(),
+        status: "REQUESTED".into(),
+        start,
+        end: None,
+        handshake_id: handshake_id.clone(),
+    };
+    let management_email = world
+        .organizations
+        .profile(&organization.management_account)
+        .email;
+    let mut resources = vec![
+        json!({"Type": "RESPONSIBILITY_TRANSFER", "Value": transfer_id}),
+        json!({"Type": "TRANSFER_TYPE", "Value": transfer.transfer_type}),
+        json!({"Type": "TRANSFER_START_TIMESTAMP", "Value": start.to_string()}),
+        json!({"Type": "MANAGEMENT_ACCOUNT", "Value": organization.management_account}),
+        json!({"Type": "MANAGEMENT_EMAIL", "Value": management_email}),
+    ];
+    if let Some(notes) = op.str("Notes") {
+        resources.push(json!({"Type": "NOTES", "Value": notes}));
+    }
+    let handshake = Handshake {
+        id: handshake_id.clone(),
+        org_id: id.clone(),
+        management_account: organization.management_account.clone(),
+        action: "TRANSFER_RESPONSIBILITY".into(),
+        parties: vec![
+            Party {
+                id: id.clone(),
+                party_type: "ORGANIZATION".into(),
+            },
+            target,
+        ],
+        resources: Value::Array(resources),
+        state: "OPEN".into(),
+        requested: now,
+        expiration: now + INVITE_LIFETIME,
+        transfer_id: Some(transfer_id.clone()),
+        ..Handshake::default()
+    };
+    let out = view(&handshake, now);
+    world
+        .organizations
+        .handshakes
+        .insert(handshake_id, handshake);
+    world.organizations.transfers.insert(transfer_id, transfer);
+    Ok(json!({ "Handshake": out }))
+}
+
+/// A transfer the caller's organization is a party to.
+fn own_transfer<'w>(op: &Op, world: &'w World) -> ApiResult<&'w ResponsibilityTransfer> {
+    let (org_id, role) = membership(op, world)?;
+    if role != Role::Management {
+        return Err(errors::access_denied());
+    }
+    let id = op.req("Id")?;
+    world
+        .organizations
+        .transfers
+        .get(id)
+        .filter(|t| t.source_org == org_id || t.target_org == org_id)
+        .ok_or_else(errors::transfer_not_found)
+}
+
+pub fn describe_transfer(op: &Op, world: &mut World) -> ApiResult<Value> {
+    op.authorize(world, None)?;
+    let transfer = own_transfer(op, world)?;
+    Ok(json!({ "ResponsibilityTransfer": transfer_view(world, transfer, op.caller()) }))
+}
+
+pub fn list_transfers(op: &Op, world: &mut World, inbound: bool) -> ApiResult<Value> {
+    let id = management_org(op, world)?;
+    op.authorize(world, None)?;
+    let wanted_type = op.str("Type");
+    let wanted_id = op.str("Id");
+    let items: Vec<Value> = world
+        .organizations
+        .transfers
+        .values()
+        .filter(|t| {
+            if inbound {
+                t.target_org == id
+            } else {
+                t.source_org == id
+            }
+        })
+        .filter(|t| wanted_type.is_none_or(|w| t.transfer_type == w))
+        .filter(|t| wanted_id.is_none_or(|w| t.id == w))
+        .map(|t| transfer_view(world, t, op.caller()))
+        .collect();
+    if wanted_id.is_some() && items.is_empty() {
+        return Err(errors::transfer_not_found());
+    }
+    Ok(page(op, items, "ResponsibilityTransfers")?.into())
+}
+
+pub fn terminate_transfer(op: &Op, world: &mut World) -> ApiResult<Value> {
+    op.authorize(world, None)?;
+    let transfer = own_transfer(op, world)?.clone();
+    match transfer.status.as_str() {
+        "ACCEPTED" => {}
+        "WITHDRAWN" => return Err(errors::transfer_already_in_status()),
+        _ => return Err(errors::invalid_transfer_transition()),
+    }
+    let end = op
+        .input
+        .get("EndTimestamp")
+        .and_then(Value::as_f64)
+        .unwrap_or(op.now());
+    if let Some(t) = world.organizations.transfers.get_mut(&transfer.id) {
+        t.status = "WITHDRAWN".into();
+        t.end = Some(end);
+    }
+    let transfer = own_transfer(op, world)?;
+    Ok(json!({ "ResponsibilityTransfer": transfer_view(world, transfer, op.caller()) }))
+}
+
+pub fn update_transfer(op: &Op, world: &mut World) -> ApiResult<Value> {
+    op.authorize(world, None)?;
+    let id = own_transfer(op, world)?.id.clone();
+    let name = op.req("Name")?.to_owned();
+    if let Some(t) = world.organizations.transfers.get_mut(&id) {
+        t.name = name;
+    }
+    let transfer = own_transfer(op, world)?;
+    Ok(json!({ "ResponsibilityTransfer": transfer_view(world, transfer, op.caller()) }))
+}

@@ -1,0 +1,480 @@
+//! Organizations' state: global (not per region), one or more organizations keyed by id;
+//! an account belongs to at most one. Handshakes and responsibility transfers live beside
+//! the organizations because their parties may be outside any organization.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The AWS-managed SCP attached everywhere when SCPs are enabled.
+pub const FULL_AWS_ACCESS: &str = "p-FullAWSAccess";
+/// The AWS-managed RCP attached everywhere when RCPs are enabled.
+pub const RCP_FULL_AWS_ACCESS: &str = "p-RCPFullAWSAccess";
+
+pub const SCP: &str = "SERVICE_CONTROL_POLICY";
+pub const RCP: &str = "RESOURCE_CONTROL_POLICY";
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationsState {
+    #[serde(default)]
+    pub organizations: BTreeMap<String, Organization>,
+    #[serde(default)]
+    pub handshakes: BTreeMap<String, Handshake>,
+    #[serde(default)]
+    pub transfers: BTreeMap<String, ResponsibilityTransfer>,
+    /// Name and email each account is known by, kept when it leaves an organization.
+    #[serde(default)]
+    pub profiles: BTreeMap<String, AccountProfile>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountProfile {
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    pub id: String,
+    pub feature_set: String,
+    pub management_account: String,
+    pub created: f64,
+    pub root: Root,
+    #[serde(default)]
+    pub ous: BTreeMap<String, OrganizationalUnit>,
+    /// Every account in the organization, the management account included.
+    #[serde(default)]
+    pub accounts: BTreeMap<String, Member>,
+    /// Customer-managed policies; the AWS-managed ones are [`managed_policy`].
+    #[serde(default)]
+    pub policies: BTreeMap<String, Policy>,
+    /// In attachment order, which is the order policies of one level are merged in.
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, BTreeMap<String, String>>,
+    /// Trusted access: service principal → date enabled.
+    #[serde(default)]
+    pub service_access: BTreeMap<String, f64>,
+    /// Account → service principal → delegation date.
+    #[serde(default)]
+    pub delegated_admins: BTreeMap<String, BTreeMap<String, f64>>,
+    #[serde(default)]
+    pub create_account_requests: Vec<CreateAccountRequest>,
+    #[serde(default)]
+    pub resource_policy: Option<ResourcePolicy>,
+    /// Policy type → last change of a policy or attachment of that type.
+    #[serde(default)]
+    pub policy_changes: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Root {
+    pub id: String,
+    pub name: String,
+    /// Enabled policy types, in the order they were enabled.
+    #[serde(default)]
+    pub policy_types: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationalUnit {
+    pub id: String,
+    pub name: String,
+    pub parent_id: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Member {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub parent_id: String,
+    /// INVITED or CREATED.
+    pub joined_method: String,
+    pub joined_timestamp: f64,
+    /// ACTIVE, SUSPENDED or PENDING_CLOSURE (the model's AccountStatus).
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Policy {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub policy_type: String,
+    pub content: String,
+    #[serde(default)]
+    pub aws_managed: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    pub policy_id: String,
+    pub target_id: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateAccountRequest {
+    pub id: String,
+    pub account_name: String,
+    pub requested: f64,
+    pub completed: f64,
+    /// SUCCEEDED or FAILED once reported; the CreateAccount answer itself says IN_PROGRESS.
+    pub state: String,
+    pub account_id: Option<String>,
+    pub gov_cloud_account_id: Option<String>,
+    pub failure_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourcePolicy {
+    pub id: String,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Party {
+    pub id: String,
+    pub party_type: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Handshake {
+    pub id: String,
+    pub org_id: String,
+    /// The management account of the originating organization (for the ARN).
+    pub management_account: String,
+    pub action: String,
+    pub parties: Vec<Party>,
+    /// The model's HandshakeResource list, as JSON.
+    pub resources: Value,
+    /// REQUESTED, OPEN, CANCELED, ACCEPTED, DECLINED; EXPIRED is derived from the clock.
+    pub state: String,
+    pub requested: f64,
+    pub expiration: f64,
+    #[serde(default)]
+    pub parent_handshake_id: Option<String>,
+    /// Tags to put on the account when it accepts an invitation.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default)]
+    pub transfer_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ResponsibilityTransfer {
+    pub id: String,
+    pub name: String,
+    pub transfer_type: String,
+    /// The organization whose responsibility is transferred (the invitee).
+    pub source_org: String,
+    pub source_account: String,
+    /// The organization that takes the responsibility (the inviter).
+    pub target_org: String,
+    pub target_account: String,
+    pub status: String,
+    pub start: f64,
+    pub end: Option<f64>,
+    pub handshake_id: String,
+}
+
+/// The AWS-managed policies every organization sees.
+pub fn managed_policy(id: &str) -> Option<Policy> {
+    let (name, description, policy_type, principal) = match id {
+        FULL_AWS_ACCESS => ("FullAWSAccess", "Allows access to every operation", SCP, ""),
+        RCP_FULL_AWS_ACCESS => (
+            "RCPFullAWSAccess",
+            "Allows access to every resource",
+            RCP,
+            "\n      \"Principal\": \"*\",",
+        ),
+        _ => return None,
+    };
+    Some(Policy {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        description: description.to_owned(),
+        policy_type: policy_type.to_owned(),
+        content: format!(
+            "{{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {{\n      \"Effect\": \"Allow\",{principal}\n      \"Action\": \"*\",\n      \"Resource\": \"*\"\n    }}\n  ]\n}}"
+        ),
+        aws_managed: true,
+    })
+}
+
+/// The AWS-managed policy a policy type attaches everywhere when enabled.
+pub fn default_policy_for(policy_type: &str) -> Option<&'static str> {
+    match policy_type {
+        SCP => Some(FULL_AWS_ACCESS),
+        RCP => Some(RCP_FULL_AWS_ACCESS),
+        _ => None,
+    }
+}
+
+/// What an id in the tree names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    Root,
+    Ou,
+    Account,
+}
+
+impl NodeKind {
+    pub fn target_type(self) -> &'static str {
+        match self {
+            NodeKind::Root => "ROOT",
+            NodeKind::Ou => "ORGANIZATIONAL_UNIT",
+            NodeKind::Account => "ACCOUNT",
+        }
+    }
+}
+
+impl Organization {
+    pub fn arn(&self) -> String {
+        format!(
+            "arn:aws:organizations::{}:organization/{}",
+            self.management_account, self.id
+        )
+    }
+
+    pub fn account_arn(&self, account: &str) -> String {
+        format!(
+            "arn:aws:organizations::{}:account/{}/{account}",
+            self.management_account, self.id
+        )
+    }
+
+    pub fn root_arn(&self) -> String {
+        format!(
+            "arn:aws:organizations::{}:root/{}/{}",
+            self.management_account, self.id, self.root.id
+        )
+    }
+
+    pub fn ou_arn(&self, ou: &str) -> String {
+        format!(
+            "arn:aws:organizations::{}:ou/{}/{ou}",
+            self.management_account, self.id
+        )
+    }
+
+    pub fn policy_arn(&self, policy: &Policy) -> String {
+        let kind = policy.policy_type.to_ascii_lowercase();
+        if policy.aws_managed {
+            format!("arn:aws:organizations::aws:policy/{kind}/{}", policy.id)
+        } else {
+            format!(
+                "arn:aws:organizations::{}:policy/{}/{kind}/{}",
+                self.management_account, self.id, policy.id
+            )
+        }
+    }
+
+    pub fn resource_policy_arn(&self, id: &str) -> String {
+        format!(
+            "arn:aws:organizations::{}:resourcepolicy/{}/{id}",
+            self.management_account, self.id
+        )
+    }
+
+    pub fn node_kind(&self, id: &str) -> Option<NodeKind> {
+        if id == self.root.id {
+            Some(NodeKind::Root)
+        } else if self.ous.contains_key(id) {
+            Some(NodeKind::Ou)
+        } else if self.accounts.contains_key(id) {
+            Some(NodeKind::Account)
+        } else {
+            None
+        }
+    }
+
+    pub fn is_parent(&self, id: &str) -> bool {
+        id == self.root.id || self.ous.contains_key(id)
+    }
+
+    pub fn node_arn(&self, id: &str) -> Option<String> {
+        Some(match self.node_kind(id)? {
+            NodeKind::Root => self.root_arn(),
+            NodeKind::Ou => self.ou_arn(id),
+            NodeKind::Account => self.account_arn(id),
+        })
+    }
+
+    pub fn node_name(&self, id: &str) -> Option<String> {
+        Some(match self.node_kind(id)? {
+            NodeKind::Root => self.root.name.clone(),
+            NodeKind::Ou => self.ous.get(id)?.name.clone(),
+            NodeKind::Account => self.accounts.get(id)?.name.clone(),
+        })
+    }
+
+    pub fn parent_of(&self, id: &str) -> Option<&str> {
+        if let Some(ou) = self.ous.get(id) {
+            return Some(&ou.parent_id);
+        }
+        self.accounts.get(id).map(|a| a.parent_id.as_str())
+    }
+
+    /// The nodes from the root down to `id`, both included.
+    pub fn lineage(&self, id: &str) -> Vec<String> {
+        let mut chain = vec![id.to_owned()];
+        let mut current = id.to_owned();
+        // The tree has no cycles, but a hand-edited state document might: stop anyway.
+        for _ in 0..64 {
+            match self.parent_of(&current) {
+                Some(parent) => {
+                    chain.push(parent.to_owned());
+                    current = parent.to_owned();
+                }
+                None => break,
+            }
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// The model's Path: `o-x/r-x/ou-x/.../<id>/` for an OU or account.
+    pub fn path(&self, id: &str) -> String {
+        let mut path = format!("{}/", self.id);
+        for node in self.lineage(id) {
+            path.push_str(&node);
+            path.push('/');
+        }
+        path
+    }
+
+    /// `aws:PrincipalOrgPaths` for an account: the path of its parent.
+    pub fn org_path_of_account(&self, account: &str) -> String {
+        match self.parent_of(account) {
+            Some(parent) => self.path(parent),
+            None => format!("{}/", self.id),
+        }
+    }
+
+    pub fn ou_depth(&self, id: &str) -> usize {
+        self.lineage(id)
+            .iter()
+            .filter(|n| self.ous.contains_key(n.as_str()))
+            .count()
+    }
+
+    pub fn is_enabled(&self, policy_type: &str) -> bool {
+        self.root.policy_types.iter().any(|t| t == policy_type)
+    }
+
+    /// A policy by id, AWS-managed ones included.
+    pub fn policy(&self, id: &str) -> Option<Policy> {
+        self.policies
+            .get(id)
+            .cloned()
+            .or_else(|| managed_policy(id))
+    }
+
+    /// Policies of `policy_type` attached to `target`, in attachment order.
+    pub fn attached(&self, target: &str, policy_type: &str) -> Vec<Policy> {
+        self.attachments
+            .iter()
+            .filter(|a| a.target_id == target)
+            .filter_map(|a| self.policy(&a.policy_id))
+            .filter(|p| p.policy_type == policy_type)
+            .collect()
+    }
+
+    pub fn is_attached(&self, policy: &str, target: &str) -> bool {
+        self.attachments
+            .iter()
+            .any(|a| a.policy_id == policy && a.target_id == target)
+    }
+
+    /// Attaches the AWS-managed default of every enabled type that has one.
+    pub fn attach_defaults(&mut self, target: &str) {
+        let defaults: Vec<&str> = self
+            .root
+            .policy_types
+            .iter()
+            .filter_map(|t| default_policy_for(t))
+            .collect();
+        for policy in defaults {
+            if !self.is_attached(policy, target) {
+                self.attachments.push(Attachment {
+                    policy_id: policy.to_owned(),
+                    target_id: target.to_owned(),
+                });
+            }
+        }
+    }
+
+    /// Forgets everything about a node leaving the tree.
+    pub fn forget_node(&mut self, id: &str) {
+        self.attachments.retain(|a| a.target_id != id);
+        self.tags.remove(id);
+    }
+
+    pub fn touch(&mut self, policy_type: &str, now: f64) {
+        self.policy_changes.insert(policy_type.to_owned(), now);
+    }
+}
+
+impl OrganizationsState {
+    /// The organization `account` belongs to.
+    pub fn org_of(&self, account: &str) -> Option<&Organization> {
+        self.organizations
+            .values()
+            .find(|o| o.accounts.contains_key(account))
+    }
+
+    pub fn org_id_of(&self, account: &str) -> Option<String> {
+        self.org_of(account).map(|o| o.id.clone())
+    }
+
+    pub fn profile(&self, account: &str) -> AccountProfile {
+        self.profiles
+            .get(account)
+            .cloned()
+            .unwrap_or_else(|| AccountProfile {
+                name: account.to_owned(),
+                email: format!("{account}@example.com"),
+            })
+    }
+
+    pub fn email_in_use(&self, email: &str) -> bool {
+        self.profiles
+            .values()
+            .any(|p| p.email.eq_ignore_ascii_case(email))
+    }
+}
+
+/// `n` random characters from `alphabet`.
+pub fn random_chars(n: usize, alphabet: &[u8]) -> String {
+    let mut out = String::with_capacity(n);
+    while out.len() < n {
+        for byte in uuid::Uuid::new_v4().as_bytes() {
+            if out.len() == n {
+                break;
+            }
+            let index = usize::from(*byte) % alphabet.len();
+            out.push(char::from(alphabet[index]));
+        }
+    }
+    out
+}
+
+pub const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+pub const DIGITS: &[u8] = b"0123456789";
+pub const HEX: &[u8] = b"0123456789abcdef";
