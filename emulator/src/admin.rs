@@ -26,6 +26,7 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
             }
             Err(e) => error(400, &format!("not a keyhole state document: {e}")),
         },
+        ("POST", "/_keyhole/seed") => seed(shared, req),
         ("POST", "/_keyhole/clock/advance") => {
             let seconds = serde_json::from_slice::<Value>(&req.body)
                 .ok()
@@ -46,6 +47,19 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
             404,
             &format!("no admin endpoint {} {}", req.method, req.raw_path),
         ),
+    }
+}
+
+/// Applies an IAM seed document (see [`crate::services::iam::seed`]).
+fn seed(shared: &Shared, req: &HttpRequest) -> HttpResponse {
+    let seed = match serde_json::from_slice::<crate::services::iam::seed::Seed>(&req.body) {
+        Ok(seed) => seed,
+        Err(e) => return error(400, &format!("not a keyhole seed document: {e}")),
+    };
+    let now = shared.clock.now();
+    match crate::services::iam::seed::apply(&mut shared.world(), &seed, now) {
+        Ok(counts) => HttpResponse::json(200, &json!({"status": "seeded", "created": counts})),
+        Err(e) => error(400, &e.to_string()),
     }
 }
 

@@ -94,7 +94,16 @@ fn api(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo, request_id: &st
         let info = signature.map_err(|e| auth_error(&e, service))?;
         let call = protocol::decode(service, req)?;
         let mut world = shared.world();
-        let (caller, region) = authenticate(&mut world, service, &parts, info, now)?;
+        let no_auth = service
+            .model()
+            .operations
+            .get(&call.operation)
+            .is_some_and(|op| op.no_auth);
+        let (caller, region) = if no_auth && info.is_none() {
+            anonymous(&world)
+        } else {
+            authenticate(&mut world, service, &parts, info, now)?
+        };
         if let Some(input_shape) = service
             .model()
             .operations
@@ -141,6 +150,19 @@ fn expired_token(service: ServiceId) -> ApiError {
         Protocol::RestJson => ApiError::new("ExpiredTokenException", message).status(403),
         Protocol::AwsJson => ApiError::new("ExpiredTokenException", message),
     }
+}
+
+/// The caller of an operation AWS serves unsigned (AssumeRoleWithWebIdentity,
+/// AssumeRoleWithSAML): no principal yet, marked by an empty access key id; the handler
+/// authenticates the token it carries.
+fn anonymous(world: &World) -> (Caller, String) {
+    let account = world.settings.default_account.clone();
+    let caller = Caller {
+        user_id: "anonymous".into(),
+        access_key_id: String::new(),
+        ..Caller::root(&account, "")
+    };
+    (caller, world.settings.default_region.clone())
 }
 
 /// Resolves the caller and the request's region from the signature.

@@ -115,6 +115,8 @@ pub struct Operation {
     /// awsQuery wraps output members in `<{result_wrapper}>`.
     pub result_wrapper: Option<String>,
     pub errors: Vec<String>,
+    /// Unsigned by design (`authtype: none`): STS AssumeRoleWithWebIdentity/WithSAML.
+    pub no_auth: bool,
 }
 
 #[derive(Debug)]
@@ -245,6 +247,10 @@ impl ServiceModel {
                         .as_array()
                         .map(|e| e.iter().filter_map(|e| text(&e["shape"])).collect())
                         .unwrap_or_default(),
+                    no_auth: op["authtype"].as_str() == Some("none")
+                        || op["auth"]
+                            .as_array()
+                            .is_some_and(|a| a.iter().any(|v| v == "smithy.api#noAuth")),
                 };
                 routes.push(Route::from_uri(name, &method, &request_uri));
                 operations.insert(name.clone(), operation);

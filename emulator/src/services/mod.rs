@@ -2,6 +2,7 @@
 //! and the world; it asks the policy engine before acting and returns output JSON shaped by
 //! the model, or an [`ApiError`].
 
+pub mod iam;
 pub mod kms;
 pub mod organizations;
 pub mod sts;
@@ -13,10 +14,26 @@ use crate::protocol::{ApiError, ApiResult, Call, ServiceId};
 use crate::world::World;
 
 pub fn dispatch(ctx: &RequestContext, world: &mut World, call: &Call) -> ApiResult<Value> {
+    record_key_use(ctx, world);
     match call.service {
         ServiceId::Sts => sts::handle(ctx, world, &call.operation, &call.input),
         ServiceId::Organizations => organizations::handle(ctx, world, &call.operation, &call.input),
+        ServiceId::Iam => iam::handle(ctx, world, &call.operation, &call.input),
         _ => Err(not_implemented(ctx)),
+    }
+}
+
+/// GetAccessKeyLastUsed: an IAM access key is "used" by any request it signs.
+fn record_key_use(ctx: &RequestContext, world: &mut World) {
+    let Some(account) = world.accounts.get_mut(&ctx.caller.account) else {
+        return;
+    };
+    if let Some(key) = account.iam.access_keys.get_mut(&ctx.caller.access_key_id) {
+        key.last_used = Some((
+            ctx.now,
+            ctx.service.signing_name().to_owned(),
+            ctx.region.clone(),
+        ));
     }
 }
 

@@ -51,6 +51,9 @@ pub struct Account {
     pub created: f64,
     #[serde(default)]
     pub regions: BTreeMap<String, RegionState>,
+    /// IAM is global: one state per account (users, roles, policies, STS sessions).
+    #[serde(default)]
+    pub iam: crate::services::iam::state::IamState,
 }
 
 /// Per-account, per-region state of the regional services.
@@ -79,6 +82,7 @@ impl World {
                 id: id.to_owned(),
                 created: now,
                 regions: BTreeMap::new(),
+                iam: Default::default(),
             })
     }
 
