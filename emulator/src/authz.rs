@@ -35,6 +35,19 @@ pub struct Access {
     /// Service-specific condition keys (`kms:EncryptionContext:...`, `aws:RequestTag/...`),
     /// as JSON strings, numbers, booleans or arrays of them.
     pub context: Vec<(String, Value)>,
+    /// KMS grants on the key, which allow their operations on their own.
+    pub grants: Vec<crate::policy::Grant>,
+}
+
+/// When and where an access happens, for principals other than the request's caller
+/// (a copy job acting as its IAM role).
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub region: String,
+    /// Epoch seconds on keyhole's clock.
+    pub now: f64,
+    /// `aws:CalledVia`: service principals that made this call on the principal's behalf.
+    pub called_via: Vec<String>,
 }
 
 impl Access {
@@ -50,4 +63,22 @@ impl Access {
 /// in the service's words when not.
 pub fn authorize(_ctx: &RequestContext, _world: &World, _access: &Access) -> ApiResult<()> {
     Ok(())
+}
+
+/// The engine's decision for `principal` performing `access`, with its reasons.
+pub fn decide(
+    _world: &World,
+    _principal: &crate::world::Caller,
+    _env: &Environment,
+    _access: &Access,
+) -> crate::policy::Decision {
+    let request =
+        crate::policy::Request::builder(crate::policy::Principal::root("000000000000"), "", "*")
+            .build();
+    crate::policy::evaluate(&crate::policy::Authorization {
+        request: &request,
+        principal_side: &crate::policy::IdentityLayers::default(),
+        resource_side: &crate::policy::ResourceLayers::default(),
+        grants: &[],
+    })
 }

@@ -13,7 +13,9 @@ pub async fn start_strict() -> Emulator {
         strict_auth: true,
         ..keyhole::Settings::default()
     };
-    Emulator::start_with(settings).await.expect("keyhole starts")
+    Emulator::start_with(settings)
+        .await
+        .expect("keyhole starts")
 }
 
 /// The AWS CLI: `KEYHOLE_AWS_CLI` (set by tools/test to the project's venv), else `aws`.

@@ -99,7 +99,10 @@ async fn boto3_parses_unknown_operation_and_malformed_body() {
     let emu = common::start().await;
     let out = common::boto3(&emu, "kms_errors.py").await;
     let result = common::stdout_json(&out);
-    assert_eq!(result["unknown_operation"]["Code"], "UnknownOperationException");
+    assert_eq!(
+        result["unknown_operation"]["Code"],
+        "UnknownOperationException"
+    );
     assert_eq!(result["malformed_body"]["Code"], "SerializationException");
     assert_eq!(result["validation"]["Code"], "ValidationException");
     assert_eq!(
@@ -111,7 +114,12 @@ async fn boto3_parses_unknown_operation_and_malformed_body() {
 #[tokio::test]
 async fn cli_shows_query_protocol_errors() {
     let emu = common::start().await;
-    let out = common::aws(&emu, "111111111111", &["iam", "create-user", "--user-name", "a/b"]).await;
+    let out = common::aws(
+        &emu,
+        "111111111111",
+        &["iam", "create-user", "--user-name", "a/b"],
+    )
+    .await;
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

@@ -6,7 +6,11 @@ use crate::common;
 async fn sdk_twelve_digit_key_is_that_accounts_root() {
     let emu = common::start().await;
     let sts = aws_sdk_sts::Client::new(&emu.sdk_config("111111111111").await);
-    let me = sts.get_caller_identity().send().await.expect("GetCallerIdentity");
+    let me = sts
+        .get_caller_identity()
+        .send()
+        .await
+        .expect("GetCallerIdentity");
     assert_eq!(me.account(), Some("111111111111"));
     assert_eq!(me.arn(), Some("arn:aws:iam::111111111111:root"));
     assert_eq!(me.user_id(), Some("111111111111"));

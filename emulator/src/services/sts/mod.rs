@@ -304,6 +304,7 @@ pub fn authorize_on_role(
             role.assume_role_policy_document.clone(),
         )),
         context: context.clone(),
+        ..Access::default()
     };
     authz::authorize(ctx, world, &access(action))?;
     if input["Tags"].as_array().is_some_and(|t| !t.is_empty()) {
