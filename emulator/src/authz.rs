@@ -1,16 +1,23 @@
-//! The bridge between services and the policy engine: a service describes the access it is
-//! about to perform; this module gathers the policies that apply (the caller's identity
-//! policies, boundary and session policy, SCPs and RCPs from the organization, the resource
-//! policy the service passes) and asks the evaluator. Services never decide allow/deny.
-//!
-//! STATUS: the policy engine is landing on its own branch; until it is wired here, every
-//! access is allowed. Services already call `authorize` at the right places.
+//! The bridge between services and the policy engine. A service describes the access it is
+//! about to perform ([`Access`]); this module gathers every policy that applies — the
+//! caller's identity policies, permissions boundary and session policies (IAM), the SCPs of
+//! the caller's account and the RCPs of the resource's account (Organizations), the resource
+//! policy the service passes — builds the request context, and asks the evaluator. Services
+//! never decide allow or deny themselves.
+
+use std::sync::Arc;
 
 use serde_json::Value;
+use time::OffsetDateTime;
 
 use crate::context::RequestContext;
-use crate::protocol::ApiResult;
-use crate::world::World;
+use crate::policy::{
+    self, Authorization, ContextValue, Decision, EvalDecision, IdentityLayers, NamedPolicy,
+    PolicySource, PolicyType, Principal, Request, ResourceLayers,
+};
+use crate::protocol::{ApiError, ApiResult, ServiceId};
+use crate::services::{iam, organizations};
+use crate::world::{Caller, CallerKind, World};
 
 /// Which kind of resource policy a service passes, for the rules that differ by kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +26,17 @@ pub enum ResourcePolicyKind {
     BackupVaultAccessPolicy,
     RoleTrustPolicy,
     Generic,
+}
+
+impl ResourcePolicyKind {
+    fn engine_kind(self) -> policy::ResourcePolicyKind {
+        match self {
+            ResourcePolicyKind::KmsKeyPolicy => policy::ResourcePolicyKind::KmsKeyPolicy,
+            ResourcePolicyKind::BackupVaultAccessPolicy => policy::ResourcePolicyKind::BackupVault,
+            ResourcePolicyKind::RoleTrustPolicy => policy::ResourcePolicyKind::RoleTrust,
+            ResourcePolicyKind::Generic => policy::ResourcePolicyKind::Generic,
+        }
+    }
 }
 
 /// One access a service is about to perform.
@@ -39,6 +57,15 @@ pub struct Access {
     pub grants: Vec<crate::policy::Grant>,
 }
 
+impl Access {
+    pub fn new(resource: Option<String>) -> Access {
+        Access {
+            resource,
+            ..Access::default()
+        }
+    }
+}
+
 /// When and where an access happens, for principals other than the request's caller
 /// (a copy job acting as its IAM role).
 #[derive(Debug, Clone)]
@@ -50,35 +77,259 @@ pub struct Environment {
     pub called_via: Vec<String>,
 }
 
-impl Access {
-    pub fn new(resource: Option<String>) -> Access {
-        Access {
-            resource,
-            ..Access::default()
-        }
+/// Asks the policy engine whether the caller may perform `access`; when not, the
+/// AccessDenied error the service answers with.
+pub fn authorize(ctx: &RequestContext, world: &World, access: &Access) -> ApiResult<()> {
+    let mut access = access.clone();
+    if access.action.is_empty() {
+        access.action = ctx.action();
     }
-}
-
-/// Asks the policy engine whether the caller may perform `access`; an AccessDenied error
-/// in the service's words when not.
-pub fn authorize(_ctx: &RequestContext, _world: &World, _access: &Access) -> ApiResult<()> {
-    Ok(())
+    let env = Environment {
+        region: ctx.region.clone(),
+        now: ctx.now,
+        called_via: Vec::new(),
+    };
+    let mut extra = vec![
+        ("aws:SourceIp".to_owned(), ContextValue::Ip(ctx.source_ip)),
+        (
+            "aws:SecureTransport".to_owned(),
+            ContextValue::Bool(ctx.secure_transport),
+        ),
+    ];
+    if let Some(agent) = &ctx.user_agent {
+        extra.push((
+            "aws:UserAgent".to_owned(),
+            ContextValue::from(agent.as_str()),
+        ));
+    }
+    let decision = decide_with(world, &ctx.caller, &env, &access, extra);
+    if decision.decision == EvalDecision::Allowed {
+        return Ok(());
+    }
+    tracing::debug!(explanation = %decision.explain(), "access denied");
+    Err(access_denied(ctx.service, &decision))
 }
 
 /// The engine's decision for `principal` performing `access`, with its reasons.
-pub fn decide(
-    _world: &World,
-    _principal: &crate::world::Caller,
-    _env: &Environment,
-    _access: &Access,
-) -> crate::policy::Decision {
-    let request =
-        crate::policy::Request::builder(crate::policy::Principal::root("000000000000"), "", "*")
-            .build();
-    crate::policy::evaluate(&crate::policy::Authorization {
+pub fn decide(world: &World, principal: &Caller, env: &Environment, access: &Access) -> Decision {
+    decide_with(world, principal, env, access, Vec::new())
+}
+
+/// The AccessDenied error each service shows for a denial.
+pub fn access_denied(service: ServiceId, decision: &Decision) -> ApiError {
+    let message = decision
+        .access_denied_message()
+        .unwrap_or_else(|| "Access denied".to_owned());
+    match service {
+        ServiceId::Kms => ApiError::new("AccessDeniedException", message),
+        // Organizations answers every denial with one sentence.
+        ServiceId::Organizations => ApiError::new(
+            "AccessDeniedException",
+            "You don't have permissions to access this resource.",
+        ),
+        ServiceId::Backup => ApiError::new("AccessDeniedException", message).status(403),
+        ServiceId::Sts | ServiceId::Iam => ApiError::new("AccessDenied", message).status(403),
+    }
+}
+
+fn decide_with(
+    world: &World,
+    caller: &Caller,
+    env: &Environment,
+    access: &Access,
+    extra: Vec<(String, ContextValue)>,
+) -> Decision {
+    let resource = access.resource.clone().unwrap_or_else(|| "*".to_owned());
+    let resource_account = access
+        .resource_account
+        .clone()
+        .unwrap_or_else(|| caller.account.clone());
+    let principal = match federated_provider(access) {
+        Some(provider) => federated_principal(provider, &resource_account),
+        None => principal_of(world, caller),
+    };
+    let mut builder = Request::builder(principal, &access.action, &resource)
+        .resource_account(&resource_account)
+        .time(time_of(env.now))
+        .key("aws:RequestedRegion", env.region.as_str());
+    if let Some(org) = organizations::org_context(world, &resource_account) {
+        builder = builder.resource_org_id(&org.org_id);
+    }
+    if !env.called_via.is_empty() {
+        builder = builder.called_via(env.called_via.clone());
+    }
+    for (name, value) in extra {
+        builder = builder.key(&name, value);
+    }
+    for (name, value) in &access.context {
+        match value {
+            Value::Array(items) => {
+                builder = builder.key_multi(name, items.iter().filter_map(context_value).collect());
+            }
+            other => {
+                if let Some(v) = context_value(other) {
+                    builder = builder.key(name, v);
+                }
+            }
+        }
+    }
+    let request = builder.build();
+    let principal_side = identity_layers(world, caller);
+    let resource_side = resource_layers(world, &resource_account, access);
+    policy::evaluate(&Authorization {
         request: &request,
-        principal_side: &crate::policy::IdentityLayers::default(),
-        resource_side: &crate::policy::ResourceLayers::default(),
-        grants: &[],
+        principal_side: &principal_side,
+        resource_side: &resource_side,
+        grants: &access.grants,
     })
+}
+
+/// AssumeRoleWithWebIdentity / AssumeRoleWithSAML: STS passes the identity provider, which
+/// is the principal the trust policy's `Federated` element names.
+fn federated_provider(access: &Access) -> Option<&str> {
+    access
+        .context
+        .iter()
+        .find(|(name, _)| name == "keyhole:FederatedPrincipal")
+        .and_then(|(_, v)| v.as_str())
+}
+
+fn federated_principal(provider: &str, role_account: &str) -> Principal {
+    let mut principal = Principal::anonymous();
+    principal.kind = policy::PrincipalType::WebIdentity;
+    principal.arn = provider.to_owned();
+    principal.federated_provider = Some(provider.to_owned());
+    principal.account = Some(role_account.to_owned());
+    principal
+}
+
+fn context_value(value: &Value) -> Option<ContextValue> {
+    match value {
+        Value::String(s) => Some(ContextValue::String(s.clone())),
+        Value::Bool(b) => Some(ContextValue::Bool(*b)),
+        Value::Number(n) => n.as_f64().map(ContextValue::Number),
+        _ => None,
+    }
+}
+
+fn time_of(epoch: f64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos((epoch * 1e9) as i128)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// The engine's view of a caller: ARN, role, tags, organization.
+pub fn principal_of(world: &World, caller: &Caller) -> Principal {
+    let account = caller.account.as_str();
+    let principal = match &caller.kind {
+        CallerKind::Root => Principal::root(account),
+        CallerKind::User { name, path } => {
+            let path_and_name = format!("{}{name}", path.trim_start_matches('/'));
+            Principal::user(account, &path_and_name)
+        }
+        CallerKind::AssumedRole {
+            role_name,
+            role_path,
+            session_name,
+            ..
+        } => {
+            let path_and_name = format!("{}{role_name}", role_path.trim_start_matches('/'));
+            Principal::assumed_role(account, &path_and_name, session_name)
+        }
+        CallerKind::FederatedUser { name } => Principal::federated_user(account, name),
+    };
+    let mut principal = principal
+        .with_userid(&caller.user_id)
+        .with_tags(iam::access::principal_tags(world, caller));
+    if let Some(org) = organizations::org_context(world, account) {
+        principal = principal
+            .with_org(&org.org_id, vec![org.ou_path.clone()])
+            .with_management_account(org.management_account == account);
+    }
+    principal
+}
+
+fn parsed(id: &str, source: PolicySource, text: &str) -> Option<NamedPolicy> {
+    // Stored documents were validated when stored; one that no longer parses grants nothing.
+    policy::parse(text)
+        .ok()
+        .map(|p| NamedPolicy::shared(id, source, Arc::new(p)))
+}
+
+fn source_of(kind: &str) -> PolicySource {
+    match kind {
+        "user" => PolicySource::User,
+        "group" => PolicySource::Group,
+        "role" => PolicySource::Role,
+        "aws-managed" => PolicySource::AwsManaged,
+        "user-managed" => PolicySource::UserManaged,
+        _ => PolicySource::None,
+    }
+}
+
+fn levels(
+    world: &World,
+    account: &str,
+    policy_type: &str,
+    source: PolicySource,
+) -> Option<Vec<Vec<NamedPolicy>>> {
+    organizations::policy_levels(world, account, policy_type).map(|levels| {
+        levels
+            .iter()
+            .map(|level| {
+                level
+                    .iter()
+                    .filter_map(|(id, text)| parsed(id, source, text))
+                    .collect()
+            })
+            .collect()
+    })
+}
+
+fn identity_layers(world: &World, caller: &Caller) -> IdentityLayers {
+    IdentityLayers {
+        identity: iam::access::identity_policies(world, caller)
+            .iter()
+            .filter_map(|(id, kind, text)| parsed(id, source_of(kind), text))
+            .collect(),
+        boundary: iam::access::permissions_boundary(world, caller)
+            .and_then(|(id, text)| parsed(&id, PolicySource::UserManaged, &text)),
+        session: iam::access::session_policies(world, caller)
+            .iter()
+            .filter_map(|(id, text)| parsed(id, PolicySource::Session, text))
+            .collect(),
+        scp_levels: levels(
+            world,
+            &caller.account,
+            "SERVICE_CONTROL_POLICY",
+            PolicySource::ServiceControl,
+        ),
+    }
+}
+
+fn resource_layers(world: &World, resource_account: &str, access: &Access) -> ResourceLayers {
+    let (kind, resource_policy) = match &access.resource_policy {
+        Some((kind, text)) => (
+            kind.engine_kind(),
+            parsed("resource-policy", PolicySource::Resource, text),
+        ),
+        None => (policy::ResourcePolicyKind::Generic, None),
+    };
+    ResourceLayers {
+        kind,
+        resource_policy,
+        rcp_levels: levels(
+            world,
+            resource_account,
+            "RESOURCE_CONTROL_POLICY",
+            PolicySource::ResourceControl,
+        ),
+    }
+}
+
+/// Validates a document for `policy_type` with AWS's MalformedPolicyDocument messages.
+pub fn validate_document(
+    text: &str,
+    policy_type: PolicyType,
+) -> Result<(), policy::ValidationError> {
+    policy::validate(text, policy_type).map(|_| ())
 }

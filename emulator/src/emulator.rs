@@ -99,11 +99,10 @@ impl Emulator {
             None,
             "keyhole",
         );
+        let region = self.shared.world().settings.default_region.clone();
         aws_config::defaults(BehaviorVersion::latest())
             .endpoint_url(self.endpoint_url())
-            .region(Region::new(
-                self.shared.world().settings.default_region.clone(),
-            ))
+            .region(Region::new(region))
             .credentials_provider(credentials)
             .retry_config(aws_config::retry::RetryConfig::disabled())
             .load()

@@ -313,7 +313,6 @@ async fn identities_through_the_aws_cli() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the sigv4 branch: the placeholder verifier accepts any signature"]
 async fn a_wrong_secret_is_refused() {
     if !aws_available() {
         eprintln!("NOTICE: `aws` is not on PATH; skipping the AWS CLI test");

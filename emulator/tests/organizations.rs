@@ -17,7 +17,7 @@ async fn call(emu: &keyhole::Emulator, account: &str, op: &str, body: Value) -> 
     let payload = body.to_string();
     let request = format!(
         "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-amz-json-1.1\r\n\
-         X-Amz-Target: AWSOrganizationsV20161128.{op}\r\n\
+         X-Amz-Target: AWSOrganizationsV20161128.{op}\r\nX-Amz-Date: 20240101T000000Z\r\n\
          Authorization: AWS4-HMAC-SHA256 Credential={account}/20240101/us-east-1/organizations/aws4_request, SignedHeaders=host, Signature=0\r\n\
          Content-Length: {len}\r\nConnection: close\r\n\r\n{payload}",
         addr = emu.addr(),

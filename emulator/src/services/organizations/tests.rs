@@ -37,6 +37,7 @@ impl Env {
             "AWS4-HMAC-SHA256 Credential={account}/20240101/us-east-1/organizations/aws4_request, SignedHeaders=host, Signature=0"
         );
         headers.insert("authorization", HeaderValue::from_str(&auth).unwrap());
+        headers.insert("x-amz-date", HeaderValue::from_static("20240101T000000Z"));
         let req = HttpRequest {
             method: Method::POST,
             raw_path: "/".into(),

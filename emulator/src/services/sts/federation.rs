@@ -373,7 +373,7 @@ mod tests {
 
     fn world() -> World {
         let mut w = World::default();
-        let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com"},"Action":["sts:AssumeRoleWithWebIdentity","sts:AssumeRoleWithSAML"]}]}"#;
+        let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":["arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com","arn:aws:iam::222222222222:saml-provider/idp"]},"Action":["sts:AssumeRoleWithWebIdentity","sts:AssumeRoleWithSAML"]}]}"#;
         iam(
             &mut w,
             "CreateRole",

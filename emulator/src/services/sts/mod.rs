@@ -504,8 +504,9 @@ fn assume_root(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
             format!("TaskPolicyArn {task} is not a root task policy."),
         ));
     }
+    // AssumeRoot is decided by the caller's identity policies (the management account or a
+    // delegated administrator); the member account has no resource policy to consult.
     let mut access = Access::new(Some(format!("arn:aws:iam::{target}:root")));
-    access.resource_account = Some(target.to_owned());
     access.context = vec![("sts:TaskPolicyArn".into(), json!(task))];
     authz::authorize(ctx, world, &access)?;
     let duration = input["DurationSeconds"].as_i64().unwrap_or(900);
@@ -601,8 +602,16 @@ mod tests {
         let tags = crate::services::iam::access::principal_tags(&w, &credential.caller);
         assert_eq!(tags, vec![("team".to_owned(), "a".to_owned())]);
 
-        // Role chaining: at most an hour, and transitive tags carry over.
+        // Role chaining: at most an hour, and transitive tags carry over. The role must trust
+        // its own sessions for that (naming the role ARN lets them in without identity policy).
         let chained_caller = credential.caller.clone();
+        let trust_self = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111111111111:root","arn:aws:iam::222222222222:role/Admin"]},"Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"]}]}"#;
+        iam(
+            &mut w,
+            "UpdateAssumeRolePolicy",
+            json!({"RoleName": "Admin", "PolicyDocument": trust_self}),
+        )
+        .unwrap();
         let (code, _, message) = err(sts(
             &mut w,
             "AssumeRole",
@@ -664,6 +673,14 @@ mod tests {
     fn session_and_federation_tokens() {
         let mut w = World::default();
         iam(&mut w, "CreateUser", json!({"UserName": "alice"})).unwrap();
+        // GetFederationToken needs the permission; the federated user's own rights are
+        // this policy intersected with its session policy.
+        iam(
+            &mut w,
+            "PutUserPolicy",
+            json!({"UserName": "alice", "PolicyName": "fed", "PolicyDocument": ALLOW_ALL}),
+        )
+        .unwrap();
         let k = iam(&mut w, "CreateAccessKey", json!({"UserName": "alice"})).unwrap();
         let id = k["AccessKey"]["AccessKeyId"]
             .as_str()
@@ -705,7 +722,7 @@ mod tests {
         let fed_caller = &w.credentials[&fed_key].caller;
         // A federated user's permissions come from the user who federated it.
         let n = crate::services::iam::access::identity_policies(&w, fed_caller).len();
-        assert_eq!(n, 0);
+        assert_eq!(n, 1);
         let info = sts(
             &mut w,
             "GetAccessKeyInfo",
