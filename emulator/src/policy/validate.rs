@@ -145,7 +145,9 @@ fn validate_iam(text: &str, ty: PolicyType, quotas: bool) -> Result<Policy, Vali
         _ => {}
     }
     let Parsed { policy, lints, .. } = parse_full(text).map_err(|_| malformed(IAM_SYNTAX))?;
-    if policy.version != Version::V2012_10_17 {
+    // Trust policies written under the 2008 grammar are still accepted by IAM.
+    let old_trust = ty == PolicyType::RoleTrust && policy.version == Version::V2008_10_17;
+    if policy.version != Version::V2012_10_17 && !old_trust {
         return Err(malformed(
             "Policy document must be version 2012-10-17 or greater.",
         ));

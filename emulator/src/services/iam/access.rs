@@ -12,7 +12,7 @@ use super::state::{Policies, Session};
 use super::{iam, key};
 use crate::world::{is_account_id, Caller, CallerKind, World};
 
-fn push_policies(
+pub fn push_policies(
     world: &World,
     account: &str,
     policies: &Policies,

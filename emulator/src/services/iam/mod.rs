@@ -14,6 +14,7 @@ pub mod policies;
 pub mod policy_docs;
 pub mod roles;
 pub mod seed;
+pub mod simulate;
 pub mod state;
 pub mod users;
 
@@ -34,6 +35,10 @@ pub fn handle(
     input: &Value,
 ) -> ApiResult<Value> {
     match operation {
+        "SimulateCustomPolicy"
+        | "SimulatePrincipalPolicy"
+        | "GetContextKeysForCustomPolicy"
+        | "GetContextKeysForPrincipalPolicy" => simulate::handle(ctx, world, operation, input),
         "CreateUser"
         | "GetUser"
         | "ListUsers"

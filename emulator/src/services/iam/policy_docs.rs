@@ -12,8 +12,9 @@
 //! "Missing required field Principal" are inferred from AWS's console wording.
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use serde_json::{Map, Value};
 
+use crate::policy::validate::validate_for_simulation;
+use crate::policy::PolicyType;
 use crate::protocol::ApiError;
 
 /// Which rules apply to a document.
@@ -95,223 +96,16 @@ pub fn url_encode(document: &str) -> String {
     utf8_percent_encode(document, ENCODE).to_string()
 }
 
-const TOP_ELEMENTS: [&str; 3] = ["Version", "Id", "Statement"];
-const STATEMENT_ELEMENTS: [&str; 9] = [
-    "Sid",
-    "Effect",
-    "Action",
-    "NotAction",
-    "Resource",
-    "NotResource",
-    "Principal",
-    "NotPrincipal",
-    "Condition",
-];
-
-/// Checks a policy document the way IAM does before storing it.
 pub fn validate_policy_document(kind: PolicyDocumentKind, text: &str) -> Result<(), ApiError> {
-    let syntax = || malformed("Syntax errors in policy.");
-    let document: Value = serde_json::from_str(text).map_err(|_| syntax())?;
-    let top = document.as_object().ok_or_else(syntax)?;
-    if top.keys().any(|k| !TOP_ELEMENTS.contains(&k.as_str())) {
-        return Err(syntax());
-    }
-    let version = top.get("Version");
-    match version {
-        Some(Value::String(v)) if v == "2012-10-17" || v == "2008-10-17" => {}
-        None => {}
-        Some(_) => return Err(syntax()),
-    }
-    if let Some(id) = top.get("Id") {
-        if !id.is_string() {
-            return Err(syntax());
-        }
-    }
-    let statements: Vec<&Map<String, Value>> = match top.get("Statement") {
-        Some(Value::Object(one)) => vec![one],
-        Some(Value::Array(many)) if !many.is_empty() => many
-            .iter()
-            .map(Value::as_object)
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(syntax)?,
-        _ => return Err(syntax()),
+    // The policy engine's validator holds IAM's grammar rules and messages; IAM's size quotas
+    // differ per entity and are checked by the callers above.
+    let policy_type = match kind {
+        PolicyDocumentKind::Identity | PolicyDocumentKind::Session => PolicyType::Identity,
+        PolicyDocumentKind::Trust => PolicyType::RoleTrust,
     };
-    for statement in &statements {
-        check_statement_syntax(statement)?;
-    }
-    // Trust policies keep working under the 2008 grammar; others need 2012.
-    let version_ok = match version.and_then(Value::as_str) {
-        Some("2012-10-17") => true,
-        Some("2008-10-17") => kind == PolicyDocumentKind::Trust,
-        _ => false,
-    };
-    if !version_ok {
-        return Err(malformed(
-            "Policy document must be version 2012-10-17 or greater.",
-        ));
-    }
-    let mut sids = Vec::new();
-    for statement in &statements {
-        if let Some(Value::String(sid)) = statement.get("Sid") {
-            if !sid.is_empty() {
-                if sids.contains(&sid) {
-                    return Err(malformed(
-                        "Statement IDs (SID) in a single policy must be unique.",
-                    ));
-                }
-                sids.push(sid);
-            }
-        }
-    }
-    for statement in &statements {
-        if !has_non_empty(statement, "Action") && !has_non_empty(statement, "NotAction") {
-            return Err(malformed("Policy statement must contain actions."));
-        }
-    }
-    for statement in &statements {
-        let has_principal =
-            statement.contains_key("Principal") || statement.contains_key("NotPrincipal");
-        let has_resource =
-            statement.contains_key("Resource") || statement.contains_key("NotResource");
-        match kind {
-            PolicyDocumentKind::Identity | PolicyDocumentKind::Session => {
-                if has_principal {
-                    return Err(malformed("Policy document should not specify a principal."));
-                }
-                if kind == PolicyDocumentKind::Identity
-                    && !has_non_empty(statement, "Resource")
-                    && !has_non_empty(statement, "NotResource")
-                {
-                    return Err(malformed("Policy statement must contain resources."));
-                }
-            }
-            PolicyDocumentKind::Trust => {
-                if has_resource {
-                    return Err(malformed("Has prohibited field Resource."));
-                }
-                if !has_principal {
-                    return Err(malformed("Missing required field Principal"));
-                }
-            }
-        }
-    }
-    for statement in &statements {
-        for key in ["Action", "NotAction"] {
-            for action in strings(statement.get(key)) {
-                check_action_prefix(action)?;
-            }
-        }
-    }
-    Ok(())
-}
-
-fn check_statement_syntax(statement: &Map<String, Value>) -> Result<(), ApiError> {
-    let syntax = || malformed("Syntax errors in policy.");
-    if statement
-        .keys()
-        .any(|k| !STATEMENT_ELEMENTS.contains(&k.as_str()))
-    {
-        return Err(syntax());
-    }
-    let both = |a: &str, b: &str| statement.contains_key(a) && statement.contains_key(b);
-    if both("Action", "NotAction")
-        || both("Resource", "NotResource")
-        || both("Principal", "NotPrincipal")
-    {
-        return Err(syntax());
-    }
-    match statement.get("Effect") {
-        Some(Value::String(e)) if e == "Allow" || e == "Deny" => {}
-        _ => return Err(syntax()),
-    }
-    for key in ["Action", "NotAction", "Resource", "NotResource"] {
-        match statement.get(key) {
-            None | Some(Value::String(_)) => {}
-            Some(Value::Array(items)) if items.iter().all(Value::is_string) => {}
-            Some(_) => return Err(syntax()),
-        }
-    }
-    if let Some(sid) = statement.get("Sid") {
-        if !sid.is_string() {
-            return Err(syntax());
-        }
-    }
-    if let Some(principal) = statement
-        .get("Principal")
-        .or_else(|| statement.get("NotPrincipal"))
-    {
-        let ok = match principal {
-            Value::String(s) => s == "*",
-            Value::Object(map) => map.values().all(|v| match v {
-                Value::String(_) => true,
-                Value::Array(items) => items.iter().all(Value::is_string),
-                _ => false,
-            }),
-            _ => false,
-        };
-        if !ok {
-            return Err(syntax());
-        }
-    }
-    if let Some(condition) = statement.get("Condition") {
-        let ok = condition.as_object().is_some_and(|ops| {
-            ops.values().all(|keys| {
-                keys.as_object().is_some_and(|keys| {
-                    keys.values().all(|v| match v {
-                        Value::String(_) | Value::Bool(_) | Value::Number(_) => true,
-                        Value::Array(items) => items
-                            .iter()
-                            .all(|i| i.is_string() || i.is_boolean() || i.is_number()),
-                        _ => false,
-                    })
-                })
-            })
-        });
-        if !ok {
-            return Err(syntax());
-        }
-    }
-    Ok(())
-}
-
-fn has_non_empty(statement: &Map<String, Value>, key: &str) -> bool {
-    match statement.get(key) {
-        Some(Value::String(_)) => true,
-        Some(Value::Array(items)) => !items.is_empty(),
-        _ => false,
-    }
-}
-
-fn strings(value: Option<&Value>) -> Vec<&str> {
-    match value {
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn check_action_prefix(action: &str) -> Result<(), ApiError> {
-    if action == "*" {
-        return Ok(());
-    }
-    let parts: Vec<&str> = action.split(':').collect();
-    if parts.len() == 1 {
-        return Err(malformed(
-            "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.",
-        ));
-    }
-    if parts.len() > 2 {
-        return Err(malformed("Actions/Condition can contain only one colon."));
-    }
-    let vendor = parts[0];
-    if vendor != "*"
-        && !vendor
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
-    {
-        return Err(malformed(format!("Vendor {vendor} is not valid")));
-    }
-    Ok(())
+    validate_for_simulation(text, policy_type)
+        .map(|_| ())
+        .map_err(|e| malformed(e.message))
 }
 
 #[cfg(test)]

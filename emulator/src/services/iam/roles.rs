@@ -101,8 +101,8 @@ pub fn role_json(account: &str, role: &Role, listed: bool) -> Value {
 }
 
 fn check_trust(document: &str) -> ApiResult<()> {
-    validate_policy_document(PolicyDocumentKind::Trust, document)?;
-    check_trust_size(document)
+    check_trust_size(document)?;
+    validate_policy_document(PolicyDocumentKind::Trust, document)
 }
 
 fn protected(name: &str) -> ApiError {
