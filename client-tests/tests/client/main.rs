@@ -4,4 +4,5 @@
 mod common;
 mod errors;
 mod iam;
+mod organizations;
 mod sts;

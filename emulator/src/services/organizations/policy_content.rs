@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::effective::is_operator;
 use super::errors::{malformed_policy, policy_too_large};
+use crate::policy::{self, PolicyType};
 use crate::protocol::ApiError;
 
 /// Maximum characters of a policy document, by type (AWS Organizations quotas).
@@ -39,117 +40,20 @@ pub fn validate_policy_content(policy_type: &str, content: &str) -> Result<(), A
     }
     let document: Value = serde_json::from_str(content).map_err(|_| malformed_policy())?;
     let valid = match policy_type {
-        "SERVICE_CONTROL_POLICY" => iam_grammar(&document, Guardrail::Scp),
-        "RESOURCE_CONTROL_POLICY" => iam_grammar(&document, Guardrail::Rcp),
+        // SCPs and RCPs are IAM documents: the policy engine holds their grammar.
+        "SERVICE_CONTROL_POLICY" => policy::validate(content, PolicyType::Scp).is_ok(),
+        // Only the AWS-managed RCPFullAWSAccess allows; customer RCPs can only deny.
+        "RESOURCE_CONTROL_POLICY" => policy::validate(content, PolicyType::Rcp).is_ok_and(|p| {
+            p.statements
+                .iter()
+                .all(|s| s.effect == policy::Effect::Deny)
+        }),
         other => management_policy(other, &document),
     };
     if valid {
         Ok(())
     } else {
         Err(malformed_policy())
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Guardrail {
-    Scp,
-    Rcp,
-}
-
-fn string_or_strings(value: &Value) -> Option<Vec<&str>> {
-    match value {
-        Value::String(s) => Some(vec![s.as_str()]),
-        Value::Array(items) if !items.is_empty() => items.iter().map(Value::as_str).collect(),
-        _ => None,
-    }
-}
-
-fn iam_grammar(document: &Value, kind: Guardrail) -> bool {
-    let Value::Object(top) = document else {
-        return false;
-    };
-    if top
-        .keys()
-        .any(|k| !matches!(k.as_str(), "Version" | "Statement" | "Id"))
-    {
-        return false;
-    }
-    if let Some(version) = top.get("Version") {
-        if !matches!(version.as_str(), Some("2012-10-17" | "2008-10-17")) {
-            return false;
-        }
-    }
-    let statements: Vec<&Value> = match top.get("Statement") {
-        Some(Value::Array(items)) if !items.is_empty() => items.iter().collect(),
-        Some(single @ Value::Object(_)) => vec![single],
-        _ => return false,
-    };
-    statements.into_iter().all(|s| statement(s, kind))
-}
-
-fn statement(statement: &Value, kind: Guardrail) -> bool {
-    let Value::Object(fields) = statement else {
-        return false;
-    };
-    let known = [
-        "Sid",
-        "Effect",
-        "Action",
-        "NotAction",
-        "Resource",
-        "NotResource",
-        "Condition",
-        "Principal",
-        "NotPrincipal",
-    ];
-    if fields.keys().any(|k| !known.contains(&k.as_str())) {
-        return false;
-    }
-    if fields.get("Sid").is_some_and(|s| !s.is_string()) {
-        return false;
-    }
-    let effect = fields.get("Effect").and_then(Value::as_str);
-    if !matches!(effect, Some("Allow" | "Deny")) {
-        return false;
-    }
-    let actions = match (fields.get("Action"), fields.get("NotAction")) {
-        (Some(a), None) => a,
-        (None, Some(a)) if kind == Guardrail::Scp => a,
-        _ => return false,
-    };
-    let Some(actions) = string_or_strings(actions) else {
-        return false;
-    };
-    if !actions.iter().all(|a| *a == "*" || a.contains(':')) {
-        return false;
-    }
-    for key in ["Resource", "NotResource"] {
-        if fields
-            .get(key)
-            .is_some_and(|r| string_or_strings(r).is_none())
-        {
-            return false;
-        }
-    }
-    if fields.contains_key("Resource") && fields.contains_key("NotResource") {
-        return false;
-    }
-    if let Some(condition) = fields.get("Condition") {
-        let Value::Object(operators) = condition else {
-            return false;
-        };
-        if !operators.values().all(Value::is_object) {
-            return false;
-        }
-    }
-    match kind {
-        Guardrail::Scp => !fields.contains_key("Principal") && !fields.contains_key("NotPrincipal"),
-        // Customer RCPs only deny, and only with Principal "*".
-        Guardrail::Rcp => {
-            effect == Some("Deny")
-                && !fields.contains_key("NotPrincipal")
-                && matches!(fields.get("Principal"), Some(Value::String(p)) if p == "*")
-        }
     }
 }
 
