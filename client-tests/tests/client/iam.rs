@@ -110,3 +110,41 @@ async fn cli_simulate_custom_policy_reports_explicit_deny() {
         "explicitDeny"
     );
 }
+
+#[tokio::test]
+async fn sdk_attached_managed_policy_drives_simulate_principal_policy() {
+    let emu = common::start().await;
+    let iam = aws_sdk_iam::Client::new(&emu.sdk_config("222222222222").await);
+    iam.create_user().user_name("auditor").send().await.expect("CreateUser");
+    iam.attach_user_policy()
+        .user_name("auditor")
+        .policy_arn("arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+        .send()
+        .await
+        .expect("AttachUserPolicy");
+    let answer = iam
+        .simulate_principal_policy()
+        .policy_source_arn("arn:aws:iam::222222222222:user/auditor")
+        .action_names("iam:GetRole")
+        .action_names("iam:DeleteRole")
+        .send()
+        .await
+        .expect("SimulatePrincipalPolicy");
+    let decisions: Vec<(String, String)> = answer
+        .evaluation_results()
+        .iter()
+        .map(|r| {
+            (
+                r.eval_action_name().to_owned(),
+                r.eval_decision().as_str().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        decisions,
+        vec![
+            ("iam:GetRole".to_owned(), "allowed".to_owned()),
+            ("iam:DeleteRole".to_owned(), "implicitDeny".to_owned()),
+        ]
+    );
+}
