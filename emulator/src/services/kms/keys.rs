@@ -80,12 +80,25 @@ pub(crate) fn metadata(key: &Key) -> Value {
             m["CurrentKeyMaterialId"] = json!(current.id.to_hex());
         }
     }
-    if key.multi_region {
+    if let (true, Some(primary)) = (key.multi_region, &key.primary_region) {
+        let kind = if *primary == key.region {
+            "PRIMARY"
+        } else {
+            "REPLICA"
+        };
+        let replicas: Vec<Value> = key
+            .replica_regions
+            .iter()
+            .map(|r| json!({"Arn": key_arn(r, &key.account, &key.key_id), "Region": r}))
+            .collect();
         m["MultiRegionConfiguration"] = json!({
-            "MultiRegionKeyType": "PRIMARY",
-            "PrimaryKey": {"Arn": key.arn, "Region": key.region},
-            "ReplicaKeys": [],
+            "MultiRegionKeyType": kind,
+            "PrimaryKey": {"Arn": key_arn(primary, &key.account, &key.key_id), "Region": primary},
+            "ReplicaKeys": replicas,
         });
+    }
+    if let Some(store) = &key.custom_key_store_id {
+        m["CustomKeyStoreId"] = json!(store);
     }
     if key.state == "PendingDeletion" {
         m["DeletionDate"] = json!(key.deletion_date);
@@ -235,26 +248,40 @@ pub fn create_key(op: &Op, world: &mut World) -> ApiResult<Value> {
         )));
     }
     let origin = op.str("Origin").unwrap_or("AWS_KMS").to_owned();
+    let mut custom_key_store_id = None;
     match origin.as_str() {
-        "AWS_KMS" => {}
-        "EXTERNAL" => {
-            if spec != KeySpec::SymmetricDefault
-                && !spec.is_hmac()
-                && !spec.is_rsa()
-                && !spec.is_ecc()
-            {
+        "AWS_KMS" | "EXTERNAL" => {}
+        _ => {
+            let store_id = op.str("CustomKeyStoreId").ok_or_else(|| {
+                ApiError::validation(format!(
+                    "CustomKeyStoreId is required when Origin is {origin}."
+                ))
+            })?;
+            let store = kms_state(world, op.account(), op.region())
+                .and_then(|s| s.custom_key_stores.get(store_id))
+                .ok_or_else(|| super::stores::store_not_found(store_id))?;
+            if store.store_type != origin {
                 return Err(ApiError::new(
-                    "UnsupportedOperationException",
-                    format!("KeySpec {spec} is not supported for Origin EXTERNAL."),
+                    "CustomKeyStoreTypeNotSupportedException",
+                    format!(
+                        "Custom key store {store_id} is of type {} which is not valid for Origin {origin}.",
+                        store.store_type
+                    ),
                 ));
             }
-        }
-        _ => {
-            let store = op.str("CustomKeyStoreId").unwrap_or_default();
-            return Err(ApiError::new(
-                "CustomKeyStoreNotFoundException",
-                format!("Custom key store '{store}' does not exist"),
-            ));
+            if store.connection_state != "CONNECTED" {
+                return Err(super::stores::invalid_store_state(
+                    store_id,
+                    &store.connection_state,
+                ));
+            }
+            if spec != KeySpec::SymmetricDefault {
+                return Err(ApiError::new(
+                    "UnsupportedOperationException",
+                    format!("KeySpec {spec} is not valid for Origin {origin}."),
+                ));
+            }
+            custom_key_store_id = Some(store_id.to_owned());
         }
     }
     let multi_region = op.bool("MultiRegion");
@@ -294,6 +321,10 @@ pub fn create_key(op: &Op, world: &mut World) -> ApiResult<Value> {
         rotations: Vec::new(),
         valid_to: None,
         expiration_model: None,
+        custom_key_store_id,
+        primary_region: multi_region.then(|| region.clone()),
+        replica_regions: Vec::new(),
+        last_usage: None,
     };
     if let Some(text) = op.str("Policy") {
         check_key_policy(
@@ -960,6 +991,147 @@ pub fn delete_imported_key_material(op: &Op, world: &mut World) -> ApiResult<Val
     let mut out = json!({ "KeyId": k.arn });
     if let Some(id) = material_id {
         out["KeyMaterialId"] = json!(id);
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------
+// Multi-Region keys
+
+fn require_primary(k: &Key) -> ApiResult<()> {
+    if !k.multi_region {
+        return Err(unsupported(format!("{} is not a multi-Region key.", k.arn)));
+    }
+    if k.primary_region.as_deref() != Some(k.region.as_str()) {
+        return Err(unsupported(format!(
+            "{} is not a primary multi-Region key.",
+            k.arn
+        )));
+    }
+    Ok(())
+}
+
+/// Every copy (primary and replicas) of a multi-Region key.
+fn copies(world: &World, k: &Key) -> Vec<KeyRef> {
+    let mut regions = vec![k.primary_region.clone().unwrap_or_else(|| k.region.clone())];
+    regions.extend(k.replica_regions.iter().cloned());
+    regions
+        .into_iter()
+        .filter(|r| kms_state(world, &k.account, r).is_some_and(|s| s.keys.contains_key(&k.key_id)))
+        .map(|region| KeyRef {
+            account: k.account.clone(),
+            region,
+            key_id: k.key_id.clone(),
+        })
+        .collect()
+}
+
+pub fn replicate_key(op: &Op, world: &mut World) -> ApiResult<Value> {
+    let r = target(op, world)?;
+    let replica_region = op.req("ReplicaRegion")?.to_owned();
+    let tags = tags_of(op.input.get("Tags").unwrap_or(&Value::Null));
+    let now = op.ctx.now;
+    let primary = {
+        let k = key(world, &r)?;
+        authorize_key(op, world, k, request_tag_context(&tags))?;
+        require_primary(k)?;
+        require_not_pending_deletion(k)?;
+        check_tags(&tags, &[])?;
+        if replica_region == k.region || k.replica_regions.contains(&replica_region) {
+            return Err(ApiError::new(
+                "AlreadyExistsException",
+                format!(
+                    "Replica key {} already exists.",
+                    key_arn(&replica_region, &k.account, &k.key_id)
+                ),
+            ));
+        }
+        k.clone()
+    };
+    let mut replica = primary.clone();
+    replica.region = replica_region.clone();
+    replica.arn = key_arn(&replica_region, &primary.account, &primary.key_id);
+    replica.creation_date = now;
+    replica.description = op.str("Description").unwrap_or_default().to_owned();
+    replica.tags = tags;
+    replica.policy = default_policy(&primary.account);
+    replica.grants = Vec::new();
+    replica.rotations = Vec::new();
+    replica.last_usage = None;
+    if let Some(text) = op.str("Policy") {
+        check_key_policy(
+            op,
+            world,
+            &replica,
+            text,
+            op.bool("BypassPolicyLockoutSafetyCheck"),
+        )?;
+        replica.policy = text.to_owned();
+    }
+    let all = copies(world, &primary);
+    let mut replica_regions = primary.replica_regions.clone();
+    replica_regions.push(replica_region.clone());
+    replica.replica_regions = replica_regions.clone();
+    for copy in &all {
+        key_mut(world, copy, now)?.replica_regions = replica_regions.clone();
+    }
+    let out = json!({
+        "ReplicaKeyMetadata": metadata(&replica),
+        "ReplicaPolicy": replica.policy,
+        "ReplicaTags": replica.tags.iter().map(|(k, v)| json!({"TagKey": k, "TagValue": v})).collect::<Vec<_>>(),
+    });
+    kms_state_mut(world, &primary.account, &replica_region, now)
+        .keys
+        .insert(primary.key_id.clone(), replica);
+    Ok(out)
+}
+
+pub fn update_primary_region(op: &Op, world: &mut World) -> ApiResult<Value> {
+    let r = target(op, world)?;
+    let new_primary = op.req("PrimaryRegion")?.to_owned();
+    let now = op.ctx.now;
+    let k = {
+        let k = key(world, &r)?;
+        authorize_key(op, world, k, Vec::new())?;
+        require_primary(k)?;
+        require_not_pending_deletion(k)?;
+        if new_primary != k.region && !k.replica_regions.contains(&new_primary) {
+            return Err(ApiError::new(
+                "NotFoundException",
+                format!(
+                    "Key '{}' does not exist",
+                    key_arn(&new_primary, &k.account, &k.key_id)
+                ),
+            ));
+        }
+        k.clone()
+    };
+    let all = copies(world, &k);
+    let mut regions: Vec<String> = all.iter().map(|c| c.region.clone()).collect();
+    regions.retain(|reg| *reg != new_primary);
+    for copy in &all {
+        let c = key_mut(world, copy, now)?;
+        c.primary_region = Some(new_primary.clone());
+        c.replica_regions = regions.clone();
+    }
+    Ok(json!({}))
+}
+
+pub fn get_key_last_usage(op: &Op, world: &mut World) -> ApiResult<Value> {
+    let r = target(op, world)?;
+    let k = key(world, &r)?;
+    authorize_key(op, world, k, Vec::new())?;
+    let mut out = json!({
+        "KeyId": k.arn,
+        "KeyCreationDate": k.creation_date,
+        "TrackingStartDate": k.creation_date,
+    });
+    if let Some(usage) = &k.last_usage {
+        out["KeyLastUsage"] = json!({
+            "Timestamp": usage.timestamp,
+            "Operation": usage.operation,
+            "KmsRequestId": usage.request_id,
+        });
     }
     Ok(out)
 }

@@ -221,6 +221,10 @@ pub fn ensure_aws_managed_key(
         rotations: Vec::new(),
         valid_to: None,
         expiration_model: None,
+        custom_key_store_id: None,
+        primary_region: None,
+        replica_regions: Vec::new(),
+        last_usage: None,
     };
     let state = kms_state_mut(world, account, region, now);
     state.keys.insert(key_id.clone(), key);

@@ -10,6 +10,7 @@ pub mod integration;
 mod keys;
 pub mod managed;
 pub mod state;
+mod stores;
 #[cfg(test)]
 mod tests;
 
@@ -33,54 +34,114 @@ pub fn handle(
 ) -> ApiResult<Value> {
     tick(world, ctx.now);
     let op = Op { ctx, input };
+    let out = route(&op, world, operation)?;
+    record_use(ctx, world, &out);
+    Ok(out)
+}
+
+/// The cryptographic operations GetKeyLastUsage reports.
+const TRACKED: &[&str] = &[
+    "Encrypt",
+    "Decrypt",
+    "ReEncrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "Sign",
+    "Verify",
+    "GenerateMac",
+    "VerifyMac",
+    "DeriveSharedSecret",
+];
+
+fn record_use(ctx: &RequestContext, world: &mut World, out: &Value) {
+    if !TRACKED.contains(&ctx.operation.as_str()) {
+        return;
+    }
+    let Some(arn) = out.get("KeyId").and_then(Value::as_str) else {
+        return;
+    };
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [_, _, _, region, account, resource] = parts[..] else {
+        return;
+    };
+    let Some(id) = resource.strip_prefix("key/") else {
+        return;
+    };
+    if let Some(key) = world
+        .accounts
+        .get_mut(account)
+        .and_then(|a| a.regions.get_mut(region))
+        .and_then(|r| r.kms.keys.get_mut(id))
+    {
+        key.last_usage = Some(state::LastUsage {
+            timestamp: ctx.now,
+            operation: ctx.operation.clone(),
+            request_id: ctx.request_id.clone(),
+        });
+    }
+}
+
+fn route(op: &Op, world: &mut World, operation: &str) -> ApiResult<Value> {
+    let ctx = op.ctx;
     match operation {
-        "CreateKey" => keys::create_key(&op, world),
-        "DescribeKey" => keys::describe_key(&op, world),
-        "ListKeys" => keys::list_keys(&op, world),
-        "GetKeyPolicy" => keys::get_key_policy(&op, world),
-        "PutKeyPolicy" => keys::put_key_policy(&op, world),
-        "ListKeyPolicies" => keys::list_key_policies(&op, world),
-        "EnableKey" => keys::set_enabled(&op, world, true),
-        "DisableKey" => keys::set_enabled(&op, world, false),
-        "ScheduleKeyDeletion" => keys::schedule_key_deletion(&op, world),
-        "CancelKeyDeletion" => keys::cancel_key_deletion(&op, world),
-        "UpdateKeyDescription" => keys::update_key_description(&op, world),
-        "TagResource" => keys::tag_resource(&op, world),
-        "UntagResource" => keys::untag_resource(&op, world),
-        "ListResourceTags" => keys::list_resource_tags(&op, world),
-        "CreateAlias" => keys::create_alias(&op, world),
-        "UpdateAlias" => keys::update_alias(&op, world),
-        "DeleteAlias" => keys::delete_alias(&op, world),
-        "ListAliases" => keys::list_aliases(&op, world),
-        "EnableKeyRotation" => keys::enable_key_rotation(&op, world),
-        "DisableKeyRotation" => keys::disable_key_rotation(&op, world),
-        "GetKeyRotationStatus" => keys::get_key_rotation_status(&op, world),
-        "RotateKeyOnDemand" => keys::rotate_key_on_demand(&op, world),
-        "ListKeyRotations" => keys::list_key_rotations(&op, world),
-        "GetParametersForImport" => keys::get_parameters_for_import(&op, world),
-        "ImportKeyMaterial" => keys::import_key_material(&op, world),
-        "DeleteImportedKeyMaterial" => keys::delete_imported_key_material(&op, world),
-        "Encrypt" => cryptoops::encrypt(&op, world),
-        "Decrypt" => cryptoops::decrypt(&op, world),
-        "ReEncrypt" => cryptoops::re_encrypt(&op, world),
-        "GenerateDataKey" => cryptoops::generate_data_key(&op, world, true),
-        "GenerateDataKeyWithoutPlaintext" => cryptoops::generate_data_key(&op, world, false),
-        "GenerateDataKeyPair" => cryptoops::generate_data_key_pair(&op, world, true),
+        "CreateKey" => keys::create_key(op, world),
+        "DescribeKey" => keys::describe_key(op, world),
+        "ListKeys" => keys::list_keys(op, world),
+        "GetKeyPolicy" => keys::get_key_policy(op, world),
+        "PutKeyPolicy" => keys::put_key_policy(op, world),
+        "ListKeyPolicies" => keys::list_key_policies(op, world),
+        "EnableKey" => keys::set_enabled(op, world, true),
+        "DisableKey" => keys::set_enabled(op, world, false),
+        "ScheduleKeyDeletion" => keys::schedule_key_deletion(op, world),
+        "CancelKeyDeletion" => keys::cancel_key_deletion(op, world),
+        "UpdateKeyDescription" => keys::update_key_description(op, world),
+        "TagResource" => keys::tag_resource(op, world),
+        "UntagResource" => keys::untag_resource(op, world),
+        "ListResourceTags" => keys::list_resource_tags(op, world),
+        "CreateAlias" => keys::create_alias(op, world),
+        "UpdateAlias" => keys::update_alias(op, world),
+        "DeleteAlias" => keys::delete_alias(op, world),
+        "ListAliases" => keys::list_aliases(op, world),
+        "EnableKeyRotation" => keys::enable_key_rotation(op, world),
+        "DisableKeyRotation" => keys::disable_key_rotation(op, world),
+        "GetKeyRotationStatus" => keys::get_key_rotation_status(op, world),
+        "RotateKeyOnDemand" => keys::rotate_key_on_demand(op, world),
+        "ListKeyRotations" => keys::list_key_rotations(op, world),
+        "GetParametersForImport" => keys::get_parameters_for_import(op, world),
+        "ImportKeyMaterial" => keys::import_key_material(op, world),
+        "DeleteImportedKeyMaterial" => keys::delete_imported_key_material(op, world),
+        "ReplicateKey" => keys::replicate_key(op, world),
+        "UpdatePrimaryRegion" => keys::update_primary_region(op, world),
+        "GetKeyLastUsage" => keys::get_key_last_usage(op, world),
+        "CreateCustomKeyStore" => stores::create(op, world),
+        "DescribeCustomKeyStores" => stores::describe(op, world),
+        "UpdateCustomKeyStore" => stores::update(op, world),
+        "DeleteCustomKeyStore" => stores::delete(op, world),
+        "ConnectCustomKeyStore" => stores::connect(op, world, true),
+        "DisconnectCustomKeyStore" => stores::connect(op, world, false),
+        "Encrypt" => cryptoops::encrypt(op, world),
+        "Decrypt" => cryptoops::decrypt(op, world),
+        "ReEncrypt" => cryptoops::re_encrypt(op, world),
+        "GenerateDataKey" => cryptoops::generate_data_key(op, world, true),
+        "GenerateDataKeyWithoutPlaintext" => cryptoops::generate_data_key(op, world, false),
+        "GenerateDataKeyPair" => cryptoops::generate_data_key_pair(op, world, true),
         "GenerateDataKeyPairWithoutPlaintext" => {
-            cryptoops::generate_data_key_pair(&op, world, false)
+            cryptoops::generate_data_key_pair(op, world, false)
         }
-        "GenerateRandom" => cryptoops::generate_random(&op, world),
-        "Sign" => cryptoops::sign(&op, world),
-        "Verify" => cryptoops::verify(&op, world),
-        "GetPublicKey" => cryptoops::get_public_key(&op, world),
-        "GenerateMac" => cryptoops::generate_mac(&op, world),
-        "VerifyMac" => cryptoops::verify_mac(&op, world),
-        "DeriveSharedSecret" => cryptoops::derive_shared_secret(&op, world),
-        "CreateGrant" => grants::create_grant(&op, world),
-        "ListGrants" => grants::list_grants(&op, world),
-        "ListRetirableGrants" => grants::list_retirable_grants(&op, world),
-        "RetireGrant" => grants::retire_grant(&op, world),
-        "RevokeGrant" => grants::revoke_grant(&op, world),
+        "GenerateRandom" => cryptoops::generate_random(op, world),
+        "Sign" => cryptoops::sign(op, world),
+        "Verify" => cryptoops::verify(op, world),
+        "GetPublicKey" => cryptoops::get_public_key(op, world),
+        "GenerateMac" => cryptoops::generate_mac(op, world),
+        "VerifyMac" => cryptoops::verify_mac(op, world),
+        "DeriveSharedSecret" => cryptoops::derive_shared_secret(op, world),
+        "CreateGrant" => grants::create_grant(op, world),
+        "ListGrants" => grants::list_grants(op, world),
+        "ListRetirableGrants" => grants::list_retirable_grants(op, world),
+        "RetireGrant" => grants::retire_grant(op, world),
+        "RevokeGrant" => grants::revoke_grant(op, world),
         _ => Err(super::not_implemented(ctx)),
     }
 }

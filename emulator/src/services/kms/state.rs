@@ -19,6 +19,25 @@ pub struct KmsState {
     /// Seals GetParametersForImport tokens; created on first use.
     #[serde(default)]
     pub sealer: Option<ImportTokenSealer>,
+    /// By id (`cks-...`).
+    #[serde(default)]
+    pub custom_key_stores: BTreeMap<String, CustomKeyStore>,
+}
+
+/// A custom key store: a record with a connection state (no HSM or proxy behind it).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomKeyStore {
+    pub id: String,
+    pub name: String,
+    /// `AWS_CLOUDHSM` or `EXTERNAL_KEY_STORE`.
+    pub store_type: String,
+    pub cloud_hsm_cluster_id: Option<String>,
+    pub trust_anchor_certificate: Option<String>,
+    /// XksProxyConfiguration as the API shows it (never the credential's secret).
+    pub xks_proxy: Option<serde_json::Value>,
+    pub connection_state: String,
+    pub creation_date: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -55,6 +74,25 @@ pub struct Key {
     /// Imported material: when it expires (`KEY_MATERIAL_EXPIRES`).
     pub valid_to: Option<f64>,
     pub expiration_model: Option<String>,
+    /// Keys in a custom key store.
+    #[serde(default)]
+    pub custom_key_store_id: Option<String>,
+    /// Multi-Region keys: the primary's region and the replicas' (same on every copy).
+    #[serde(default)]
+    pub primary_region: Option<String>,
+    #[serde(default)]
+    pub replica_regions: Vec<String>,
+    /// GetKeyLastUsage: when, which operation, which request.
+    #[serde(default)]
+    pub last_usage: Option<LastUsage>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LastUsage {
+    pub timestamp: f64,
+    pub operation: String,
+    pub request_id: String,
 }
 
 impl Key {

@@ -1000,9 +1000,167 @@ fn imported_key_material() {
 }
 
 #[test]
-fn unreached_operations_say_so() {
+fn every_modeled_operation_is_served() {
     let env = Env::new();
-    let (status, body) = env.call(A, "DescribeCustomKeyStores", json!({}));
-    assert_eq!(status, 501);
-    assert_eq!(body["__type"], json!("NotImplemented"));
+    let model = crate::protocol::ServiceId::Kms.model();
+    assert_eq!(model.operations.len(), 54);
+    for name in model.operations.keys() {
+        let (_, body) = env.call(A, name, json!({}));
+        assert_ne!(body["__type"], json!("NotImplemented"), "{name}");
+    }
+}
+
+#[test]
+fn multi_region_keys_replicate_and_change_primary() {
+    let env = Env::new();
+    let (id, arn) = env.key(A, json!({"MultiRegion": true}));
+    assert!(id.starts_with("mrk-"));
+    let m = env.ok(A, "DescribeKey", json!({"KeyId": id}))["KeyMetadata"].clone();
+    assert_eq!(m["MultiRegion"], json!(true));
+    assert_eq!(
+        m["MultiRegionConfiguration"]["MultiRegionKeyType"],
+        json!("PRIMARY")
+    );
+    let blob = env.encrypt(A, &id, b"everywhere", json!({}));
+    let out = env.ok(
+        A,
+        "ReplicateKey",
+        json!({"KeyId": id, "ReplicaRegion": "eu-west-1", "Description": "replica"}),
+    );
+    let replica_arn = format!("arn:aws:kms:eu-west-1:{A}:key/{id}");
+    assert_eq!(out["ReplicaKeyMetadata"]["Arn"], json!(replica_arn));
+    assert_eq!(
+        out["ReplicaKeyMetadata"]["MultiRegionConfiguration"]["MultiRegionKeyType"],
+        json!("REPLICA")
+    );
+    let (code, _) = env.err(
+        A,
+        "ReplicateKey",
+        json!({"KeyId": id, "ReplicaRegion": "eu-west-1"}),
+    );
+    assert_eq!(code, "AlreadyExistsException");
+    let m = env.ok(A, "DescribeKey", json!({"KeyId": id}))["KeyMetadata"].clone();
+    assert_eq!(
+        m["MultiRegionConfiguration"]["ReplicaKeys"],
+        json!([{"Arn": replica_arn, "Region": "eu-west-1"}])
+    );
+    // The replica shares the material: its region can decrypt the primary's ciphertext.
+    let world = env.shared.world();
+    let replica = &world.accounts[A].regions["eu-west-1"].kms.keys[&id];
+    let primary = &world.accounts[A].regions[REGION].kms.keys[&id];
+    assert_eq!(replica.material, primary.material);
+    let blob = unb64(&json!(blob));
+    assert!(super::crypto::decrypt(
+        &super::key_uuid(&id),
+        &replica.material,
+        &blob,
+        &super::crypto::EncryptionContext::new()
+    )
+    .is_ok());
+    drop(world);
+    env.ok(
+        A,
+        "UpdatePrimaryRegion",
+        json!({"KeyId": arn, "PrimaryRegion": "eu-west-1"}),
+    );
+    let m = env.ok(A, "DescribeKey", json!({"KeyId": id}))["KeyMetadata"].clone();
+    assert_eq!(
+        m["MultiRegionConfiguration"]["MultiRegionKeyType"],
+        json!("REPLICA")
+    );
+    assert_eq!(
+        m["MultiRegionConfiguration"]["PrimaryKey"]["Region"],
+        json!("eu-west-1")
+    );
+    let (single, _) = env.key(A, json!({}));
+    let (code, _) = env.err(
+        A,
+        "ReplicateKey",
+        json!({"KeyId": single, "ReplicaRegion": "eu-west-1"}),
+    );
+    assert_eq!(code, "UnsupportedOperationException");
+}
+
+#[test]
+fn custom_key_stores_are_records_with_connection_states() {
+    let env = Env::new();
+    let (code, _) = env.err(
+        A,
+        "CreateCustomKeyStore",
+        json!({"CustomKeyStoreName": "hsm"}),
+    );
+    assert_eq!(code, "ValidationException");
+    let created = env.ok(A, "CreateCustomKeyStore", json!({"CustomKeyStoreName": "hsm", "CloudHsmClusterId": "cluster-234567abcdef", "TrustAnchorCertificate": "cert", "KeyStorePassword": "password"}));
+    let store = created["CustomKeyStoreId"].as_str().unwrap().to_owned();
+    let (code, _) = env.err(A, "CreateCustomKeyStore", json!({"CustomKeyStoreName": "hsm", "CloudHsmClusterId": "cluster-234567abcdef", "TrustAnchorCertificate": "cert", "KeyStorePassword": "password"}));
+    assert_eq!(code, "CustomKeyStoreNameInUseException");
+    let listed = env.ok(
+        A,
+        "DescribeCustomKeyStores",
+        json!({"CustomKeyStoreId": store}),
+    );
+    assert_eq!(
+        listed["CustomKeyStores"][0]["ConnectionState"],
+        json!("DISCONNECTED")
+    );
+    let (code, _) = env.err(
+        A,
+        "CreateKey",
+        json!({"Origin": "AWS_CLOUDHSM", "CustomKeyStoreId": store}),
+    );
+    assert_eq!(code, "CustomKeyStoreInvalidStateException");
+    env.ok(
+        A,
+        "ConnectCustomKeyStore",
+        json!({"CustomKeyStoreId": store}),
+    );
+    let (id, arn) = env.key(
+        A,
+        json!({"Origin": "AWS_CLOUDHSM", "CustomKeyStoreId": store}),
+    );
+    let m = env.ok(A, "DescribeKey", json!({"KeyId": id}))["KeyMetadata"].clone();
+    assert_eq!(m["CustomKeyStoreId"], json!(store));
+    env.encrypt(A, &id, b"x", json!({}));
+    env.ok(
+        A,
+        "DisconnectCustomKeyStore",
+        json!({"CustomKeyStoreId": store}),
+    );
+    let (code, message) = env.err(A, "Encrypt", json!({"KeyId": id, "Plaintext": b64(b"x")}));
+    assert_eq!(code, "KMSInvalidStateException");
+    assert_eq!(message.unwrap(), format!("{arn} is unavailable."));
+    let (code, _) = env.err(
+        A,
+        "DeleteCustomKeyStore",
+        json!({"CustomKeyStoreId": store}),
+    );
+    assert_eq!(code, "CustomKeyStoreHasCMKsException");
+    env.ok(
+        A,
+        "UpdateCustomKeyStore",
+        json!({"CustomKeyStoreId": store, "NewCustomKeyStoreName": "hsm2"}),
+    );
+    let listed = env.ok(A, "DescribeCustomKeyStores", json!({}));
+    assert_eq!(
+        listed["CustomKeyStores"][0]["CustomKeyStoreName"],
+        json!("hsm2")
+    );
+    let (code, _) = env.err(
+        A,
+        "DescribeCustomKeyStores",
+        json!({"CustomKeyStoreId": "cks-00000000000000000"}),
+    );
+    assert_eq!(code, "CustomKeyStoreNotFoundException");
+}
+
+#[test]
+fn key_last_usage_records_cryptographic_operations() {
+    let env = Env::new();
+    let (id, arn) = env.key(A, json!({}));
+    let out = env.ok(A, "GetKeyLastUsage", json!({"KeyId": id}));
+    assert_eq!(out["KeyId"], json!(arn));
+    assert!(out.get("KeyLastUsage").is_none());
+    env.encrypt(A, &id, b"x", json!({}));
+    let out = env.ok(A, "GetKeyLastUsage", json!({"KeyId": id}));
+    assert_eq!(out["KeyLastUsage"]["Operation"], json!("Encrypt"));
 }
