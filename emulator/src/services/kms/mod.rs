@@ -414,19 +414,12 @@ pub(crate) fn resolve(
 /// Resolves like [`resolve`], first creating the AWS-managed key a caller names with
 /// `alias/aws/<service>` in its own account (AWS creates them on first use).
 pub(crate) fn resolve_creating(op: &Op, world: &mut World, key_id: &str) -> ApiResult<KeyRef> {
-    let own_alias = key_id.strip_prefix("alias/aws/").or_else(|| {
-        key_id
-            .strip_prefix(&format!(
-                "arn:aws:kms:{}:{}:alias/aws/",
-                op.region(),
-                op.account()
-            ))
-            .filter(|_| true)
-    });
-    if let Some(service) = own_alias {
-        if managed::is_known_service(service) {
-            ensure_aws_managed_key(world, op.account(), op.region(), service, op.ctx.now);
-        }
+    let own_alias_arn = format!("arn:aws:kms:{}:{}:alias/aws/", op.region(), op.account());
+    let service = key_id
+        .strip_prefix("alias/aws/")
+        .or_else(|| key_id.strip_prefix(own_alias_arn.as_str()));
+    if let Some(service) = service.filter(|s| managed::is_known_service(s)) {
+        ensure_aws_managed_key(world, op.account(), op.region(), service, op.ctx.now);
     }
     resolve(world, op.account(), op.region(), key_id, op.ctx.now)
 }

@@ -1164,3 +1164,78 @@ fn key_last_usage_records_cryptographic_operations() {
     let out = env.ok(A, "GetKeyLastUsage", json!({"KeyId": id}));
     assert_eq!(out["KeyLastUsage"]["Operation"], json!("Encrypt"));
 }
+
+#[test]
+#[ignore = "engine-dependent: needs authz wired to the policy engine"]
+fn aws_managed_keys_work_only_through_their_service_in_their_account() {
+    let env = Env::new();
+    let arn = {
+        let mut world = env.shared.world();
+        super::ensure_aws_managed_key(&mut world, A, REGION, "backup", 0.0)
+    };
+    let use_as = |caller: &Caller, world: &crate::world::World| {
+        check_service_key_use(
+            world,
+            &ServiceKeyUse {
+                caller,
+                key_arn: &arn,
+                operations: &["GenerateDataKey", "Decrypt", "DescribeKey"],
+                via_service: "backup",
+                region: REGION,
+                now: 0.0,
+                grant_is_for_aws_resource: true,
+            },
+        )
+    };
+    assert_eq!(use_as(&Caller::root(A, A), &env.shared.world()), Ok(()));
+    let e = use_as(&Caller::root(B, B), &env.shared.world()).unwrap_err();
+    assert_eq!(e.code, "AccessDeniedException");
+    // Directly, not through Backup: denied by the managed key's policy.
+    let (code, _) = env.err(
+        A,
+        "Encrypt",
+        json!({"KeyId": "alias/aws/backup", "Plaintext": b64(b"x")}),
+    );
+    assert_eq!(code, "AccessDeniedException");
+}
+
+#[test]
+#[ignore = "engine-dependent: needs authz wired to the policy engine"]
+fn a_cross_account_key_policy_lets_the_other_account_use_the_key() {
+    let env = Env::new();
+    let policy = json!({"Version":"2012-10-17","Statement":[
+        {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":format!("arn:aws:iam::{A}:root")},"Action":"kms:*","Resource":"*"},
+        {"Sid":"Allow use of the key","Effect":"Allow","Principal":{"AWS":format!("arn:aws:iam::{B}:root")},
+         "Action":["kms:DescribeKey","kms:Encrypt","kms:Decrypt","kms:ReEncrypt*","kms:GenerateDataKey*"],"Resource":"*"},
+        {"Sid":"Allow attachment of persistent resources","Effect":"Allow","Principal":{"AWS":format!("arn:aws:iam::{B}:root")},
+         "Action":["kms:CreateGrant","kms:ListGrants","kms:RevokeGrant"],"Resource":"*","Condition":{"Bool":{"kms:GrantIsForAWSResource":"true"}}}]})
+    .to_string();
+    let (_, arn) = env.key(A, json!({"Policy": policy}));
+    env.ok(B, "DescribeKey", json!({"KeyId": arn}));
+    let blob = env.encrypt(A, &arn, b"x", json!({}));
+    env.ok(B, "Decrypt", json!({"CiphertextBlob": blob}));
+    // Called directly, CreateGrant is not for an AWS resource; through Backup it is.
+    let (code, _) = env.err(B, "CreateGrant", json!({"KeyId": arn, "GranteePrincipal": format!("arn:aws:iam::{B}:root"), "Operations": ["Decrypt"]}));
+    assert_eq!(code, "AccessDeniedException");
+    let ok = check_service_key_use(
+        &env.shared.world(),
+        &ServiceKeyUse {
+            caller: &Caller::root(B, B),
+            key_arn: &arn,
+            operations: &["DescribeKey", "Decrypt", "CreateGrant"],
+            via_service: "backup",
+            region: REGION,
+            now: 0.0,
+            grant_is_for_aws_resource: true,
+        },
+    );
+    assert_eq!(ok, Ok(()));
+    // Without account B in the policy, every one of those is denied.
+    let (_, other) = env.key(A, json!({}));
+    let (code, _) = env.err(B, "DescribeKey", json!({"KeyId": other}));
+    assert_eq!(code, "AccessDeniedException");
+    let blob = env.encrypt(A, &other, b"x", json!({}));
+    let (code, message) = env.err(B, "Decrypt", json!({"CiphertextBlob": blob}));
+    assert_eq!(code, "AccessDeniedException");
+    assert_eq!(message.unwrap(), "The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.");
+}
