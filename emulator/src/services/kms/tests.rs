@@ -867,15 +867,19 @@ fn rotation_keeps_old_material_for_decrypting() {
 #[test]
 fn aws_managed_keys_are_created_on_first_use() {
     let env = Env::new();
-    let out = env.ok(
-        A,
-        "Encrypt",
-        json!({"KeyId": "alias/aws/ebs", "Plaintext": b64(b"x")}),
-    );
-    let arn = out["KeyId"].as_str().unwrap().to_owned();
+    // Naming the alias creates the key; its policy lets the account read its metadata.
     let m = env.ok(A, "DescribeKey", json!({"KeyId": "alias/aws/ebs"}))["KeyMetadata"].clone();
     assert_eq!(m["KeyManager"], json!("AWS"));
-    assert_eq!(m["Arn"], json!(arn));
+    assert_eq!(m["KeyState"], json!("Enabled"));
+    let arn = m["Arn"].as_str().unwrap().to_owned();
+    let again = env.ok(
+        A,
+        "DescribeKey",
+        json!({"KeyId": format!("arn:aws:kms:{REGION}:{A}:alias/aws/ebs")}),
+    );
+    assert_eq!(again["KeyMetadata"]["Arn"], json!(arn));
+    let aliases = env.ok(A, "ListAliases", json!({"KeyId": arn}));
+    assert_eq!(aliases["Aliases"][0]["AliasName"], json!("alias/aws/ebs"));
     let policy = env.ok(A, "GetKeyPolicy", json!({"KeyId": arn}))["Policy"]
         .as_str()
         .unwrap()
