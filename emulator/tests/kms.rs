@@ -476,4 +476,9 @@ async fn kms_through_the_aws_cli() {
         ],
     )
     .await;
+    for name in ["ciphertext", "signature"] {
+        let _ = std::fs::remove_file(
+            std::env::temp_dir().join(format!("keyhole-kms-{}-{name}", std::process::id())),
+        );
+    }
 }

@@ -1243,3 +1243,32 @@ fn a_cross_account_key_policy_lets_the_other_account_use_the_key() {
     assert_eq!(code, "AccessDeniedException");
     assert_eq!(message.unwrap(), "The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.");
 }
+
+#[test]
+fn kms_state_round_trips_through_json() {
+    let env = Env::new();
+    let (id, _) = env.key(A, json!({"Description": "kept"}));
+    let blob = env.encrypt(A, &id, b"persisted", json!({"k": "v"}));
+    env.key(A, json!({"KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY"}));
+    env.ok(
+        A,
+        "CreateAlias",
+        json!({"AliasName": "alias/kept", "TargetKeyId": id}),
+    );
+    env.ok(A, "RotateKeyOnDemand", json!({"KeyId": id}));
+    let (ext, _) = env.key(A, json!({"Origin": "EXTERNAL"}));
+    env.ok(A, "GetParametersForImport", json!({"KeyId": ext, "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"}));
+    let world = env.shared.world().clone();
+    let text = serde_json::to_string(&world).unwrap();
+    let back: crate::world::World = serde_json::from_str(&text).unwrap();
+    assert!(back == world);
+    // The restored world still decrypts what the old one encrypted.
+    let restored = Env::new();
+    *restored.shared.world() = back;
+    let out = restored.ok(
+        A,
+        "Decrypt",
+        json!({"CiphertextBlob": blob, "EncryptionContext": {"k": "v"}}),
+    );
+    assert_eq!(unb64(&out["Plaintext"]), b"persisted");
+}
