@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 
 use super::state::{GrantRecord, Key};
 use super::{
-    authorize_key, authorize_keyless, b64, key, key_mut, require_not_pending_deletion, resolve,
-    resolve_creating, KeyRef, Op,
+    authorize_key, authorize_keyless, b64, key, key_mut, require_usable, resolve, resolve_creating,
+    KeyRef, Op,
 };
 use crate::protocol::{ApiError, ApiResult};
 use crate::world::{CallerKind, World};
@@ -106,7 +106,11 @@ pub fn create_grant(op: &Op, world: &mut World) -> ApiResult<Value> {
     let existing = {
         let k = key(world, &r)?;
         authorize_key(op, world, k, extra)?;
-        require_not_pending_deletion(k)?;
+        // Key-state table: Disabled, PendingImport and PendingDeletion refuse new grants;
+        // a key in a disconnected custom key store (Unavailable) still takes them.
+        if k.state != "Unavailable" {
+            require_usable(k)?;
+        }
         op.dry_run()?;
         let name = op.str("Name");
         k.grants

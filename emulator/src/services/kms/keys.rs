@@ -803,6 +803,7 @@ pub fn get_key_rotation_status(op: &Op, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     let k = key(world, &r)?;
     authorize_key(op, world, k, Vec::new())?;
+    require_rotatable(k)?;
     let mut out = json!({
         "KeyId": k.arn,
         "KeyRotationEnabled": k.rotation_period_days.is_some(),
@@ -981,13 +982,15 @@ pub fn delete_imported_key_material(op: &Op, world: &mut World) -> ApiResult<Val
         let k = key(world, &r)?;
         authorize_key(op, world, k, Vec::new())?;
         require_external(k)?;
-        require_not_pending_deletion(k)?;
     }
     let k = key_mut(world, &r, op.ctx.now)?;
     let material_id = k.material.current().map(|v| v.id.to_hex());
     k.material = KeyVersions::empty();
     k.valid_to = None;
-    k.state = "PendingImport".into();
+    // A key pending deletion stays so (key-state table: allowed, no state change).
+    if k.state != "PendingDeletion" {
+        k.state = "PendingImport".into();
+    }
     let mut out = json!({ "KeyId": k.arn });
     if let Some(id) = material_id {
         out["KeyMaterialId"] = json!(id);

@@ -820,6 +820,17 @@ fn grants_create_list_retire_revoke() {
         json!({"KeyId": id, "GrantId": g2["GrantId"]}),
     );
     assert_eq!(code, "NotFoundException");
+    // Key-state table: a disabled key takes no new grants.
+    env.ok(A, "DisableKey", json!({"KeyId": id}));
+    let (code, message) = env.err(
+        A,
+        "CreateGrant",
+        json!({"KeyId": id, "GranteePrincipal": grantee, "Operations": ["Decrypt"]}),
+    );
+    assert_eq!(
+        (code.as_str(), message.unwrap()),
+        ("DisabledException", format!("{arn} is disabled."))
+    );
 }
 
 #[test]
