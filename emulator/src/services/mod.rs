@@ -19,6 +19,7 @@ pub fn dispatch(ctx: &RequestContext, world: &mut World, call: &Call) -> ApiResu
         ServiceId::Sts => sts::handle(ctx, world, &call.operation, &call.input),
         ServiceId::Organizations => organizations::handle(ctx, world, &call.operation, &call.input),
         ServiceId::Iam => iam::handle(ctx, world, &call.operation, &call.input),
+        ServiceId::Kms => kms::handle(ctx, world, &call.operation, &call.input),
         _ => Err(not_implemented(ctx)),
     }
 }

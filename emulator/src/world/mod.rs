@@ -59,7 +59,11 @@ pub struct Account {
 /// Per-account, per-region state of the regional services.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
-pub struct RegionState {}
+pub struct RegionState {
+    /// AWS KMS: keys, aliases, grants.
+    #[serde(default)]
+    pub kms: crate::services::kms::state::KmsState,
+}
 
 impl World {
     pub fn new(settings: Settings) -> World {

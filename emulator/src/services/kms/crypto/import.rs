@@ -58,6 +58,13 @@ impl ImportTokenSealer {
     }
 }
 
+impl PartialEq for ImportTokenSealer {
+    fn eq(&self, other: &Self) -> bool {
+        use subtle::ConstantTimeEq;
+        bool::from(self.secret.as_slice().ct_eq(other.secret.as_slice()))
+    }
+}
+
 impl Serialize for ImportTokenSealer {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&base64::engine::general_purpose::STANDARD.encode(&*self.secret))

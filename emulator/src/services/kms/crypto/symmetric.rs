@@ -208,6 +208,20 @@ impl KeyVersions {
     }
 }
 
+/// Equal when both hold the same versions (ids and material) with the same current one;
+/// the world's state compares with this.
+impl PartialEq for KeyVersions {
+    fn eq(&self, other: &Self) -> bool {
+        self.current == other.current
+            && self.versions.len() == other.versions.len()
+            && self
+                .versions
+                .iter()
+                .zip(&other.versions)
+                .all(|(a, b)| a.id == b.id && a.material.same_material(&b.material))
+    }
+}
+
 /// What the clear part of a symmetric ciphertext blob says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BlobHeader {

@@ -1,0 +1,152 @@
+//! KMS state of one account in one region: keys (with their material, policy, grants,
+//! tags and rotation schedule), aliases, and the secret that seals import tokens.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::crypto::{ImportTokenSealer, KeySpec, KeyUsage, KeyVersions};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct KmsState {
+    /// By key id (a UUID, or `mrk-...` for multi-Region keys).
+    #[serde(default)]
+    pub keys: BTreeMap<String, Key>,
+    /// By alias name (`alias/...`).
+    #[serde(default)]
+    pub aliases: BTreeMap<String, Alias>,
+    /// Seals GetParametersForImport tokens; created on first use.
+    #[serde(default)]
+    pub sealer: Option<ImportTokenSealer>,
+    /// By id (`cks-...`).
+    #[serde(default)]
+    pub custom_key_stores: BTreeMap<String, CustomKeyStore>,
+}
+
+/// A custom key store: a record with a connection state (no HSM or proxy behind it).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomKeyStore {
+    pub id: String,
+    pub name: String,
+    /// `AWS_CLOUDHSM` or `EXTERNAL_KEY_STORE`.
+    pub store_type: String,
+    pub cloud_hsm_cluster_id: Option<String>,
+    pub trust_anchor_certificate: Option<String>,
+    /// XksProxyConfiguration as the API shows it (never the credential's secret).
+    pub xks_proxy: Option<serde_json::Value>,
+    pub connection_state: String,
+    pub creation_date: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Key {
+    pub key_id: String,
+    pub arn: String,
+    pub account: String,
+    pub region: String,
+    pub creation_date: f64,
+    pub description: String,
+    pub key_spec: KeySpec,
+    pub key_usage: KeyUsage,
+    /// `AWS_KMS`, `EXTERNAL`, `AWS_CLOUDHSM`, `EXTERNAL_KEY_STORE`.
+    pub origin: String,
+    /// `CUSTOMER` or `AWS`.
+    pub key_manager: String,
+    /// The model's `KeyState`: `Enabled`, `Disabled`, `PendingDeletion`, `PendingImport`, ...
+    pub state: String,
+    pub deletion_date: Option<f64>,
+    pub pending_window_days: Option<i64>,
+    pub policy: String,
+    #[serde(default)]
+    pub tags: Vec<(String, String)>,
+    pub multi_region: bool,
+    pub material: KeyVersions,
+    #[serde(default)]
+    pub grants: Vec<GrantRecord>,
+    /// Some(days) while automatic rotation is enabled.
+    pub rotation_period_days: Option<i64>,
+    pub next_rotation: Option<f64>,
+    #[serde(default)]
+    pub rotations: Vec<Rotation>,
+    /// Imported material: when it expires (`KEY_MATERIAL_EXPIRES`).
+    pub valid_to: Option<f64>,
+    pub expiration_model: Option<String>,
+    /// Keys in a custom key store.
+    #[serde(default)]
+    pub custom_key_store_id: Option<String>,
+    /// Multi-Region keys: the primary's region and the replicas' (same on every copy).
+    #[serde(default)]
+    pub primary_region: Option<String>,
+    #[serde(default)]
+    pub replica_regions: Vec<String>,
+    /// GetKeyLastUsage: when, which operation, which request.
+    #[serde(default)]
+    pub last_usage: Option<LastUsage>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LastUsage {
+    pub timestamp: f64,
+    pub operation: String,
+    pub request_id: String,
+}
+
+impl Key {
+    pub fn is_aws_managed(&self) -> bool {
+        self.key_manager == "AWS"
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantRecord {
+    pub grant_id: String,
+    pub grant_token: String,
+    pub name: Option<String>,
+    pub grantee_principal: String,
+    pub retiring_principal: Option<String>,
+    pub operations: Vec<String>,
+    pub encryption_context_equals: Option<BTreeMap<String, String>>,
+    pub encryption_context_subset: Option<BTreeMap<String, String>>,
+    pub creation_date: f64,
+    pub issuing_account: String,
+}
+
+impl GrantRecord {
+    pub fn to_policy_grant(&self) -> crate::policy::Grant {
+        let pairs = |m: &BTreeMap<String, String>| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect::<Vec<_>>()
+        };
+        crate::policy::Grant {
+            grant_id: self.grant_id.clone(),
+            grantee_principal: self.grantee_principal.clone(),
+            operations: self.operations.clone(),
+            encryption_context_equals: self.encryption_context_equals.as_ref().map(pairs),
+            encryption_context_subset: self.encryption_context_subset.as_ref().map(pairs),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Rotation {
+    pub key_material_id: String,
+    pub rotation_date: f64,
+    /// `AUTOMATIC` or `ON_DEMAND`.
+    pub rotation_type: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Alias {
+    pub name: String,
+    pub target_key_id: String,
+    pub creation_date: f64,
+    pub last_updated_date: f64,
+}

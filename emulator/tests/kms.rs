@@ -1,0 +1,484 @@
+//! KMS through the AWS CLI against an in-process keyhole: keys, encryption with a
+//! context, aliases, key states, deletion on keyhole's clock, key policy principals,
+//! signing keys, grants. Skipped (with a notice) when `aws` is not on PATH.
+
+use std::process::Command;
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+struct Cli {
+    endpoint: String,
+}
+
+/// What one CLI run produced.
+struct Run {
+    ok: bool,
+    json: Value,
+    stderr: String,
+}
+
+fn aws_available() -> bool {
+    Command::new("aws")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+impl Cli {
+    /// Runs `aws <args>` signing with `keys` (access key id, secret, session token).
+    async fn run(&self, keys: (&str, &str, Option<&str>), args: &[&str]) -> Run {
+        let mut cmd = Command::new("aws");
+        cmd.args(args)
+            .args(["--endpoint-url", &self.endpoint, "--output", "json"])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env(
+                "HOME",
+                std::env::var("HOME").unwrap_or_else(|_| "/tmp".into()),
+            )
+            .env("AWS_ACCESS_KEY_ID", keys.0)
+            .env("AWS_SECRET_ACCESS_KEY", keys.1)
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env("AWS_PAGER", "")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_MAX_ATTEMPTS", "1");
+        if let Some(token) = keys.2 {
+            cmd.env("AWS_SESSION_TOKEN", token);
+        }
+        let output = tokio::task::spawn_blocking(move || cmd.output())
+            .await
+            .expect("join")
+            .expect("aws runs");
+        let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+        Run {
+            ok: output.status.success(),
+            json: serde_json::from_str(&stdout).unwrap_or(Value::Null),
+            stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        }
+    }
+
+    async fn ok(&self, keys: (&str, &str, Option<&str>), args: &[&str]) -> Value {
+        let run = self.run(keys, args).await;
+        assert!(run.ok, "aws {args:?} failed: {}", run.stderr);
+        run.json
+    }
+
+    /// The CLI's one-line error: "An error occurred (Code) when calling the Op operation: msg".
+    async fn fails(&self, keys: (&str, &str, Option<&str>), args: &[&str]) -> String {
+        let run = self.run(keys, args).await;
+        assert!(!run.ok, "aws {args:?} should have failed: {}", run.json);
+        run.stderr
+    }
+}
+
+const ACCOUNT_A: (&str, &str, Option<&str>) = ("111111111111", "x", None);
+
+/// POSTs JSON to an admin endpoint; returns the status line and body.
+async fn admin_post(addr: std::net::SocketAddr, path: &str, body: &Value) -> (String, String) {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let body = body.to_string();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("read");
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    (
+        head.lines().next().unwrap_or_default().to_owned(),
+        body.to_owned(),
+    )
+}
+
+fn s<'a>(v: &'a Value, pointer: &str) -> &'a str {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+const A: &str = "111111111111";
+
+/// Writes a base64 blob from an answer to a file, for `fileb://` (CLI v1 would send the
+/// base64 text itself as the blob's bytes).
+fn blob_file(name: &str, base64_text: &str) -> String {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(base64_text)
+        .expect("base64");
+    let path = std::env::temp_dir().join(format!("keyhole-kms-{}-{name}", std::process::id()));
+    std::fs::write(&path, bytes).expect("write blob");
+    format!("fileb://{}", path.display())
+}
+
+/// The AWS CLI's error line for KMS's `op`.
+fn cli_error(code: &str, op: &str, message: &str) -> String {
+    format!("An error occurred ({code}) when calling the {op} operation: {message}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kms_through_the_aws_cli() {
+    if !aws_available() {
+        eprintln!("NOTICE: `aws` is not on PATH; skipping the AWS CLI test");
+        return;
+    }
+    let emu = keyhole::Emulator::start().await.expect("keyhole starts");
+    let cli = Cli {
+        endpoint: emu.endpoint_url(),
+    };
+
+    // Create a key; DescribeKey and the default key policy.
+    let created = cli
+        .ok(
+            ACCOUNT_A,
+            &["kms", "create-key", "--description", "cli key"],
+        )
+        .await;
+    let key_id = s(&created, "/KeyMetadata/KeyId").to_owned();
+    let arn = s(&created, "/KeyMetadata/Arn").to_owned();
+    assert_eq!(arn, format!("arn:aws:kms:us-east-1:{A}:key/{key_id}"));
+    let described = cli
+        .ok(ACCOUNT_A, &["kms", "describe-key", "--key-id", &key_id])
+        .await;
+    assert_eq!(s(&described, "/KeyMetadata/KeyState"), "Enabled");
+    assert_eq!(s(&described, "/KeyMetadata/Description"), "cli key");
+    let policy = cli
+        .ok(
+            ACCOUNT_A,
+            &[
+                "kms",
+                "get-key-policy",
+                "--key-id",
+                &key_id,
+                "--policy-name",
+                "default",
+            ],
+        )
+        .await;
+    assert!(s(&policy, "/Policy").contains("\"Sid\" : \"Enable IAM User Permissions\""));
+
+    // Encrypt/decrypt round trip with an encryption context; Decrypt needs no KeyId.
+    let encrypted = cli
+        .ok(
+            ACCOUNT_A,
+            &[
+                "kms",
+                "encrypt",
+                "--key-id",
+                &key_id,
+                "--plaintext",
+                "aGVsbG8=",
+                "--encryption-context",
+                "purpose=test",
+            ],
+        )
+        .await;
+    let blob = blob_file("ciphertext", s(&encrypted, "/CiphertextBlob"));
+    let decrypted = cli
+        .ok(
+            ACCOUNT_A,
+            &[
+                "kms",
+                "decrypt",
+                "--ciphertext-blob",
+                &blob,
+                "--encryption-context",
+                "purpose=test",
+            ],
+        )
+        .await;
+    // The CLI sent the text "aGVsbG8=" as the plaintext bytes; output blobs are base64.
+    assert_eq!(s(&decrypted, "/Plaintext"), "YUdWc2JHOD0=");
+    assert_eq!(s(&decrypted, "/KeyId"), arn);
+    // A wrong context: InvalidCiphertextException, no message.
+    let stderr = cli
+        .fails(
+            ACCOUNT_A,
+            &[
+                "kms",
+                "decrypt",
+                "--ciphertext-blob",
+                &blob,
+                "--encryption-context",
+                "purpose=other",
+            ],
+        )
+        .await;
+    assert!(
+        stderr.contains(
+            "An error occurred (InvalidCiphertextException) when calling the Decrypt operation"
+        ),
+        "{stderr}"
+    );
+
+    // Aliases.
+    cli.ok(
+        ACCOUNT_A,
+        &[
+            "kms",
+            "create-alias",
+            "--alias-name",
+            "alias/cli",
+            "--target-key-id",
+            &key_id,
+        ],
+    )
+    .await;
+    assert_eq!(
+        cli.fails(
+            ACCOUNT_A,
+            &[
+                "kms",
+                "create-alias",
+                "--alias-name",
+                "alias/cli",
+                "--target-key-id",
+                &key_id
+            ]
+        )
+        .await,
+        cli_error(
+            "AlreadyExistsException",
+            "CreateAlias",
+            &format!("An alias with the name arn:aws:kms:us-east-1:{A}:alias/cli already exists")
+        )
+    );
+    let via_alias = cli
+        .ok(
+            ACCOUNT_A,
+            &[
+                "kms",
+                "encrypt",
+                "--key-id",
+                "alias/cli",
+                "--plaintext",
+                "aGVsbG8=",
+            ],
+        )
+        .await;
+    assert_eq!(s(&via_alias, "/KeyId"), arn);
+    assert_eq!(
+        cli.fails(
+            ACCOUNT_A,
+            &["kms", "describe-key", "--key-id", "alias/none"]
+        )
+        .await,
+        cli_error(
+            "NotFoundException",
+            "DescribeKey",
+            &format!("Alias arn:aws:kms:us-east-1:{A}:alias/none is not found.")
+        )
+    );
+
+    // A disabled key.
+    cli.ok(ACCOUNT_A, &["kms", "disable-key", "--key-id", &key_id])
+        .await;
+    assert_eq!(
+        cli.fails(
+            ACCOUNT_A,
+            &[
+                "kms",
+                "encrypt",
+                "--key-id",
+                &key_id,
+                "--plaintext",
+                "aGVsbG8="
+            ]
+        )
+        .await,
+        cli_error(
+            "DisabledException",
+            "Encrypt",
+            &format!("{arn} is disabled.")
+        )
+    );
+    cli.ok(ACCOUNT_A, &["kms", "enable-key", "--key-id", &key_id])
+        .await;
+
+    // A key policy naming a role that does not exist.
+    let bad_policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:root"}},"Action":"kms:*","Resource":"*"}},{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:role/aws-service-role/backup.amazonaws.com/AWSServiceRoleForBackup"}},"Action":"kms:Decrypt","Resource":"*"}}]}}"#
+    );
+    assert_eq!(
+        cli.fails(
+            ACCOUNT_A,
+            &[
+                "kms",
+                "put-key-policy",
+                "--key-id",
+                &key_id,
+                "--policy-name",
+                "default",
+                "--policy",
+                &bad_policy
+            ]
+        )
+        .await,
+        cli_error(
+            "MalformedPolicyDocumentException",
+            "PutKeyPolicy",
+            "Policy contains a statement with one or more invalid principals."
+        )
+    );
+
+    // Scheduled deletion happens on keyhole's clock.
+    let scheduled = cli
+        .ok(
+            ACCOUNT_A,
+            &[
+                "kms",
+                "schedule-key-deletion",
+                "--key-id",
+                &key_id,
+                "--pending-window-in-days",
+                "7",
+            ],
+        )
+        .await;
+    assert_eq!(s(&scheduled, "/KeyState"), "PendingDeletion");
+    assert_eq!(
+        cli.fails(
+            ACCOUNT_A,
+            &[
+                "kms",
+                "encrypt",
+                "--key-id",
+                &key_id,
+                "--plaintext",
+                "aGVsbG8="
+            ]
+        )
+        .await,
+        cli_error(
+            "KMSInvalidStateException",
+            "Encrypt",
+            &format!("{arn} is pending deletion.")
+        )
+    );
+    let (status, _) = admin_post(
+        emu.addr(),
+        "/_keyhole/clock/advance",
+        &json!({"seconds": 7 * 86_400 + 1}),
+    )
+    .await;
+    assert!(status.contains("200"), "{status}");
+    assert_eq!(
+        cli.fails(ACCOUNT_A, &["kms", "describe-key", "--key-id", &key_id])
+            .await,
+        cli_error(
+            "NotFoundException",
+            "DescribeKey",
+            &format!("Key '{arn}' does not exist")
+        )
+    );
+
+    // Signing keys refuse Encrypt.
+    let signer = cli
+        .ok(
+            ACCOUNT_A,
+            &[
+                "kms",
+                "create-key",
+                "--key-spec",
+                "ECC_NIST_P256",
+                "--key-usage",
+                "SIGN_VERIFY",
+            ],
+        )
+        .await;
+    let signer_arn = s(&signer, "/KeyMetadata/Arn").to_owned();
+    assert_eq!(
+        cli.fails(
+            ACCOUNT_A,
+            &[
+                "kms",
+                "encrypt",
+                "--key-id",
+                &signer_arn,
+                "--plaintext",
+                "aGVsbG8="
+            ]
+        )
+        .await,
+        cli_error(
+            "InvalidKeyUsageException",
+            "Encrypt",
+            &format!("{signer_arn} key usage is SIGN_VERIFY which is not valid for Encrypt.")
+        )
+    );
+    let signed = cli
+        .ok(
+            ACCOUNT_A,
+            &[
+                "kms",
+                "sign",
+                "--key-id",
+                &signer_arn,
+                "--message",
+                "aGVsbG8=",
+                "--signing-algorithm",
+                "ECDSA_SHA_256",
+            ],
+        )
+        .await;
+    let verified = cli
+        .ok(
+            ACCOUNT_A,
+            &[
+                "kms",
+                "verify",
+                "--key-id",
+                &signer_arn,
+                "--message",
+                "aGVsbG8=",
+                "--signing-algorithm",
+                "ECDSA_SHA_256",
+                "--signature",
+                &blob_file("signature", s(&signed, "/Signature")),
+            ],
+        )
+        .await;
+    assert_eq!(verified["SignatureValid"], json!(true));
+
+    // Grants.
+    let grant = cli
+        .ok(
+            ACCOUNT_A,
+            &[
+                "kms",
+                "create-grant",
+                "--key-id",
+                &signer_arn,
+                "--grantee-principal",
+                &format!("arn:aws:iam::{A}:root"),
+                "--operations",
+                "Sign",
+                "Verify",
+            ],
+        )
+        .await;
+    let grants = cli
+        .ok(ACCOUNT_A, &["kms", "list-grants", "--key-id", &signer_arn])
+        .await;
+    assert_eq!(s(&grants, "/Grants/0/GrantId"), s(&grant, "/GrantId"));
+    cli.ok(
+        ACCOUNT_A,
+        &[
+            "kms",
+            "revoke-grant",
+            "--key-id",
+            &signer_arn,
+            "--grant-id",
+            s(&grant, "/GrantId"),
+        ],
+    )
+    .await;
+    for name in ["ciphertext", "signature"] {
+        let _ = std::fs::remove_file(
+            std::env::temp_dir().join(format!("keyhole-kms-{}-{name}", std::process::id())),
+        );
+    }
+}
