@@ -115,7 +115,11 @@ async fn cli_simulate_custom_policy_reports_explicit_deny() {
 async fn sdk_attached_managed_policy_drives_simulate_principal_policy() {
     let emu = common::start().await;
     let iam = aws_sdk_iam::Client::new(&emu.sdk_config("222222222222").await);
-    iam.create_user().user_name("auditor").send().await.expect("CreateUser");
+    iam.create_user()
+        .user_name("auditor")
+        .send()
+        .await
+        .expect("CreateUser");
     iam.attach_user_policy()
         .user_name("auditor")
         .policy_arn("arn:aws:iam::aws:policy/IAMReadOnlyAccess")

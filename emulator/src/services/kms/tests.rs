@@ -1,8 +1,6 @@
 //! In-process tests through the whole pipeline (decode, validate, handle, encode), so the
-//! wire shape of answers and errors is checked along with the behaviour.
-//!
-//! Tests marked `#[ignore = "engine-dependent ..."]` need `crate::authz` wired to the
-//! policy engine (they assert denials); run them with `cargo test -- --ignored`.
+//! wire shape of answers and errors is checked along with the behaviour. Denials come from
+//! the real policy engine through `crate::authz`.
 
 use base64::Engine as _;
 use bytes::Bytes;
@@ -313,7 +311,6 @@ fn a_key_arn_of_another_account_names_that_accounts_key() {
 }
 
 #[test]
-#[ignore = "engine-dependent: needs authz wired to the policy engine"]
 fn cross_account_use_needs_the_key_policy_and_grants_allow_it() {
     let env = Env::new();
     let (_, arn) = env.key(A, json!({}));
@@ -559,7 +556,6 @@ fn key_policies_must_name_principals_that_exist() {
 }
 
 #[test]
-#[ignore = "engine-dependent: needs authz::decide wired to the policy engine"]
 fn lockout_safety_check() {
     let env = Env::new();
     env.create_role(A, "app");
@@ -1181,7 +1177,6 @@ fn key_last_usage_records_cryptographic_operations() {
 }
 
 #[test]
-#[ignore = "engine-dependent: needs authz wired to the policy engine"]
 fn aws_managed_keys_work_only_through_their_service_in_their_account() {
     let env = Env::new();
     let arn = {
@@ -1215,7 +1210,6 @@ fn aws_managed_keys_work_only_through_their_service_in_their_account() {
 }
 
 #[test]
-#[ignore = "engine-dependent: needs authz wired to the policy engine"]
 fn a_cross_account_key_policy_lets_the_other_account_use_the_key() {
     let env = Env::new();
     let policy = json!({"Version":"2012-10-17","Statement":[
