@@ -2,104 +2,13 @@
 //! access keys that sign as their user, cross-account AssumeRole, expiry on keyhole's clock,
 //! AWS's error texts, pagination, seeds. Skipped (with a notice) when `aws` is not on PATH.
 
-use std::process::Command;
-
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-struct Cli {
-    endpoint: String,
-}
+mod support;
 
-/// What one CLI run produced.
-struct Run {
-    ok: bool,
-    json: Value,
-    stderr: String,
-}
-
-fn aws_available() -> bool {
-    Command::new("aws")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-impl Cli {
-    /// Runs `aws <args>` signing with `keys` (access key id, secret, session token).
-    async fn run(&self, keys: (&str, &str, Option<&str>), args: &[&str]) -> Run {
-        let mut cmd = Command::new("aws");
-        cmd.args(args)
-            .args(["--endpoint-url", &self.endpoint, "--output", "json"])
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env(
-                "HOME",
-                std::env::var("HOME").unwrap_or_else(|_| "/tmp".into()),
-            )
-            .env("AWS_ACCESS_KEY_ID", keys.0)
-            .env("AWS_SECRET_ACCESS_KEY", keys.1)
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_CONFIG_FILE", "/dev/null")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .env("AWS_PAGER", "")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_MAX_ATTEMPTS", "1");
-        if let Some(token) = keys.2 {
-            cmd.env("AWS_SESSION_TOKEN", token);
-        }
-        let output = tokio::task::spawn_blocking(move || cmd.output())
-            .await
-            .expect("join")
-            .expect("aws runs");
-        let stdout = String::from_utf8_lossy(&output.stdout).to_string();
-        Run {
-            ok: output.status.success(),
-            json: serde_json::from_str(&stdout).unwrap_or(Value::Null),
-            stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
-        }
-    }
-
-    async fn ok(&self, keys: (&str, &str, Option<&str>), args: &[&str]) -> Value {
-        let run = self.run(keys, args).await;
-        assert!(run.ok, "aws {args:?} failed: {}", run.stderr);
-        run.json
-    }
-
-    /// The CLI's one-line error: "An error occurred (Code) when calling the Op operation: msg".
-    async fn fails(&self, keys: (&str, &str, Option<&str>), args: &[&str]) -> String {
-        let run = self.run(keys, args).await;
-        assert!(!run.ok, "aws {args:?} should have failed: {}", run.json);
-        run.stderr
-    }
-}
+use support::*;
 
 const ACCOUNT_B: (&str, &str, Option<&str>) = ("222222222222", "x", None);
-const ACCOUNT_A: (&str, &str, Option<&str>) = ("111111111111", "x", None);
-
-/// POSTs JSON to an admin endpoint; returns the status line and body.
-async fn admin_post(addr: std::net::SocketAddr, path: &str, body: &Value) -> (String, String) {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    let body = body.to_string();
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.expect("read");
-    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-    (
-        head.lines().next().unwrap_or_default().to_owned(),
-        body.to_owned(),
-    )
-}
-
-fn s<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-}
 
 const TRUST_FROM_A: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}"#;
 const KMS_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}]}"#;
