@@ -41,6 +41,9 @@ pub struct World {
     /// AWS Organizations: global, not per account or region.
     #[serde(default)]
     pub organizations: crate::services::organizations::state::OrganizationsState,
+    /// AWS Backup's world-wide part: global settings, declared resources, job settings.
+    #[serde(default)]
+    pub backup: crate::services::backup::state::BackupWorld,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -59,7 +62,10 @@ pub struct Account {
 /// Per-account, per-region state of the regional services.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
-pub struct RegionState {}
+pub struct RegionState {
+    #[serde(default)]
+    pub backup: crate::services::backup::state::BackupState,
+}
 
 impl World {
     pub fn new(settings: Settings) -> World {

@@ -1,3 +1,4 @@
 //! AWS KMS.
 
 pub mod crypto;
+pub mod integration;
