@@ -402,7 +402,7 @@ fn run_copy(world: &mut World, p: &Pending) {
 }
 
 /// The KMS failure of the source key, in the words AWS shows for the resource type.
-fn source_key_message(resource_type: &str, key_arn: &str, kms_code: &str) -> String {
+pub(crate) fn source_key_message(resource_type: &str, key_arn: &str, kms_code: &str) -> String {
     if is_rds_family(resource_type) {
         return rds_key_message(key_arn);
     }
@@ -677,15 +677,13 @@ fn evaluate_copy(
     let tags = state(world, src_account, src_region)
         .and_then(|st| st.tags.get(&source_rp.arn).cloned())
         .unwrap_or_default();
-    if cross_account {
-        if let Some(bad) = tag_policy_violation(world, &dest_account, &tags) {
-            return fail(
-                record,
-                &format!("11 tags: {bad}"),
-                MSG_TAGS.to_owned(),
-                "InvalidParameters",
-            );
-        }
+    if let Some(bad) = tag_policy_violation(world, &dest_account, &tags) {
+        return fail(
+            record,
+            &format!("11 tags: {bad}"),
+            MSG_TAGS.to_owned(),
+            "InvalidParameters",
+        );
     }
     record.push("ok 11 tags".into());
 
