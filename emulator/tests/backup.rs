@@ -97,14 +97,43 @@ const SOURCE: &str = "111111111111";
 const DEST: &str = "222222222222";
 const OUTSIDER: &str = "999999999999";
 const VOLUME: &str = "arn:aws:ec2:us-east-1:111111111111:volume/vol-0123456789abcdef0";
-const SOURCE_KEY: &str =
-    "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-const DEST_KEY: &str =
-    "arn:aws:kms:us-east-1:222222222222:key/0987dcba-09fe-87dc-65ba-ab0987654321";
 const DEST_VAULT: &str = "arn:aws:backup:us-east-1:222222222222:backup-vault:dest";
 const ROLE: &str = "arn:aws:iam::111111111111:role/BackupRole";
 const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"backup.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 const VAULT_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"backup:CopyIntoBackupVault","Resource":"*"}]}"#;
+
+/// A customer managed key of `owner` that both accounts and their AWSServiceRoleForBackup
+/// may use (the seeds' fix); a made-up ARN where keyhole does not serve KMS yet (the backup
+/// branch's KMS stub accepts any key).
+async fn key(cli: &Cli, owner: &str) -> String {
+    let mut principals = Vec::new();
+    for account in [SOURCE, DEST] {
+        principals.push(format!("arn:aws:iam::{account}:root"));
+        principals.push(format!(
+            "arn:aws:iam::{account}:role/aws-service-role/backup.amazonaws.com/AWSServiceRoleForBackup"
+        ));
+    }
+    let policy = json!({"Version": "2012-10-17", "Statement": [{"Sid": "both accounts",
+        "Effect": "Allow", "Principal": {"AWS": principals}, "Action": "kms:*", "Resource": "*"}]})
+    .to_string();
+    let run = cli
+        .run(
+            owner,
+            "us-east-1",
+            &[
+                "kms",
+                "create-key",
+                "--policy",
+                &policy,
+                "--bypass-policy-lockout-safety-check",
+            ],
+        )
+        .await;
+    match run.json.pointer("/KeyMetadata/Arn").and_then(Value::as_str) {
+        Some(arn) if run.ok => arn.to_owned(),
+        _ => format!("arn:aws:kms:us-east-1:{owner}:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+    }
+}
 
 async fn copy_state(cli: &Cli, rp: &str) -> Value {
     let started = cli
@@ -180,6 +209,22 @@ async fn cross_account_copy_through_the_aws_cli() {
         .contains("An error occurred (InvalidParameterValueException) when calling the CreateBackupPlan operation: Error in rule Daily : Backup vault name Random Backups is not valid"));
 
     // The world: a role and a CMK-encrypted volume in SOURCE, a CMK vault in DEST.
+    for account in [SOURCE, DEST] {
+        let _ = cli
+            .run(
+                account,
+                "us-east-1",
+                &[
+                    "iam",
+                    "create-service-linked-role",
+                    "--aws-service-name",
+                    "backup.amazonaws.com",
+                ],
+            )
+            .await;
+    }
+    let source_key = key(&cli, SOURCE).await;
+    let dest_key = key(&cli, DEST).await;
     cli.ok(
         SOURCE,
         &[
@@ -192,11 +237,23 @@ async fn cross_account_copy_through_the_aws_cli() {
         ],
     )
     .await;
+    cli.ok(
+        SOURCE,
+        &[
+            "iam",
+            "attach-role-policy",
+            "--role-name",
+            "BackupRole",
+            "--policy-arn",
+            "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+        ],
+    )
+    .await;
     admin(
         emu.addr(),
         "POST",
         "/_keyhole/resources",
-        &json!({"Arn": VOLUME, "KmsKeyArn": SOURCE_KEY}),
+        &json!({"Arn": VOLUME, "KmsKeyArn": source_key}),
     )
     .await;
     cli.ok(
@@ -207,7 +264,7 @@ async fn cross_account_copy_through_the_aws_cli() {
             "--backup-vault-name",
             "dest",
             "--encryption-key-arn",
-            DEST_KEY,
+            &dest_key,
         ],
     )
     .await;
@@ -345,7 +402,7 @@ async fn cross_account_copy_through_the_aws_cli() {
         )
         .await;
     assert_eq!(s(&points, "/RecoveryPoints/0/RecoveryPointArn"), dest_rp);
-    assert_eq!(s(&points, "/RecoveryPoints/0/EncryptionKeyArn"), DEST_KEY);
+    assert_eq!(s(&points, "/RecoveryPoints/0/EncryptionKeyArn"), dest_key);
     assert_eq!(
         s(&points, "/RecoveryPoints/0/SourceBackupVaultArn"),
         "arn:aws:backup:us-east-1:111111111111:backup-vault:src"

@@ -19,9 +19,6 @@ use crate::world::{Caller, Settings};
 const MGMT: &str = "111111111111";
 const MEMBER: &str = "222222222222";
 const OUTSIDER: &str = "999999999999";
-const EBS_CMK: &str = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-const DEST_CMK: &str =
-    "arn:aws:kms:us-east-1:222222222222:key/0987dcba-09fe-87dc-65ba-ab0987654321";
 
 struct Env {
     shared: Shared,
@@ -174,6 +171,56 @@ impl Env {
         );
     }
 
+    /// A customer managed key of `owner` whose policy lets both accounts (and their
+    /// AWSServiceRoleForBackup) use it; an ARN of a key KMS does not know where KMS is not
+    /// served yet (the backup branch), whose stub then accepts any key.
+    fn key(&self, owner: &str, region: &str) -> String {
+        let mut principals = Vec::new();
+        for account in [MGMT, MEMBER] {
+            let mut world = self.shared.world();
+            let _ = crate::services::iam::roles::create_service_linked(
+                &mut world,
+                account,
+                "backup.amazonaws.com",
+                None,
+                None,
+                0.0,
+            );
+            principals.push(format!("arn:aws:iam::{account}:root"));
+            principals.push(format!(
+                "arn:aws:iam::{account}:role/aws-service-role/backup.amazonaws.com/AWSServiceRoleForBackup"
+            ));
+        }
+        let policy = json!({"Version": "2012-10-17", "Statement": [{"Sid": "both accounts",
+            "Effect": "Allow", "Principal": {"AWS": principals}, "Action": "kms:*", "Resource": "*"}]});
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-amz-target",
+            HeaderValue::from_static("TrentService.CreateKey"),
+        );
+        headers.insert(
+            "content-type",
+            HeaderValue::from_static("application/x-amz-json-1.1"),
+        );
+        let auth = format!(
+            "AWS4-HMAC-SHA256 Credential={owner}/20240101/{region}/kms/aws4_request, SignedHeaders=host, Signature=0"
+        );
+        headers.insert("authorization", HeaderValue::from_str(&auth).unwrap());
+        headers.insert("x-amz-date", HeaderValue::from_static("20240101T000000Z"));
+        let body = json!({"Policy": policy.to_string(), "BypassPolicyLockoutSafetyCheck": true});
+        let r = self.raw(
+            Method::POST,
+            "/",
+            None,
+            headers,
+            Bytes::from(body.to_string()),
+        );
+        match r.body["KeyMetadata"]["Arn"].as_str() {
+            Some(arn) if r.status == 200 => arn.to_owned(),
+            _ => format!("arn:aws:kms:{region}:{owner}:key/{}", uuid::Uuid::new_v4()),
+        }
+    }
+
     /// The Backup role of `account`, trusted by AWS Backup.
     fn role(&self, account: &str) -> String {
         let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
@@ -184,6 +231,15 @@ impl Env {
             ServiceId::Iam,
             "CreateRole",
             json!({"RoleName": "BackupRole", "AssumeRolePolicyDocument": trust.to_string()}),
+            Caller::root(account, account),
+        )
+        .unwrap();
+        crate::services::iam::test_support::call(
+            &mut world,
+            ServiceId::Iam,
+            "AttachRolePolicy",
+            json!({"RoleName": "BackupRole",
+                   "PolicyArn": "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"}),
             Caller::root(account, account),
         )
         .unwrap();
@@ -254,13 +310,15 @@ fn assert_error(r: &Resp, status: u16, code: &str, message: &str) {
 #[test]
 fn vaults_are_created_described_listed_and_refused_twice() {
     let env = Env::new();
-    let arn = env.vault_in(MGMT, "us-east-1", "prod", Some(EBS_CMK));
+    let ebs_cmk_arn = env.key(MGMT, "us-east-1");
+    let ebs_cmk = ebs_cmk_arn.as_str();
+    let arn = env.vault_in(MGMT, "us-east-1", "prod", Some(ebs_cmk));
     assert_eq!(
         arn,
         "arn:aws:backup:us-east-1:111111111111:backup-vault:prod"
     );
     let d = env.ok(MGMT, "GET", "/backup-vaults/prod", Value::Null);
-    assert_eq!(d["EncryptionKeyArn"], EBS_CMK);
+    assert_eq!(d["EncryptionKeyArn"], ebs_cmk);
     assert_eq!(d["NumberOfRecoveryPoints"], 0);
     let again = env.backup(MGMT, "PUT", "/backup-vaults/prod", json!({}));
     assert_error(
@@ -415,7 +473,9 @@ fn notifications_round_trip_and_missing_ones_fail_as_aws_does() {
 #[test]
 fn a_vault_with_recovery_points_cannot_be_deleted() {
     let env = Env::new();
-    env.vault_in(MGMT, "us-east-1", "v1", Some(EBS_CMK));
+    let ebs_cmk_arn = env.key(MGMT, "us-east-1");
+    let ebs_cmk = ebs_cmk_arn.as_str();
+    env.vault_in(MGMT, "us-east-1", "v1", Some(ebs_cmk));
     let role = env.role(MGMT);
     env.backup_of(
         MGMT,
@@ -517,10 +577,12 @@ fn region_settings_round_trip() {
 #[test]
 fn a_backup_job_creates_a_recovery_point_and_a_protected_resource() {
     let env = Env::new();
+    let ebs_cmk_arn = env.key(MGMT, "us-east-1");
+    let ebs_cmk = ebs_cmk_arn.as_str();
     env.vault_in(MGMT, "us-east-1", "v1", None);
     let role = env.role(MGMT);
     let volume = "arn:aws:ec2:us-east-1:111111111111:volume/vol-0abc";
-    env.declare(volume, Some(EBS_CMK), json!({"team": "a"}));
+    env.declare(volume, Some(ebs_cmk), json!({"team": "a"}));
     let rp = env.backup_of(MGMT, "v1", volume, &role);
     assert!(
         rp.starts_with("arn:aws:ec2:us-east-1::snapshot/snap-"),
@@ -535,7 +597,7 @@ fn a_backup_job_creates_a_recovery_point_and_a_protected_resource() {
     assert_eq!(d["Status"], "COMPLETED");
     assert_eq!(d["ResourceType"], "EBS");
     // EBS is not fully managed by Backup: the snapshot keeps the volume's key.
-    assert_eq!(d["EncryptionKeyArn"], EBS_CMK);
+    assert_eq!(d["EncryptionKeyArn"], ebs_cmk);
     let by_vault = env.ok(
         MGMT,
         "GET",
@@ -581,7 +643,9 @@ fn a_backup_job_creates_a_recovery_point_and_a_protected_resource() {
 #[test]
 fn a_fully_managed_resource_is_encrypted_with_the_vault_key() {
     let env = Env::new();
-    env.vault_in(MGMT, "us-east-1", "v1", Some(EBS_CMK));
+    let ebs_cmk_arn = env.key(MGMT, "us-east-1");
+    let ebs_cmk = ebs_cmk_arn.as_str();
+    env.vault_in(MGMT, "us-east-1", "v1", Some(ebs_cmk));
     let role = env.role(MGMT);
     let rp = env.backup_of(
         MGMT,
@@ -599,7 +663,7 @@ fn a_fully_managed_resource_is_encrypted_with_the_vault_key() {
         &format!("/backup-vaults/v1/recovery-points/{}", enc(&rp)),
         Value::Null,
     );
-    assert_eq!(d["EncryptionKeyArn"], EBS_CMK);
+    assert_eq!(d["EncryptionKeyArn"], ebs_cmk);
 }
 
 #[test]
@@ -738,6 +802,7 @@ fn vault_lock_retention_is_enforced_on_backups_and_lifecycle_updates() {
 
 struct CopyWorld {
     env: Env,
+    dest_key: String,
     role: String,
     rp: String,
     dest: String,
@@ -747,6 +812,8 @@ struct CopyWorld {
 /// vault `dest` under its own CMK.
 fn copy_world(org: bool, enabled: bool) -> CopyWorld {
     let env = Env::new();
+    let ebs_cmk_arn = env.key(MGMT, "us-east-1");
+    let ebs_cmk = ebs_cmk_arn.as_str();
     if org {
         env.org();
     }
@@ -754,13 +821,15 @@ fn copy_world(org: bool, enabled: bool) -> CopyWorld {
         env.enable_cross_account();
     }
     env.vault_in(MGMT, "us-east-1", "src", None);
-    let dest = env.vault_in(MEMBER, "us-east-1", "dest", Some(DEST_CMK));
+    let dest_key = env.key(MEMBER, "us-east-1");
+    let dest = env.vault_in(MEMBER, "us-east-1", "dest", Some(&dest_key));
     let role = env.role(MGMT);
     let volume = "arn:aws:ec2:us-east-1:111111111111:volume/vol-1";
-    env.declare(volume, Some(EBS_CMK), json!({}));
+    env.declare(volume, Some(ebs_cmk), json!({}));
     let rp = env.backup_of(MGMT, "src", volume, &role);
     CopyWorld {
         env,
+        dest_key,
         role,
         rp,
         dest,
@@ -873,7 +942,7 @@ fn copy_completes_once_the_destination_vault_policy_allows_the_source_account() 
         &format!("/backup-vaults/dest/recovery-points/{}", enc(dest_rp)),
         Value::Null,
     );
-    assert_eq!(d["EncryptionKeyArn"], DEST_CMK);
+    assert_eq!(d["EncryptionKeyArn"], w.dest_key.as_str());
     assert_eq!(
         d["SourceBackupVaultArn"],
         "arn:aws:backup:us-east-1:111111111111:backup-vault:src"
@@ -931,11 +1000,8 @@ fn copy_into_a_vault_under_the_default_backup_key_fails_for_ebs() {
 fn rds_copies_across_region_and_account_at_once_are_refused_unless_allowed() {
     let w = copy_world(true, true);
     let db = "arn:aws:rds:us-west-2:111111111111:db:main";
-    w.env.declare(
-        db,
-        Some("arn:aws:kms:us-west-2:111111111111:key/rds-cmk"),
-        json!({}),
-    );
+    w.env
+        .declare(db, Some(&w.env.key(MGMT, "us-west-2")), json!({}));
     w.env.vault_in(MGMT, "us-west-2", "src", None);
     let started = w.env.backup_in(
         MGMT,
@@ -992,8 +1058,11 @@ fn rds_copies_across_region_and_account_at_once_are_refused_unless_allowed() {
 #[test]
 fn same_account_cross_region_copy_completes_and_respects_the_vault_lock() {
     let env = Env::new();
+    let ebs_cmk_arn = env.key(MGMT, "us-east-1");
+    let ebs_cmk = ebs_cmk_arn.as_str();
     env.vault_in(MGMT, "us-east-1", "src", None);
-    let dr_key = "arn:aws:kms:us-west-2:111111111111:key/dr-key";
+    let dr_key_arn = env.key(MGMT, "us-west-2");
+    let dr_key = dr_key_arn.as_str();
     let dest = env.vault_in(MGMT, "us-west-2", "dr", Some(dr_key));
     env.backup_in(
         MGMT,
@@ -1005,7 +1074,7 @@ fn same_account_cross_region_copy_completes_and_respects_the_vault_lock() {
     );
     let role = env.role(MGMT);
     let volume = "arn:aws:ec2:us-east-1:111111111111:volume/vol-1";
-    env.declare(volume, Some(EBS_CMK), json!({"team": "a"}));
+    env.declare(volume, Some(ebs_cmk), json!({"team": "a"}));
     let rp = env.backup_of(MGMT, "src", volume, &role);
     let job = env.copy("src", &rp, &dest, &role, json!({"DeleteAfterDays": 365}));
     failed_with(&job, "Copy job failed. The retention specified in the job is not within the range specified for the target Backup Vault.");
@@ -1049,6 +1118,8 @@ fn same_account_cross_region_copy_completes_and_respects_the_vault_lock() {
 #[test]
 fn copy_fails_when_the_destination_tag_policy_refuses_a_recovery_point_tag() {
     let env = Env::new();
+    let ebs_cmk_arn = env.key(MGMT, "us-east-1");
+    let ebs_cmk = ebs_cmk_arn.as_str();
     let root = env.org();
     env.orgs(
         MGMT,
@@ -1074,15 +1145,10 @@ fn copy_fails_when_the_destination_tag_policy_refuses_a_recovery_point_tag() {
         json!({"PolicyId": pid, "TargetId": root}),
     );
     env.vault_in(MGMT, "us-east-1", "src", None);
-    let dest = env.vault_in(
-        MGMT,
-        "us-west-2",
-        "dr",
-        Some("arn:aws:kms:us-west-2:111111111111:key/dr"),
-    );
+    let dest = env.vault_in(MGMT, "us-west-2", "dr", Some(&env.key(MGMT, "us-west-2")));
     let role = env.role(MGMT);
     let volume = "arn:aws:ec2:us-east-1:111111111111:volume/vol-1";
-    env.declare(volume, Some(EBS_CMK), json!({"CostCenter": "999"}));
+    env.declare(volume, Some(ebs_cmk), json!({"CostCenter": "999"}));
     let rp = env.backup_of(MGMT, "src", volume, &role);
     let job = env.copy("src", &rp, &dest, &role, json!({"DeleteAfterDays": 14}));
     failed_with(
@@ -1090,7 +1156,7 @@ fn copy_fails_when_the_destination_tag_policy_refuses_a_recovery_point_tag() {
         "We are unable to copy resource tags to your backup because of the Internal Failure.",
     );
     // The fix: a value the policy allows.
-    env.declare(volume, Some(EBS_CMK), json!({"CostCenter": "100"}));
+    env.declare(volume, Some(ebs_cmk), json!({"CostCenter": "100"}));
     let rp = env.backup_of(MGMT, "src", volume, &role);
     let job = env.copy("src", &rp, &dest, &role, json!({"DeleteAfterDays": 14}));
     assert_eq!(job["State"], "COMPLETED", "{job}");
@@ -1164,16 +1230,13 @@ fn a_bad_vault_name_in_a_rule_is_reported_as_aws_does() {
 #[test]
 fn plans_have_versions_selections_and_run_their_rules_with_copies() {
     let env = Env::new();
+    let ebs_cmk_arn = env.key(MGMT, "us-east-1");
+    let ebs_cmk = ebs_cmk_arn.as_str();
     env.vault_in(MGMT, "us-east-1", "main", None);
-    let dest = env.vault_in(
-        MGMT,
-        "us-west-2",
-        "dr",
-        Some("arn:aws:kms:us-west-2:111111111111:key/dr"),
-    );
+    let dest = env.vault_in(MGMT, "us-west-2", "dr", Some(&env.key(MGMT, "us-west-2")));
     let role = env.role(MGMT);
     let volume = "arn:aws:ec2:us-east-1:111111111111:volume/vol-9";
-    env.declare(volume, Some(EBS_CMK), json!({"backup": "daily"}));
+    env.declare(volume, Some(ebs_cmk), json!({"backup": "daily"}));
     let plan = json!({"BackupPlanName": "p", "Rules": [{"RuleName": "Daily", "TargetBackupVaultName": "main",
         "Lifecycle": {"DeleteAfterDays": 14},
         "CopyActions": [{"DestinationBackupVaultArn": dest, "Lifecycle": {"DeleteAfterDays": 14}}]}]});
