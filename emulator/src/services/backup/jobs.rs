@@ -761,13 +761,22 @@ pub fn list_restore_jobs(
     world: &mut World,
     input: &Value,
 ) -> ApiResult<Value> {
-    authorize(ctx, world, None, None)?;
+    let resource = s(input, "ResourceArn");
+    authorize(ctx, world, resource.map(str::to_owned), None)?;
+    let num = |k: &str| input.get(k).and_then(Value::as_f64);
     let items = state(world, &ctx.caller.account, &ctx.region)
         .map(|st| {
             st.restore_jobs
                 .values()
                 .filter(|j| {
-                    s(input, "ByStatus").is_none_or(|v| v == j.status)
+                    resource.is_none_or(|r| r == j.source_resource_arn)
+                        && num("ByRecoveryPointCreationDateAfter")
+                            .is_none_or(|t| j.recovery_point_creation_date >= t)
+                        && num("ByRecoveryPointCreationDateBefore")
+                            .is_none_or(|t| j.recovery_point_creation_date <= t)
+                        && num("ByCreatedAfter").is_none_or(|t| j.creation_date >= t)
+                        && num("ByCreatedBefore").is_none_or(|t| j.creation_date <= t)
+                        && s(input, "ByStatus").is_none_or(|v| v == j.status)
                         && s(input, "ByResourceType").is_none_or(|v| v == j.resource_type)
                         && s(input, "ByAccountId").is_none_or(|v| v == j.account)
                 })
@@ -776,6 +785,56 @@ pub fn list_restore_jobs(
         })
         .unwrap_or_default();
     page(input, items, "RestoreJobs")
+}
+
+pub fn restore_job_metadata(
+    ctx: &RequestContext,
+    world: &mut World,
+    input: &Value,
+) -> ApiResult<Value> {
+    let id = req(input, "RestoreJobId")?;
+    authorize(ctx, world, None, None)?;
+    let job = state(world, &ctx.caller.account, &ctx.region)
+        .and_then(|st| st.restore_jobs.get(id))
+        .ok_or_else(|| not_found(format!("Cannot find job with ID {id}")))?;
+    Ok(json!({
+        "RestoreJobId": job.id,
+        "Metadata": {"ResourceArn": job.source_resource_arn},
+    }))
+}
+
+pub fn restore_job_summaries(
+    ctx: &RequestContext,
+    world: &mut World,
+    input: &Value,
+) -> ApiResult<Value> {
+    authorize(ctx, world, None, None)?;
+    let mut counts: BTreeMap<(String, String), (i64, f64, f64)> = BTreeMap::new();
+    let any =
+        |k: &str, v: &str| s(input, k).is_none_or(|f| f == "AGGREGATE_ALL" || f == "ANY" || f == v);
+    if let Some(st) = state(world, &ctx.caller.account, &ctx.region) {
+        for job in st.restore_jobs.values() {
+            if !any("State", &job.status) || !any("ResourceType", &job.resource_type) {
+                continue;
+            }
+            let entry = counts
+                .entry((job.status.clone(), job.resource_type.clone()))
+                .or_insert((0, f64::MAX, 0.0));
+            entry.0 += 1;
+            entry.1 = entry.1.min(job.creation_date);
+            entry.2 = entry.2.max(job.creation_date);
+        }
+    }
+    let items = counts
+        .into_iter()
+        .map(|((state, rtype), (count, start, end))| {
+            json!({"Region": ctx.region, "AccountId": ctx.caller.account, "State": state,
+                   "ResourceType": rtype, "Count": count, "StartTime": start, "EndTime": end})
+        })
+        .collect();
+    let mut out = page(input, items, "RestoreJobSummaries")?;
+    out["AggregationPeriod"] = json!(s(input, "AggregationPeriod").unwrap_or("ONE_DAY"));
+    Ok(out)
 }
 
 // ---- protected resources ----

@@ -72,7 +72,11 @@ pub fn handle(
         "GetRecoveryPointRestoreMetadata" => jobs::restore_metadata(ctx, world, input),
         "StartRestoreJob" => jobs::start_restore_job(ctx, world, input),
         "DescribeRestoreJob" => jobs::describe_restore_job(ctx, world, input),
-        "ListRestoreJobs" => jobs::list_restore_jobs(ctx, world, input),
+        "ListRestoreJobs" | "ListRestoreJobsByProtectedResource" => {
+            jobs::list_restore_jobs(ctx, world, input)
+        }
+        "GetRestoreJobMetadata" => jobs::restore_job_metadata(ctx, world, input),
+        "ListRestoreJobSummaries" => jobs::restore_job_summaries(ctx, world, input),
         "ListProtectedResources" => jobs::list_protected_resources(ctx, world, input, None),
         "ListProtectedResourcesByBackupVault" => {
             let name = req(input, "BackupVaultName")?.to_owned();

@@ -631,6 +631,23 @@ fn a_backup_job_creates_a_recovery_point_and_a_protected_resource() {
     let id = restore["RestoreJobId"].as_str().unwrap();
     let r = env.ok(MGMT, "GET", &format!("/restore-jobs/{id}"), Value::Null);
     assert_eq!(r["Status"], "COMPLETED");
+    let by_resource = env.ok(
+        MGMT,
+        "GET",
+        &format!("/resources/{}/restore-jobs/", enc(volume)),
+        Value::Null,
+    );
+    assert_eq!(by_resource["RestoreJobs"][0]["RestoreJobId"], id);
+    let summaries = env.ok(MGMT, "GET", "/audit/restore-job-summaries", Value::Null);
+    assert_eq!(summaries["RestoreJobSummaries"][0]["Count"], 1);
+    let described = env.ok(
+        MGMT,
+        "GET",
+        &format!("/resources/{}", enc(volume)),
+        Value::Null,
+    );
+    assert_eq!(described["LastRecoveryPointArn"], rp.as_str());
+    assert!(described["LatestRestoreJobCreationDate"].is_number());
     env.ok(
         MGMT,
         "DELETE",

@@ -141,11 +141,19 @@ pub fn describe(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRe
     let name = req(input, "BackupVaultName")?;
     let account = s(input, "BackupVaultAccountId").unwrap_or(&ctx.caller.account);
     let vault = find_vault(world, account, &ctx.region, name).ok_or_else(access_denied)?;
-    authorize(
+    crate::authz::authorize(
         ctx,
         world,
-        Some(vault.arn.clone()),
-        vault.access_policy.clone(),
+        &crate::authz::Access {
+            action: ctx.action(),
+            resource: Some(vault.arn.clone()),
+            resource_account: Some(account.to_owned()),
+            resource_policy: vault
+                .access_policy
+                .clone()
+                .map(|p| (crate::authz::ResourcePolicyKind::BackupVaultAccessPolicy, p)),
+            ..Default::default()
+        },
     )?;
     Ok(vault_json(vault))
 }
