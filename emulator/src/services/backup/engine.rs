@@ -566,7 +566,15 @@ fn evaluate_copy(
         now,
         grant_is_for_aws_resource: true,
     };
-    if let Err(e) = check_service_key_use(world, &source_use) {
+    // A fully managed type's backup under an AWS managed vault key is re-encrypted by AWS
+    // Backup itself; that key may be the source of a copy (seed: KCK).
+    let backup_owned = fm && source_rp.aws_managed_key;
+    if backup_owned {
+        record.push(format!(
+            "ok 6 source key {} is the AWS managed vault key of a fully managed resource",
+            source_rp.encryption_key_arn
+        ));
+    } else if let Err(e) = check_service_key_use(world, &source_use) {
         return fail(
             record,
             &format!(
@@ -578,12 +586,14 @@ fn evaluate_copy(
             "AccessDenied",
         );
     }
-    record.push(format!(
-        "ok 6 source key {} usable by {} ({})",
-        source_rp.encryption_key_arn,
-        copier.arn(),
-        SOURCE_KEY_OPERATIONS.join(", ")
-    ));
+    if !backup_owned {
+        record.push(format!(
+            "ok 6 source key {} usable by {} ({})",
+            source_rp.encryption_key_arn,
+            copier.arn(),
+            SOURCE_KEY_OPERATIONS.join(", ")
+        ));
+    }
 
     // 7. The destination vault's access policy.
     if cross_account {

@@ -1358,3 +1358,25 @@ fn unimplemented_operations_say_so() {
     assert_eq!(r.status, 501);
     assert_eq!(r.error_type.as_deref(), Some("NotImplemented"));
 }
+
+#[test]
+fn a_fully_managed_backup_under_the_aws_backup_key_copies_across_accounts() {
+    let w = copy_world(true, true);
+    allow_source_account(&w.env);
+    // EFS: fully managed, so encrypted with the source vault's aws/backup key.
+    let rp = w.env.backup_of(
+        MGMT,
+        "src",
+        "arn:aws:elasticfilesystem:us-east-1:111111111111:file-system/fs-1",
+        &w.role,
+    );
+    let job = w
+        .env
+        .copy("src", &rp, &w.dest, &w.role, json!({"DeleteAfterDays": 14}));
+    assert_eq!(job["State"], "COMPLETED", "{job}");
+    let dest_rp = job["DestinationRecoveryPointArn"].as_str().unwrap();
+    assert!(
+        dest_rp.starts_with("arn:aws:backup:us-east-1:222222222222:recovery-point:"),
+        "{dest_rp}"
+    );
+}
