@@ -12,7 +12,7 @@ use super::{
     not_found, page, parse_vault_arn, req, s, state, state_mut, tags_from, vault_for,
 };
 use crate::context::RequestContext;
-use crate::protocol::ApiResult;
+use crate::protocol::{ApiError, ApiResult};
 use crate::world::World;
 
 /// The state a caller sees: final once settled, else CREATED then RUNNING.
@@ -568,7 +568,17 @@ pub fn list_recovery_points_by_resource(
 fn remove_recovery_point(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<()> {
     let name = req(input, "BackupVaultName")?.to_owned();
     let arn = req(input, "RecoveryPointArn")?.to_owned();
-    recovery_point(ctx, world, input)?;
+    let rp = recovery_point(ctx, world, input)?;
+    if let Some(hold) = super::legal_holds::holding(world, &ctx.caller.account, &ctx.region, rp) {
+        // Text inferred.
+        return Err(ApiError::new(
+            "InvalidResourceStateException",
+            format!(
+                "Recovery point {arn} cannot be deleted because it is under legal hold {}",
+                hold.id
+            ),
+        ));
+    }
     let st = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now);
     if let Some(v) = st.vaults.get_mut(&name) {
         if let Some(lock) = &v.lock {

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod engine;
 pub mod jobs;
+pub mod legal_holds;
 pub mod plans;
 pub mod resources;
 pub mod state;
@@ -83,6 +84,11 @@ pub fn handle(
             jobs::list_protected_resources(ctx, world, input, Some(name))
         }
         "DescribeProtectedResource" => jobs::describe_protected_resource(ctx, world, input),
+        "CreateLegalHold" => legal_holds::create(ctx, world, input),
+        "GetLegalHold" => legal_holds::get(ctx, world, input),
+        "CancelLegalHold" => legal_holds::cancel(ctx, world, input),
+        "ListLegalHolds" => legal_holds::list(ctx, world, input),
+        "ListRecoveryPointsByLegalHold" => legal_holds::recovery_points(ctx, world, input),
         "CreateBackupPlan" => plans::create(ctx, world, input),
         "UpdateBackupPlan" => plans::update(ctx, world, input),
         "DeleteBackupPlan" => plans::delete(ctx, world, input),

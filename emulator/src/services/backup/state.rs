@@ -26,6 +26,28 @@ pub struct BackupState {
     pub tags: BTreeMap<String, BTreeMap<String, String>>,
     #[serde(default)]
     pub region_settings: RegionSettings,
+    #[serde(default)]
+    pub legal_holds: BTreeMap<String, LegalHold>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LegalHold {
+    pub id: String,
+    pub arn: String,
+    pub title: String,
+    pub description: String,
+    pub status: String,
+    pub creation_date: f64,
+    /// The `RecoveryPointSelection` as submitted.
+    #[serde(default)]
+    pub selection: Value,
+    #[serde(default)]
+    pub cancel_description: Option<String>,
+    #[serde(default)]
+    pub cancellation_date: Option<f64>,
+    #[serde(default)]
+    pub retain_record_until: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

@@ -1354,7 +1354,7 @@ fn plan_templates_and_json() {
 #[test]
 fn unimplemented_operations_say_so() {
     let env = Env::new();
-    let r = env.backup(MGMT, "GET", "/legal-holds/", Value::Null);
+    let r = env.backup(MGMT, "GET", "/audit/frameworks", Value::Null);
     assert_eq!(r.status, 501);
     assert_eq!(r.error_type.as_deref(), Some("NotImplemented"));
 }
@@ -1379,4 +1379,67 @@ fn a_fully_managed_backup_under_the_aws_backup_key_copies_across_accounts() {
         dest_rp.starts_with("arn:aws:backup:us-east-1:222222222222:recovery-point:"),
         "{dest_rp}"
     );
+}
+
+#[test]
+fn backup_state_round_trips_through_json() {
+    let w = copy_world(true, true);
+    w.env.copy(
+        "src",
+        &w.rp,
+        &w.dest,
+        &w.role,
+        json!({"DeleteAfterDays": 14}),
+    );
+    let world = w.env.shared.world().clone();
+    let text = serde_json::to_string(&world).unwrap();
+    let back: crate::world::World = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, world);
+}
+
+#[test]
+fn a_legal_hold_keeps_its_recovery_points_until_cancelled() {
+    let env = Env::new();
+    env.vault_in(MGMT, "us-east-1", "v1", None);
+    let role = env.role(MGMT);
+    let rp = env.backup_of(
+        MGMT,
+        "v1",
+        "arn:aws:ec2:us-east-1:111111111111:volume/vol-1",
+        &role,
+    );
+    let hold = env.ok(
+        MGMT,
+        "POST",
+        "/legal-holds/",
+        json!({"Title": "audit", "Description": "keep",
+               "RecoveryPointSelection": {"VaultNames": ["v1"]}}),
+    );
+    assert_eq!(hold["Status"], "ACTIVE");
+    let id = hold["LegalHoldId"].as_str().unwrap().to_owned();
+    let held = env.ok(
+        MGMT,
+        "GET",
+        &format!("/legal-holds/{id}/recovery-points"),
+        Value::Null,
+    );
+    assert_eq!(held["RecoveryPoints"][0]["RecoveryPointArn"], rp.as_str());
+    let path = format!("/backup-vaults/v1/recovery-points/{}", enc(&rp));
+    let r = env.backup(MGMT, "DELETE", &path, Value::Null);
+    assert_eq!(
+        r.error_type.as_deref(),
+        Some("InvalidResourceStateException")
+    );
+    let r = env.backup_in(
+        MGMT,
+        "us-east-1",
+        "DELETE",
+        &format!("/legal-holds/{id}"),
+        Some("cancelDescription=done"),
+        Value::Null,
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let got = env.ok(MGMT, "GET", &format!("/legal-holds/{id}/"), Value::Null);
+    assert_eq!(got["Status"], "CANCELED");
+    env.ok(MGMT, "DELETE", &path, Value::Null);
 }

@@ -360,6 +360,7 @@ fn taggable_exists(ctx: &RequestContext, world: &World, arn: &str) -> ApiResult<
         return st.vaults.get(&name).map(|_| ()).ok_or_else(access_denied);
     }
     let known = st.plans.values().any(|p| p.arn == arn)
+        || st.legal_holds.values().any(|h| h.arn == arn)
         || st
             .vaults
             .values()
