@@ -236,6 +236,33 @@ fn run_backup(world: &mut World, p: &Pending) {
         record.push(format!("role: {} does not exist", job.iam_role_arn));
         return finish(world, p, Err((message, "AccessDenied")), record);
     }
+    if let Some(action) = super::resources::backup_action(&job.resource_type) {
+        // The role does the backup: its identity policies (and SCPs) must allow it.
+        let decision = crate::authz::decide(
+            world,
+            &role_caller(world, &job.iam_role_arn),
+            &Environment {
+                region: p.region.clone(),
+                now: p.finish_at,
+                called_via: vec!["backup.amazonaws.com".into()],
+            },
+            &Access {
+                action: action.into(),
+                resource: Some(job.resource_arn.clone()),
+                ..Access::default()
+            },
+        );
+        let explanation = decision.explain().trim_end().replace('\n', " | ");
+        if !decision.is_allowed() {
+            record.push(format!("FAILED role permissions: {explanation}"));
+            let message = format!(
+                "IAM Role {} does not have sufficient permissions to execute the backup.",
+                job.iam_role_arn
+            );
+            return finish(world, p, Err((message, "AccessDenied")), record);
+        }
+        record.push(format!("ok role permissions: {explanation}"));
+    }
     if !retention_ok(&vault.lock, &job.lifecycle) {
         record.push("vault lock: the job's retention is outside the vault's range".into());
         // Text inferred from the copy job's verified message.

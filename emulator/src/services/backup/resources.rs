@@ -91,6 +91,24 @@ pub fn fully_managed(resource_type: &str, advanced: impl Fn(&str) -> bool) -> bo
     }
 }
 
+/// The action the backup role performs on the resource to back it up (the actions of
+/// AWSBackupServiceRolePolicyForBackup); `None` where keyhole does not check one.
+pub fn backup_action(resource_type: &str) -> Option<&'static str> {
+    Some(match resource_type {
+        "EBS" => "ec2:CreateSnapshot",
+        "EC2" => "ec2:CreateImage",
+        "RDS" => "rds:CreateDBSnapshot",
+        "Aurora" | "DocumentDB" | "Neptune" => "rds:CreateDBClusterSnapshot",
+        "DynamoDB" => "dynamodb:CreateBackup",
+        "EFS" => "elasticfilesystem:Backup",
+        "FSx" => "fsx:CreateBackup",
+        "Redshift" => "redshift:CreateClusterSnapshot",
+        "Redshift Serverless" => "redshift-serverless:CreateSnapshot",
+        "Timestream" => "timestream:StartAwsBackupJob",
+        _ => return None,
+    })
+}
+
 /// The service of an undeclared resource's AWS managed key (`aws/<service>`).
 pub fn managed_key_service(resource_type: &str) -> &'static str {
     match resource_type {

@@ -1443,3 +1443,34 @@ fn a_legal_hold_keeps_its_recovery_points_until_cancelled() {
     assert_eq!(got["Status"], "CANCELED");
     env.ok(MGMT, "DELETE", &path, Value::Null);
 }
+
+#[test]
+#[ignore = "needs the lead's authz::decide wiring (the stub allows everything)"]
+fn a_backup_role_without_permissions_fails_the_job() {
+    let env = Env::new();
+    env.vault_in(MGMT, "us-east-1", "v1", None);
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+    crate::services::iam::test_support::call(
+        &mut env.shared.world(),
+        ServiceId::Iam,
+        "CreateRole",
+        json!({"RoleName": "Bare", "AssumeRolePolicyDocument": trust.to_string()}),
+        Caller::root(MGMT, MGMT),
+    )
+    .unwrap();
+    let started = env.ok(
+        MGMT,
+        "PUT",
+        "/backup-jobs",
+        json!({"BackupVaultName": "v1", "IamRoleArn": "arn:aws:iam::111111111111:role/Bare",
+               "ResourceArn": "arn:aws:ec2:us-east-1:111111111111:volume/vol-1"}),
+    );
+    let id = started["BackupJobId"].as_str().unwrap();
+    let job = env.ok(MGMT, "GET", &format!("/backup-jobs/{id}"), Value::Null);
+    assert_eq!(job["State"], "FAILED");
+    assert_eq!(
+        job["StatusMessage"],
+        "IAM Role arn:aws:iam::111111111111:role/Bare does not have sufficient permissions to execute the backup."
+    );
+}
