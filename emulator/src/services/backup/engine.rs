@@ -28,11 +28,29 @@ use crate::authz::{Access, Environment, ResourcePolicyKind};
 use crate::services::kms::integration::{check_service_key_use, ServiceKeyUse};
 use crate::world::{Caller, CallerKind, World};
 
-/// What the copy needs of the source key (decrypt the backup, let Backup hold a grant).
-pub const SOURCE_KEY_OPERATIONS: &[&str] = &["DescribeKey", "Decrypt", "CreateGrant"];
-/// What the copy needs of the destination vault's key.
-pub const DESTINATION_KEY_OPERATIONS: &[&str] =
-    &["DescribeKey", "GenerateDataKey", "Encrypt", "CreateGrant"];
+/// How the destination account's AWSServiceRoleForBackup uses a key in a copy: the KMS
+/// operations and the service they go through. A not fully managed backup is copied by its
+/// own service (EC2, RDS, FSx), which takes a grant on the key (CloudTrail, seed TC: the
+/// caller is the destination's AWSServiceRoleForBackup, CreateGrant with
+/// kms:GrantIsForAWSResource); AWS Backup copies the others itself. These are the KMS
+/// permissions AWSBackupServiceLinkedRolePolicyForBackup gives the role, so the key policy
+/// decides (the seeds' fix: allow the destination account).
+pub fn key_use_for(
+    resource_type: &str,
+    fully_managed: bool,
+) -> (&'static [&'static str], &'static str) {
+    const GRANT: &[&str] = &["DescribeKey", "CreateGrant"];
+    const DESCRIBE: &[&str] = &["DescribeKey"];
+    if fully_managed {
+        return (DESCRIBE, "backup");
+    }
+    match resource_type {
+        "EBS" | "EC2" | "Storage Gateway" => (GRANT, "ec2"),
+        "RDS" | "Aurora" | "DocumentDB" | "Neptune" => (GRANT, "rds"),
+        "FSx" => (GRANT, "fsx"),
+        _ => (DESCRIBE, "backup"),
+    }
+}
 
 pub const MSG_NOT_SAME_ORG: &str = "Access denied: Copy job failed. Both source and destination account must be a member of the same organization.";
 pub const MSG_CROSS_ACCOUNT_DISABLED: &str =
@@ -584,11 +602,12 @@ fn evaluate_copy(
 
     // 6. The source key, as the destination account's service-linked role uses it.
     let copier = service_role_caller(world, &dest_account);
+    let (key_operations, via_service) = key_use_for(rtype, fm);
     let source_use = ServiceKeyUse {
         caller: &copier,
         key_arn: &source_rp.encryption_key_arn,
-        operations: SOURCE_KEY_OPERATIONS,
-        via_service: "backup",
+        operations: key_operations,
+        via_service,
         region: src_region,
         now,
         grant_is_for_aws_resource: true,
@@ -618,7 +637,7 @@ fn evaluate_copy(
             "ok 6 source key {} usable by {} ({})",
             source_rp.encryption_key_arn,
             copier.arn(),
-            SOURCE_KEY_OPERATIONS.join(", ")
+            key_operations.join(", ")
         ));
     }
 
@@ -689,8 +708,8 @@ fn evaluate_copy(
     let dest_use = ServiceKeyUse {
         caller: &copier,
         key_arn: &dest_vault.encryption_key_arn,
-        operations: DESTINATION_KEY_OPERATIONS,
-        via_service: "backup",
+        operations: key_operations,
+        via_service,
         region: &dest_region,
         now,
         grant_is_for_aws_resource: true,
