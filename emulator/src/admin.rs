@@ -9,6 +9,9 @@ use crate::world::World;
 
 pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
     let path = req.raw_path.trim_end_matches('/');
+    if crate::services::backup::admin::handles(path) {
+        return crate::services::backup::admin::handle(shared, req);
+    }
     match (req.method.as_str(), path) {
         ("GET", "/_keyhole/health") => HttpResponse::json(200, &health()),
         ("POST", "/_keyhole/reset") => {

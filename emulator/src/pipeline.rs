@@ -110,6 +110,9 @@ fn api(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo, request_id: &st
             .get(&call.operation)
             .and_then(|op| op.input.as_deref())
         {
+            if service == ServiceId::Backup {
+                services::backup::prevalidate(&call.operation, &call.input)?;
+            }
             validate_input(service, input_shape, &call.input)?;
         }
         let ctx = RequestContext {

@@ -2,6 +2,7 @@
 //! and the world; it asks the policy engine before acting and returns output JSON shaped by
 //! the model, or an [`ApiError`].
 
+pub mod backup;
 pub mod iam;
 pub mod kms;
 pub mod organizations;
@@ -20,7 +21,7 @@ pub fn dispatch(ctx: &RequestContext, world: &mut World, call: &Call) -> ApiResu
         ServiceId::Organizations => organizations::handle(ctx, world, &call.operation, &call.input),
         ServiceId::Iam => iam::handle(ctx, world, &call.operation, &call.input),
         ServiceId::Kms => kms::handle(ctx, world, &call.operation, &call.input),
-        _ => Err(not_implemented(ctx)),
+        ServiceId::Backup => backup::handle(ctx, world, &call.operation, &call.input),
     }
 }
 

@@ -41,6 +41,9 @@ pub struct World {
     /// AWS Organizations: global, not per account or region.
     #[serde(default)]
     pub organizations: crate::services::organizations::state::OrganizationsState,
+    /// AWS Backup's world-wide part: global settings, declared resources, job settings.
+    #[serde(default)]
+    pub backup: crate::services::backup::state::BackupWorld,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -63,6 +66,8 @@ pub struct RegionState {
     /// AWS KMS: keys, aliases, grants.
     #[serde(default)]
     pub kms: crate::services::kms::state::KmsState,
+    #[serde(default)]
+    pub backup: crate::services::backup::state::BackupState,
 }
 
 impl World {

@@ -78,3 +78,6 @@ pub fn resolve_key_arn(world: &World, account: &str, region: &str, key_id: &str)
     let k = key(world, &r).ok()?;
     (!deleted_by(k, now)).then(|| k.arn.clone())
 }
+
+/// Backup creates its default vault key through here.
+pub use super::managed::ensure_aws_managed_key;

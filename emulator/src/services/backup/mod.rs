@@ -1,0 +1,314 @@
+//! AWS Backup (restJson1): vaults and their policies, notifications and locks; backup, copy
+//! and restore jobs with recovery points; plans and selections; global and Region settings.
+//! Cross-account copies are decided by [`engine`], which asks the policy engine and KMS and
+//! fails a job with AWS's own StatusMessage (reference/errors.md §1).
+
+pub mod admin;
+pub mod engine;
+pub mod jobs;
+pub mod legal_holds;
+pub mod plans;
+pub mod resources;
+pub mod state;
+pub mod vaults;
+
+#[cfg(test)]
+mod tests;
+
+use serde_json::{json, Map, Value};
+
+use crate::authz::{Access, ResourcePolicyKind};
+use crate::context::RequestContext;
+use crate::protocol::{ApiError, ApiResult};
+use crate::world::World;
+use state::{BackupState, Lifecycle, Vault};
+
+pub fn handle(
+    ctx: &RequestContext,
+    world: &mut World,
+    operation: &str,
+    input: &Value,
+) -> ApiResult<Value> {
+    // Jobs reach their final state on keyhole's clock; every request sees them settled.
+    engine::settle(world, ctx.now);
+    match operation {
+        "CreateBackupVault" => vaults::create(ctx, world, input),
+        "DescribeBackupVault" => vaults::describe(ctx, world, input),
+        "ListBackupVaults" => vaults::list(ctx, world, input),
+        "DeleteBackupVault" => vaults::delete(ctx, world, input),
+        "PutBackupVaultAccessPolicy" => vaults::put_policy(ctx, world, input),
+        "GetBackupVaultAccessPolicy" => vaults::get_policy(ctx, world, input),
+        "DeleteBackupVaultAccessPolicy" => vaults::delete_policy(ctx, world, input),
+        "PutBackupVaultNotifications" => vaults::put_notifications(ctx, world, input),
+        "GetBackupVaultNotifications" => vaults::get_notifications(ctx, world, input),
+        "DeleteBackupVaultNotifications" => vaults::delete_notifications(ctx, world, input),
+        "PutBackupVaultLockConfiguration" => vaults::put_lock(ctx, world, input),
+        "DeleteBackupVaultLockConfiguration" => vaults::delete_lock(ctx, world, input),
+        "TagResource" => vaults::tag(ctx, world, input),
+        "UntagResource" => vaults::untag(ctx, world, input),
+        "ListTags" => vaults::list_tags(ctx, world, input),
+        "DescribeGlobalSettings" => vaults::describe_global_settings(ctx, world),
+        "UpdateGlobalSettings" => vaults::update_global_settings(ctx, world, input),
+        "DescribeRegionSettings" => vaults::describe_region_settings(ctx, world),
+        "UpdateRegionSettings" => vaults::update_region_settings(ctx, world, input),
+        "GetSupportedResourceTypes" => {
+            authorize(ctx, world, None, None)?;
+            Ok(json!({"ResourceTypes": resources::SUPPORTED_TYPES}))
+        }
+        "StartBackupJob" => jobs::start_backup_job(ctx, world, input),
+        "DescribeBackupJob" => jobs::describe_backup_job(ctx, world, input),
+        "ListBackupJobs" => jobs::list_backup_jobs(ctx, world, input),
+        "StopBackupJob" => jobs::stop_backup_job(ctx, world, input),
+        "ListBackupJobSummaries" => jobs::job_summaries(ctx, world, input, false),
+        "StartCopyJob" => jobs::start_copy_job(ctx, world, input),
+        "DescribeCopyJob" => jobs::describe_copy_job(ctx, world, input),
+        "ListCopyJobs" => jobs::list_copy_jobs(ctx, world, input),
+        "ListCopyJobSummaries" => jobs::job_summaries(ctx, world, input, true),
+        "DescribeRecoveryPoint" => jobs::describe_recovery_point(ctx, world, input),
+        "ListRecoveryPointsByBackupVault" => jobs::list_recovery_points_by_vault(ctx, world, input),
+        "ListRecoveryPointsByResource" => jobs::list_recovery_points_by_resource(ctx, world, input),
+        "DeleteRecoveryPoint" => jobs::delete_recovery_point(ctx, world, input),
+        "DisassociateRecoveryPoint" => jobs::disassociate_recovery_point(ctx, world, input),
+        "UpdateRecoveryPointLifecycle" => jobs::update_recovery_point_lifecycle(ctx, world, input),
+        "GetRecoveryPointRestoreMetadata" => jobs::restore_metadata(ctx, world, input),
+        "StartRestoreJob" => jobs::start_restore_job(ctx, world, input),
+        "DescribeRestoreJob" => jobs::describe_restore_job(ctx, world, input),
+        "ListRestoreJobs" | "ListRestoreJobsByProtectedResource" => {
+            jobs::list_restore_jobs(ctx, world, input)
+        }
+        "GetRestoreJobMetadata" => jobs::restore_job_metadata(ctx, world, input),
+        "ListRestoreJobSummaries" => jobs::restore_job_summaries(ctx, world, input),
+        "ListProtectedResources" => jobs::list_protected_resources(ctx, world, input, None),
+        "ListProtectedResourcesByBackupVault" => {
+            let name = req(input, "BackupVaultName")?.to_owned();
+            jobs::list_protected_resources(ctx, world, input, Some(name))
+        }
+        "DescribeProtectedResource" => jobs::describe_protected_resource(ctx, world, input),
+        "CreateLegalHold" => legal_holds::create(ctx, world, input),
+        "GetLegalHold" => legal_holds::get(ctx, world, input),
+        "CancelLegalHold" => legal_holds::cancel(ctx, world, input),
+        "ListLegalHolds" => legal_holds::list(ctx, world, input),
+        "ListRecoveryPointsByLegalHold" => legal_holds::recovery_points(ctx, world, input),
+        "CreateBackupPlan" => plans::create(ctx, world, input),
+        "UpdateBackupPlan" => plans::update(ctx, world, input),
+        "DeleteBackupPlan" => plans::delete(ctx, world, input),
+        "GetBackupPlan" => plans::get(ctx, world, input),
+        "ListBackupPlans" => plans::list(ctx, world, input),
+        "ListBackupPlanVersions" => plans::versions(ctx, world, input),
+        "GetBackupPlanFromJSON" => plans::from_json(ctx, world, input),
+        "GetBackupPlanFromTemplate" => plans::from_template(ctx, world, input),
+        "ListBackupPlanTemplates" => plans::templates(ctx, world),
+        "ExportBackupPlanTemplate" => plans::export_template(ctx, world, input),
+        "CreateBackupSelection" => plans::create_selection(ctx, world, input),
+        "GetBackupSelection" => plans::get_selection(ctx, world, input),
+        "DeleteBackupSelection" => plans::delete_selection(ctx, world, input),
+        "ListBackupSelections" => plans::list_selections(ctx, world, input),
+        _ => Err(super::not_implemented(ctx)),
+    }
+}
+
+/// Checks AWS Backup makes on the raw input before the model's generic validation
+/// (a bad vault name in a plan rule is InvalidParameterValueException, not a
+/// ValidationException).
+pub fn prevalidate(operation: &str, input: &Value) -> ApiResult<()> {
+    match operation {
+        "CreateBackupPlan" | "UpdateBackupPlan" => plans::check_rules(&input["BackupPlan"]),
+        _ => Ok(()),
+    }
+}
+
+// ---- helpers shared by the handlers ----
+
+pub(crate) fn s<'a>(input: &'a Value, key: &str) -> Option<&'a str> {
+    input.get(key).and_then(Value::as_str)
+}
+
+/// A required member (the model check runs first; this only guards handler-internal use).
+pub(crate) fn req<'a>(input: &'a Value, key: &str) -> ApiResult<&'a str> {
+    s(input, key).ok_or_else(|| {
+        ApiError::new(
+            "MissingParameterValueException",
+            format!("Missing required parameter {key}"),
+        )
+    })
+}
+
+/// AWS's answer for a missing permission and, quirkily, for a vault that does not exist.
+pub(crate) fn access_denied() -> ApiError {
+    ApiError::new(
+        "AccessDeniedException",
+        "Insufficient privileges to perform this action.",
+    )
+    .status(403)
+}
+
+pub(crate) fn invalid_parameter(message: impl Into<String>) -> ApiError {
+    ApiError::new("InvalidParameterValueException", message)
+}
+
+pub(crate) fn invalid_request(message: impl Into<String>) -> ApiError {
+    ApiError::new("InvalidRequestException", message)
+}
+
+pub(crate) fn not_found(message: impl Into<String>) -> ApiError {
+    ApiError::new("ResourceNotFoundException", message)
+}
+
+pub(crate) fn vault_arn(region: &str, account: &str, name: &str) -> String {
+    format!("arn:aws:backup:{region}:{account}:backup-vault:{name}")
+}
+
+/// `(region, account, name)` of a backup vault ARN.
+pub(crate) fn parse_vault_arn(arn: &str) -> Option<(String, String, String)> {
+    let parts: Vec<&str> = arn.splitn(7, ':').collect();
+    match parts[..] {
+        ["arn", _, "backup", region, account, "backup-vault", name]
+            if crate::world::is_account_id(account) && !name.is_empty() && !region.is_empty() =>
+        {
+            Some((region.to_owned(), account.to_owned(), name.to_owned()))
+        }
+        _ => None,
+    }
+}
+
+pub(crate) fn state<'w>(world: &'w World, account: &str, region: &str) -> Option<&'w BackupState> {
+    world
+        .accounts
+        .get(account)?
+        .regions
+        .get(region)
+        .map(|r| &r.backup)
+}
+
+pub(crate) fn state_mut<'w>(
+    world: &'w mut World,
+    account: &str,
+    region: &str,
+    now: f64,
+) -> &'w mut BackupState {
+    &mut world.region_mut(account, region, now).backup
+}
+
+pub(crate) fn find_vault<'w>(
+    world: &'w World,
+    account: &str,
+    region: &str,
+    name: &str,
+) -> Option<&'w Vault> {
+    state(world, account, region)?.vaults.get(name)
+}
+
+/// The caller's vault, or AWS's AccessDenied for one that does not exist; then the
+/// access is authorized with the vault's access policy.
+pub(crate) fn vault_for<'w>(
+    ctx: &RequestContext,
+    world: &'w World,
+    name: &str,
+) -> ApiResult<&'w Vault> {
+    let vault =
+        find_vault(world, &ctx.caller.account, &ctx.region, name).ok_or_else(access_denied)?;
+    authorize(
+        ctx,
+        world,
+        Some(vault.arn.clone()),
+        vault.access_policy.clone(),
+    )?;
+    Ok(vault)
+}
+
+/// Asks the policy engine for the request's own action on `resource`.
+pub(crate) fn authorize(
+    ctx: &RequestContext,
+    world: &World,
+    resource: Option<String>,
+    vault_policy: Option<String>,
+) -> ApiResult<()> {
+    authorize_with(ctx, world, resource, vault_policy, Vec::new())
+}
+
+pub(crate) fn authorize_with(
+    ctx: &RequestContext,
+    world: &World,
+    resource: Option<String>,
+    vault_policy: Option<String>,
+    context: Vec<(String, Value)>,
+) -> ApiResult<()> {
+    crate::authz::authorize(
+        ctx,
+        world,
+        &Access {
+            action: ctx.action(),
+            resource,
+            resource_account: None,
+            resource_policy: vault_policy.map(|p| (ResourcePolicyKind::BackupVaultAccessPolicy, p)),
+            context,
+            ..Default::default()
+        },
+    )
+}
+
+pub(crate) fn lifecycle_from(value: &Value) -> Option<Lifecycle> {
+    let map = value.as_object()?;
+    Some(Lifecycle {
+        delete_after_days: map.get("DeleteAfterDays").and_then(Value::as_i64),
+        move_to_cold_storage_after_days: map
+            .get("MoveToColdStorageAfterDays")
+            .and_then(Value::as_i64),
+        opt_in_to_archive_for_supported_resources: map
+            .get("OptInToArchiveForSupportedResources")
+            .and_then(Value::as_bool),
+    })
+}
+
+pub(crate) fn lifecycle_json(lifecycle: &Option<Lifecycle>) -> Value {
+    match lifecycle {
+        None => Value::Null,
+        Some(l) => json!({
+            "DeleteAfterDays": l.delete_after_days,
+            "MoveToColdStorageAfterDays": l.move_to_cold_storage_after_days,
+            "OptInToArchiveForSupportedResources": l.opt_in_to_archive_for_supported_resources,
+        }),
+    }
+}
+
+pub(crate) fn tags_from(value: &Value) -> std::collections::BTreeMap<String, String> {
+    value
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// One page of `items` from `NextToken` (an offset keyhole issued) and `MaxResults`.
+pub(crate) fn page(input: &Value, items: Vec<Value>, key: &str) -> ApiResult<Value> {
+    let start = match s(input, "NextToken") {
+        None => 0,
+        Some(t) => t
+            .parse::<usize>()
+            .map_err(|_| invalid_parameter(format!("Invalid NextToken: {t}")))?,
+    };
+    let max = input
+        .get("MaxResults")
+        .and_then(Value::as_u64)
+        .map(|m| m as usize)
+        .unwrap_or(1000)
+        .max(1);
+    let end = (start + max).min(items.len());
+    let mut out = Map::new();
+    out.insert(
+        key.to_owned(),
+        Value::Array(
+            items
+                .get(start..end)
+                .map(<[Value]>::to_vec)
+                .unwrap_or_default(),
+        ),
+    );
+    if end < items.len() {
+        out.insert("NextToken".into(), Value::String(end.to_string()));
+    }
+    Ok(Value::Object(out))
+}

@@ -1,0 +1,592 @@
+//! Backup plans (versions, templates) and selections, and running a plan's rule now.
+
+use serde_json::{json, Map, Value};
+
+use super::state::{CopyAction, Plan, PlanVersion, Selection};
+use super::{
+    authorize, invalid_parameter, invalid_request, lifecycle_from, not_found, page,
+    parse_vault_arn, req, s, state, state_mut, tags_from,
+};
+use crate::context::RequestContext;
+use crate::protocol::ApiResult;
+use crate::world::World;
+
+fn valid_vault_name(name: &str) -> bool {
+    (2..=50).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// AWS Backup's own checks of a plan's rules, before the model's.
+pub fn check_rules(plan: &Value) -> ApiResult<()> {
+    for rule in plan["Rules"].as_array().into_iter().flatten() {
+        let rule_name = rule["RuleName"].as_str().unwrap_or_default();
+        if let Some(vault) = rule["TargetBackupVaultName"].as_str() {
+            if !valid_vault_name(vault) {
+                return Err(invalid_parameter(format!(
+                    "Error in rule {rule_name} : Backup vault name {vault} is not valid"
+                )));
+            }
+        }
+        for action in rule["CopyActions"].as_array().into_iter().flatten() {
+            let arn = action["DestinationBackupVaultArn"]
+                .as_str()
+                .unwrap_or_default();
+            if parse_vault_arn(arn).is_none() {
+                // Text inferred, in the style of the vault-name message.
+                return Err(invalid_parameter(format!(
+                    "Error in rule {rule_name} : Destination backup vault ARN {arn} is not valid"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn version_id() -> String {
+    let a = uuid::Uuid::new_v4().simple().to_string();
+    let b = uuid::Uuid::new_v4().simple().to_string();
+    format!("{}{}", &a[..24], &b[..24])
+}
+
+/// The plan document as stored: each rule gets its RuleId.
+fn with_rule_ids(plan: &Value, previous: Option<&Value>) -> Value {
+    let mut plan = plan.clone();
+    if let Some(rules) = plan["Rules"].as_array_mut() {
+        for rule in rules {
+            let name = rule["RuleName"].as_str().unwrap_or_default().to_owned();
+            let old_id = previous
+                .and_then(|p| p["Rules"].as_array())
+                .and_then(|rs| rs.iter().find(|r| r["RuleName"] == json!(name)))
+                .and_then(|r| r["RuleId"].as_str())
+                .map(str::to_owned);
+            rule["RuleId"] = json!(old_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()));
+            if rule.get("ScheduleExpression").is_none() {
+                rule["ScheduleExpression"] = json!("cron(0 5 ? * * *)");
+            }
+        }
+    }
+    plan
+}
+
+fn ensure_target_vaults(world: &mut World, ctx: &RequestContext, plan: &Value) {
+    let uses_default = plan["Rules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|r| r["TargetBackupVaultName"] == json!("Default"));
+    if uses_default {
+        super::vaults::ensure_default_vault(world, &ctx.caller.account, &ctx.region, ctx.now);
+    }
+}
+
+pub fn create(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    authorize(ctx, world, None, None)?;
+    let plan_doc = &input["BackupPlan"];
+    check_rules(plan_doc)?;
+    ensure_target_vaults(world, ctx, plan_doc);
+    let id = uuid::Uuid::new_v4().to_string();
+    let arn = format!(
+        "arn:aws:backup:{}:{}:backup-plan:{id}",
+        ctx.region, ctx.caller.account
+    );
+    let version = PlanVersion {
+        version_id: version_id(),
+        creation_date: ctx.now,
+        plan: with_rule_ids(plan_doc, None),
+    };
+    let out = json!({
+        "BackupPlanId": id,
+        "BackupPlanArn": arn,
+        "CreationDate": ctx.now,
+        "VersionId": version.version_id,
+        "AdvancedBackupSettings": plan_doc.get("AdvancedBackupSettings"),
+    });
+    let tags = tags_from(&input["BackupPlanTags"]);
+    let st = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now);
+    if !tags.is_empty() {
+        st.tags.insert(arn.clone(), tags);
+    }
+    st.plans.insert(
+        id.clone(),
+        Plan {
+            id,
+            arn,
+            creation_date: ctx.now,
+            creator_request_id: s(input, "CreatorRequestId").map(str::to_owned),
+            versions: vec![version],
+            ..Plan::default()
+        },
+    );
+    Ok(out)
+}
+
+fn plan<'w>(ctx: &RequestContext, world: &'w World, id: &str) -> ApiResult<&'w Plan> {
+    state(world, &ctx.caller.account, &ctx.region)
+        .and_then(|st| st.plans.get(id))
+        .filter(|p| p.deletion_date.is_none())
+        // Text inferred.
+        .ok_or_else(|| not_found("Failed reading Backup plan with provided version"))
+}
+
+fn plan_mut<'w>(ctx: &RequestContext, world: &'w mut World, id: &str) -> ApiResult<&'w mut Plan> {
+    state_mut(world, &ctx.caller.account, &ctx.region, ctx.now)
+        .plans
+        .get_mut(id)
+        .filter(|p| p.deletion_date.is_none())
+        .ok_or_else(|| not_found("Failed reading Backup plan with provided version"))
+}
+
+pub fn update(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    let id = req(input, "BackupPlanId")?.to_owned();
+    let arn = plan(ctx, world, &id)?.arn.clone();
+    authorize(ctx, world, Some(arn), None)?;
+    let plan_doc = &input["BackupPlan"];
+    check_rules(plan_doc)?;
+    ensure_target_vaults(world, ctx, plan_doc);
+    let now = ctx.now;
+    let p = plan_mut(ctx, world, &id)?;
+    let previous = p.versions.last().map(|v| v.plan.clone());
+    let version = PlanVersion {
+        version_id: version_id(),
+        creation_date: now,
+        plan: with_rule_ids(plan_doc, previous.as_ref()),
+    };
+    let out = json!({
+        "BackupPlanId": p.id,
+        "BackupPlanArn": p.arn,
+        "CreationDate": p.creation_date,
+        "VersionId": version.version_id,
+        "AdvancedBackupSettings": plan_doc.get("AdvancedBackupSettings"),
+    });
+    p.versions.push(version);
+    Ok(out)
+}
+
+pub fn delete(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    let id = req(input, "BackupPlanId")?.to_owned();
+    let arn = plan(ctx, world, &id)?.arn.clone();
+    authorize(ctx, world, Some(arn), None)?;
+    let now = ctx.now;
+    let p = plan_mut(ctx, world, &id)?;
+    if !p.selections.is_empty() {
+        // Text inferred.
+        return Err(invalid_request(
+            "Related backup plan selections must be deleted prior to backup plan deletion.",
+        ));
+    }
+    p.deletion_date = Some(now);
+    let version = p.versions.last().map(|v| v.version_id.clone());
+    Ok(json!({
+        "BackupPlanId": p.id,
+        "BackupPlanArn": p.arn,
+        "DeletionDate": now,
+        "VersionId": version,
+    }))
+}
+
+fn plan_json(p: &Plan, version: &PlanVersion) -> Value {
+    json!({
+        "BackupPlan": version.plan,
+        "BackupPlanId": p.id,
+        "BackupPlanArn": p.arn,
+        "VersionId": version.version_id,
+        "CreatorRequestId": p.creator_request_id,
+        "CreationDate": version.creation_date,
+        "DeletionDate": p.deletion_date,
+        "LastExecutionDate": p.last_execution_date,
+        "AdvancedBackupSettings": version.plan.get("AdvancedBackupSettings"),
+    })
+}
+
+pub fn get(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    let id = req(input, "BackupPlanId")?;
+    let p = plan(ctx, world, id)?;
+    authorize(ctx, world, Some(p.arn.clone()), None)?;
+    let version = match s(input, "VersionId") {
+        None => p.versions.last(),
+        Some(v) => p.versions.iter().find(|x| x.version_id == v),
+    }
+    .ok_or_else(|| not_found("Failed reading Backup plan with provided version"))?;
+    Ok(plan_json(p, version))
+}
+
+fn list_member(p: &Plan, version: &PlanVersion) -> Value {
+    json!({
+        "BackupPlanId": p.id,
+        "BackupPlanArn": p.arn,
+        "BackupPlanName": version.plan["BackupPlanName"],
+        "VersionId": version.version_id,
+        "CreationDate": version.creation_date,
+        "DeletionDate": p.deletion_date,
+        "LastExecutionDate": p.last_execution_date,
+        "CreatorRequestId": p.creator_request_id,
+        "AdvancedBackupSettings": version.plan.get("AdvancedBackupSettings"),
+    })
+}
+
+pub fn list(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    authorize(ctx, world, None, None)?;
+    let include_deleted = input.get("IncludeDeleted").and_then(Value::as_bool) == Some(true);
+    let items = state(world, &ctx.caller.account, &ctx.region)
+        .map(|st| {
+            st.plans
+                .values()
+                .filter(|p| include_deleted || p.deletion_date.is_none())
+                .filter_map(|p| p.versions.last().map(|v| list_member(p, v)))
+                .collect()
+        })
+        .unwrap_or_default();
+    page(input, items, "BackupPlansList")
+}
+
+pub fn versions(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    let id = req(input, "BackupPlanId")?;
+    let p = plan(ctx, world, id)?;
+    authorize(ctx, world, Some(p.arn.clone()), None)?;
+    let items = p.versions.iter().rev().map(|v| list_member(p, v)).collect();
+    page(input, items, "BackupPlanVersionsList")
+}
+
+pub fn from_json(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    authorize(ctx, world, None, None)?;
+    let text = req(input, "BackupPlanTemplateJson")?;
+    let plan: Value = serde_json::from_str(text)
+        // Text inferred.
+        .map_err(|_| invalid_parameter("Invalid backup plan template JSON"))?;
+    let plan = plan.get("BackupPlan").cloned().unwrap_or(plan);
+    if plan["BackupPlanName"].as_str().is_none() || plan["Rules"].as_array().is_none() {
+        return Err(invalid_parameter("Invalid backup plan template JSON"));
+    }
+    check_rules(&plan)?;
+    Ok(json!({"BackupPlan": plan}))
+}
+
+/// The templates AWS offers in every account.
+fn template_list() -> Vec<(&'static str, &'static str, Value)> {
+    let rule = |name: &str, cron: &str, days: i64, cold: Option<i64>| {
+        let mut lifecycle = Map::new();
+        lifecycle.insert("DeleteAfterDays".into(), json!(days));
+        if let Some(c) = cold {
+            lifecycle.insert("MoveToColdStorageAfterDays".into(), json!(c));
+        }
+        json!({
+            "RuleName": name,
+            "TargetBackupVaultName": "Default",
+            "ScheduleExpression": cron,
+            "StartWindowMinutes": 480,
+            "CompletionWindowMinutes": 10080,
+            "Lifecycle": lifecycle,
+        })
+    };
+    vec![
+        (
+            "87c0c1ef-254d-4180-8fef-2e76a2c38aaa",
+            "Daily-35day-Retention",
+            json!({"BackupPlanName": "Daily-35day-Retention", "Rules": [
+                rule("DailyBackups", "cron(0 5 ? * * *)", 35, None)]}),
+        ),
+        (
+            "af3a0ed5-f6a4-4c38-a6b0-2a7b39e2b9a1",
+            "Daily-Monthly-1yr-Retention",
+            json!({"BackupPlanName": "Daily-Monthly-1yr-Retention", "Rules": [
+                rule("DailyBackups", "cron(0 5 ? * * *)", 35, None),
+                rule("Monthly", "cron(0 5 1 * ? *)", 365, Some(30))]}),
+        ),
+        (
+            "3f2b8a84-0ae4-4bb6-9a50-1f0c2a4d4d7e",
+            "Daily-Weekly-Monthly-5YR-Retention",
+            json!({"BackupPlanName": "Daily-Weekly-Monthly-5YR-Retention", "Rules": [
+                rule("DailyBackups", "cron(0 5 ? * * *)", 35, None),
+                rule("Weekly", "cron(0 5 ? * 7 *)", 90, None),
+                rule("Monthly", "cron(0 5 1 * ? *)", 1825, Some(30))]}),
+        ),
+        (
+            "6a2b6c7e-8d1f-4a3e-9b2c-5d4e3f2a1b0c",
+            "Daily-Weekly-Monthly-7YR-Retention",
+            json!({"BackupPlanName": "Daily-Weekly-Monthly-7YR-Retention", "Rules": [
+                rule("DailyBackups", "cron(0 5 ? * * *)", 35, None),
+                rule("Weekly", "cron(0 5 ? * 7 *)", 90, None),
+                rule("Monthly", "cron(0 5 1 * ? *)", 2555, Some(30))]}),
+        ),
+    ]
+}
+
+pub fn templates(ctx: &RequestContext, world: &mut World) -> ApiResult<Value> {
+    authorize(ctx, world, None, None)?;
+    let list: Vec<Value> = template_list()
+        .into_iter()
+        .map(|(id, name, _)| json!({"BackupPlanTemplateId": id, "BackupPlanTemplateName": name}))
+        .collect();
+    Ok(json!({"BackupPlanTemplatesList": list}))
+}
+
+pub fn from_template(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    authorize(ctx, world, None, None)?;
+    let id = req(input, "BackupPlanTemplateId")?;
+    template_list()
+        .into_iter()
+        .find(|(t, _, _)| *t == id)
+        .map(|(_, _, plan)| json!({"BackupPlanDocument": plan}))
+        // Text inferred.
+        .ok_or_else(|| not_found(format!("Backup plan template {id} not found")))
+}
+
+pub fn export_template(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    let id = req(input, "BackupPlanId")?;
+    let p = plan(ctx, world, id)?;
+    authorize(ctx, world, Some(p.arn.clone()), None)?;
+    let doc = p
+        .versions
+        .last()
+        .map(|v| v.plan.clone())
+        .unwrap_or_default();
+    Ok(json!({"BackupPlanTemplateJson": doc.to_string()}))
+}
+
+// ---- selections ----
+
+pub fn create_selection(
+    ctx: &RequestContext,
+    world: &mut World,
+    input: &Value,
+) -> ApiResult<Value> {
+    let id = req(input, "BackupPlanId")?.to_owned();
+    let arn = plan(ctx, world, &id)?.arn.clone();
+    authorize(ctx, world, Some(arn), None)?;
+    let selection = input["BackupSelection"].clone();
+    let role = selection["IamRoleArn"].as_str().unwrap_or_default();
+    if !crate::services::iam::access::principal_exists(world, role) {
+        // Text inferred.
+        return Err(invalid_parameter(format!("IAM Role {role} does not exist")));
+    }
+    let sid = uuid::Uuid::new_v4().to_string();
+    let now = ctx.now;
+    let p = plan_mut(ctx, world, &id)?;
+    p.selections.insert(
+        sid.clone(),
+        Selection {
+            id: sid.clone(),
+            creation_date: now,
+            creator_request_id: s(input, "CreatorRequestId").map(str::to_owned),
+            selection,
+        },
+    );
+    Ok(json!({"SelectionId": sid, "BackupPlanId": id, "CreationDate": now}))
+}
+
+fn selection<'w>(
+    ctx: &RequestContext,
+    world: &'w World,
+    input: &Value,
+) -> ApiResult<(&'w Plan, &'w Selection)> {
+    let id = req(input, "BackupPlanId")?;
+    let sid = req(input, "SelectionId")?;
+    let p = plan(ctx, world, id)?;
+    let sel = p
+        .selections
+        .get(sid)
+        // Text inferred.
+        .ok_or_else(|| not_found(format!("Backup selection {sid} not found")))?;
+    Ok((p, sel))
+}
+
+pub fn get_selection(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    let (p, sel) = selection(ctx, world, input)?;
+    authorize(ctx, world, Some(p.arn.clone()), None)?;
+    Ok(json!({
+        "BackupPlanId": p.id,
+        "SelectionId": sel.id,
+        "BackupSelection": sel.selection,
+        "CreationDate": sel.creation_date,
+        "CreatorRequestId": sel.creator_request_id,
+    }))
+}
+
+pub fn delete_selection(
+    ctx: &RequestContext,
+    world: &mut World,
+    input: &Value,
+) -> ApiResult<Value> {
+    let (p, sel) = selection(ctx, world, input)?;
+    let (id, sid, arn) = (p.id.clone(), sel.id.clone(), p.arn.clone());
+    authorize(ctx, world, Some(arn), None)?;
+    plan_mut(ctx, world, &id)?.selections.remove(&sid);
+    Ok(Value::Null)
+}
+
+pub fn list_selections(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    let id = req(input, "BackupPlanId")?;
+    let p = plan(ctx, world, id)?;
+    authorize(ctx, world, Some(p.arn.clone()), None)?;
+    let items = p
+        .selections
+        .values()
+        .map(|sel| {
+            json!({
+                "SelectionId": sel.id,
+                "SelectionName": sel.selection["SelectionName"],
+                "BackupPlanId": p.id,
+                "CreationDate": sel.creation_date,
+                "CreatorRequestId": sel.creator_request_id,
+                "IamRoleArn": sel.selection["IamRoleArn"],
+            })
+        })
+        .collect();
+    page(input, items, "BackupSelectionsList")
+}
+
+// ---- running a rule now (admin) ----
+
+fn arn_matches(pattern: &str, arn: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == arn,
+        Some((head, tail)) => {
+            arn.starts_with(head)
+                && (tail.is_empty() || {
+                    let rest = &arn[head.len()..];
+                    (0..=rest.len())
+                        .filter(|i| rest.is_char_boundary(*i))
+                        .any(|i| arn_matches(tail, &rest[i..]))
+                })
+        }
+    }
+}
+
+/// The resources a selection picks: listed ARNs (declared resources match wildcards) and
+/// declared resources with a matching tag, minus NotResources.
+fn selected_resources(world: &World, sel: &Value) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for pattern in sel["Resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        if pattern.contains('*') {
+            out.extend(
+                world
+                    .backup
+                    .resources
+                    .keys()
+                    .filter(|arn| arn_matches(pattern, arn))
+                    .cloned(),
+            );
+        } else {
+            out.push(pattern.to_owned());
+        }
+    }
+    for cond in sel["ListOfTags"].as_array().into_iter().flatten() {
+        let (Some(key), Some(value)) = (
+            cond["ConditionKey"].as_str(),
+            cond["ConditionValue"].as_str(),
+        ) else {
+            continue;
+        };
+        out.extend(
+            world
+                .backup
+                .resources
+                .iter()
+                .filter(|(_, r)| r.tags.get(key).map(String::as_str) == Some(value))
+                .map(|(arn, _)| arn.clone()),
+        );
+    }
+    let excluded: Vec<&str> = sel["NotResources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    out.retain(|arn| !excluded.iter().any(|p| arn_matches(p, arn)));
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Runs `rule_name` of a plan now: one backup job per selected resource; each starts the
+/// rule's copy jobs when it completes. Returns the backup job ids.
+pub fn run_rule(
+    world: &mut World,
+    account: &str,
+    region: &str,
+    plan_id: &str,
+    rule_name: &str,
+    now: f64,
+) -> Result<Vec<String>, String> {
+    let p = state(world, account, region)
+        .and_then(|st| st.plans.get(plan_id))
+        .filter(|p| p.deletion_date.is_none())
+        .cloned()
+        .ok_or_else(|| format!("no backup plan {plan_id} in {account}/{region}"))?;
+    let version = p.versions.last().ok_or("the plan has no version")?;
+    let rule = version.plan["Rules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["RuleName"] == json!(rule_name))
+        .cloned()
+        .ok_or_else(|| format!("the plan has no rule {rule_name}"))?;
+    let vault = rule["TargetBackupVaultName"]
+        .as_str()
+        .unwrap_or("Default")
+        .to_owned();
+    if vault == "Default" {
+        super::vaults::ensure_default_vault(world, account, region, now);
+    }
+    let created_by = json!({
+        "BackupPlanId": p.id,
+        "BackupPlanArn": p.arn,
+        "BackupPlanName": version.plan["BackupPlanName"],
+        "BackupPlanVersion": version.version_id,
+        "BackupRuleId": rule["RuleId"],
+        "BackupRuleName": rule_name,
+        "BackupRuleCron": rule["ScheduleExpression"],
+        "BackupRuleTimezone": rule.get("ScheduleExpressionTimezone").cloned().unwrap_or(json!("Etc/UTC")),
+    });
+    let copies: Vec<CopyAction> = rule["CopyActions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|a| CopyAction {
+            destination_backup_vault_arn: a["DestinationBackupVaultArn"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            lifecycle: lifecycle_from(&a["Lifecycle"]),
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for sel in p.selections.values() {
+        let role = sel.selection["IamRoleArn"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        for resource in selected_resources(world, &sel.selection) {
+            let job = super::jobs::create_backup_job(
+                world,
+                account,
+                region,
+                &vault,
+                &resource,
+                &role,
+                lifecycle_from(&rule["Lifecycle"]),
+                tags_from(&rule["RecoveryPointTags"]),
+                Some(created_by.clone()),
+                copies.clone(),
+                now,
+            )
+            .map_err(|e| e.to_string())?;
+            ids.push(job.id);
+        }
+    }
+    if let Some(p) = state_mut(world, account, region, now)
+        .plans
+        .get_mut(plan_id)
+    {
+        p.last_execution_date = Some(now);
+    }
+    super::engine::settle(world, now);
+    Ok(ids)
+}

@@ -1,0 +1,551 @@
+//! Vaults (access policy, notifications, lock), tags, global and Region settings.
+
+use serde_json::{json, Value};
+
+use super::state::{Notifications, Vault, VaultLock};
+use super::{
+    access_denied, authorize, find_vault, invalid_parameter, invalid_request, not_found, page, req,
+    s, state, state_mut, tags_from, vault_arn, vault_for,
+};
+use crate::context::RequestContext;
+use crate::policy::{validate, PolicyType};
+use crate::protocol::{ApiError, ApiResult};
+use crate::services::kms::integration::{ensure_aws_managed_key, resolve_key_arn};
+use crate::world::World;
+
+/// Creates a vault (Backup also creates its service-linked role on first use).
+pub(crate) fn insert_vault(
+    world: &mut World,
+    account: &str,
+    region: &str,
+    name: &str,
+    key: Option<&str>,
+    creator_request_id: Option<String>,
+    now: f64,
+) -> ApiResult<Vault> {
+    let (encryption_key_arn, aws_managed_key) = match key {
+        Some(key) => (
+            resolve_key_arn(world, account, region, key).ok_or_else(|| {
+                // Text inferred.
+                invalid_parameter(format!("Invalid EncryptionKeyArn: {key}"))
+            })?,
+            false,
+        ),
+        None => (
+            ensure_aws_managed_key(world, account, region, "backup", now),
+            true,
+        ),
+    };
+    let has_slr = world.accounts.get(account).is_some_and(|a| {
+        a.iam
+            .roles
+            .values()
+            .any(|r| r.name == "AWSServiceRoleForBackup")
+    });
+    if !has_slr {
+        // Fails only when the role exists already under another key; either way it exists.
+        let _ = crate::services::iam::roles::create_service_linked(
+            world,
+            account,
+            "backup.amazonaws.com",
+            None,
+            None,
+            now,
+        );
+    }
+    let vault = Vault {
+        name: name.to_owned(),
+        arn: vault_arn(region, account, name),
+        creation_date: now,
+        creator_request_id,
+        encryption_key_arn,
+        aws_managed_key,
+        ..Vault::default()
+    };
+    state_mut(world, account, region, now)
+        .vaults
+        .insert(name.to_owned(), vault.clone());
+    Ok(vault)
+}
+
+/// AWS creates the `Default` vault (under `aws/backup`) the first time it is needed.
+pub(crate) fn ensure_default_vault(world: &mut World, account: &str, region: &str, now: f64) {
+    if find_vault(world, account, region, "Default").is_none() {
+        let _ = insert_vault(world, account, region, "Default", None, None, now);
+    }
+}
+
+pub fn create(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    let name = req(input, "BackupVaultName")?.to_owned();
+    let (account, region) = (ctx.caller.account.clone(), ctx.region.clone());
+    let arn = vault_arn(&region, &account, &name);
+    let tags = tags_from(&input["BackupVaultTags"]);
+    let tag_context = tags
+        .iter()
+        .map(|(k, v)| (format!("aws:RequestTag/{k}"), json!(v)))
+        .chain(std::iter::once((
+            "aws:TagKeys".to_owned(),
+            json!(tags.keys().collect::<Vec<_>>()),
+        )))
+        .collect();
+    super::authorize_with(ctx, world, Some(arn.clone()), None, tag_context)?;
+    if find_vault(world, &account, &region, &name).is_some() {
+        return Err(ApiError::new(
+            "AlreadyExistsException",
+            format!("A Backup vault with the name {name} already exists"),
+        )
+        .field("Code", "ERROR_1101")
+        .field("Context", name.as_str()));
+    }
+    let vault = insert_vault(
+        world,
+        &account,
+        &region,
+        &name,
+        s(input, "EncryptionKeyArn"),
+        s(input, "CreatorRequestId").map(str::to_owned),
+        ctx.now,
+    )?;
+    if !tags.is_empty() {
+        state_mut(world, &account, &region, ctx.now)
+            .tags
+            .insert(arn, tags);
+    }
+    Ok(json!({
+        "BackupVaultName": vault.name,
+        "BackupVaultArn": vault.arn,
+        "CreationDate": vault.creation_date,
+    }))
+}
+
+fn vault_json(vault: &Vault) -> Value {
+    let lock = vault.lock.as_ref();
+    json!({
+        "BackupVaultName": vault.name,
+        "BackupVaultArn": vault.arn,
+        "VaultType": "BACKUP_VAULT",
+        "VaultState": "AVAILABLE",
+        "EncryptionKeyArn": vault.encryption_key_arn,
+        "EncryptionKeyType": if vault.aws_managed_key { Value::Null } else { json!("CUSTOMER_MANAGED_KMS_KEY") },
+        "CreationDate": vault.creation_date,
+        "CreatorRequestId": vault.creator_request_id,
+        "NumberOfRecoveryPoints": vault.recovery_points.len(),
+        "Locked": lock.is_some(),
+        "MinRetentionDays": lock.and_then(|l| l.min_retention_days),
+        "MaxRetentionDays": lock.and_then(|l| l.max_retention_days),
+        "LockDate": lock.and_then(|l| l.lock_date),
+    })
+}
+
+pub fn describe(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    let name = req(input, "BackupVaultName")?;
+    let account = s(input, "BackupVaultAccountId").unwrap_or(&ctx.caller.account);
+    let vault = find_vault(world, account, &ctx.region, name).ok_or_else(access_denied)?;
+    crate::authz::authorize(
+        ctx,
+        world,
+        &crate::authz::Access {
+            action: ctx.action(),
+            resource: Some(vault.arn.clone()),
+            resource_account: Some(account.to_owned()),
+            resource_policy: vault
+                .access_policy
+                .clone()
+                .map(|p| (crate::authz::ResourcePolicyKind::BackupVaultAccessPolicy, p)),
+            ..Default::default()
+        },
+    )?;
+    Ok(vault_json(vault))
+}
+
+pub fn list(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    authorize(ctx, world, None, None)?;
+    if input.get("ByShared").and_then(Value::as_bool) == Some(true)
+        || s(input, "ByVaultType").is_some_and(|t| t != "BACKUP_VAULT")
+    {
+        return page(input, Vec::new(), "BackupVaultList");
+    }
+    let items = state(world, &ctx.caller.account, &ctx.region)
+        .map(|st| st.vaults.values().map(vault_json).collect())
+        .unwrap_or_default();
+    page(input, items, "BackupVaultList")
+}
+
+pub fn delete(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    let name = req(input, "BackupVaultName")?.to_owned();
+    let vault = vault_for(ctx, world, &name)?;
+    if !vault.recovery_points.is_empty() {
+        return Err(invalid_request(
+            "Backup vault cannot be deleted because it contains recovery points.",
+        )
+        .field("Code", "ERROR_9101")
+        .field("Context", name.as_str()));
+    }
+    let arn = vault.arn.clone();
+    let st = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now);
+    st.vaults.remove(&name);
+    st.tags.remove(&arn);
+    Ok(Value::Null)
+}
+
+fn with_vault<T>(
+    ctx: &RequestContext,
+    world: &mut World,
+    name: &str,
+    change: impl FnOnce(&mut Vault) -> ApiResult<T>,
+) -> ApiResult<T> {
+    vault_for(ctx, world, name)?;
+    let vault = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now)
+        .vaults
+        .get_mut(name)
+        .ok_or_else(access_denied)?;
+    change(vault)
+}
+
+pub fn put_policy(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    let name = req(input, "BackupVaultName")?.to_owned();
+    let text = s(input, "Policy").unwrap_or_default().to_owned();
+    validate(&text, PolicyType::BackupVault).map_err(|e| ApiError::new(e.code, e.message))?;
+    with_vault(ctx, world, &name, |v| {
+        v.access_policy = Some(text);
+        Ok(Value::Null)
+    })
+}
+
+pub fn get_policy(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    let name = req(input, "BackupVaultName")?;
+    let vault = vault_for(ctx, world, name)?;
+    let Some(policy) = &vault.access_policy else {
+        return Err(not_found(format!(
+            "Backup Vault {} has no associated POLICY",
+            vault.arn
+        )));
+    };
+    Ok(json!({
+        "BackupVaultName": vault.name,
+        "BackupVaultArn": vault.arn,
+        "Policy": policy,
+    }))
+}
+
+pub fn delete_policy(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    let name = req(input, "BackupVaultName")?.to_owned();
+    with_vault(ctx, world, &name, |v| {
+        v.access_policy = None;
+        Ok(Value::Null)
+    })
+}
+
+pub fn put_notifications(
+    ctx: &RequestContext,
+    world: &mut World,
+    input: &Value,
+) -> ApiResult<Value> {
+    let name = req(input, "BackupVaultName")?.to_owned();
+    let topic = req(input, "SNSTopicArn")?.to_owned();
+    let events: Vec<String> = input["BackupVaultEvents"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    with_vault(ctx, world, &name, |v| {
+        v.notifications = Some(Notifications {
+            sns_topic_arn: topic,
+            events,
+        });
+        Ok(Value::Null)
+    })
+}
+
+pub fn get_notifications(
+    ctx: &RequestContext,
+    world: &mut World,
+    input: &Value,
+) -> ApiResult<Value> {
+    let name = req(input, "BackupVaultName")?;
+    let vault = vault_for(ctx, world, name)?;
+    let Some(n) = &vault.notifications else {
+        return Err(
+            not_found("Failed reading notifications from database for Backup vault")
+                .field("Code", "ERROR_2106")
+                .field("Context", vault.name.as_str()),
+        );
+    };
+    Ok(json!({
+        "BackupVaultName": vault.name,
+        "BackupVaultArn": vault.arn,
+        "SNSTopicArn": n.sns_topic_arn,
+        "BackupVaultEvents": n.events,
+    }))
+}
+
+pub fn delete_notifications(
+    ctx: &RequestContext,
+    world: &mut World,
+    input: &Value,
+) -> ApiResult<Value> {
+    let name = req(input, "BackupVaultName")?.to_owned();
+    with_vault(ctx, world, &name, |v| {
+        v.notifications = None;
+        Ok(Value::Null)
+    })
+}
+
+pub fn put_lock(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    let name = req(input, "BackupVaultName")?.to_owned();
+    let min = input.get("MinRetentionDays").and_then(Value::as_i64);
+    let max = input.get("MaxRetentionDays").and_then(Value::as_i64);
+    let changeable = input.get("ChangeableForDays").and_then(Value::as_i64);
+    // Texts inferred: AWS documents the limits, not the words.
+    if let (Some(min), Some(max)) = (min, max) {
+        if min > max {
+            return Err(invalid_parameter(
+                "MinRetentionDays must be less than or equal to MaxRetentionDays",
+            ));
+        }
+    }
+    if changeable.is_some_and(|d| d < 3) {
+        return Err(invalid_parameter(
+            "ChangeableForDays must be greater than or equal to 3",
+        ));
+    }
+    let now = ctx.now;
+    with_vault(ctx, world, &name, |v| {
+        if v.lock
+            .as_ref()
+            .and_then(|l| l.lock_date)
+            .is_some_and(|d| d <= now)
+        {
+            return Err(invalid_request(
+                "Backup vault lock configuration cannot be changed after the lock date",
+            ));
+        }
+        v.lock = Some(VaultLock {
+            min_retention_days: min,
+            max_retention_days: max,
+            lock_date: changeable.map(|d| now + d as f64 * 86_400.0),
+        });
+        Ok(Value::Null)
+    })
+}
+
+pub fn delete_lock(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    let name = req(input, "BackupVaultName")?.to_owned();
+    let now = ctx.now;
+    with_vault(ctx, world, &name, |v| {
+        if v.lock
+            .as_ref()
+            .and_then(|l| l.lock_date)
+            .is_some_and(|d| d <= now)
+        {
+            // Text inferred.
+            return Err(invalid_request(
+                "Backup vault lock configuration cannot be deleted after the lock date",
+            ));
+        }
+        v.lock = None;
+        Ok(Value::Null)
+    })
+}
+
+/// Whether `arn` names a taggable Backup resource of the caller (vault, plan, recovery point).
+fn taggable_exists(ctx: &RequestContext, world: &World, arn: &str) -> ApiResult<()> {
+    let Some(st) = state(world, &ctx.caller.account, &ctx.region) else {
+        return Err(access_denied());
+    };
+    if let Some((_, _, name)) = super::parse_vault_arn(arn) {
+        return st.vaults.get(&name).map(|_| ()).ok_or_else(access_denied);
+    }
+    let known = st.plans.values().any(|p| p.arn == arn)
+        || st.legal_holds.values().any(|h| h.arn == arn)
+        || st
+            .vaults
+            .values()
+            .any(|v| v.recovery_points.contains_key(arn));
+    if known {
+        Ok(())
+    } else {
+        // Text inferred.
+        Err(not_found(format!("Resource not found: {arn}")))
+    }
+}
+
+pub fn tag(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    let arn = req(input, "ResourceArn")?.to_owned();
+    authorize(ctx, world, Some(arn.clone()), None)?;
+    taggable_exists(ctx, world, &arn)?;
+    let tags = tags_from(&input["Tags"]);
+    state_mut(world, &ctx.caller.account, &ctx.region, ctx.now)
+        .tags
+        .entry(arn)
+        .or_default()
+        .extend(tags);
+    Ok(Value::Null)
+}
+
+pub fn untag(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    let arn = req(input, "ResourceArn")?.to_owned();
+    authorize(ctx, world, Some(arn.clone()), None)?;
+    taggable_exists(ctx, world, &arn)?;
+    let keys: Vec<String> = input["TagKeyList"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|k| k.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(tags) = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now)
+        .tags
+        .get_mut(&arn)
+    {
+        for k in keys {
+            tags.remove(&k);
+        }
+    }
+    Ok(Value::Null)
+}
+
+pub fn list_tags(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    let arn = req(input, "ResourceArn")?.to_owned();
+    authorize(ctx, world, Some(arn.clone()), None)?;
+    taggable_exists(ctx, world, &arn)?;
+    let tags = state(world, &ctx.caller.account, &ctx.region)
+        .and_then(|st| st.tags.get(&arn).cloned())
+        .unwrap_or_default();
+    Ok(json!({"Tags": tags}))
+}
+
+// ---- settings ----
+
+const GLOBAL_SETTING_NAMES: &[&str] = &[
+    "isCrossAccountBackupEnabled",
+    "isMpaEnabled",
+    "isDelegatedAdministratorEnabled",
+];
+
+fn not_in_organization() -> ApiError {
+    // AWS answers without an error type; clients show the body's Code (errors.md §2, B3).
+    ApiError::new(
+        "ERROR_9601",
+        "Your account is not a member of an organization.",
+    )
+    .field("Code", "ERROR_9601")
+}
+
+/// The organization's global settings as the management account set them.
+pub fn global_setting(world: &World, account: &str, name: &str) -> Option<String> {
+    let org = crate::services::organizations::org_context(world, account)?;
+    let value = world
+        .backup
+        .global_settings
+        .get(&org.management_account)
+        .and_then(|g| g.values.get(name).cloned());
+    Some(value.unwrap_or_else(|| "false".to_owned()))
+}
+
+pub fn describe_global_settings(ctx: &RequestContext, world: &mut World) -> ApiResult<Value> {
+    authorize(ctx, world, None, None)?;
+    let org = crate::services::organizations::org_context(world, &ctx.caller.account)
+        .ok_or_else(not_in_organization)?;
+    let stored = world.backup.global_settings.get(&org.management_account);
+    let values: serde_json::Map<String, Value> = GLOBAL_SETTING_NAMES
+        .iter()
+        .map(|n| {
+            let v = stored
+                .and_then(|g| g.values.get(*n).cloned())
+                .unwrap_or_else(|| "false".to_owned());
+            ((*n).to_owned(), Value::String(v))
+        })
+        .collect();
+    Ok(json!({
+        "GlobalSettings": values,
+        "LastUpdateTime": stored.and_then(|g| g.last_update_time),
+    }))
+}
+
+pub fn update_global_settings(
+    ctx: &RequestContext,
+    world: &mut World,
+    input: &Value,
+) -> ApiResult<Value> {
+    authorize(ctx, world, None, None)?;
+    let org = crate::services::organizations::org_context(world, &ctx.caller.account)
+        .ok_or_else(not_in_organization)?;
+    if org.management_account != ctx.caller.account {
+        // Text inferred: AWS documents only that a member account gets an error.
+        return Err(invalid_request(
+            "Only the management account of the organization can update global settings.",
+        ));
+    }
+    let mut updates = Vec::new();
+    if let Some(map) = input["GlobalSettings"].as_object() {
+        for (k, v) in map {
+            let v = v.as_str().unwrap_or_default();
+            if !GLOBAL_SETTING_NAMES.contains(&k.as_str()) || !matches!(v, "true" | "false") {
+                // Text inferred.
+                return Err(invalid_parameter(format!(
+                    "Invalid global setting {k}: {v}"
+                )));
+            }
+            updates.push((k.clone(), v.to_owned()));
+        }
+    }
+    let entry = world
+        .backup
+        .global_settings
+        .entry(org.management_account)
+        .or_default();
+    entry.values.extend(updates);
+    entry.last_update_time = Some(ctx.now);
+    Ok(Value::Null)
+}
+
+pub fn describe_region_settings(ctx: &RequestContext, world: &mut World) -> ApiResult<Value> {
+    authorize(ctx, world, None, None)?;
+    let settings = state(world, &ctx.caller.account, &ctx.region)
+        .map(|st| st.region_settings.clone())
+        .unwrap_or_default();
+    let opt_in: serde_json::Map<String, Value> = super::resources::SUPPORTED_TYPES
+        .iter()
+        .map(|t| {
+            let v = settings.opt_in.get(*t).copied().unwrap_or(true);
+            ((*t).to_owned(), Value::Bool(v))
+        })
+        .collect();
+    Ok(json!({
+        "ResourceTypeOptInPreference": opt_in,
+        "ResourceTypeManagementPreference": settings.management,
+    }))
+}
+
+pub fn update_region_settings(
+    ctx: &RequestContext,
+    world: &mut World,
+    input: &Value,
+) -> ApiResult<Value> {
+    authorize(ctx, world, None, None)?;
+    let read = |key: &str, allowed: &[&str]| -> ApiResult<Vec<(String, bool)>> {
+        let mut out = Vec::new();
+        for (k, v) in input[key].as_object().into_iter().flatten() {
+            if !allowed.contains(&k.as_str()) {
+                // Text inferred.
+                return Err(invalid_parameter(format!("Unsupported resource type: {k}")));
+            }
+            out.push((k.clone(), v.as_bool().unwrap_or(false)));
+        }
+        Ok(out)
+    };
+    let opt_in = read(
+        "ResourceTypeOptInPreference",
+        super::resources::SUPPORTED_TYPES,
+    )?;
+    let management = read("ResourceTypeManagementPreference", &["DynamoDB", "EFS"])?;
+    let settings = &mut state_mut(world, &ctx.caller.account, &ctx.region, ctx.now).region_settings;
+    settings.opt_in.extend(opt_in);
+    settings.management.extend(management);
+    Ok(Value::Null)
+}
