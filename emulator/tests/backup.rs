@@ -2,95 +2,18 @@
 //! them, and a cross-account copy that fails for each documented misconfiguration in turn
 //! (not one organization, cross-account backup disabled) and completes once fixed.
 //! Skipped (with a notice) when `aws` is not on PATH.
-//!
-//! Depends on the lead's wiring: the vault-access-policy denial (marked below) needs the real
-//! policy engine behind `authz::decide`; on the backup branch the stub allows.
-
-use std::process::Command;
 
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-struct Cli {
-    endpoint: String,
-}
+mod support;
 
-struct Run {
-    ok: bool,
-    json: Value,
-    stderr: String,
-}
+use support::{aws_available, s, Cli};
 
-fn aws_available() -> bool {
-    Command::new("aws")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-impl Cli {
-    async fn run(&self, account: &str, region: &str, args: &[&str]) -> Run {
-        let mut cmd = Command::new("aws");
-        cmd.args(args)
-            .args(["--endpoint-url", &self.endpoint, "--output", "json"])
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env(
-                "HOME",
-                std::env::var("HOME").unwrap_or_else(|_| "/tmp".into()),
-            )
-            .env("AWS_ACCESS_KEY_ID", account)
-            .env("AWS_SECRET_ACCESS_KEY", "x")
-            .env("AWS_DEFAULT_REGION", region)
-            .env("AWS_CONFIG_FILE", "/dev/null")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .env("AWS_PAGER", "")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_MAX_ATTEMPTS", "1");
-        let output = tokio::task::spawn_blocking(move || cmd.output())
-            .await
-            .expect("join")
-            .expect("aws runs");
-        let stdout = String::from_utf8_lossy(&output.stdout).to_string();
-        Run {
-            ok: output.status.success(),
-            json: serde_json::from_str(&stdout).unwrap_or(Value::Null),
-            stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
-        }
-    }
-
-    async fn ok(&self, account: &str, args: &[&str]) -> Value {
-        let run = self.run(account, "us-east-1", args).await;
-        assert!(run.ok, "aws {args:?} failed: {}", run.stderr);
-        run.json
-    }
-
-    async fn fails(&self, account: &str, args: &[&str]) -> String {
-        let run = self.run(account, "us-east-1", args).await;
-        assert!(!run.ok, "aws {args:?} should have failed: {}", run.json);
-        run.stderr
-    }
-}
-
+/// Calls an admin endpoint and expects 200; returns the JSON body.
 async fn admin(addr: std::net::SocketAddr, method: &str, path: &str, body: &Value) -> Value {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    let body = body.to_string();
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.expect("read");
-    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-    assert!(head.contains(" 200 "), "{method} {path}: {head} {body}");
-    serde_json::from_str(body).unwrap_or(Value::Null)
-}
-
-fn s<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
+    let (status, body) = support::admin_call(addr, method, path, body).await;
+    assert!(status.contains(" 200 "), "{method} {path}: {status} {body}");
+    serde_json::from_str(&body).unwrap_or(Value::Null)
 }
 
 const SOURCE: &str = "111111111111";
@@ -117,9 +40,9 @@ async fn key(cli: &Cli, owner: &str) -> String {
         "Effect": "Allow", "Principal": {"AWS": principals}, "Action": "kms:*", "Resource": "*"}]})
     .to_string();
     let run = cli
-        .run(
-            owner,
+        .run_in(
             "us-east-1",
+            support::root(owner),
             &[
                 "kms",
                 "create-key",
@@ -138,7 +61,7 @@ async fn key(cli: &Cli, owner: &str) -> String {
 async fn copy_state(cli: &Cli, rp: &str) -> Value {
     let started = cli
         .ok(
-            SOURCE,
+            support::root(SOURCE),
             &[
                 "backup",
                 "start-copy-job",
@@ -157,7 +80,7 @@ async fn copy_state(cli: &Cli, rp: &str) -> Value {
         .await;
     let id = s(&started, "/CopyJobId").to_owned();
     cli.ok(
-        SOURCE,
+        support::root(SOURCE),
         &["backup", "describe-copy-job", "--copy-job-id", &id],
     )
     .await["CopyJob"]
@@ -177,11 +100,11 @@ async fn cross_account_copy_through_the_aws_cli() {
 
     // AWS's quirks and texts.
     assert!(cli
-        .fails(SOURCE, &["backup", "describe-backup-vault", "--backup-vault-name", "nope"])
+        .fails(support::root(SOURCE), &["backup", "describe-backup-vault", "--backup-vault-name", "nope"])
         .await
         .contains("An error occurred (AccessDeniedException) when calling the DescribeBackupVault operation: Insufficient privileges to perform this action."));
     cli.ok(
-        SOURCE,
+        support::root(SOURCE),
         &[
             "backup",
             "create-backup-vault",
@@ -191,29 +114,29 @@ async fn cross_account_copy_through_the_aws_cli() {
     )
     .await;
     assert!(cli
-        .fails(SOURCE, &["backup", "create-backup-vault", "--backup-vault-name", "src"])
+        .fails(support::root(SOURCE), &["backup", "create-backup-vault", "--backup-vault-name", "src"])
         .await
         .contains("An error occurred (AlreadyExistsException) when calling the CreateBackupVault operation: A Backup vault with the name src already exists"));
     assert!(cli
-        .fails(SOURCE, &["backup", "get-backup-vault-access-policy", "--backup-vault-name", "src"])
+        .fails(support::root(SOURCE), &["backup", "get-backup-vault-access-policy", "--backup-vault-name", "src"])
         .await
         .contains("An error occurred (ResourceNotFoundException) when calling the GetBackupVaultAccessPolicy operation: Backup Vault arn:aws:backup:us-east-1:111111111111:backup-vault:src has no associated POLICY"));
     assert!(cli
-        .fails(OUTSIDER, &["backup", "describe-global-settings"])
+        .fails(support::root(OUTSIDER), &["backup", "describe-global-settings"])
         .await
         .contains("An error occurred (ERROR_9601) when calling the DescribeGlobalSettings operation: Your account is not a member of an organization."));
     let plan = json!({"BackupPlanName": "p", "Rules": [{"RuleName": "Daily", "TargetBackupVaultName": "Random Backups"}]}).to_string();
     assert!(cli
-        .fails(SOURCE, &["backup", "create-backup-plan", "--backup-plan", &plan])
+        .fails(support::root(SOURCE), &["backup", "create-backup-plan", "--backup-plan", &plan])
         .await
         .contains("An error occurred (InvalidParameterValueException) when calling the CreateBackupPlan operation: Error in rule Daily : Backup vault name Random Backups is not valid"));
 
     // The world: a role and a CMK-encrypted volume in SOURCE, a CMK vault in DEST.
     for account in [SOURCE, DEST] {
         let _ = cli
-            .run(
-                account,
+            .run_in(
                 "us-east-1",
+                support::root(account),
                 &[
                     "iam",
                     "create-service-linked-role",
@@ -226,7 +149,7 @@ async fn cross_account_copy_through_the_aws_cli() {
     let source_key = key(&cli, SOURCE).await;
     let dest_key = key(&cli, DEST).await;
     cli.ok(
-        SOURCE,
+        support::root(SOURCE),
         &[
             "iam",
             "create-role",
@@ -238,7 +161,7 @@ async fn cross_account_copy_through_the_aws_cli() {
     )
     .await;
     cli.ok(
-        SOURCE,
+        support::root(SOURCE),
         &[
             "iam",
             "attach-role-policy",
@@ -257,7 +180,7 @@ async fn cross_account_copy_through_the_aws_cli() {
     )
     .await;
     cli.ok(
-        DEST,
+        support::root(DEST),
         &[
             "backup",
             "create-backup-vault",
@@ -270,7 +193,7 @@ async fn cross_account_copy_through_the_aws_cli() {
     .await;
     let started = cli
         .ok(
-            SOURCE,
+            support::root(SOURCE),
             &[
                 "backup",
                 "start-backup-job",
@@ -286,7 +209,7 @@ async fn cross_account_copy_through_the_aws_cli() {
     let rp = s(&started, "/RecoveryPointArn").to_owned();
     let job = cli
         .ok(
-            SOURCE,
+            support::root(SOURCE),
             &[
                 "backup",
                 "describe-backup-job",
@@ -316,11 +239,14 @@ async fn cross_account_copy_through_the_aws_cli() {
         .contains("FAILED 1 organization"));
 
     // 2. One organization, cross-account backup not enabled.
-    cli.ok(SOURCE, &["organizations", "create-organization"])
-        .await;
+    cli.ok(
+        support::root(SOURCE),
+        &["organizations", "create-organization"],
+    )
+    .await;
     let invite = cli
         .ok(
-            SOURCE,
+            support::root(SOURCE),
             &[
                 "organizations",
                 "invite-account-to-organization",
@@ -330,7 +256,7 @@ async fn cross_account_copy_through_the_aws_cli() {
         )
         .await;
     cli.ok(
-        DEST,
+        support::root(DEST),
         &[
             "organizations",
             "accept-handshake",
@@ -347,7 +273,7 @@ async fn cross_account_copy_through_the_aws_cli() {
 
     // The fix: the management account enables it.
     cli.ok(
-        SOURCE,
+        support::root(SOURCE),
         &[
             "backup",
             "update-global-settings",
@@ -356,27 +282,25 @@ async fn cross_account_copy_through_the_aws_cli() {
         ],
     )
     .await;
-    let settings = cli.ok(DEST, &["backup", "describe-global-settings"]).await;
+    let settings = cli
+        .ok(support::root(DEST), &["backup", "describe-global-settings"])
+        .await;
     assert_eq!(
         s(&settings, "/GlobalSettings/isCrossAccountBackupEnabled"),
         "true"
     );
 
-    // 3. The destination vault policy lacks the source account. [needs the lead's
-    // authz::decide wiring: checked only once the engine denies without a policy]
+    // 3. The destination vault policy lacks the source account.
     let job = copy_state(&cli, &rp).await;
-    if s(&job, "/State") == "FAILED" {
-        assert_eq!(
-            s(&job, "/StatusMessage"),
-            "Access Denied trying to call AWS Backup service"
-        );
-    } else {
-        eprintln!("NOTICE: authz::decide is not wired yet; the vault-policy denial is not checked");
-    }
+    assert_eq!(s(&job, "/State"), "FAILED");
+    assert_eq!(
+        s(&job, "/StatusMessage"),
+        "Access Denied trying to call AWS Backup service"
+    );
 
     // The fix: DEST's vault policy allows the source account; the copy completes.
     cli.ok(
-        DEST,
+        support::root(DEST),
         &[
             "backup",
             "put-backup-vault-access-policy",
@@ -392,7 +316,7 @@ async fn cross_account_copy_through_the_aws_cli() {
     let dest_rp = s(&job, "/DestinationRecoveryPointArn").to_owned();
     let points = cli
         .ok(
-            DEST,
+            support::root(DEST),
             &[
                 "backup",
                 "list-recovery-points-by-backup-vault",

@@ -28,6 +28,16 @@ pub fn aws_available() -> bool {
 impl Cli {
     /// Runs `aws <args>` signing with `keys` (access key id, secret, session token).
     pub async fn run(&self, keys: (&str, &str, Option<&str>), args: &[&str]) -> Run {
+        self.run_in("us-east-1", keys, args).await
+    }
+
+    /// Like [`Cli::run`], in another Region.
+    pub async fn run_in(
+        &self,
+        region: &str,
+        keys: (&str, &str, Option<&str>),
+        args: &[&str],
+    ) -> Run {
         let mut cmd = Command::new("aws");
         cmd.args(args)
             .args(["--endpoint-url", &self.endpoint, "--output", "json"])
@@ -39,7 +49,7 @@ impl Cli {
             )
             .env("AWS_ACCESS_KEY_ID", keys.0)
             .env("AWS_SECRET_ACCESS_KEY", keys.1)
-            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .env("AWS_DEFAULT_REGION", region)
             .env("AWS_CONFIG_FILE", "/dev/null")
             .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
             .env("AWS_PAGER", "")
@@ -78,10 +88,20 @@ pub const ACCOUNT_A: (&str, &str, Option<&str>) = ("111111111111", "x", None);
 
 /// POSTs JSON to an admin endpoint; returns the status line and body.
 pub async fn admin_post(addr: std::net::SocketAddr, path: &str, body: &Value) -> (String, String) {
+    admin_call(addr, "POST", path, body).await
+}
+
+/// Calls an admin endpoint; returns the status line and body.
+pub async fn admin_call(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    body: &Value,
+) -> (String, String) {
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     let body = body.to_string();
     let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     stream.write_all(request.as_bytes()).await.expect("write");
@@ -92,6 +112,11 @@ pub async fn admin_post(addr: std::net::SocketAddr, path: &str, body: &Value) ->
         head.lines().next().unwrap_or_default().to_owned(),
         body.to_owned(),
     )
+}
+
+/// The keys of an account's root under keyhole's convention.
+pub fn root(account: &str) -> (&str, &str, Option<&str>) {
+    (account, "x", None)
 }
 
 pub fn s<'a>(v: &'a Value, pointer: &str) -> &'a str {
