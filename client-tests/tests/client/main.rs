@@ -6,4 +6,5 @@ mod common;
 mod errors;
 mod iam;
 mod organizations;
+mod organizations_ops;
 mod sts;

@@ -138,8 +138,12 @@ fn source_key(
             let r = find_by_uuid(world, op.account(), op.region(), &header.key_id, op.ctx.now)
                 .ok_or_else(inaccessible)?;
             let k = key(world, &r)?;
+            // A denial is masked only for another account's key: for the caller's own key
+            // AWS names the key and the deciding policy ("... on resource: <key-arn> with an
+            // explicit deny in a service control policy", errors.md K9).
+            let own_key = r.account == op.account();
             authorize_key_action(op, world, k, action, extra).map_err(|e| {
-                if e.code == "AccessDeniedException" {
+                if e.code == "AccessDeniedException" && !own_key {
                     inaccessible()
                 } else {
                     e

@@ -15,6 +15,7 @@ pub mod effective;
 pub mod errors;
 pub mod policy_content;
 pub mod state;
+pub mod tag_policy;
 
 mod access;
 mod accounts;
