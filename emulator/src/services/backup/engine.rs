@@ -19,8 +19,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
 use super::resources::{fully_managed, is_rds_family, recovery_point_arn};
 use super::state::{Job, Lifecycle, RecoveryPoint, VaultLock};
 use super::{find_vault, parse_vault_arn, state, state_mut};
@@ -733,7 +731,14 @@ fn evaluate_copy(
     let tags = state(world, src_account, src_region)
         .and_then(|st| st.tags.get(&source_rp.arn).cloned())
         .unwrap_or_default();
-    if let Some(bad) = tag_policy_violation(world, &dest_account, &tags) {
+    let tag_pairs: Vec<(String, String)> =
+        tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    if let Err(bad) = crate::services::organizations::tag_policy::check_tags(
+        world,
+        &dest_account,
+        "backup:recovery-point",
+        &tag_pairs,
+    ) {
         return fail(
             record,
             &format!("11 tags: {bad}"),
@@ -768,64 +773,6 @@ fn evaluate_copy(
     })
 }
 
-/// A tag the destination's effective tag policy refuses on Backup recovery points.
-fn tag_policy_violation(
-    world: &World,
-    account: &str,
-    tags: &BTreeMap<String, String>,
-) -> Option<String> {
-    let policy =
-        crate::services::organizations::effective_policy_for(world, account, "TAG_POLICY")?;
-    for (key, value) in tags {
-        let Some(rule) = policy["tags"].get(key.to_lowercase()) else {
-            continue;
-        };
-        let enforced = rule["enforced_for"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .any(|t| t == "backup:recovery-point" || t == "backup:*");
-        if !enforced {
-            continue;
-        }
-        if let Some(expected) = rule["tag_key"].as_str() {
-            if expected != key {
-                return Some(format!(
-                    "tag key {key} does not match the policy's {expected}"
-                ));
-            }
-        }
-        if let Some(values) = rule["tag_value"].as_array() {
-            let allowed = values
-                .iter()
-                .filter_map(Value::as_str)
-                .any(|pattern| wildcard(pattern, value));
-            if !allowed {
-                return Some(format!(
-                    "The tag policy does not allow the specified value for the following tag key: '{key}'."
-                ));
-            }
-        }
-    }
-    None
-}
-
-/// Tag-policy value patterns: `*` matches any run of characters.
-fn wildcard(pattern: &str, value: &str) -> bool {
-    match pattern.split_once('*') {
-        None => pattern == value,
-        Some((head, tail)) => {
-            let Some(rest) = value.strip_prefix(head) else {
-                return false;
-            };
-            (0..=rest.len())
-                .filter(|i| rest.is_char_boundary(*i))
-                .any(|i| wildcard(tail, &rest[i..]))
-        }
-    }
-}
-
 #[cfg(test)]
 mod unit {
     use super::*;
@@ -849,14 +796,6 @@ mod unit {
         assert!(!retention_ok(&lock, &days(31)));
         assert!(!retention_ok(&lock, &None));
         assert!(retention_ok(&None, &None));
-    }
-
-    #[test]
-    fn tag_values_match_wildcards() {
-        assert!(wildcard("*", "anything"));
-        assert!(wildcard("prod-*", "prod-1"));
-        assert!(!wildcard("prod-*", "dev-1"));
-        assert!(wildcard("a*c", "abbbc"));
     }
 
     #[test]

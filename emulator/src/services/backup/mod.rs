@@ -271,6 +271,25 @@ pub(crate) fn lifecycle_json(lifecycle: &Option<Lifecycle>) -> Value {
     }
 }
 
+/// Tags a request sets on a vault or recovery point must satisfy the account's effective
+/// tag policy where it is enforced for that resource type. The exception AWS Backup uses is
+/// not documented; InvalidParameterValueException is inferred.
+pub(crate) fn check_tag_policy(
+    world: &World,
+    account: &str,
+    resource_arn: &str,
+    tags: &std::collections::BTreeMap<String, String>,
+) -> ApiResult<()> {
+    let resource_type = if resource_arn.contains(":recovery-point:") {
+        "backup:recovery-point"
+    } else {
+        "backup:backup-vault"
+    };
+    let pairs: Vec<(String, String)> = tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    crate::services::organizations::tag_policy::check_tags(world, account, resource_type, &pairs)
+        .map_err(|message| ApiError::new("InvalidParameterValueException", message))
+}
+
 pub(crate) fn tags_from(value: &Value) -> std::collections::BTreeMap<String, String> {
     value
         .as_object()

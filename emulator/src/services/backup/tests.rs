@@ -1537,3 +1537,63 @@ fn copy_fails_with_given_key_id_is_not_accessible_until_the_key_policy_allows_th
     let job = env.copy("src", &rp, &dest, &role, json!({"DeleteAfterDays": 14}));
     assert_eq!(job["State"], "COMPLETED", "{job}");
 }
+
+#[test]
+fn an_enforced_tag_policy_refuses_vault_tags_it_does_not_allow() {
+    let env = Env::new();
+    let root = env.org();
+    env.orgs(
+        MGMT,
+        "EnablePolicyType",
+        json!({"RootId": root, "PolicyType": "TAG_POLICY"}),
+    );
+    let content = json!({"tags": {"costcenter": {"tag_key": {"@@assign": "CostCenter"},
+        "tag_value": {"@@assign": ["100", "2*"]},
+        "enforced_for": {"@@assign": ["backup:backup-vault"]}}}});
+    let policy = env.orgs(
+        MGMT,
+        "CreatePolicy",
+        json!({"Name": "tags", "Description": "d", "Type": "TAG_POLICY", "Content": content.to_string()}),
+    );
+    let pid = policy["Policy"]["PolicySummary"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    env.orgs(
+        MGMT,
+        "AttachPolicy",
+        json!({"PolicyId": pid, "TargetId": root}),
+    );
+    let refused = env.backup(
+        MGMT,
+        "PUT",
+        "/backup-vaults/v1",
+        json!({"BackupVaultTags": {"CostCenter": "999"}}),
+    );
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert_eq!(
+        refused.body["Message"],
+        "The tag policy does not allow the specified value for the following tag key: 'CostCenter'."
+    );
+    // A wildcard value the policy allows; then TagResource with a refused value.
+    env.ok(
+        MGMT,
+        "PUT",
+        "/backup-vaults/v1",
+        json!({"BackupVaultTags": {"CostCenter": "250"}}),
+    );
+    let arn = "arn:aws:backup:us-east-1:111111111111:backup-vault:v1";
+    let refused = env.backup(
+        MGMT,
+        "POST",
+        &format!("/tags/{}", enc(arn)),
+        json!({"Tags": {"CostCenter": "7"}}),
+    );
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    env.backup(
+        MGMT,
+        "POST",
+        &format!("/tags/{}", enc(arn)),
+        json!({"Tags": {"Other": "7"}}),
+    );
+}

@@ -89,6 +89,7 @@ pub fn create(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResu
         )))
         .collect();
     super::authorize_with(ctx, world, Some(arn.clone()), None, tag_context)?;
+    super::check_tag_policy(world, &account, &arn, &tags)?;
     if find_vault(world, &account, &region, &name).is_some() {
         return Err(ApiError::new(
             "AlreadyExistsException",
@@ -378,6 +379,7 @@ pub fn tag(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<
     authorize(ctx, world, Some(arn.clone()), None)?;
     taggable_exists(ctx, world, &arn)?;
     let tags = tags_from(&input["Tags"]);
+    super::check_tag_policy(world, &ctx.caller.account, &arn, &tags)?;
     state_mut(world, &ctx.caller.account, &ctx.region, ctx.now)
         .tags
         .entry(arn)
