@@ -161,6 +161,15 @@ fn decide_with(
     for (name, value) in extra {
         builder = builder.key(&name, value);
     }
+    // aws:SourceOrgID follows the account a service acts for (aws:SourceAccount).
+    let source_account = access
+        .context
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("aws:SourceAccount"))
+        .and_then(|(_, v)| v.as_str());
+    if let Some(org) = source_account.and_then(|a| organizations::org_context(world, a)) {
+        builder = builder.key("aws:SourceOrgID", org.org_id.as_str());
+    }
     for (name, value) in &access.context {
         match value {
             Value::Array(items) => {
@@ -332,4 +341,75 @@ pub fn validate_document(
     policy_type: PolicyType,
 ) -> Result<(), policy::ValidationError> {
     policy::validate(text, policy_type).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::{self, ConnectionInfo, Shared};
+    use crate::protocol::HttpRequest;
+
+    /// A world where account 111111111111 manages an organization; returns its id.
+    fn world_with_org() -> (Shared, String) {
+        let shared = Shared::new(crate::world::Settings::default());
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            "x-amz-target",
+            http::HeaderValue::from_static("AWSOrganizationsV20161128.CreateOrganization"),
+        );
+        headers.insert(
+            "x-amz-date",
+            http::HeaderValue::from_static("20240101T000000Z"),
+        );
+        headers.insert("authorization", http::HeaderValue::from_static("AWS4-HMAC-SHA256 Credential=111111111111/20240101/us-east-1/organizations/aws4_request, SignedHeaders=host, Signature=0"));
+        let request = HttpRequest {
+            method: http::Method::POST,
+            raw_path: "/".into(),
+            raw_query: None,
+            headers,
+            body: bytes::Bytes::from_static(b"{}"),
+        };
+        let response = pipeline::handle(&shared, &request, ConnectionInfo::default());
+        let body: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+        let id = body["Organization"]["Id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(id.starts_with("o-"), "{body}");
+        (shared, id)
+    }
+
+    #[test]
+    fn source_org_id_follows_the_source_account() {
+        let (shared, org_id) = world_with_org();
+        let world = shared.world();
+        let policy = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::222222222222:root"}},"Action":"sns:Publish","Resource":"*","Condition":{{"StringEquals":{{"aws:SourceOrgID":"{org_id}"}}}}}}]}}"#
+        );
+        let caller = Caller::root("222222222222", "222222222222");
+        let env = Environment {
+            region: "us-east-1".into(),
+            now: 1_700_000_000.0,
+            called_via: Vec::new(),
+        };
+        let access = |source: &str| Access {
+            action: "sns:Publish".into(),
+            // Another account's resource, so its policy must allow the caller.
+            resource: Some("arn:aws:sns:us-east-1:333333333333:t".into()),
+            resource_account: Some("333333333333".into()),
+            resource_policy: Some((ResourcePolicyKind::Generic, policy.clone())),
+            context: vec![("aws:SourceAccount".into(), Value::from(source))],
+            ..Access::default()
+        };
+        // The member of the organization matches; an account outside it does not.
+        let inside = decide(&world, &caller, &env, &access("111111111111"));
+        let outside = decide(&world, &caller, &env, &access("999999999999"));
+        assert_eq!(
+            inside.decision,
+            EvalDecision::Allowed,
+            "{}",
+            inside.explain()
+        );
+        assert_ne!(outside.decision, EvalDecision::Allowed);
+    }
 }
