@@ -116,3 +116,118 @@ async fn an_scp_deny_reaches_iam_and_spares_the_management_account() {
         .await
         .expect("allowed once the SCP is gone");
 }
+
+/// An RCP that keeps a member's KMS keys inside the organization.
+const RCP_ORG_ONLY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"kms:*","Resource":"*","Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"ORG_ID"}}}]}"#;
+
+#[tokio::test]
+async fn an_rcp_deny_keeps_a_members_key_inside_the_organization() {
+    use aws_sdk_kms::error::ProvideErrorMetadata as _;
+    let emu = common::start().await;
+    let orgs = aws_sdk_organizations::Client::new(&emu.sdk_config(MANAGEMENT).await);
+    let org = orgs
+        .create_organization()
+        .send()
+        .await
+        .expect("CreateOrganization");
+    let org_id = org
+        .organization()
+        .and_then(|o| o.id())
+        .expect("org id")
+        .to_owned();
+    let created = orgs
+        .create_account()
+        .email("keys@example.com")
+        .account_name("keys")
+        .send()
+        .await
+        .expect("CreateAccount");
+    let status_id = created
+        .create_account_status()
+        .and_then(|s| s.id())
+        .expect("status id")
+        .to_owned();
+    let member = orgs
+        .describe_create_account_status()
+        .create_account_request_id(status_id)
+        .send()
+        .await
+        .expect("DescribeCreateAccountStatus")
+        .create_account_status()
+        .and_then(|s| s.account_id())
+        .expect("account id")
+        .to_owned();
+    let root = orgs.list_roots().send().await.expect("ListRoots").roots()[0]
+        .id()
+        .expect("root id")
+        .to_owned();
+    orgs.enable_policy_type()
+        .root_id(&root)
+        .policy_type(PolicyType::ResourceControlPolicy)
+        .send()
+        .await
+        .expect("EnablePolicyType");
+
+    // The member's key trusts an outside account (999999999999) in its key policy.
+    let key_policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{member}:root"}},"Action":"kms:*","Resource":"*"}},{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::999999999999:root"}},"Action":"kms:DescribeKey","Resource":"*"}}]}}"#
+    );
+    let member_kms = aws_sdk_kms::Client::new(&emu.sdk_config(&member).await);
+    let key = member_kms
+        .create_key()
+        .policy(key_policy)
+        .send()
+        .await
+        .expect("CreateKey");
+    let key_arn = key
+        .key_metadata()
+        .and_then(|m| m.arn())
+        .expect("arn")
+        .to_owned();
+    let outsider = aws_sdk_kms::Client::new(&emu.sdk_config("999999999999").await);
+    outsider
+        .describe_key()
+        .key_id(&key_arn)
+        .send()
+        .await
+        .expect("the key policy lets the outsider describe the key");
+
+    let rcp = orgs
+        .create_policy()
+        .name("org-only-keys")
+        .description("")
+        .r#type(PolicyType::ResourceControlPolicy)
+        .content(RCP_ORG_ONLY.replace("ORG_ID", &org_id))
+        .send()
+        .await
+        .expect("CreatePolicy");
+    let rcp_id = rcp
+        .policy()
+        .and_then(|p| p.policy_summary())
+        .and_then(|s| s.id())
+        .expect("policy id")
+        .to_owned();
+    orgs.attach_policy()
+        .policy_id(&rcp_id)
+        .target_id(&member)
+        .send()
+        .await
+        .expect("AttachPolicy");
+
+    let err = outsider
+        .describe_key()
+        .key_id(&key_arn)
+        .send()
+        .await
+        .expect_err("the RCP denies principals outside the organization");
+    assert_eq!(err.code(), Some("AccessDeniedException"));
+    let expected = format!("User: arn:aws:iam::999999999999:root is not authorized to perform: kms:DescribeKey on resource: {key_arn} with an explicit deny in a resource control policy");
+    assert_eq!(err.message(), Some(expected.as_str()));
+    // The member itself is inside the organization and keeps access.
+    member_kms
+        .describe_key()
+        .key_id(&key_arn)
+        .send()
+        .await
+        .expect("the owner is inside the organization");
+}
