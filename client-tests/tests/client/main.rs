@@ -4,5 +4,6 @@
 mod common;
 mod errors;
 mod iam;
+mod kms;
 mod organizations;
 mod sts;
