@@ -380,7 +380,7 @@ async fn sdk_symmetric_cryptography() {
     check(
         "Decrypt",
         dec.plaintext().unwrap().as_ref() == b"secret" && dec.key_id() == Some(arn.as_str()),
-        &dec.key_id(),
+        dec.key_id(),
     );
 
     let re = kms
