@@ -5,6 +5,7 @@ mod backup;
 mod common;
 mod errors;
 mod iam;
+mod kms;
 mod organizations;
 mod organizations_ops;
 mod sts;
