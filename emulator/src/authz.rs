@@ -257,11 +257,30 @@ pub fn principal_of(world: &World, caller: &Caller) -> Principal {
     principal
 }
 
+/// Parsed documents by their text: every request names the same few key, identity and
+/// organization policies, and parsing them again each time cost more than deciding.
+fn parse_cached(text: &str) -> Option<Arc<policy::Policy>> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    const MAX_ENTRIES: usize = 4096;
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<policy::Policy>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(text).cloned()) {
+        return Some(hit);
+    }
+    let parsed = Arc::new(policy::parse(text).ok()?);
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= MAX_ENTRIES {
+            c.clear();
+        }
+        c.insert(text.to_owned(), parsed.clone());
+    }
+    Some(parsed)
+}
+
 fn parsed(id: &str, source: PolicySource, text: &str) -> Option<NamedPolicy> {
     // Stored documents were validated when stored; one that no longer parses grants nothing.
-    policy::parse(text)
-        .ok()
-        .map(|p| NamedPolicy::shared(id, source, Arc::new(p)))
+    parse_cached(text).map(|p| NamedPolicy::shared(id, source, p))
 }
 
 fn source_of(kind: &str) -> PolicySource {
