@@ -99,6 +99,10 @@ async fn serve(
     let conn = ConnectionInfo {
         remote_ip: remote.ip(),
     };
+    if !may_run_long(&request) {
+        // Most calls take microseconds: a hop to the blocking pool would cost more than the call.
+        return Ok(to_hyper(pipeline::handle(&shared, &request, conn)));
+    }
     let response = tokio::task::spawn_blocking(move || pipeline::handle(&shared, &request, conn))
         .await
         .unwrap_or_else(|_| {
@@ -108,6 +112,28 @@ async fn serve(
             )
         });
     Ok(to_hyper(response))
+}
+
+/// Requests that may keep a thread busy for long: RSA key generation (KMS key and data key
+/// pair creation, import wrapping keys) and admin calls that load or seed a whole world.
+/// They run on the blocking pool so the runtime's workers keep serving I/O.
+fn may_run_long(request: &HttpRequest) -> bool {
+    if request.raw_path.starts_with("/_keyhole/") {
+        return true;
+    }
+    let Some(target) = request.header("x-amz-target") else {
+        return false;
+    };
+    matches!(
+        target.rsplit('.').next(),
+        Some(
+            "CreateKey"
+                | "ReplicateKey"
+                | "GenerateDataKeyPair"
+                | "GenerateDataKeyPairWithoutPlaintext"
+                | "GetParametersForImport"
+        )
+    )
 }
 
 fn to_hyper(response: HttpResponse) -> http::Response<Full<Bytes>> {
