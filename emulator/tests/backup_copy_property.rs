@@ -73,7 +73,10 @@ impl Env {
         h.insert("authorization", HeaderValue::from_str(&auth).unwrap());
         h.insert("x-amz-date", HeaderValue::from_static("20240101T000000Z"));
         for (k, v) in headers {
-            h.insert(*k, HeaderValue::from_str(v).unwrap());
+            h.insert(
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
         }
         let req = HttpRequest {
             method,
@@ -424,17 +427,38 @@ fn key_policy() -> impl Strategy<Value = Value> {
         "Action": ["kms:DescribeKey", "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*",
             "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
         "Resource": "*"});
-    (
-        prop::bool::weighted(0.35),
-        prop::collection::vec(statement(), 1..4),
+    // Often an Allow of some of the permissions a snapshot copy uses, so that policies
+    // which allow some but not all of them are common.
+    let some = (
+        prop::sample::subsequence(
+            vec![
+                "kms:DescribeKey",
+                "kms:CreateGrant",
+                "kms:ListGrants",
+                "kms:ReEncryptFrom",
+                "kms:GenerateDataKeyWithoutPlaintext",
+            ],
+            1..=5,
+        ),
+        prop::sample::select(vec![format!("arn:aws:iam::{DST}:root"), SLR.to_owned()]),
     )
-        .prop_map(move |(fix, random)| {
+        .prop_map(|(actions, principal)| {
+            json!({"Effect": "Allow", "Principal": {"AWS": principal}, "Action": actions,
+                "Resource": "*"})
+        });
+    (
+        prop::bool::weighted(0.3),
+        prop::option::weighted(0.5, some),
+        prop::collection::vec(statement(), 0..3),
+    )
+        .prop_map(move |(fix, some, random)| {
             let mut statements = vec![json!({"Sid": "owner", "Effect": "Allow",
                 "Principal": {"AWS": format!("arn:aws:iam::{SRC}:root")},
                 "Action": "kms:*", "Resource": "*"})];
             if fix {
                 statements.push(seeds_fix.clone());
             }
+            statements.extend(some);
             statements.extend(random);
             json!({"Version": "2012-10-17", "Statement": statements})
         })
@@ -459,7 +483,7 @@ fn copy_completes_exactly_when_the_simulator_allows_every_needed_permission() {
     assert_eq!(efs_needs, ["kms:DescribeKey"]);
     let strategy = (key_policy(), prop::bool::ANY);
     let mut runner = TestRunner::new(Config {
-        cases: 48,
+        cases: 96,
         failure_persistence: None,
         ..Config::default()
     });
@@ -495,6 +519,7 @@ fn copy_completes_exactly_when_the_simulator_allows_every_needed_permission() {
         })
         .unwrap();
     // Both outcomes were exercised.
+    eprintln!("completed {}, failed {}", completed.get(), failed.get());
     assert!(
         completed.get() > 0 && failed.get() > 0,
         "{completed:?} {failed:?}"
