@@ -754,7 +754,10 @@ async fn each_copy_check_fails_as_aws_and_its_fix_copies_through_the_aws_cli() {
         },
         Row {
             name: "DynamoDB without advanced features",
-            broken: vec![Step::Backup("us-east-1", table.into())],
+            broken: vec![
+                src(&["backup", "update-region-settings", "--resource-type-management-preference", "DynamoDB=false"]),
+                Step::Backup("us-east-1", table.into()),
+            ],
             copy: Copy::to_dest(),
             // Text inferred by the engine: the RDS pattern for the type.
             message: "Copy job from us-east-1 to us-east-1 cannot be initiated for DynamoDB resources. Feature is not supported for provided resource type.".into(),

@@ -506,6 +506,13 @@ async fn rds_family_across_region_and_account() {
 async fn dynamodb_without_advanced_features() {
     let w = World::build().await;
     let table = "arn:aws:dynamodb:us-east-1:111111111111:table/orders";
+    // keyhole's Regions start with advanced DynamoDB backup on; the mistake turns it off.
+    w.src
+        .update_region_settings()
+        .resource_type_management_preference("DynamoDB", false)
+        .send()
+        .await
+        .expect("UpdateRegionSettings");
     let rp = w.backup_of(&w.src, "src", table).await;
     // Text inferred by the engine (no DynamoDB text found): the RDS pattern for the type.
     failed(
