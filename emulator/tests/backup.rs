@@ -1,6 +1,7 @@
 //! AWS Backup through the AWS CLI against an in-process keyhole: vault errors as AWS words
 //! them, and a cross-account copy that fails for each documented misconfiguration in turn
-//! (not one organization, cross-account backup disabled) and completes once fixed.
+//! (not one organization, cross-account backup disabled) and completes once fixed; then a
+//! table of every other engine check, each broken and fixed in turn on one world.
 //! Skipped (with a notice) when `aws` is not on PATH.
 
 use serde_json::{json, Value};

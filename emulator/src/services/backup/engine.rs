@@ -13,7 +13,7 @@
 //! 6. the source key usable by the destination account's AWSServiceRoleForBackup (KMS);
 //! 7. the destination vault's access policy allows backup:CopyIntoBackupVault (policy engine);
 //! 8. the destination vault's lock retention range;
-//! 9. the IAM role exists;
+//! 9. the IAM role exists and trusts backup.amazonaws.com;
 //! 10. the destination vault key usable (KMS);
 //! 11. tags allowed by the destination's effective tag policy.
 
