@@ -13,7 +13,7 @@
 //! 6. the source key usable by the destination account's AWSServiceRoleForBackup (KMS);
 //! 7. the destination vault's access policy allows backup:CopyIntoBackupVault (policy engine);
 //! 8. the destination vault's lock retention range;
-//! 9. the IAM role exists;
+//! 9. the IAM role exists and trusts backup.amazonaws.com;
 //! 10. the destination vault key usable (KMS);
 //! 11. tags allowed by the destination's effective tag policy.
 
@@ -37,7 +37,15 @@ pub fn key_use_for(
     resource_type: &str,
     fully_managed: bool,
 ) -> (&'static [&'static str], &'static str) {
-    const GRANT: &[&str] = &["DescribeKey", "CreateGrant"];
+    // The seeds' permissions that the role's AWS managed policy lets it use through EC2,
+    // RDS and FSx: a snapshot copy re-encrypts under a grant (KMSGrantPermissions).
+    const GRANT: &[&str] = &[
+        "DescribeKey",
+        "CreateGrant",
+        "ListGrants",
+        "ReEncryptFrom",
+        "GenerateDataKeyWithoutPlaintext",
+    ];
     const DESCRIBE: &[&str] = &["DescribeKey"];
     if fully_managed {
         return (DESCRIBE, "backup");
@@ -186,6 +194,46 @@ pub fn retention_ok(lock: &Option<VaultLock>, lifecycle: &Option<Lifecycle>) -> 
 
 fn role_exists(world: &World, role_arn: &str) -> bool {
     crate::services::iam::access::principal_exists(world, role_arn) && role_arn.contains(":role/")
+}
+
+/// Whether the role's trust policy lets AWS Backup assume it, as the policy engine reads it.
+fn trusted_by_backup(world: &World, role_arn: &str) -> bool {
+    use crate::policy::{
+        evaluate, Authorization, EvalDecision, IdentityLayers, NamedPolicy, PolicySource,
+        Principal, Request, ResourceLayers, ResourcePolicyKind as Kind,
+    };
+    let account = role_arn.split(':').nth(4).unwrap_or_default();
+    let name = role_arn.rsplit('/').next().unwrap_or_default();
+    let Some(trust) = world
+        .accounts
+        .get(account)
+        .and_then(|a| a.iam.roles.values().find(|r| r.name == name))
+        .and_then(|r| crate::policy::parse(&r.assume_role_policy_document).ok())
+    else {
+        return false;
+    };
+    let request = Request::builder(
+        Principal::service("backup.amazonaws.com"),
+        "sts:AssumeRole",
+        role_arn,
+    )
+    .resource_account(account)
+    .build();
+    let decision = evaluate(&Authorization {
+        request: &request,
+        principal_side: &IdentityLayers::default(),
+        resource_side: &ResourceLayers {
+            kind: Kind::RoleTrust,
+            resource_policy: Some(NamedPolicy::new(
+                "trust-policy",
+                PolicySource::Resource,
+                trust,
+            )),
+            rcp_levels: None,
+        },
+        grants: &[],
+    });
+    decision.decision == EvalDecision::Allowed
 }
 
 /// The principal a job acts as: its IAM role, as an assumed-role session of Backup.
@@ -700,7 +748,23 @@ fn evaluate_copy(
             "AccessDenied",
         );
     }
-    record.push("ok 9 IAM role exists".into());
+    if !trusted_by_backup(world, &job.iam_role_arn) {
+        // Text verified as the errorMessage AWS Backup logs for such a role
+        // (awslabs/landing-zone-accelerator-on-aws#194); as a StatusMessage it is inferred.
+        return fail(
+            record,
+            &format!(
+                "9 IAM role {}: its trust policy does not let backup.amazonaws.com assume it",
+                job.iam_role_arn
+            ),
+            format!(
+                "The provided role {} cannot be assumed by AWS Backup.",
+                job.iam_role_arn
+            ),
+            "AccessDenied",
+        );
+    }
+    record.push("ok 9 IAM role exists and trusts backup.amazonaws.com".into());
 
     // 10. The destination key.
     let dest_use = ServiceKeyUse {

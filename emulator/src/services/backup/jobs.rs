@@ -331,6 +331,17 @@ pub fn start_copy_job(ctx: &RequestContext, world: &mut World, input: &Value) ->
         vault.access_policy.clone(),
         vec![("backup:CopyTargets".into(), json!([dest.clone()]))],
     )?;
+    // The caller hands the job role to AWS Backup.
+    crate::authz::authorize(
+        ctx,
+        world,
+        &crate::authz::Access {
+            action: "iam:PassRole".into(),
+            resource: Some(role.clone()),
+            context: vec![("iam:PassedToService".into(), json!("backup.amazonaws.com"))],
+            ..crate::authz::Access::default()
+        },
+    )?;
     let Some(rp) = vault.recovery_points.get(&rp_arn) else {
         // Text inferred.
         return Err(not_found(format!(
