@@ -334,6 +334,7 @@ fn run_backup(world: &mut World, p: &Pending) {
         created_by: job.created_by.clone(),
         backup_size_in_bytes: job.backup_size_in_bytes,
         last_restore_time: None,
+        ..RecoveryPoint::default()
     };
     let mut tags: BTreeMap<String, String> = declared.map(|d| d.tags).unwrap_or_default();
     tags.extend(job.recovery_point_tags.clone());
@@ -765,6 +766,7 @@ fn evaluate_copy(
         created_by: job.created_by.clone(),
         backup_size_in_bytes: source_rp.backup_size_in_bytes,
         last_restore_time: None,
+        ..RecoveryPoint::default()
     };
     Ok(CopyResult {
         destination: (dest_region, dest_account, dest_name),
