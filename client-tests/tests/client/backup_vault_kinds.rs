@@ -296,16 +296,6 @@ async fn sdk_revoke_restore_access_backup_vault() {
     let other = client(&emu, OTHER).await;
     let source = lag(&owner, "lag1").await;
     associate(&owner, "lag1", TEAM).await;
-    let policy = format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{OTHER}:root"}},"Action":"backup:CreateRestoreAccessBackupVault","Resource":"*"}}]}}"#
-    );
-    owner
-        .put_backup_vault_access_policy()
-        .backup_vault_name("lag1")
-        .policy(policy)
-        .send()
-        .await
-        .expect("PutBackupVaultAccessPolicy");
     let created = other
         .create_restore_access_backup_vault()
         .source_backup_vault_arn(&source)

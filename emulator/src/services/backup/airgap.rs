@@ -338,23 +338,6 @@ pub fn create_restore_access(
         // Text inferred.
         .ok_or_else(|| not_found(format!("Backup vault {source_arn} not found")))?;
     let tags = tags_from(&input["BackupVaultTags"]);
-    // The source owner's vault access policy decides for another account (RAM sharing is
-    // not emulated).
-    crate::authz::authorize(
-        ctx,
-        world,
-        &crate::authz::Access {
-            action: ctx.action(),
-            resource: Some(source.arn.clone()),
-            resource_account: Some(src_account.clone()),
-            resource_policy: source
-                .access_policy
-                .clone()
-                .map(|p| (crate::authz::ResourcePolicyKind::BackupVaultAccessPolicy, p)),
-            context: tag_context(&tags),
-            ..Default::default()
-        },
-    )?;
     if vault_type(source) != LAG {
         // Text inferred.
         return Err(invalid_request(format!(
@@ -377,6 +360,9 @@ pub fn create_restore_access(
         ),
     };
     let arn = vault_arn(&region, &account, &name);
+    // Vault access policies cannot grant this across accounts and AWS RAM sharing is not
+    // emulated: the caller's own policies decide, and the approval team is the gate.
+    authorize_with(ctx, world, Some(arn.clone()), None, tag_context(&tags))?;
     super::check_tag_policy(world, &account, &arn, &tags)?;
     if find_vault(world, &account, &region, &name).is_some() {
         return Err(already_exists(&name));
