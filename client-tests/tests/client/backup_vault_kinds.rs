@@ -523,7 +523,8 @@ async fn sdk_describe_scan_job() {
         .send()
         .await
         .expect("DescribeScanJob");
-    assert_eq!(d.state(), &ScanState::Created);
+    // CREATED, and RUNNING as soon as keyhole's (wall) clock moves.
+    assert!(matches!(d.state(), ScanState::Created | ScanState::Running));
     assert_eq!(d.recovery_point_arn(), rp);
     assert_eq!(d.resource_arn(), VOLUME);
     assert!(d.scan_result().is_none());
@@ -581,7 +582,7 @@ async fn sdk_list_scan_job_summaries() {
         .expect("ListScanJobSummaries");
     let items = out.scan_job_summaries();
     assert_eq!(items.len(), 1);
-    assert_eq!(items[0].count(), Some(2));
+    assert_eq!(items[0].count(), 2);
     assert_eq!(items[0].state(), Some(&ScanJobStatus::Completed));
     assert_eq!(items[0].resource_type(), Some("EBS"));
     assert_eq!(items[0].malware_scanner(), Some(&MalwareScanner::Guardduty));
