@@ -327,6 +327,38 @@ fn a_lag_vault_with_a_customer_managed_key_shows_it() {
     }
 }
 
+#[test]
+fn a_copy_into_a_lag_vault_under_an_aws_owned_key_completes_as_a_backup_recovery_point() {
+    let env = Env::new();
+    env.vault(OWNER, "v1");
+    let lag = env.lag(OWNER, "lag1")["BackupVaultArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let role = env.role(OWNER);
+    // Fully managed: AWS refuses not-fully-managed copies under AWS managed keys into LAG
+    // vaults, which the copy engine does not check yet.
+    let rp = env.backup_of("v1", FILE_SYSTEM, &role);
+    let started = env.ok(
+        OWNER,
+        "PUT",
+        "/copy-jobs",
+        json!({"SourceBackupVaultName": "v1", "RecoveryPointArn": rp,
+               "DestinationBackupVaultArn": lag, "IamRoleArn": role,
+               "Lifecycle": {"DeleteAfterDays": 14}}),
+    );
+    let id = started["CopyJobId"].as_str().unwrap();
+    let job = &env.ok(OWNER, "GET", &format!("/copy-jobs/{id}"), Value::Null)["CopyJob"];
+    assert_eq!(job["State"], "COMPLETED", "{job}");
+    let copied = job["DestinationRecoveryPointArn"].as_str().unwrap();
+    assert!(
+        copied.starts_with("arn:aws:backup:us-east-1:111111111111:recovery-point:"),
+        "{copied}"
+    );
+    let d = env.ok(OWNER, "GET", "/backup-vaults/lag1", Value::Null);
+    assert_eq!(d["NumberOfRecoveryPoints"], 1);
+}
+
 // ---- MPA approval teams ----
 
 #[test]
