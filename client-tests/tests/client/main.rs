@@ -3,6 +3,7 @@
 
 mod backup;
 mod backup_failures;
+mod backup_vault_kinds;
 mod common;
 mod errors;
 mod iam;

@@ -382,6 +382,7 @@ fn run_backup(world: &mut World, p: &Pending) {
         created_by: job.created_by.clone(),
         backup_size_in_bytes: job.backup_size_in_bytes,
         last_restore_time: None,
+        ..RecoveryPoint::default()
     };
     let mut tags: BTreeMap<String, String> = declared.map(|d| d.tags).unwrap_or_default();
     tags.extend(job.recovery_point_tags.clone());
@@ -776,7 +777,13 @@ fn evaluate_copy(
         now,
         grant_is_for_aws_resource: true,
     };
-    if let Err(e) = check_service_key_use(world, &dest_use) {
+    // An AWS owned key (a logically air-gapped vault's default) is AWS Backup's own.
+    let dest_key_check = if dest_vault.encryption_key_arn.is_empty() {
+        Ok(())
+    } else {
+        check_service_key_use(world, &dest_use)
+    };
+    if let Err(e) = dest_key_check {
         let message = if e.code == "NotFoundException" {
             MSG_KEY_DELETED
         } else {
@@ -813,7 +820,13 @@ fn evaluate_copy(
     record.push("ok 11 tags".into());
 
     let recovery_point = RecoveryPoint {
-        arn: recovery_point_arn(rtype, fm, &dest_region, &dest_account),
+        // Any type in a logically air-gapped vault is a `backup:` recovery point.
+        arn: recovery_point_arn(
+            rtype,
+            fm || dest_vault.vault_type.is_some(),
+            &dest_region,
+            &dest_account,
+        ),
         vault_name: dest_vault.name.clone(),
         vault_arn: dest_vault.arn.clone(),
         resource_arn: source_rp.resource_arn.clone(),
@@ -829,6 +842,7 @@ fn evaluate_copy(
         created_by: job.created_by.clone(),
         backup_size_in_bytes: source_rp.backup_size_in_bytes,
         last_restore_time: None,
+        ..RecoveryPoint::default()
     };
     Ok(CopyResult {
         destination: (dest_region, dest_account, dest_name),

@@ -4,16 +4,21 @@
 //! fails a job with AWS's own StatusMessage (reference/errors.md §1).
 
 pub mod admin;
+pub mod airgap;
 pub mod engine;
+pub mod indexes;
 pub mod jobs;
 pub mod legal_holds;
 pub mod plans;
 pub mod resources;
+pub mod scans;
 pub mod state;
 pub mod vaults;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod vault_kinds_tests;
 
 use serde_json::{json, Map, Value};
 
@@ -103,6 +108,22 @@ pub fn handle(
         "GetBackupSelection" => plans::get_selection(ctx, world, input),
         "DeleteBackupSelection" => plans::delete_selection(ctx, world, input),
         "ListBackupSelections" => plans::list_selections(ctx, world, input),
+        "CreateLogicallyAirGappedBackupVault" => airgap::create_lag(ctx, world, input),
+        "CreateRestoreAccessBackupVault" => airgap::create_restore_access(ctx, world, input),
+        "ListRestoreAccessBackupVaults" => airgap::list_restore_access(ctx, world, input),
+        "RevokeRestoreAccessBackupVault" => airgap::revoke_restore_access(ctx, world, input),
+        "AssociateBackupVaultMpaApprovalTeam" => airgap::associate_team(ctx, world, input),
+        "DisassociateBackupVaultMpaApprovalTeam" => airgap::disassociate_team(ctx, world, input),
+        "DisassociateRecoveryPointFromParent" => {
+            indexes::disassociate_from_parent(ctx, world, input)
+        }
+        "GetRecoveryPointIndexDetails" => indexes::get_index_details(ctx, world, input),
+        "ListIndexedRecoveryPoints" => indexes::list_indexed(ctx, world, input),
+        "UpdateRecoveryPointIndexSettings" => indexes::update_index_settings(ctx, world, input),
+        "StartScanJob" => scans::start(ctx, world, input),
+        "DescribeScanJob" => scans::describe(ctx, world, input),
+        "ListScanJobs" => scans::list(ctx, world, input),
+        "ListScanJobSummaries" => scans::summaries(ctx, world, input),
         _ => Err(super::not_implemented(ctx)),
     }
 }

@@ -28,6 +28,9 @@ pub struct BackupState {
     pub region_settings: RegionSettings,
     #[serde(default)]
     pub legal_holds: BTreeMap<String, LegalHold>,
+    /// Malware scan jobs (scans.rs).
+    #[serde(default)]
+    pub scans: super::scans::ScanState,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -71,6 +74,16 @@ pub struct Vault {
     /// Recovery points by ARN.
     #[serde(default)]
     pub recovery_points: BTreeMap<String, RecoveryPoint>,
+    /// `None`: BACKUP_VAULT; else LOGICALLY_AIR_GAPPED_BACKUP_VAULT or
+    /// RESTORE_ACCESS_BACKUP_VAULT.
+    #[serde(default)]
+    pub vault_type: Option<String>,
+    /// Epoch seconds when a vault being created becomes AVAILABLE (`None`: available).
+    #[serde(default)]
+    pub available_at: Option<f64>,
+    /// Restore access source and MPA approval team (airgap.rs).
+    #[serde(default)]
+    pub air_gap: super::airgap::AirGapInfo,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -122,6 +135,12 @@ pub struct RecoveryPoint {
     pub backup_size_in_bytes: i64,
     #[serde(default)]
     pub last_restore_time: Option<f64>,
+    /// The composite recovery point this one is a child of.
+    #[serde(default)]
+    pub parent_recovery_point_arn: Option<String>,
+    /// Its backup index (indexes.rs).
+    #[serde(default)]
+    pub index: Option<super::indexes::BackupIndex>,
 }
 
 /// A backup or copy job.

@@ -119,9 +119,9 @@ pub fn create(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResu
     }))
 }
 
-fn vault_json(vault: &Vault) -> Value {
+fn vault_json(vault: &Vault, now: f64) -> Value {
     let lock = vault.lock.as_ref();
-    json!({
+    let mut out = json!({
         "BackupVaultName": vault.name,
         "BackupVaultArn": vault.arn,
         "VaultType": "BACKUP_VAULT",
@@ -135,7 +135,9 @@ fn vault_json(vault: &Vault) -> Value {
         "MinRetentionDays": lock.and_then(|l| l.min_retention_days),
         "MaxRetentionDays": lock.and_then(|l| l.max_retention_days),
         "LockDate": lock.and_then(|l| l.lock_date),
-    })
+    });
+    super::airgap::annotate(&mut out, vault, now);
+    out
 }
 
 pub fn describe(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
@@ -156,18 +158,24 @@ pub fn describe(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRe
             ..Default::default()
         },
     )?;
-    Ok(vault_json(vault))
+    Ok(vault_json(vault, ctx.now))
 }
 
 pub fn list(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     authorize(ctx, world, None, None)?;
-    if input.get("ByShared").and_then(Value::as_bool) == Some(true)
-        || s(input, "ByVaultType").is_some_and(|t| t != "BACKUP_VAULT")
-    {
+    // Vaults shared with the caller come through AWS RAM, which keyhole does not emulate.
+    if input.get("ByShared").and_then(Value::as_bool) == Some(true) {
         return page(input, Vec::new(), "BackupVaultList");
     }
+    let by_type = s(input, "ByVaultType");
     let items = state(world, &ctx.caller.account, &ctx.region)
-        .map(|st| st.vaults.values().map(vault_json).collect())
+        .map(|st| {
+            st.vaults
+                .values()
+                .filter(|v| by_type.is_none_or(|t| t == super::airgap::vault_type(v)))
+                .map(|v| vault_json(v, ctx.now))
+                .collect()
+        })
         .unwrap_or_default();
     page(input, items, "BackupVaultList")
 }
