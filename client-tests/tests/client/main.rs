@@ -2,6 +2,7 @@
 //! Each test starts its own emulator on a free port.
 
 mod backup;
+mod backup_audit;
 mod common;
 mod errors;
 mod iam;

@@ -4,14 +4,19 @@
 //! fails a job with AWS's own StatusMessage (reference/errors.md §1).
 
 pub mod admin;
+pub mod audit;
 pub mod engine;
 pub mod jobs;
 pub mod legal_holds;
 pub mod plans;
+pub mod reports;
 pub mod resources;
 pub mod state;
+pub mod tiering;
 pub mod vaults;
 
+#[cfg(test)]
+mod audit_tests;
 #[cfg(test)]
 mod tests;
 
@@ -103,6 +108,24 @@ pub fn handle(
         "GetBackupSelection" => plans::get_selection(ctx, world, input),
         "DeleteBackupSelection" => plans::delete_selection(ctx, world, input),
         "ListBackupSelections" => plans::list_selections(ctx, world, input),
+        "CreateFramework" => audit::create_framework(ctx, world, input),
+        "DescribeFramework" => audit::describe_framework(ctx, world, input),
+        "ListFrameworks" => audit::list_frameworks(ctx, world, input),
+        "UpdateFramework" => audit::update_framework(ctx, world, input),
+        "DeleteFramework" => audit::delete_framework(ctx, world, input),
+        "CreateReportPlan" => audit::create_report_plan(ctx, world, input),
+        "DescribeReportPlan" => audit::describe_report_plan(ctx, world, input),
+        "ListReportPlans" => audit::list_report_plans(ctx, world, input),
+        "UpdateReportPlan" => audit::update_report_plan(ctx, world, input),
+        "DeleteReportPlan" => audit::delete_report_plan(ctx, world, input),
+        "StartReportJob" => reports::start(ctx, world, input),
+        "DescribeReportJob" => reports::describe(ctx, world, input),
+        "ListReportJobs" => reports::list(ctx, world, input),
+        "CreateTieringConfiguration" => tiering::create(ctx, world, input),
+        "GetTieringConfiguration" => tiering::get(ctx, world, input),
+        "ListTieringConfigurations" => tiering::list(ctx, world, input),
+        "UpdateTieringConfiguration" => tiering::update(ctx, world, input),
+        "DeleteTieringConfiguration" => tiering::delete(ctx, world, input),
         _ => Err(super::not_implemented(ctx)),
     }
 }

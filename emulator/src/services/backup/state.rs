@@ -28,6 +28,10 @@ pub struct BackupState {
     pub region_settings: RegionSettings,
     #[serde(default)]
     pub legal_holds: BTreeMap<String, LegalHold>,
+    #[serde(default)]
+    pub audit: super::audit::AuditState,
+    #[serde(default)]
+    pub tiering: super::tiering::TieringState,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
