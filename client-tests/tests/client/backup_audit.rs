@@ -73,6 +73,12 @@ async fn failed_copy(emu: &keyhole::Emulator, backup: &aws_sdk_backup::Client) -
         .send()
         .await
         .expect("CreateRole");
+    iam.attach_role_policy()
+        .role_name("BackupRole")
+        .policy_arn("arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup")
+        .send()
+        .await
+        .expect("AttachRolePolicy");
     let role = format!("arn:aws:iam::{ACCOUNT}:role/BackupRole");
     backup
         .create_backup_vault()
@@ -158,7 +164,10 @@ async fn sdk_create_framework() {
     let emu = common::start().await;
     let backup = client(&emu).await;
     let arn = framework(&backup, "daily").await;
-    assert!(arn.starts_with("arn:aws:backup:us-east-1:111111111111:framework:daily-"), "{arn}");
+    assert!(
+        arn.starts_with("arn:aws:backup:us-east-1:111111111111:framework:daily-"),
+        "{arn}"
+    );
     let err = backup
         .create_framework()
         .framework_name("daily")
@@ -187,8 +196,14 @@ async fn sdk_describe_framework() {
     assert_eq!(d.framework_arn(), Some(arn.as_str()));
     assert_eq!(d.deployment_status(), Some("COMPLETED"));
     let control = &d.framework_controls()[0];
-    assert_eq!(control.control_name(), "BACKUP_RECOVERY_POINT_MINIMUM_RETENTION_CHECK");
-    assert_eq!(control.control_input_parameters()[0].parameter_value(), Some("35"));
+    assert_eq!(
+        control.control_name(),
+        "BACKUP_RECOVERY_POINT_MINIMUM_RETENTION_CHECK"
+    );
+    assert_eq!(
+        control.control_input_parameters()[0].parameter_value(),
+        Some("35")
+    );
 }
 
 #[tokio::test]
@@ -196,7 +211,11 @@ async fn sdk_list_frameworks() {
     let emu = common::start().await;
     let backup = client(&emu).await;
     framework(&backup, "daily").await;
-    let listed = backup.list_frameworks().send().await.expect("ListFrameworks");
+    let listed = backup
+        .list_frameworks()
+        .send()
+        .await
+        .expect("ListFrameworks");
     let f = &listed.frameworks()[0];
     assert_eq!(f.framework_name(), Some("daily"));
     assert_eq!(f.number_of_controls(), Some(1));
@@ -221,7 +240,10 @@ async fn sdk_update_framework() {
         .send()
         .await
         .expect("DescribeFramework");
-    assert_eq!(d.framework_controls()[0].control_input_parameters()[0].parameter_value(), Some("7"));
+    assert_eq!(
+        d.framework_controls()[0].control_input_parameters()[0].parameter_value(),
+        Some("7")
+    );
 }
 
 #[tokio::test]
@@ -288,8 +310,14 @@ async fn sdk_describe_report_plan() {
         .expect("DescribeReportPlan");
     let plan = d.report_plan().expect("plan");
     assert_eq!(plan.deployment_status(), Some("COMPLETED"));
-    assert_eq!(plan.report_setting().expect("setting").report_template(), "COPY_JOB_REPORT");
-    assert_eq!(plan.report_delivery_channel().expect("channel").formats(), ["CSV"]);
+    assert_eq!(
+        plan.report_setting().expect("setting").report_template(),
+        "COPY_JOB_REPORT"
+    );
+    assert_eq!(
+        plan.report_delivery_channel().expect("channel").formats(),
+        ["CSV"]
+    );
 }
 
 #[tokio::test]
@@ -298,8 +326,16 @@ async fn sdk_list_report_plans() {
     let backup = client(&emu).await;
     report_plan(&backup, "copies", "COPY_JOB_REPORT").await;
     report_plan(&backup, "restores", "RESTORE_JOB_REPORT").await;
-    let listed = backup.list_report_plans().send().await.expect("ListReportPlans");
-    let names: Vec<_> = listed.report_plans().iter().filter_map(|p| p.report_plan_name()).collect();
+    let listed = backup
+        .list_report_plans()
+        .send()
+        .await
+        .expect("ListReportPlans");
+    let names: Vec<_> = listed
+        .report_plans()
+        .iter()
+        .filter_map(|p| p.report_plan_name())
+        .collect();
     assert_eq!(names, ["copies", "restores"]);
 }
 
@@ -327,7 +363,9 @@ async fn sdk_update_report_plan() {
         .await
         .expect("DescribeReportPlan");
     assert_eq!(
-        d.report_plan().and_then(|p| p.report_setting()).map(|s| s.report_template()),
+        d.report_plan()
+            .and_then(|p| p.report_setting())
+            .map(|s| s.report_template()),
         Some("BACKUP_JOB_REPORT")
     );
 }
@@ -373,10 +411,15 @@ async fn sdk_start_report_job() {
     // The report is served by keyhole's admin endpoint: the copy job, FAILED, with AWS's message.
     let (status, csv) = admin_get(&emu, &format!("/_keyhole/backup/reports/{id}?format=CSV")).await;
     assert_eq!(status, 200, "{csv}");
-    let row = csv.lines().find(|l| l.contains(&copy_id)).expect("the copy job's row");
+    let row = csv
+        .lines()
+        .find(|l| l.contains(&copy_id))
+        .expect("the copy job's row");
     assert!(row.contains(",FAILED,"), "{row}");
     assert!(
-        row.contains("Both source and destination account must be a member of the same organization."),
+        row.contains(
+            "Both source and destination account must be a member of the same organization."
+        ),
         "{row}"
     );
 }
@@ -406,7 +449,11 @@ async fn sdk_describe_report_job() {
     assert_eq!(job.report_template(), Some("COPY_JOB_REPORT"));
     let dest = job.report_destination().expect("destination");
     assert_eq!(dest.s3_bucket_name(), Some("reports"));
-    assert!(dest.s3_keys()[0].starts_with("Backup/111111111111/us-east-1/"), "{:?}", dest.s3_keys());
+    assert!(
+        dest.s3_keys()[0].starts_with("Backup/111111111111/us-east-1/"),
+        "{:?}",
+        dest.s3_keys()
+    );
 }
 
 #[tokio::test]
@@ -430,7 +477,10 @@ async fn sdk_list_report_jobs() {
         .await
         .expect("ListReportJobs");
     assert_eq!(listed.report_jobs().len(), 1);
-    assert_eq!(listed.report_jobs()[0].report_template(), Some("RESTORE_JOB_REPORT"));
+    assert_eq!(
+        listed.report_jobs()[0].report_template(),
+        Some("RESTORE_JOB_REPORT")
+    );
 }
 
 // ---- tiering ----
@@ -440,7 +490,10 @@ async fn sdk_create_tiering_configuration() {
     let emu = common::start().await;
     let backup = client(&emu).await;
     let arn = tiering(&backup, "all_vaults").await;
-    assert_eq!(arn, "arn:aws:backup:us-east-1:111111111111:tiering-configuration:all_vaults");
+    assert_eq!(
+        arn,
+        "arn:aws:backup:us-east-1:111111111111:tiering-configuration:all_vaults"
+    );
     let err = backup
         .create_tiering_configuration()
         .tiering_configuration(
@@ -481,7 +534,10 @@ async fn sdk_get_tiering_configuration() {
         .expect("GetTieringConfiguration");
     let c = got.tiering_configuration().expect("config");
     assert_eq!(c.backup_vault_name(), "*");
-    assert_eq!(c.resource_selection()[0].tiering_down_settings_in_days(), 90);
+    assert_eq!(
+        c.resource_selection()[0].tiering_down_settings_in_days(),
+        90
+    );
 }
 
 #[tokio::test]
@@ -527,7 +583,10 @@ async fn sdk_update_tiering_configuration() {
         .await
         .expect("GetTieringConfiguration");
     assert_eq!(
-        got.tiering_configuration().expect("config").resource_selection()[0].tiering_down_settings_in_days(),
+        got.tiering_configuration()
+            .expect("config")
+            .resource_selection()[0]
+            .tiering_down_settings_in_days(),
         180
     );
 }
@@ -550,5 +609,8 @@ async fn sdk_delete_tiering_configuration() {
         .await
         .expect_err("deleted");
     assert_eq!(err.code(), Some("ResourceNotFoundException"));
-    assert_eq!(err.message(), Some("Tiering configuration all_vaults does not exist"));
+    assert_eq!(
+        err.message(),
+        Some("Tiering configuration all_vaults does not exist")
+    );
 }

@@ -55,33 +55,7 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
                 shared.world().backup.settings.job_duration_seconds = s;
                 HttpResponse::json(200, &json!({"seconds": s}))
             }
-            ("GET", p) if p.starts_with("/_keyhole/backup/reports/") => {
-            let id = p.trim_start_matches("/_keyhole/backup/reports/");
-            let mut world = shared.world();
-            let Some(job) = super::reports::find_any(&mut world, now, id) else {
-                return error(404, &format!("no report job {id}"));
-            };
-            let format = req
-                .raw_query
-                .as_deref()
-                .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("format=")))
-                .map(str::to_uppercase);
-            match format {
-                None => HttpResponse::json(200, &super::reports::admin_view(&job, now)),
-                Some(f) => match job.content.get(&f) {
-                    Some(text) => HttpResponse {
-                        status: 200,
-                        headers: vec![(
-                            "content-type".into(),
-                            if f == "CSV" { "text/csv" } else { "application/json" }.into(),
-                        )],
-                        body: text.clone().into(),
-                    },
-                    None => error(404, &format!("report job {id} has no {f} report (yet)")),
-                },
-            }
-        }
-        _ => error(400, "expected {\"seconds\": <non-negative number>}"),
+            _ => error(400, "expected {\"seconds\": <non-negative number>}"),
         },
         ("POST", "/_keyhole/backup/settings") => {
             let mut world = shared.world();
@@ -140,6 +114,37 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
                     }),
                 ),
                 None => error(404, &format!("no backup or copy job {id}")),
+            }
+        }
+        ("GET", p) if p.starts_with("/_keyhole/backup/reports/") => {
+            let id = p.trim_start_matches("/_keyhole/backup/reports/");
+            let mut world = shared.world();
+            let Some(job) = super::reports::find_any(&mut world, now, id) else {
+                return error(404, &format!("no report job {id}"));
+            };
+            let format = req
+                .raw_query
+                .as_deref()
+                .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("format=")))
+                .map(str::to_uppercase);
+            match format {
+                None => HttpResponse::json(200, &super::reports::admin_view(&job, now)),
+                Some(f) => match job.content.get(&f) {
+                    Some(text) => HttpResponse {
+                        status: 200,
+                        headers: vec![(
+                            "content-type".into(),
+                            if f == "CSV" {
+                                "text/csv"
+                            } else {
+                                "application/json"
+                            }
+                            .into(),
+                        )],
+                        body: text.clone().into(),
+                    },
+                    None => error(404, &format!("report job {id} has no {f} report (yet)")),
+                },
             }
         }
         _ => error(

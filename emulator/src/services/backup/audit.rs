@@ -123,7 +123,10 @@ pub const CONTROLS: &[(&str, &[&str])] = &[
         "BACKUP_LAST_RECOVERY_POINT_CREATED",
         &["recoveryPointAgeUnit", "recoveryPointAgeValue"],
     ),
-    ("RESTORE_TIME_FOR_RESOURCES_MEET_TARGET", &["maxRestoreTime"]),
+    (
+        "RESTORE_TIME_FOR_RESOURCES_MEET_TARGET",
+        &["maxRestoreTime"],
+    ),
     (
         "RESOURCES_IN_LOGICALLY_AIR_GAPPED_VAULT",
         &["recoveryPointAgeUnit", "recoveryPointAgeValue"],
@@ -256,8 +259,10 @@ fn check_control(control: &Value) -> ApiResult<()> {
             )));
         }
     }
-    if let (Some(min), Some(max)) = (params.get("minRetentionDays"), params.get("maxRetentionDays"))
-    {
+    if let (Some(min), Some(max)) = (
+        params.get("minRetentionDays"),
+        params.get("maxRetentionDays"),
+    ) {
         if positive_int(name, "minRetentionDays", min)?
             > positive_int(name, "maxRetentionDays", max)?
         {
@@ -300,7 +305,12 @@ fn controls_in_use(world: &World, ctx: &RequestContext, except: Option<&str>) ->
         .unwrap_or(0)
 }
 
-fn check_limit(world: &World, ctx: &RequestContext, except: Option<&str>, adding: usize) -> ApiResult<()> {
+fn check_limit(
+    world: &World,
+    ctx: &RequestContext,
+    except: Option<&str>,
+    adding: usize,
+) -> ApiResult<()> {
     if controls_in_use(world, ctx, except) + adding > MAX_CONTROLS {
         // Text inferred (the limit of 50 controls per account per Region is documented).
         return Err(ApiError::new(
@@ -345,7 +355,11 @@ fn framework_json(f: &Framework, now: f64) -> Value {
     })
 }
 
-pub fn create_framework(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+pub fn create_framework(
+    ctx: &RequestContext,
+    world: &mut World,
+    input: &Value,
+) -> ApiResult<Value> {
     let name = req(input, "FrameworkName")?.to_owned();
     let token = s(input, "IdempotencyToken").map(str::to_owned);
     if let Some(existing) =
@@ -373,10 +387,7 @@ pub fn create_framework(ctx: &RequestContext, world: &mut World, input: &Value) 
         uuid::Uuid::new_v4()
     );
     authorize(ctx, world, Some(arn.clone()), None)?;
-    let controls = input
-        .get("FrameworkControls")
-        .cloned()
-        .unwrap_or(json!([]));
+    let controls = input.get("FrameworkControls").cloned().unwrap_or(json!([]));
     let count = check_controls(&controls)?;
     check_limit(world, ctx, None, count)?;
     let framework = Framework {
@@ -430,7 +441,11 @@ pub fn list_frameworks(ctx: &RequestContext, world: &mut World, input: &Value) -
     page(input, items, "Frameworks")
 }
 
-pub fn update_framework(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+pub fn update_framework(
+    ctx: &RequestContext,
+    world: &mut World,
+    input: &Value,
+) -> ApiResult<Value> {
     let name = req(input, "FrameworkName")?.to_owned();
     let f = find_framework(ctx, world, &name)?;
     authorize(ctx, world, Some(f.arn.clone()), None)?;
@@ -468,7 +483,11 @@ pub fn update_framework(ctx: &RequestContext, world: &mut World, input: &Value) 
     Ok(json!({"FrameworkName": name, "FrameworkArn": arn, "CreationTime": created}))
 }
 
-pub fn delete_framework(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+pub fn delete_framework(
+    ctx: &RequestContext,
+    world: &mut World,
+    input: &Value,
+) -> ApiResult<Value> {
     let name = req(input, "FrameworkName")?.to_owned();
     let f = find_framework(ctx, world, &name)?;
     authorize(ctx, world, Some(f.arn.clone()), None)?;
@@ -583,8 +602,10 @@ pub fn create_report_plan(
     {
         authorize(ctx, world, Some(existing.arn.clone()), None)?;
         if token.is_some() && existing.idempotency_token == token {
-            return Ok(json!({"ReportPlanName": existing.name, "ReportPlanArn": existing.arn,
-                             "CreationTime": existing.creation_time}));
+            return Ok(
+                json!({"ReportPlanName": existing.name, "ReportPlanArn": existing.arn,
+                             "CreationTime": existing.creation_time}),
+            );
         }
         // Text inferred.
         return Err(ApiError::new(

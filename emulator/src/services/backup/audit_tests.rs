@@ -32,7 +32,14 @@ impl Env {
         }
     }
 
-    fn raw(&self, method: Method, path: &str, query: Option<&str>, headers: HeaderMap, body: Bytes) -> Resp {
+    fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        query: Option<&str>,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Resp {
         let req = HttpRequest {
             method,
             raw_path: path.into(),
@@ -54,7 +61,14 @@ impl Env {
         }
     }
 
-    fn call(&self, account: &str, method: &str, path: &str, query: Option<&str>, body: Value) -> Resp {
+    fn call(
+        &self,
+        account: &str,
+        method: &str,
+        path: &str,
+        query: Option<&str>,
+        body: Value,
+    ) -> Resp {
         let mut headers = HeaderMap::new();
         let auth = format!(
             "AWS4-HMAC-SHA256 Credential={account}/20240101/us-east-1/backup/aws4_request, SignedHeaders=host, Signature=0"
@@ -67,7 +81,13 @@ impl Env {
         } else {
             Bytes::from(body.to_string())
         };
-        self.raw(Method::from_bytes(method.as_bytes()).unwrap(), path, query, headers, body)
+        self.raw(
+            Method::from_bytes(method.as_bytes()).unwrap(),
+            path,
+            query,
+            headers,
+            body,
+        )
     }
 
     fn backup(&self, method: &str, path: &str, body: Value) -> Resp {
@@ -81,16 +101,32 @@ impl Env {
     }
 
     fn admin(&self, method: Method, path: &str, query: Option<&str>, body: Value) -> Resp {
-        self.raw(method, path, query, HeaderMap::new(), Bytes::from(body.to_string()))
+        self.raw(
+            method,
+            path,
+            query,
+            HeaderMap::new(),
+            Bytes::from(body.to_string()),
+        )
     }
 
     fn duration(&self, seconds: f64) {
-        let r = self.admin(Method::POST, "/_keyhole/backup/job-duration", None, json!({"seconds": seconds}));
+        let r = self.admin(
+            Method::POST,
+            "/_keyhole/backup/job-duration",
+            None,
+            json!({"seconds": seconds}),
+        );
         assert_eq!(r.status, 200);
     }
 
     fn advance(&self, seconds: f64) {
-        let r = self.admin(Method::POST, "/_keyhole/clock/advance", None, json!({"seconds": seconds}));
+        let r = self.admin(
+            Method::POST,
+            "/_keyhole/clock/advance",
+            None,
+            json!({"seconds": seconds}),
+        );
         assert_eq!(r.status, 200, "{}", r.body);
     }
 
@@ -103,6 +139,15 @@ impl Env {
             ServiceId::Iam,
             "CreateRole",
             json!({"RoleName": "BackupRole", "AssumeRolePolicyDocument": trust.to_string()}),
+            Caller::root(ME, ME),
+        )
+        .unwrap();
+        crate::services::iam::test_support::call(
+            &mut world,
+            ServiceId::Iam,
+            "AttachRolePolicy",
+            json!({"RoleName": "BackupRole",
+                   "PolicyArn": "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"}),
             Caller::root(ME, ME),
         )
         .unwrap();
@@ -123,7 +168,12 @@ impl Env {
     }
 
     fn report(&self, id: &str) -> Value {
-        let r = self.admin(Method::GET, &format!("/_keyhole/backup/reports/{id}"), None, Value::Null);
+        let r = self.admin(
+            Method::GET,
+            &format!("/_keyhole/backup/reports/{id}"),
+            None,
+            Value::Null,
+        );
         assert_eq!(r.status, 200, "{}", r.body);
         r.body
     }
@@ -164,12 +214,25 @@ fn a_framework_deploys_on_keyholes_clock_and_refuses_changes_meanwhile() {
     let created = framework(&env, "daily", json!([retention_control("35")]));
     assert_eq!(created.status, 200, "{}", created.body);
     let arn = created.body["FrameworkArn"].as_str().unwrap().to_owned();
-    assert!(arn.starts_with("arn:aws:backup:us-east-1:111111111111:framework:daily-"), "{arn}");
-    assert_eq!(arn.len(), "arn:aws:backup:us-east-1:111111111111:framework:daily-".len() + 36);
+    assert!(
+        arn.starts_with("arn:aws:backup:us-east-1:111111111111:framework:daily-"),
+        "{arn}"
+    );
+    assert_eq!(
+        arn.len(),
+        "arn:aws:backup:us-east-1:111111111111:framework:daily-".len() + 36
+    );
     let d = env.ok("GET", "/audit/frameworks/daily", Value::Null);
     assert_eq!(d["DeploymentStatus"], "CREATE_IN_PROGRESS");
-    assert_eq!(d["FrameworkControls"][0]["ControlName"], "BACKUP_RECOVERY_POINT_MINIMUM_RETENTION_CHECK");
-    let busy = env.backup("PUT", "/audit/frameworks/daily", json!({"FrameworkDescription": "x"}));
+    assert_eq!(
+        d["FrameworkControls"][0]["ControlName"],
+        "BACKUP_RECOVERY_POINT_MINIMUM_RETENTION_CHECK"
+    );
+    let busy = env.backup(
+        "PUT",
+        "/audit/frameworks/daily",
+        json!({"FrameworkDescription": "x"}),
+    );
     assert_error(
         &busy,
         400,
@@ -195,7 +258,12 @@ fn a_framework_deploys_on_keyholes_clock_and_refuses_changes_meanwhile() {
     env.advance(601.0);
     env.ok("DELETE", "/audit/frameworks/daily", Value::Null);
     let gone = env.backup("GET", "/audit/frameworks/daily", Value::Null);
-    assert_error(&gone, 400, "ResourceNotFoundException", "Framework daily does not exist");
+    assert_error(
+        &gone,
+        400,
+        "ResourceNotFoundException",
+        "Framework daily does not exist",
+    );
 }
 
 #[test]
@@ -219,7 +287,12 @@ fn a_framework_name_is_taken_once_unless_the_token_repeats() {
 fn controls_are_checked_against_aws_controls_and_their_parameters() {
     let env = Env::new();
     let r = framework(&env, "f", json!([{"ControlName": "BACKUP_EVERYTHING"}]));
-    assert_error(&r, 400, "InvalidParameterValueException", "Invalid control name: BACKUP_EVERYTHING");
+    assert_error(
+        &r,
+        400,
+        "InvalidParameterValueException",
+        "Invalid control name: BACKUP_EVERYTHING",
+    );
     let r = framework(
         &env,
         "f",
@@ -263,7 +336,9 @@ fn controls_are_checked_against_aws_controls_and_their_parameters() {
         "InvalidParameterValueException",
         "A maximum of one tag key-value pair can be provided in the scope of control BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN",
     );
-    let too_many: Vec<Value> = (0..51).map(|_| json!({"ControlName": "BACKUP_RECOVERY_POINT_ENCRYPTED"})).collect();
+    let too_many: Vec<Value> = (0..51)
+        .map(|_| json!({"ControlName": "BACKUP_RECOVERY_POINT_ENCRYPTED"}))
+        .collect();
     let r = framework(&env, "f", json!(too_many));
     assert_error(
         &r,
@@ -289,13 +364,24 @@ fn report_plans_are_validated_described_and_unique() {
     let r = plan("p1", json!({"ReportTemplate": "BACKUP_JOB_REPORT"}));
     assert_eq!(r.status, 200, "{}", r.body);
     let arn = r.body["ReportPlanArn"].as_str().unwrap();
-    assert!(arn.starts_with("arn:aws:backup:us-east-1:111111111111:report-plan:p1-"), "{arn}");
+    assert!(
+        arn.starts_with("arn:aws:backup:us-east-1:111111111111:report-plan:p1-"),
+        "{arn}"
+    );
     let d = env.ok("GET", "/audit/report-plans/p1", Value::Null);
-    assert_eq!(d["ReportPlan"]["ReportDeliveryChannel"]["Formats"], json!(["CSV"]));
+    assert_eq!(
+        d["ReportPlan"]["ReportDeliveryChannel"]["Formats"],
+        json!(["CSV"])
+    );
     assert_eq!(d["ReportPlan"]["DeploymentStatus"], "COMPLETED");
     assert_eq!(d["ReportPlan"]["ReportSetting"]["NumberOfFrameworks"], 0);
     let taken = plan("p1", json!({"ReportTemplate": "BACKUP_JOB_REPORT"}));
-    assert_error(&taken, 400, "AlreadyExistsException", "Report plan with name p1 already exists");
+    assert_error(
+        &taken,
+        400,
+        "AlreadyExistsException",
+        "Report plan with name p1 already exists",
+    );
     let bad = plan("p2", json!({"ReportTemplate": "EVERYTHING_REPORT"}));
     assert_error(
         &bad,
@@ -311,11 +397,24 @@ fn report_plans_are_validated_described_and_unique() {
         "FrameworkArns must be specified for report template CONTROL_COMPLIANCE_REPORT",
     );
     let ghost = "arn:aws:backup:us-east-1:111111111111:framework:ghost-1";
-    let r = plan("p2", json!({"ReportTemplate": "CONTROL_COMPLIANCE_REPORT", "FrameworkArns": [ghost]}));
-    assert_error(&r, 400, "InvalidParameterValueException", &format!("Framework {ghost} does not exist"));
+    let r = plan(
+        "p2",
+        json!({"ReportTemplate": "CONTROL_COMPLIANCE_REPORT", "FrameworkArns": [ghost]}),
+    );
+    assert_error(
+        &r,
+        400,
+        "InvalidParameterValueException",
+        &format!("Framework {ghost} does not exist"),
+    );
     env.ok("DELETE", "/audit/report-plans/p1", Value::Null);
     let gone = env.backup("GET", "/audit/report-plans/p1", Value::Null);
-    assert_error(&gone, 400, "ResourceNotFoundException", "Report plan p1 does not exist");
+    assert_error(
+        &gone,
+        400,
+        "ResourceNotFoundException",
+        "Report plan p1 does not exist",
+    );
 }
 
 // ---- report jobs ----
@@ -347,7 +446,10 @@ fn a_copy_job_report_shows_the_failed_copy_and_its_status_message() {
     let keys = job["ReportDestination"]["S3Keys"].as_array().unwrap();
     assert_eq!(keys.len(), 2);
     let key = keys[0].as_str().unwrap();
-    assert!(key.starts_with("audit/Backup/111111111111/us-east-1/"), "{key}");
+    assert!(
+        key.starts_with("audit/Backup/111111111111/us-east-1/"),
+        "{key}"
+    );
     assert!(key.ends_with(".csv"), "{key}");
     let csv = report["reports"]["CSV"].as_str().unwrap();
     assert!(csv.starts_with("Report Time Period Start,Report Time Period End,Account Id,Region,Copy Job Id,Job Status,Status Message"), "{csv}");
@@ -363,14 +465,20 @@ fn a_copy_job_report_shows_the_failed_copy_and_its_status_message() {
     // The admin endpoint serves one format alone.
     let raw = env.admin(
         Method::GET,
-        &format!("/_keyhole/backup/reports/{}", job["ReportJobId"].as_str().unwrap()),
+        &format!(
+            "/_keyhole/backup/reports/{}",
+            job["ReportJobId"].as_str().unwrap()
+        ),
         Some("format=CSV"),
         Value::Null,
     );
     assert_eq!(raw.status, 200);
     assert_eq!(raw.text, csv);
     let plan = env.ok("GET", "/audit/report-plans/copies", Value::Null);
-    assert_eq!(plan["ReportPlan"]["LastSuccessfulExecutionTime"], job["CompletionTime"]);
+    assert_eq!(
+        plan["ReportPlan"]["LastSuccessfulExecutionTime"],
+        job["CompletionTime"]
+    );
 }
 
 #[test]
@@ -385,7 +493,10 @@ fn a_backup_job_report_completes_on_keyholes_clock() {
     );
     env.duration(300.0);
     let (job, report) = env.run_report("backups");
-    assert!(matches!(job["Status"].as_str(), Some("CREATED" | "RUNNING")), "{job}");
+    assert!(
+        matches!(job["Status"].as_str(), Some("CREATED" | "RUNNING")),
+        "{job}"
+    );
     assert_eq!(report["reports"], json!({}));
     let listed = env.ok("GET", "/audit/report-jobs", Value::Null);
     assert_eq!(listed["ReportJobs"].as_array().unwrap().len(), 1);
@@ -393,14 +504,28 @@ fn a_backup_job_report_completes_on_keyholes_clock() {
     let id = job["ReportJobId"].as_str().unwrap();
     let done = env.ok("GET", &format!("/audit/report-jobs/{id}"), Value::Null);
     assert_eq!(done["ReportJob"]["Status"], "COMPLETED");
-    let csv = env.report(id)["reports"]["CSV"].as_str().unwrap().to_owned();
+    let csv = env.report(id)["reports"]["CSV"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let row = csv.lines().nth(1).unwrap();
     assert!(row.contains(",COMPLETED,"), "{row}");
     assert!(row.contains(VOLUME), "{row}");
-    let by_status = env.call(ME, "GET", "/audit/report-jobs", Some("Status=FAILED"), Value::Null);
+    let by_status = env.call(
+        ME,
+        "GET",
+        "/audit/report-jobs",
+        Some("Status=FAILED"),
+        Value::Null,
+    );
     assert_eq!(by_status.body["ReportJobs"], json!([]));
     let missing = env.backup("GET", "/audit/report-jobs/nope", Value::Null);
-    assert_error(&missing, 400, "ResourceNotFoundException", "Report job nope does not exist");
+    assert_error(
+        &missing,
+        400,
+        "ResourceNotFoundException",
+        "Report job nope does not exist",
+    );
 }
 
 #[test]
@@ -415,7 +540,10 @@ fn compliance_reports_evaluate_what_keyhole_can_and_name_the_rest() {
                {"ControlName": "RESOURCES_IN_LOGICALLY_AIR_GAPPED_VAULT"}]),
     );
     let arn = f.body["FrameworkArn"].as_str().unwrap().to_owned();
-    for (name, template) in [("controls", "CONTROL_COMPLIANCE_REPORT"), ("resources", "RESOURCE_COMPLIANCE_REPORT")] {
+    for (name, template) in [
+        ("controls", "CONTROL_COMPLIANCE_REPORT"),
+        ("resources", "RESOURCE_COMPLIANCE_REPORT"),
+    ] {
         env.ok(
             "POST",
             "/audit/report-plans",
@@ -434,9 +562,15 @@ fn compliance_reports_evaluate_what_keyhole_can_and_name_the_rest() {
             .map(|i| i["Control Status"].clone())
             .unwrap()
     };
-    assert_eq!(status("BACKUP_RECOVERY_POINT_MINIMUM_RETENTION_CHECK"), "NON_COMPLIANT");
+    assert_eq!(
+        status("BACKUP_RECOVERY_POINT_MINIMUM_RETENTION_CHECK"),
+        "NON_COMPLIANT"
+    );
     assert_eq!(status("BACKUP_RECOVERY_POINT_ENCRYPTED"), "COMPLIANT");
-    assert_eq!(status("RESOURCES_IN_LOGICALLY_AIR_GAPPED_VAULT"), "INSUFFICIENT_DATA");
+    assert_eq!(
+        status("RESOURCES_IN_LOGICALLY_AIR_GAPPED_VAULT"),
+        "INSUFFICIENT_DATA"
+    );
     assert_eq!(
         report["notEvaluated"],
         json!(["RESOURCES_IN_LOGICALLY_AIR_GAPPED_VAULT: not evaluated: keyhole does not emulate logically air-gapped vaults"])
@@ -456,7 +590,10 @@ fn compliance_reports_evaluate_what_keyhole_can_and_name_the_rest() {
     env.ok("DELETE", "/audit/frameworks/retention", Value::Null);
     let (job, _) = env.run_report("controls");
     assert_eq!(job["Status"], "FAILED");
-    assert_eq!(job["StatusMessage"], format!("Framework {arn} does not exist"));
+    assert_eq!(
+        job["StatusMessage"],
+        format!("Framework {arn} does not exist")
+    );
 }
 
 // ---- tiering ----
@@ -469,26 +606,80 @@ fn tiering_configurations_are_created_listed_updated_and_deleted() {
         json!({"TieringConfiguration": {"TieringConfigurationName": name, "BackupVaultName": vault,
                "ResourceSelection": [{"Resources": ["*"], "ResourceType": rtype, "TieringDownSettingsInDays": days}]}})
     };
-    let created = env.ok("PUT", "/tiering-configurations", config("t1", "v1", "S3", 90));
-    assert_eq!(created["TieringConfigurationArn"], "arn:aws:backup:us-east-1:111111111111:tiering-configuration:t1");
+    let created = env.ok(
+        "PUT",
+        "/tiering-configurations",
+        config("t1", "v1", "S3", 90),
+    );
+    assert_eq!(
+        created["TieringConfigurationArn"],
+        "arn:aws:backup:us-east-1:111111111111:tiering-configuration:t1"
+    );
     let got = env.ok("GET", "/tiering-configurations/t1", Value::Null);
-    assert_eq!(got["TieringConfiguration"]["ResourceSelection"][0]["TieringDownSettingsInDays"], 90);
-    let taken = env.backup("PUT", "/tiering-configurations", config("t1", "*", "S3", 90));
-    assert_error(&taken, 400, "AlreadyExistsException", "Tiering configuration t1 already exists");
-    let second = env.backup("PUT", "/tiering-configurations", config("t2", "v1", "S3", 90));
-    assert_error(&second, 400, "AlreadyExistsException", "Backup vault v1 already has tiering configuration t1");
-    let ebs = env.backup("PUT", "/tiering-configurations", config("t3", "*", "EBS", 90));
+    assert_eq!(
+        got["TieringConfiguration"]["ResourceSelection"][0]["TieringDownSettingsInDays"],
+        90
+    );
+    let taken = env.backup(
+        "PUT",
+        "/tiering-configurations",
+        config("t1", "*", "S3", 90),
+    );
+    assert_error(
+        &taken,
+        400,
+        "AlreadyExistsException",
+        "Tiering configuration t1 already exists",
+    );
+    let second = env.backup(
+        "PUT",
+        "/tiering-configurations",
+        config("t2", "v1", "S3", 90),
+    );
+    assert_error(
+        &second,
+        400,
+        "AlreadyExistsException",
+        "Backup vault v1 already has tiering configuration t1",
+    );
+    let ebs = env.backup(
+        "PUT",
+        "/tiering-configurations",
+        config("t3", "*", "EBS", 90),
+    );
     assert_error(
         &ebs,
         400,
         "InvalidParameterValueException",
         "Invalid resource type EBS. Tiering configurations support only S3.",
     );
-    let no_vault = env.backup("PUT", "/tiering-configurations", config("t3", "nowhere", "S3", 90));
-    assert_error(&no_vault, 400, "InvalidParameterValueException", "Backup vault nowhere does not exist");
-    let short = env.backup("PUT", "/tiering-configurations", config("t3", "*", "S3", 30));
-    assert_eq!(short.error_type.as_deref(), Some("ValidationException"), "{}", short.body);
-    env.ok("PUT", "/tiering-configurations", config("all", "*", "S3", 365));
+    let no_vault = env.backup(
+        "PUT",
+        "/tiering-configurations",
+        config("t3", "nowhere", "S3", 90),
+    );
+    assert_error(
+        &no_vault,
+        400,
+        "InvalidParameterValueException",
+        "Backup vault nowhere does not exist",
+    );
+    let short = env.backup(
+        "PUT",
+        "/tiering-configurations",
+        config("t3", "*", "S3", 30),
+    );
+    assert_eq!(
+        short.error_type.as_deref(),
+        Some("ValidationException"),
+        "{}",
+        short.body
+    );
+    env.ok(
+        "PUT",
+        "/tiering-configurations",
+        config("all", "*", "S3", 365),
+    );
     let listed = env.ok("GET", "/tiering-configurations/", Value::Null);
     assert_eq!(listed["TieringConfigurations"].as_array().unwrap().len(), 2);
     env.advance(10.0);
@@ -498,8 +689,15 @@ fn tiering_configurations_are_created_listed_updated_and_deleted() {
         json!({"TieringConfiguration": {"BackupVaultName": "v1",
                "ResourceSelection": [{"Resources": ["arn:aws:s3:::bucket-1"], "ResourceType": "S3", "TieringDownSettingsInDays": 120}]}}),
     );
-    assert!(updated["LastUpdatedTime"].as_f64().unwrap() > updated["CreationTime"].as_f64().unwrap());
+    assert!(
+        updated["LastUpdatedTime"].as_f64().unwrap() > updated["CreationTime"].as_f64().unwrap()
+    );
     env.ok("DELETE", "/tiering-configurations/t1", Value::Null);
     let gone = env.backup("GET", "/tiering-configurations/t1", Value::Null);
-    assert_error(&gone, 400, "ResourceNotFoundException", "Tiering configuration t1 does not exist");
+    assert_error(
+        &gone,
+        400,
+        "ResourceNotFoundException",
+        "Tiering configuration t1 does not exist",
+    );
 }

@@ -83,7 +83,14 @@ fn job_json(job: &ReportJob, now: f64) -> Value {
 /// The S3 keys of a report: `prefix/Backup/<account>/<region>/yyyy/mm/dd/<plan>/<file>`.
 // Text inferred: the documented path is prefix/Backup/<region>/year/month/day/report-name;
 // keyhole adds the account and names the file after the template and time.
-fn s3_keys(channel: &Value, account: &str, region: &str, plan: &str, template: &str, at: f64) -> Vec<String> {
+fn s3_keys(
+    channel: &Value,
+    account: &str,
+    region: &str,
+    plan: &str,
+    template: &str,
+    at: f64,
+) -> Vec<String> {
     let stamp = format_timestamp(at);
     let (date, time) = stamp.split_once('T').unwrap_or((&stamp, ""));
     let day = date.replace('-', "/");
@@ -222,22 +229,19 @@ pub fn find_any(world: &mut World, now: f64, id: &str) -> Option<ReportJob> {
 /// Completes every report job whose time has come: builds its report from the world as it
 /// is at the job's completion time.
 pub fn settle(world: &mut World, now: f64) {
-    let due: Vec<(String, String, String)> = world
-        .accounts
-        .iter()
-        .flat_map(|(account, a)| {
-            a.regions.iter().flat_map(move |(region, r)| {
-                r.backup
-                    .audit
-                    .report_jobs
-                    .values()
-                    .filter(|j| !j.settled && j.finish_at <= now)
-                    .map(move |j| (account.clone(), region.clone(), j.id.clone()))
-            })
-        })
-        .collect();
+    let mut due: Vec<(String, String, String)> = Vec::new();
+    for (account, a) in &world.accounts {
+        for (region, r) in &a.regions {
+            for j in r.backup.audit.report_jobs.values() {
+                if !j.settled && j.finish_at <= now {
+                    due.push((account.clone(), region.clone(), j.id.clone()));
+                }
+            }
+        }
+    }
     for (account, region, id) in due {
-        let Some(job) = state(world, &account, &region).and_then(|st| st.audit.report_jobs.get(&id))
+        let Some(job) =
+            state(world, &account, &region).and_then(|st| st.audit.report_jobs.get(&id))
         else {
             continue;
         };
@@ -421,28 +425,71 @@ pub fn build(world: &World, job: &ReportJob) -> Result<Report, String> {
         "BACKUP_JOB_REPORT" => {
             // Text inferred: column names of AWS's backup job report.
             report.columns = vec![
-                "Report Time Period Start", "Report Time Period End", "Account Id", "Region",
-                "Backup Job Id", "Job Status", "Status Message", "Message Category",
-                "Resource Type", "Resource Arn", "Resource Name", "Backup Plan Arn",
-                "Backup Rule Id", "Creation Date", "Completion Date", "Recovery Point Arn",
-                "Backup Size in Bytes", "Backup Vault Name", "Backup Vault Arn", "IAM Role Arn",
+                "Report Time Period Start",
+                "Report Time Period End",
+                "Account Id",
+                "Region",
+                "Backup Job Id",
+                "Job Status",
+                "Status Message",
+                "Message Category",
+                "Resource Type",
+                "Resource Arn",
+                "Resource Name",
+                "Backup Plan Arn",
+                "Backup Rule Id",
+                "Creation Date",
+                "Completion Date",
+                "Recovery Point Arn",
+                "Backup Size in Bytes",
+                "Backup Vault Name",
+                "Backup Vault Arn",
+                "IAM Role Arn",
             ];
             for (account, region, st) in &states {
                 for j in st.backup_jobs.values().filter(|j| j.creation_date <= at) {
                     let done = done_at(j, at);
                     report.rows.push(vec![
-                        from.clone(), to.clone(), (*account).into(), (*region).into(),
-                        j.id.clone(), state_at(j, at).into(),
-                        if done { j.status_message.clone().unwrap_or_default() } else { String::new() },
-                        if done { j.message_category.clone().unwrap_or_default() } else { String::new() },
-                        j.resource_type.clone(), j.resource_arn.clone(),
+                        from.clone(),
+                        to.clone(),
+                        (*account).into(),
+                        (*region).into(),
+                        j.id.clone(),
+                        state_at(j, at).into(),
+                        if done {
+                            j.status_message.clone().unwrap_or_default()
+                        } else {
+                            String::new()
+                        },
+                        if done {
+                            j.message_category.clone().unwrap_or_default()
+                        } else {
+                            String::new()
+                        },
+                        j.resource_type.clone(),
+                        j.resource_arn.clone(),
                         super::resources::resource_name(&j.resource_arn),
-                        created_by(j, "BackupPlanArn"), created_by(j, "BackupRuleId"),
+                        created_by(j, "BackupPlanArn"),
+                        created_by(j, "BackupRuleId"),
                         format_timestamp(j.creation_date),
-                        if done { time(j.completion_date) } else { String::new() },
-                        if done && j.state == "COMPLETED" { j.recovery_point_arn.clone() } else { String::new() },
-                        if done { j.backup_size_in_bytes.to_string() } else { String::new() },
-                        j.vault_name.clone(), j.vault_arn.clone(), j.iam_role_arn.clone(),
+                        if done {
+                            time(j.completion_date)
+                        } else {
+                            String::new()
+                        },
+                        if done && j.state == "COMPLETED" {
+                            j.recovery_point_arn.clone()
+                        } else {
+                            String::new()
+                        },
+                        if done {
+                            j.backup_size_in_bytes.to_string()
+                        } else {
+                            String::new()
+                        },
+                        j.vault_name.clone(),
+                        j.vault_arn.clone(),
+                        j.iam_role_arn.clone(),
                     ]);
                 }
             }
@@ -450,30 +497,69 @@ pub fn build(world: &World, job: &ReportJob) -> Result<Report, String> {
         "COPY_JOB_REPORT" => {
             // Text inferred: column names of AWS's copy job report.
             report.columns = vec![
-                "Report Time Period Start", "Report Time Period End", "Account Id", "Region",
-                "Copy Job Id", "Job Status", "Status Message", "Message Category",
-                "Resource Type", "Resource Arn", "Resource Name", "Backup Plan Arn",
-                "Backup Rule Id", "Creation Date", "Completion Date", "Source Recovery Point Arn",
-                "Source Backup Vault Arn", "Destination Recovery Point Arn",
-                "Destination Backup Vault Arn", "Backup Size in Bytes", "IAM Role Arn",
+                "Report Time Period Start",
+                "Report Time Period End",
+                "Account Id",
+                "Region",
+                "Copy Job Id",
+                "Job Status",
+                "Status Message",
+                "Message Category",
+                "Resource Type",
+                "Resource Arn",
+                "Resource Name",
+                "Backup Plan Arn",
+                "Backup Rule Id",
+                "Creation Date",
+                "Completion Date",
+                "Source Recovery Point Arn",
+                "Source Backup Vault Arn",
+                "Destination Recovery Point Arn",
+                "Destination Backup Vault Arn",
+                "Backup Size in Bytes",
+                "IAM Role Arn",
             ];
             for (account, region, st) in &states {
                 for j in st.copy_jobs.values().filter(|j| j.creation_date <= at) {
                     let done = done_at(j, at);
                     report.rows.push(vec![
-                        from.clone(), to.clone(), (*account).into(), (*region).into(),
-                        j.id.clone(), state_at(j, at).into(),
-                        if done { j.status_message.clone().unwrap_or_default() } else { String::new() },
-                        if done { j.message_category.clone().unwrap_or_default() } else { String::new() },
-                        j.resource_type.clone(), j.resource_arn.clone(),
+                        from.clone(),
+                        to.clone(),
+                        (*account).into(),
+                        (*region).into(),
+                        j.id.clone(),
+                        state_at(j, at).into(),
+                        if done {
+                            j.status_message.clone().unwrap_or_default()
+                        } else {
+                            String::new()
+                        },
+                        if done {
+                            j.message_category.clone().unwrap_or_default()
+                        } else {
+                            String::new()
+                        },
+                        j.resource_type.clone(),
+                        j.resource_arn.clone(),
                         super::resources::resource_name(&j.resource_arn),
-                        created_by(j, "BackupPlanArn"), created_by(j, "BackupRuleId"),
+                        created_by(j, "BackupPlanArn"),
+                        created_by(j, "BackupRuleId"),
                         format_timestamp(j.creation_date),
-                        if done { time(j.completion_date) } else { String::new() },
-                        j.recovery_point_arn.clone(), j.vault_arn.clone(),
-                        if done { j.destination_recovery_point_arn.clone().unwrap_or_default() } else { String::new() },
+                        if done {
+                            time(j.completion_date)
+                        } else {
+                            String::new()
+                        },
+                        j.recovery_point_arn.clone(),
+                        j.vault_arn.clone(),
+                        if done {
+                            j.destination_recovery_point_arn.clone().unwrap_or_default()
+                        } else {
+                            String::new()
+                        },
                         j.destination_vault_arn.clone().unwrap_or_default(),
-                        j.backup_size_in_bytes.to_string(), j.iam_role_arn.clone(),
+                        j.backup_size_in_bytes.to_string(),
+                        j.iam_role_arn.clone(),
                     ]);
                 }
             }
@@ -481,30 +567,57 @@ pub fn build(world: &World, job: &ReportJob) -> Result<Report, String> {
         "RESTORE_JOB_REPORT" => {
             // Text inferred: column names of AWS's restore job report.
             report.columns = vec![
-                "Report Time Period Start", "Report Time Period End", "Account Id", "Region",
-                "Restore Job Id", "Job Status", "Status Message", "Resource Type",
-                "Source Resource Arn", "Created Resource Arn", "Recovery Point Arn",
-                "Backup Vault Arn", "Creation Date", "Completion Date", "Backup Size in Bytes",
+                "Report Time Period Start",
+                "Report Time Period End",
+                "Account Id",
+                "Region",
+                "Restore Job Id",
+                "Job Status",
+                "Status Message",
+                "Resource Type",
+                "Source Resource Arn",
+                "Created Resource Arn",
+                "Recovery Point Arn",
+                "Backup Vault Arn",
+                "Creation Date",
+                "Completion Date",
+                "Backup Size in Bytes",
                 "IAM Role Arn",
             ];
             for (account, region, st) in &states {
                 for j in st.restore_jobs.values().filter(|j| j.creation_date <= at) {
                     report.rows.push(vec![
-                        from.clone(), to.clone(), (*account).into(), (*region).into(),
-                        j.id.clone(), j.status.clone(), j.status_message.clone().unwrap_or_default(),
-                        j.resource_type.clone(), j.source_resource_arn.clone(),
+                        from.clone(),
+                        to.clone(),
+                        (*account).into(),
+                        (*region).into(),
+                        j.id.clone(),
+                        j.status.clone(),
+                        j.status_message.clone().unwrap_or_default(),
+                        j.resource_type.clone(),
+                        j.source_resource_arn.clone(),
                         j.created_resource_arn.clone().unwrap_or_default(),
-                        j.recovery_point_arn.clone(), j.vault_arn.clone(),
-                        format_timestamp(j.creation_date), format_timestamp(j.completion_date),
-                        j.backup_size_in_bytes.to_string(), j.iam_role_arn.clone().unwrap_or_default(),
+                        j.recovery_point_arn.clone(),
+                        j.vault_arn.clone(),
+                        format_timestamp(j.creation_date),
+                        format_timestamp(j.completion_date),
+                        j.backup_size_in_bytes.to_string(),
+                        j.iam_role_arn.clone().unwrap_or_default(),
                     ]);
                 }
             }
         }
         "SCAN_JOB_REPORT" => {
             report.columns = vec![
-                "Report Time Period Start", "Report Time Period End", "Account Id", "Region",
-                "Scan Job Id", "Job Status", "Status Message", "Resource Type", "Resource Arn",
+                "Report Time Period Start",
+                "Report Time Period End",
+                "Account Id",
+                "Region",
+                "Scan Job Id",
+                "Job Status",
+                "Status Message",
+                "Resource Type",
+                "Resource Arn",
             ];
             report
                 .notes
@@ -529,7 +642,12 @@ struct Evaluation {
 }
 
 /// Whether a control's scope covers a resource of `rtype` with `id` and `tags`.
-fn in_scope(control: &Value, rtype: &str, id: &str, tags: Option<&BTreeMap<String, String>>) -> bool {
+fn in_scope(
+    control: &Value,
+    rtype: &str,
+    id: &str,
+    tags: Option<&BTreeMap<String, String>>,
+) -> bool {
     let scope = &control["ControlScope"];
     let types: Vec<&str> = scope["ComplianceResourceTypes"]
         .as_array()
@@ -545,13 +663,15 @@ fn in_scope(control: &Value, rtype: &str, id: &str, tags: Option<&BTreeMap<Strin
         .collect();
     let tag_ok = scope["Tags"].as_object().is_none_or(|want| {
         want.iter().all(|(k, v)| {
-            tags.and_then(|t| t.get(k)).is_some_and(|have| {
-                v.as_str().is_none_or(|v| v.is_empty() || v == have)
-            })
+            tags.and_then(|t| t.get(k))
+                .is_some_and(|have| v.as_str().is_none_or(|v| v.is_empty() || v == have))
         })
     });
     (types.is_empty() || types.contains(&rtype))
-        && (ids.is_empty() || ids.iter().any(|i| *i == id || id.ends_with(&format!("/{i}")) || id.ends_with(&format!(":{i}"))))
+        && (ids.is_empty()
+            || ids.iter().any(|i| {
+                *i == id || id.ends_with(&format!("/{i}")) || id.ends_with(&format!(":{i}"))
+            }))
         && tag_ok
 }
 
@@ -566,7 +686,12 @@ fn arn_place(arn: &str) -> (String, String) {
 
 /// The protected resources of one account and Region: those its jobs and recovery points
 /// name, and declared resources whose ARN places them there.
-fn resources_of(world: &World, account: &str, region: &str, st: &BackupState) -> Vec<(String, String)> {
+fn resources_of(
+    world: &World,
+    account: &str,
+    region: &str,
+    st: &BackupState,
+) -> Vec<(String, String)> {
     let mut out: BTreeMap<String, String> = BTreeMap::new();
     for j in st.backup_jobs.values() {
         out.insert(j.resource_arn.clone(), j.resource_type.clone());
@@ -709,11 +834,15 @@ fn evaluate(
     match name {
         "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN" => {
             for (arn, t) in &resources {
-                let plan = st.plans.values().filter(|p| p.deletion_date.is_none()).find(|p| {
-                    p.selections
-                        .values()
-                        .any(|s| super::plans::selected_resources(world, &s.selection).contains(arn))
-                });
+                let plan = st
+                    .plans
+                    .values()
+                    .filter(|p| p.deletion_date.is_none())
+                    .find(|p| {
+                        p.selections.values().any(|s| {
+                            super::plans::selected_resources(world, &s.selection).contains(arn)
+                        })
+                    });
                 out.push(match plan {
                     Some(p) => eval(t, arn, true, format!("selected by backup plan {}", p.id)),
                     None => eval(t, arn, false, "not selected by any backup plan".into()),
@@ -721,7 +850,10 @@ fn evaluate(
             }
         }
         "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK" => {
-            let unit = params.get("requiredFrequencyUnit").map(String::as_str).unwrap_or("days");
+            let unit = params
+                .get("requiredFrequencyUnit")
+                .map(String::as_str)
+                .unwrap_or("days");
             let value = int_param(&params, "requiredFrequencyValue", 1) as f64;
             let max_hours = if unit == "hours" { value } else { value * 24.0 };
             let retention = int_param(&params, "requiredRetentionDays", 35);
@@ -730,7 +862,11 @@ fn evaluate(
                 if !in_scope(control, "AWS::Backup::BackupPlan", &p.id, tags) {
                     continue;
                 }
-                let rules = p.versions.last().map(|v| v.plan["Rules"].clone()).unwrap_or_default();
+                let rules = p
+                    .versions
+                    .last()
+                    .map(|v| v.plan["Rules"].clone())
+                    .unwrap_or_default();
                 let ok = rules.as_array().into_iter().flatten().any(|r| {
                     let freq = r["ScheduleExpression"].as_str().and_then(schedule_hours);
                     let keep = r["Lifecycle"]["DeleteAfterDays"].as_i64();
@@ -746,7 +882,12 @@ fn evaluate(
         }
         "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED" => {
             for v in st.vaults.values() {
-                if !in_scope(control, "AWS::Backup::BackupVault", &v.name, st.tags.get(&v.arn)) {
+                if !in_scope(
+                    control,
+                    "AWS::Backup::BackupVault",
+                    &v.name,
+                    st.tags.get(&v.arn),
+                ) {
                     continue;
                 }
                 let denies = v
@@ -789,14 +930,25 @@ fn evaluate(
                 let days = rp.lifecycle.as_ref().and_then(|l| l.delete_after_days);
                 let (ok, reason) = match days {
                     None => (true, "kept until deleted manually".to_owned()),
-                    Some(d) => (d >= required, format!("retention {d} days, required {required}")),
+                    Some(d) => (
+                        d >= required,
+                        format!("retention {d} days, required {required}"),
+                    ),
                 };
                 out.push(eval("AWS::Backup::RecoveryPoint", &rp.arn, ok, reason));
             }
         }
-        "BACKUP_RESOURCES_PROTECTED_BY_CROSS_REGION" | "BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT" => {
+        "BACKUP_RESOURCES_PROTECTED_BY_CROSS_REGION"
+        | "BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT" => {
             let by_region = name.ends_with("REGION");
-            let wanted = list_param(&params, if by_region { "crossRegionList" } else { "crossAccountList" });
+            let wanted = list_param(
+                &params,
+                if by_region {
+                    "crossRegionList"
+                } else {
+                    "crossAccountList"
+                },
+            );
             for (arn, t) in &resources {
                 let copy = all_recovery_points(world).find(|(a, r, rp)| {
                     let place = if by_region { *r } else { *a };
@@ -815,15 +967,23 @@ fn evaluate(
                         format!(
                             "no recovery point in another {}{}",
                             if by_region { "Region" } else { "account" },
-                            if wanted.is_empty() { String::new() } else { format!(" of {}", wanted.join(", ")) }
+                            if wanted.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" of {}", wanted.join(", "))
+                            }
                         ),
                     ),
                 });
             }
         }
         "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK" => {
-            let min = params.get("minRetentionDays").and_then(|v| v.parse::<i64>().ok());
-            let max = params.get("maxRetentionDays").and_then(|v| v.parse::<i64>().ok());
+            let min = params
+                .get("minRetentionDays")
+                .and_then(|v| v.parse::<i64>().ok());
+            let max = params
+                .get("maxRetentionDays")
+                .and_then(|v| v.parse::<i64>().ok());
             for (arn, t) in &resources {
                 let locked = own_points.iter().find_map(|rp| {
                     let lock = st.vaults.get(&rp.vault_name)?.lock.as_ref()?;
@@ -833,7 +993,12 @@ fn evaluate(
                 });
                 out.push(match locked {
                     Some(v) => eval(t, arn, true, format!("recovery point in locked vault {v}")),
-                    None => eval(t, arn, false, "no recovery point in a vault with a matching Vault Lock".into()),
+                    None => eval(
+                        t,
+                        arn,
+                        false,
+                        "no recovery point in a vault with a matching Vault Lock".into(),
+                    ),
                 });
             }
         }
@@ -846,10 +1011,18 @@ fn evaluate(
                     .map(|rp| rp.creation_date)
                     .fold(None, |m: Option<f64>, c| Some(m.map_or(c, |m| m.max(c))));
                 out.push(match last {
-                    Some(c) if c >= at - age => {
-                        eval(t, arn, true, format!("last recovery point created {}", format_timestamp(c)))
-                    }
-                    Some(c) => eval(t, arn, false, format!("last recovery point created {}", format_timestamp(c))),
+                    Some(c) if c >= at - age => eval(
+                        t,
+                        arn,
+                        true,
+                        format!("last recovery point created {}", format_timestamp(c)),
+                    ),
+                    Some(c) => eval(
+                        t,
+                        arn,
+                        false,
+                        format!("last recovery point created {}", format_timestamp(c)),
+                    ),
                     None => eval(t, arn, false, "no recovery point".into()),
                 });
             }
@@ -860,7 +1033,11 @@ fn evaluate(
                 let restores: Vec<f64> = st
                     .restore_jobs
                     .values()
-                    .filter(|j| j.source_resource_arn == *arn && j.status == "COMPLETED" && j.completion_date <= at)
+                    .filter(|j| {
+                        j.source_resource_arn == *arn
+                            && j.status == "COMPLETED"
+                            && j.completion_date <= at
+                    })
                     .map(|j| (j.completion_date - j.creation_date) / 60.0)
                     .collect();
                 let Some(longest) = restores.iter().copied().reduce(f64::max) else {
@@ -891,7 +1068,12 @@ fn compliance(
 ) -> Result<(), String> {
     let own = state(world, &job.account, &job.region);
     let mut frameworks: Vec<&Framework> = Vec::new();
-    for arn in job.setting["FrameworkArns"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+    for arn in job.setting["FrameworkArns"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
         match own.and_then(|st| st.audit.frameworks.values().find(|f| f.arn == arn)) {
             Some(f) => frameworks.push(f),
             // Text inferred.
@@ -902,13 +1084,27 @@ fn compliance(
     // Text inferred: column names of AWS's compliance reports.
     report.columns = if by_resource {
         vec![
-            "Account Id", "Region", "Framework Name", "Control Name", "Resource Type",
-            "Resource Id", "Compliance Status", "Evaluation Time", "Reason",
+            "Account Id",
+            "Region",
+            "Framework Name",
+            "Control Name",
+            "Resource Type",
+            "Resource Id",
+            "Compliance Status",
+            "Evaluation Time",
+            "Reason",
         ]
     } else {
         vec![
-            "Account Id", "Region", "Framework Name", "Control Name", "Control Status",
-            "Compliant Resources", "Non-compliant Resources", "Evaluation Time", "Note",
+            "Account Id",
+            "Region",
+            "Framework Name",
+            "Control Name",
+            "Control Status",
+            "Compliant Resources",
+            "Non-compliant Resources",
+            "Evaluation Time",
+            "Note",
         ]
     };
     let when = format_timestamp(at);
@@ -916,7 +1112,12 @@ fn compliance(
         for control in f.controls.as_array().into_iter().flatten() {
             let name = control["ControlName"].as_str().unwrap_or_default();
             for (account, region, st) in states {
-                let place = vec![(*account).to_owned(), (*region).to_owned(), f.name.clone(), name.to_owned()];
+                let place = vec![
+                    (*account).to_owned(),
+                    (*region).to_owned(),
+                    f.name.clone(),
+                    name.to_owned(),
+                ];
                 match evaluate(world, account, region, st, control, at) {
                     Err(why) => {
                         let note = format!("{name}: not evaluated: {why}");
@@ -925,7 +1126,13 @@ fn compliance(
                         }
                         if !by_resource {
                             let mut row = place.clone();
-                            row.extend(["INSUFFICIENT_DATA".into(), "0".into(), "0".into(), when.clone(), format!("not evaluated: {why}")]);
+                            row.extend([
+                                "INSUFFICIENT_DATA".into(),
+                                "0".into(),
+                                "0".into(),
+                                when.clone(),
+                                format!("not evaluated: {why}"),
+                            ]);
                             report.rows.push(row);
                         }
                     }
@@ -935,7 +1142,12 @@ fn compliance(
                             row.extend([
                                 e.resource_type,
                                 e.resource_id,
-                                (if e.compliant { "COMPLIANT" } else { "NON_COMPLIANT" }).into(),
+                                (if e.compliant {
+                                    "COMPLIANT"
+                                } else {
+                                    "NON_COMPLIANT"
+                                })
+                                .into(),
                                 when.clone(),
                                 e.reason,
                             ]);
@@ -952,9 +1164,19 @@ fn compliance(
                         } else {
                             "NON_COMPLIANT"
                         };
-                        let note = if evals.is_empty() { "no resources in scope" } else { "" };
+                        let note = if evals.is_empty() {
+                            "no resources in scope"
+                        } else {
+                            ""
+                        };
                         let mut row = place.clone();
-                        row.extend([status.into(), good.to_string(), bad.to_string(), when.clone(), note.into()]);
+                        row.extend([
+                            status.into(),
+                            good.to_string(),
+                            bad.to_string(),
+                            when.clone(),
+                            note.into(),
+                        ]);
                         report.rows.push(row);
                     }
                 }

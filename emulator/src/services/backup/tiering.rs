@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{authorize, find_vault, invalid_parameter, not_found, page, req, s, state, state_mut, tags_from};
+use super::{
+    authorize, find_vault, invalid_parameter, not_found, page, req, s, state, state_mut, tags_from,
+};
 use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
 use crate::world::World;
@@ -60,7 +62,9 @@ fn check(
     let items = selection.as_array().map(Vec::as_slice).unwrap_or_default();
     if items.is_empty() {
         // Text inferred.
-        return Err(invalid_parameter("ResourceSelection must contain at least one resource selection"));
+        return Err(invalid_parameter(
+            "ResourceSelection must contain at least one resource selection",
+        ));
     }
     let mut total = 0;
     for sel in items {
@@ -79,7 +83,9 @@ fn check(
             .collect();
         if resources.is_empty() {
             // Text inferred.
-            return Err(invalid_parameter("Resources must contain at least one resource ARN or *"));
+            return Err(invalid_parameter(
+                "Resources must contain at least one resource ARN or *",
+            ));
         }
         for r in &resources {
             if *r != "*" && super::resources::type_of_arn(r) != Some("S3") {
@@ -97,7 +103,9 @@ fn check(
     }
     if vault != "*" && find_vault(world, &ctx.caller.account, &ctx.region, vault).is_none() {
         // Text inferred.
-        return Err(invalid_parameter(format!("Backup vault {vault} does not exist")));
+        return Err(invalid_parameter(format!(
+            "Backup vault {vault} does not exist"
+        )));
     }
     if vault != "*" {
         if let Some(other) = state(world, &ctx.caller.account, &ctx.region).and_then(|st| {
@@ -172,8 +180,10 @@ pub fn create(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResu
         st.tags.insert(arn.clone(), tags);
     }
     st.tiering.configurations.insert(name.clone(), config);
-    Ok(json!({"TieringConfigurationArn": arn, "TieringConfigurationName": name,
-              "CreationTime": ctx.now}))
+    Ok(
+        json!({"TieringConfigurationArn": arn, "TieringConfigurationName": name,
+              "CreationTime": ctx.now}),
+    )
 }
 
 pub fn get(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
