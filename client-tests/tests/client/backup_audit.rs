@@ -218,7 +218,7 @@ async fn sdk_list_frameworks() {
         .expect("ListFrameworks");
     let f = &listed.frameworks()[0];
     assert_eq!(f.framework_name(), Some("daily"));
-    assert_eq!(f.number_of_controls(), Some(1));
+    assert_eq!(f.number_of_controls(), 1);
 }
 
 #[tokio::test]
