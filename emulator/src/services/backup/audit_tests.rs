@@ -596,6 +596,50 @@ fn compliance_reports_evaluate_what_keyhole_can_and_name_the_rest() {
     );
 }
 
+#[test]
+fn a_failed_cross_account_copy_leaves_the_resource_non_compliant() {
+    let env = Env::new();
+    let rp = env.backup_volume(35);
+    let role = format!("arn:aws:iam::{ME}:role/BackupRole");
+    env.ok(
+        "PUT",
+        "/copy-jobs",
+        json!({"SourceBackupVaultName": "src", "RecoveryPointArn": rp,
+               "DestinationBackupVaultArn": format!("arn:aws:backup:us-east-1:{OTHER}:backup-vault:dest"),
+               "IamRoleArn": role}),
+    );
+    let f = framework(
+        &env,
+        "copies",
+        json!([{"ControlName": "BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT",
+                "ControlInputParameters": [{"ParameterName": "crossAccountList", "ParameterValue": OTHER}]}]),
+    );
+    let arn = f.body["FrameworkArn"].as_str().unwrap().to_owned();
+    env.ok(
+        "POST",
+        "/audit/report-plans",
+        json!({"ReportPlanName": "resources", "ReportDeliveryChannel": {"S3BucketName": "reports", "Formats": ["JSON"]},
+               "ReportSetting": {"ReportTemplate": "RESOURCE_COMPLIANCE_REPORT", "FrameworkArns": [arn]}}),
+    );
+    let (_, report) = env.run_report("resources");
+    let parsed: Value = serde_json::from_str(report["reports"]["JSON"].as_str().unwrap()).unwrap();
+    let item = &parsed["reportItems"][0];
+    assert_eq!(item["Resource Id"], VOLUME);
+    assert_eq!(item["Compliance Status"], "NON_COMPLIANT");
+    assert_eq!(
+        item["Reason"],
+        format!("no recovery point in another account of {OTHER}")
+    );
+    let missing = env.admin(
+        Method::GET,
+        "/_keyhole/backup/reports/nope",
+        None,
+        Value::Null,
+    );
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.body["error"], "no report job nope");
+}
+
 // ---- tiering ----
 
 #[test]

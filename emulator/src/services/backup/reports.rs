@@ -802,7 +802,7 @@ fn statement_denies_delete(stmt: &Value) -> bool {
         })
 }
 
-/// Evaluates one control over one account and Region; `None`: keyhole cannot evaluate it.
+/// Evaluates one control over one account and Region; `Err`: why keyhole cannot evaluate it.
 fn evaluate(
     world: &World,
     account: &str,
