@@ -4,6 +4,7 @@
 mod backup;
 mod backup_failures;
 mod backup_vault_kinds;
+mod backup_audit;
 mod common;
 mod errors;
 mod iam;

@@ -6,7 +6,10 @@
 //! - `POST /_keyhole/backup/settings` `{"allowRdsCrossRegionAndAccount": bool}`;
 //! - `POST /_keyhole/backup/run-plan` `{"account", "region", "backupPlanId", "ruleName"}`
 //!   runs a plan's rule now;
-//! - `GET /_keyhole/backup/jobs/<job id>`: a backup or copy job with its decision record.
+//! - `GET /_keyhole/backup/jobs/<job id>`: a backup or copy job with its decision record;
+//! - `GET /_keyhole/backup/reports/<report job id>`: a report job's status, the S3 keys AWS
+//!   would write and the report itself by format (keyhole does not emulate S3); with
+//!   `?format=CSV` or `?format=JSON`, that report alone as `text/csv` or `application/json`.
 
 use serde_json::{json, Value};
 
@@ -111,6 +114,37 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
                     }),
                 ),
                 None => error(404, &format!("no backup or copy job {id}")),
+            }
+        }
+        ("GET", p) if p.starts_with("/_keyhole/backup/reports/") => {
+            let id = p.trim_start_matches("/_keyhole/backup/reports/");
+            let mut world = shared.world();
+            let Some(job) = super::reports::find_any(&mut world, now, id) else {
+                return error(404, &format!("no report job {id}"));
+            };
+            let format = req
+                .raw_query
+                .as_deref()
+                .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("format=")))
+                .map(str::to_uppercase);
+            match format {
+                None => HttpResponse::json(200, &super::reports::admin_view(&job, now)),
+                Some(f) => match job.content.get(&f) {
+                    Some(text) => HttpResponse {
+                        status: 200,
+                        headers: vec![(
+                            "content-type".into(),
+                            if f == "CSV" {
+                                "text/csv"
+                            } else {
+                                "application/json"
+                            }
+                            .into(),
+                        )],
+                        body: text.clone().into(),
+                    },
+                    None => error(404, &format!("report job {id} has no {f} report (yet)")),
+                },
             }
         }
         _ => error(

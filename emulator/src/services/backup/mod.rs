@@ -5,16 +5,21 @@
 
 pub mod admin;
 pub mod airgap;
+pub mod audit;
 pub mod engine;
 pub mod indexes;
 pub mod jobs;
 pub mod legal_holds;
 pub mod plans;
+pub mod reports;
 pub mod resources;
 pub mod scans;
 pub mod state;
+pub mod tiering;
 pub mod vaults;
 
+#[cfg(test)]
+mod audit_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -124,6 +129,24 @@ pub fn handle(
         "DescribeScanJob" => scans::describe(ctx, world, input),
         "ListScanJobs" => scans::list(ctx, world, input),
         "ListScanJobSummaries" => scans::summaries(ctx, world, input),
+        "CreateFramework" => audit::create_framework(ctx, world, input),
+        "DescribeFramework" => audit::describe_framework(ctx, world, input),
+        "ListFrameworks" => audit::list_frameworks(ctx, world, input),
+        "UpdateFramework" => audit::update_framework(ctx, world, input),
+        "DeleteFramework" => audit::delete_framework(ctx, world, input),
+        "CreateReportPlan" => audit::create_report_plan(ctx, world, input),
+        "DescribeReportPlan" => audit::describe_report_plan(ctx, world, input),
+        "ListReportPlans" => audit::list_report_plans(ctx, world, input),
+        "UpdateReportPlan" => audit::update_report_plan(ctx, world, input),
+        "DeleteReportPlan" => audit::delete_report_plan(ctx, world, input),
+        "StartReportJob" => reports::start(ctx, world, input),
+        "DescribeReportJob" => reports::describe(ctx, world, input),
+        "ListReportJobs" => reports::list(ctx, world, input),
+        "CreateTieringConfiguration" => tiering::create(ctx, world, input),
+        "GetTieringConfiguration" => tiering::get(ctx, world, input),
+        "ListTieringConfigurations" => tiering::list(ctx, world, input),
+        "UpdateTieringConfiguration" => tiering::update(ctx, world, input),
+        "DeleteTieringConfiguration" => tiering::delete(ctx, world, input),
         _ => Err(super::not_implemented(ctx)),
     }
 }

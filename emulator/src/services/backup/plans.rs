@@ -456,7 +456,7 @@ fn arn_matches(pattern: &str, arn: &str) -> bool {
 
 /// The resources a selection picks: listed ARNs (declared resources match wildcards) and
 /// declared resources with a matching tag, minus NotResources.
-fn selected_resources(world: &World, sel: &Value) -> Vec<String> {
+pub(crate) fn selected_resources(world: &World, sel: &Value) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for pattern in sel["Resources"]
         .as_array()

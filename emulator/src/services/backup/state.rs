@@ -31,6 +31,10 @@ pub struct BackupState {
     /// Malware scan jobs (scans.rs).
     #[serde(default)]
     pub scans: super::scans::ScanState,
+    #[serde(default)]
+    pub audit: super::audit::AuditState,
+    #[serde(default)]
+    pub tiering: super::tiering::TieringState,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

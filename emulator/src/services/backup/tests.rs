@@ -1348,7 +1348,7 @@ fn plan_templates_and_json() {
 #[test]
 fn unimplemented_operations_say_so() {
     let env = Env::new();
-    let r = env.backup(MGMT, "GET", "/audit/frameworks", Value::Null);
+    let r = env.backup(MGMT, "GET", "/indexes/recovery-point/", Value::Null);
     assert_eq!(r.status, 501);
     assert_eq!(r.error_type.as_deref(), Some("NotImplemented"));
 }

@@ -1,0 +1,749 @@
+//! Backup Audit Manager: frameworks of controls and report plans. A framework or plan deploys
+//! on keyhole's clock (CREATE_IN_PROGRESS / UPDATE_IN_PROGRESS for the job duration, then
+//! COMPLETED); report jobs and their content live in [`super::reports`].
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::{authorize, invalid_parameter, not_found, page, req, s, state, state_mut, tags_from};
+use crate::context::RequestContext;
+use crate::protocol::{ApiError, ApiResult};
+use crate::world::World;
+
+/// One account's Audit Manager state in one Region.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditState {
+    #[serde(default)]
+    pub frameworks: BTreeMap<String, Framework>,
+    #[serde(default)]
+    pub report_plans: BTreeMap<String, ReportPlan>,
+    #[serde(default)]
+    pub report_jobs: BTreeMap<String, super::reports::ReportJob>,
+}
+
+/// A create or update in progress until `until` on keyhole's clock.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Deployment {
+    /// `CREATE` or `UPDATE`.
+    pub kind: String,
+    pub until: f64,
+}
+
+impl Deployment {
+    fn new(kind: &str, world: &World, now: f64) -> Deployment {
+        Deployment {
+            kind: kind.to_owned(),
+            until: now + world.backup.settings.job_duration_seconds,
+        }
+    }
+
+    pub fn status(&self, now: f64) -> String {
+        if now < self.until {
+            format!("{}_IN_PROGRESS", self.kind)
+        } else {
+            "COMPLETED".to_owned()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Framework {
+    pub name: String,
+    pub arn: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `FrameworkControls` as submitted.
+    pub controls: Value,
+    pub creation_time: f64,
+    #[serde(default)]
+    pub idempotency_token: Option<String>,
+    pub deployment: Deployment,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportPlan {
+    pub name: String,
+    pub arn: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `ReportDeliveryChannel`, with the default format filled in.
+    pub delivery_channel: Value,
+    /// `ReportSetting` as submitted.
+    pub setting: Value,
+    pub creation_time: f64,
+    #[serde(default)]
+    pub idempotency_token: Option<String>,
+    pub deployment: Deployment,
+    #[serde(default)]
+    pub last_attempted: Option<f64>,
+    #[serde(default)]
+    pub last_successful: Option<f64>,
+}
+
+/// AWS Backup Audit Manager's controls and the input parameters each takes
+/// (docs: controls-and-remediation, creating-frameworks-api).
+pub const CONTROLS: &[(&str, &[&str])] = &[
+    ("BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN", &[]),
+    (
+        "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK",
+        &[
+            "requiredFrequencyUnit",
+            "requiredFrequencyValue",
+            "requiredRetentionDays",
+        ],
+    ),
+    (
+        "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED",
+        &["principalArnList"],
+    ),
+    ("BACKUP_RECOVERY_POINT_ENCRYPTED", &[]),
+    (
+        "BACKUP_RECOVERY_POINT_MINIMUM_RETENTION_CHECK",
+        &["requiredRetentionDays"],
+    ),
+    (
+        "BACKUP_RESOURCES_PROTECTED_BY_CROSS_REGION",
+        &["crossRegionList"],
+    ),
+    (
+        "BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT",
+        &["crossAccountList"],
+    ),
+    (
+        "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK",
+        &["minRetentionDays", "maxRetentionDays"],
+    ),
+    (
+        "BACKUP_LAST_RECOVERY_POINT_CREATED",
+        &["recoveryPointAgeUnit", "recoveryPointAgeValue"],
+    ),
+    (
+        "RESTORE_TIME_FOR_RESOURCES_MEET_TARGET",
+        &["maxRestoreTime"],
+    ),
+    (
+        "RESOURCES_IN_LOGICALLY_AIR_GAPPED_VAULT",
+        &["recoveryPointAgeUnit", "recoveryPointAgeValue"],
+    ),
+];
+
+/// "You can use up to 50 controls per account per Region" (controls-and-remediation).
+const MAX_CONTROLS: usize = 50;
+
+pub const REPORT_TEMPLATES: &[&str] = &[
+    "RESOURCE_COMPLIANCE_REPORT",
+    "CONTROL_COMPLIANCE_REPORT",
+    "BACKUP_JOB_REPORT",
+    "COPY_JOB_REPORT",
+    "RESTORE_JOB_REPORT",
+    "SCAN_JOB_REPORT",
+];
+
+pub fn is_compliance_template(template: &str) -> bool {
+    template.ends_with("_COMPLIANCE_REPORT")
+}
+
+/// A control's input parameters as name → value.
+pub fn parameters(control: &Value) -> BTreeMap<String, String> {
+    control["ControlInputParameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            Some((
+                p["ParameterName"].as_str()?.to_owned(),
+                p["ParameterValue"].as_str().unwrap_or_default().to_owned(),
+            ))
+        })
+        .collect()
+}
+
+fn positive_int(control: &str, name: &str, value: &str) -> ApiResult<i64> {
+    match value.trim().parse::<i64>() {
+        Ok(n) if n > 0 => Ok(n),
+        // Text inferred.
+        _ => Err(invalid_parameter(format!(
+            "Invalid value {value} for parameter {name} of control {control}. The value must be a positive integer."
+        ))),
+    }
+}
+
+fn check_unit(control: &str, name: &str, value: &str) -> ApiResult<()> {
+    if value == "hours" || value == "days" {
+        return Ok(());
+    }
+    // Text inferred.
+    Err(invalid_parameter(format!(
+        "Invalid value {value} for parameter {name} of control {control}. Accepted values: hours, days."
+    )))
+}
+
+fn check_list(control: &str, name: &str, value: &str, max: usize) -> ApiResult<Vec<String>> {
+    let items: Vec<String> = value
+        .split(',')
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .collect();
+    if items.is_empty() || items.len() > max {
+        // Text inferred.
+        return Err(invalid_parameter(format!(
+            "Invalid value for parameter {name} of control {control}. Specify 1 to {max} comma-separated values."
+        )));
+    }
+    Ok(items)
+}
+
+/// Validates one control: a known name, its own parameters with valid values, a scope of
+/// at most one tag.
+fn check_control(control: &Value) -> ApiResult<()> {
+    let name = control["ControlName"].as_str().unwrap_or_default();
+    let Some((_, allowed)) = CONTROLS.iter().find(|(n, _)| *n == name) else {
+        // Text inferred.
+        return Err(invalid_parameter(format!("Invalid control name: {name}")));
+    };
+    let params = parameters(control);
+    for (key, value) in &params {
+        if !allowed.contains(&key.as_str()) {
+            // Text inferred.
+            return Err(invalid_parameter(format!(
+                "Invalid parameter name {key} for control {name}"
+            )));
+        }
+        match key.as_str() {
+            "requiredFrequencyUnit" | "recoveryPointAgeUnit" => check_unit(name, key, value)?,
+            "requiredFrequencyValue"
+            | "requiredRetentionDays"
+            | "minRetentionDays"
+            | "maxRetentionDays"
+            | "recoveryPointAgeValue"
+            | "maxRestoreTime" => {
+                positive_int(name, key, value)?;
+            }
+            "crossRegionList" => {
+                check_list(name, key, value, 3)?;
+            }
+            "crossAccountList" => {
+                for account in check_list(name, key, value, 5)? {
+                    if !crate::world::is_account_id(&account) {
+                        // Text inferred.
+                        return Err(invalid_parameter(format!(
+                            "Invalid account ID {account} in parameter {key} of control {name}"
+                        )));
+                    }
+                }
+            }
+            "principalArnList" => {
+                check_list(name, key, value, 5)?;
+            }
+            _ => {}
+        }
+    }
+    // Config's limits for a frequency: at most 24 hours or 31 days (backup-plan-min-frequency-
+    // and-min-retention-check).
+    if let Some(v) = params.get("requiredFrequencyValue") {
+        let unit = params
+            .get("requiredFrequencyUnit")
+            .map(String::as_str)
+            .unwrap_or("days");
+        let max = if unit == "hours" { 24 } else { 31 };
+        if positive_int(name, "requiredFrequencyValue", v)? > max {
+            // Text inferred.
+            return Err(invalid_parameter(format!(
+                "Invalid value {v} for parameter requiredFrequencyValue of control {name}. The maximum is {max} {unit}."
+            )));
+        }
+    }
+    if let (Some(min), Some(max)) = (
+        params.get("minRetentionDays"),
+        params.get("maxRetentionDays"),
+    ) {
+        if positive_int(name, "minRetentionDays", min)?
+            > positive_int(name, "maxRetentionDays", max)?
+        {
+            // Text inferred.
+            return Err(invalid_parameter(format!(
+                "minRetentionDays must not be greater than maxRetentionDays for control {name}"
+            )));
+        }
+    }
+    let tags = control["ControlScope"]["Tags"]
+        .as_object()
+        .map_or(0, |t| t.len());
+    if tags > 1 {
+        // Text inferred (the limit is documented on ControlScope.Tags).
+        return Err(invalid_parameter(format!(
+            "A maximum of one tag key-value pair can be provided in the scope of control {name}"
+        )));
+    }
+    Ok(())
+}
+
+fn check_controls(controls: &Value) -> ApiResult<usize> {
+    let list = controls.as_array().map(Vec::as_slice).unwrap_or_default();
+    for control in list {
+        check_control(control)?;
+    }
+    Ok(list.len())
+}
+
+fn controls_in_use(world: &World, ctx: &RequestContext, except: Option<&str>) -> usize {
+    state(world, &ctx.caller.account, &ctx.region)
+        .map(|st| {
+            st.audit
+                .frameworks
+                .values()
+                .filter(|f| Some(f.name.as_str()) != except)
+                .map(|f| f.controls.as_array().map_or(0, Vec::len))
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn check_limit(
+    world: &World,
+    ctx: &RequestContext,
+    except: Option<&str>,
+    adding: usize,
+) -> ApiResult<()> {
+    if controls_in_use(world, ctx, except) + adding > MAX_CONTROLS {
+        // Text inferred (the limit of 50 controls per account per Region is documented).
+        return Err(ApiError::new(
+            "LimitExceededException",
+            format!("You can use up to {MAX_CONTROLS} controls per account per Region."),
+        ));
+    }
+    Ok(())
+}
+
+/// AWS's ConflictException while a previous create or update still deploys.
+fn conflict() -> ApiError {
+    // Text inferred (ConflictException's documented meaning).
+    ApiError::new(
+        "ConflictException",
+        "Backup can't perform the action that you requested until it finishes performing a previous action. Try again later.",
+    )
+}
+
+fn find_framework<'w>(
+    ctx: &RequestContext,
+    world: &'w World,
+    name: &str,
+) -> ApiResult<&'w Framework> {
+    state(world, &ctx.caller.account, &ctx.region)
+        .and_then(|st| st.audit.frameworks.get(name))
+        // Text inferred.
+        .ok_or_else(|| not_found(format!("Framework {name} does not exist")))
+}
+
+fn framework_json(f: &Framework, now: f64) -> Value {
+    json!({
+        "FrameworkName": f.name,
+        "FrameworkArn": f.arn,
+        "FrameworkDescription": f.description,
+        "FrameworkControls": f.controls,
+        "CreationTime": f.creation_time,
+        "DeploymentStatus": f.deployment.status(now),
+        // keyhole has no AWS Config recording to turn off: every governed resource is recorded.
+        "FrameworkStatus": "ACTIVE",
+        "IdempotencyToken": f.idempotency_token,
+    })
+}
+
+pub fn create_framework(
+    ctx: &RequestContext,
+    world: &mut World,
+    input: &Value,
+) -> ApiResult<Value> {
+    let name = req(input, "FrameworkName")?.to_owned();
+    let token = s(input, "IdempotencyToken").map(str::to_owned);
+    if let Some(existing) =
+        state(world, &ctx.caller.account, &ctx.region).and_then(|st| st.audit.frameworks.get(&name))
+    {
+        authorize(ctx, world, Some(existing.arn.clone()), None)?;
+        if token.is_some() && existing.idempotency_token == token {
+            return Ok(json!({"FrameworkName": existing.name, "FrameworkArn": existing.arn}));
+        }
+        // AWS's text for CreateFramework's AlreadyExistsException (seen in the terraform
+        // provider's acceptance tests).
+        return Err(ApiError::new(
+            "AlreadyExistsException",
+            format!(
+                "Controls in framework {name} from account {} already exist.",
+                ctx.caller.account
+            ),
+        )
+        .field("Arn", existing.arn.as_str()));
+    }
+    let arn = format!(
+        "arn:aws:backup:{}:{}:framework:{name}-{}",
+        ctx.region,
+        ctx.caller.account,
+        uuid::Uuid::new_v4()
+    );
+    authorize(ctx, world, Some(arn.clone()), None)?;
+    let controls = input.get("FrameworkControls").cloned().unwrap_or(json!([]));
+    let count = check_controls(&controls)?;
+    check_limit(world, ctx, None, count)?;
+    let framework = Framework {
+        name: name.clone(),
+        arn: arn.clone(),
+        description: s(input, "FrameworkDescription").map(str::to_owned),
+        controls,
+        creation_time: ctx.now,
+        idempotency_token: token,
+        deployment: Deployment::new("CREATE", world, ctx.now),
+    };
+    let tags = tags_from(&input["FrameworkTags"]);
+    let st = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now);
+    if !tags.is_empty() {
+        st.tags.insert(arn.clone(), tags);
+    }
+    st.audit.frameworks.insert(name.clone(), framework);
+    Ok(json!({"FrameworkName": name, "FrameworkArn": arn}))
+}
+
+pub fn describe_framework(
+    ctx: &RequestContext,
+    world: &mut World,
+    input: &Value,
+) -> ApiResult<Value> {
+    let f = find_framework(ctx, world, req(input, "FrameworkName")?)?;
+    authorize(ctx, world, Some(f.arn.clone()), None)?;
+    Ok(framework_json(f, ctx.now))
+}
+
+pub fn list_frameworks(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
+    authorize(ctx, world, None, None)?;
+    let items = state(world, &ctx.caller.account, &ctx.region)
+        .map(|st| {
+            st.audit
+                .frameworks
+                .values()
+                .map(|f| {
+                    json!({
+                        "FrameworkName": f.name,
+                        "FrameworkArn": f.arn,
+                        "FrameworkDescription": f.description,
+                        "NumberOfControls": f.controls.as_array().map_or(0, Vec::len),
+                        "CreationTime": f.creation_time,
+                        "DeploymentStatus": f.deployment.status(ctx.now),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    page(input, items, "Frameworks")
+}
+
+pub fn update_framework(
+    ctx: &RequestContext,
+    world: &mut World,
+    input: &Value,
+) -> ApiResult<Value> {
+    let name = req(input, "FrameworkName")?.to_owned();
+    let f = find_framework(ctx, world, &name)?;
+    authorize(ctx, world, Some(f.arn.clone()), None)?;
+    let token = s(input, "IdempotencyToken").map(str::to_owned);
+    let (arn, created) = (f.arn.clone(), f.creation_time);
+    if token.is_some() && f.idempotency_token == token && f.deployment.kind == "UPDATE" {
+        return Ok(json!({"FrameworkName": name, "FrameworkArn": arn, "CreationTime": created}));
+    }
+    if f.deployment.status(ctx.now) != "COMPLETED" {
+        return Err(conflict());
+    }
+    let controls = input.get("FrameworkControls").cloned();
+    if let Some(c) = &controls {
+        let count = check_controls(c)?;
+        check_limit(world, ctx, Some(&name), count)?;
+    }
+    let description = s(input, "FrameworkDescription").map(str::to_owned);
+    let deployment = Deployment::new("UPDATE", world, ctx.now);
+    if let Some(f) = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now)
+        .audit
+        .frameworks
+        .get_mut(&name)
+    {
+        if let Some(c) = controls {
+            f.controls = c;
+        }
+        if description.is_some() {
+            f.description = description;
+        }
+        if token.is_some() {
+            f.idempotency_token = token;
+        }
+        f.deployment = deployment;
+    }
+    Ok(json!({"FrameworkName": name, "FrameworkArn": arn, "CreationTime": created}))
+}
+
+pub fn delete_framework(
+    ctx: &RequestContext,
+    world: &mut World,
+    input: &Value,
+) -> ApiResult<Value> {
+    let name = req(input, "FrameworkName")?.to_owned();
+    let f = find_framework(ctx, world, &name)?;
+    authorize(ctx, world, Some(f.arn.clone()), None)?;
+    if f.deployment.status(ctx.now) != "COMPLETED" {
+        return Err(conflict());
+    }
+    let arn = f.arn.clone();
+    let st = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now);
+    st.audit.frameworks.remove(&name);
+    st.tags.remove(&arn);
+    Ok(Value::Null)
+}
+
+// ---- report plans ----
+
+fn find_plan<'w>(ctx: &RequestContext, world: &'w World, name: &str) -> ApiResult<&'w ReportPlan> {
+    state(world, &ctx.caller.account, &ctx.region)
+        .and_then(|st| st.audit.report_plans.get(name))
+        // Text inferred.
+        .ok_or_else(|| not_found(format!("Report plan {name} does not exist")))
+}
+
+pub(crate) fn plan_json(p: &ReportPlan, now: f64) -> Value {
+    let mut setting = p.setting.clone();
+    let frameworks = setting["FrameworkArns"].as_array().map_or(0, Vec::len);
+    if let Some(map) = setting.as_object_mut() {
+        map.insert("NumberOfFrameworks".into(), json!(frameworks));
+    }
+    json!({
+        "ReportPlanArn": p.arn,
+        "ReportPlanName": p.name,
+        "ReportPlanDescription": p.description,
+        "ReportSetting": setting,
+        "ReportDeliveryChannel": p.delivery_channel,
+        "DeploymentStatus": p.deployment.status(now),
+        "CreationTime": p.creation_time,
+        "LastAttemptedExecutionTime": p.last_attempted,
+        "LastSuccessfulExecutionTime": p.last_successful,
+    })
+}
+
+/// The delivery channel with CSV as the default format; formats must be CSV or JSON.
+fn delivery_channel(channel: &Value) -> ApiResult<Value> {
+    let mut channel = channel.clone();
+    let formats: Vec<String> = channel["Formats"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect();
+    for f in &formats {
+        if f != "CSV" && f != "JSON" {
+            // Text inferred.
+            return Err(invalid_parameter(format!(
+                "Invalid report format: {f}. Valid formats are CSV and JSON."
+            )));
+        }
+    }
+    if formats.is_empty() {
+        if let Some(map) = channel.as_object_mut() {
+            map.insert("Formats".into(), json!(["CSV"]));
+        }
+    }
+    Ok(channel)
+}
+
+/// A known template; the compliance templates need frameworks of this account and Region.
+fn check_setting(ctx: &RequestContext, world: &World, setting: &Value) -> ApiResult<()> {
+    let template = setting["ReportTemplate"].as_str().unwrap_or_default();
+    if !REPORT_TEMPLATES.contains(&template) {
+        // Text inferred.
+        return Err(invalid_parameter(format!(
+            "Invalid report template: {template}. Valid templates are {}.",
+            REPORT_TEMPLATES.join(", ")
+        )));
+    }
+    if !is_compliance_template(template) {
+        return Ok(());
+    }
+    let arns: Vec<&str> = setting["FrameworkArns"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    if arns.is_empty() {
+        // Text inferred.
+        return Err(invalid_parameter(format!(
+            "FrameworkArns must be specified for report template {template}"
+        )));
+    }
+    let frameworks = state(world, &ctx.caller.account, &ctx.region).map(|st| &st.audit.frameworks);
+    for arn in arns {
+        if !frameworks.is_some_and(|f| f.values().any(|f| f.arn == arn)) {
+            // Text inferred.
+            return Err(invalid_parameter(format!("Framework {arn} does not exist")));
+        }
+    }
+    Ok(())
+}
+
+pub fn create_report_plan(
+    ctx: &RequestContext,
+    world: &mut World,
+    input: &Value,
+) -> ApiResult<Value> {
+    let name = req(input, "ReportPlanName")?.to_owned();
+    let token = s(input, "IdempotencyToken").map(str::to_owned);
+    if let Some(existing) = state(world, &ctx.caller.account, &ctx.region)
+        .and_then(|st| st.audit.report_plans.get(&name))
+    {
+        authorize(ctx, world, Some(existing.arn.clone()), None)?;
+        if token.is_some() && existing.idempotency_token == token {
+            return Ok(
+                json!({"ReportPlanName": existing.name, "ReportPlanArn": existing.arn,
+                             "CreationTime": existing.creation_time}),
+            );
+        }
+        // Text inferred.
+        return Err(ApiError::new(
+            "AlreadyExistsException",
+            format!("Report plan with name {name} already exists"),
+        )
+        .field("Arn", existing.arn.as_str()));
+    }
+    let arn = format!(
+        "arn:aws:backup:{}:{}:report-plan:{name}-{}",
+        ctx.region,
+        ctx.caller.account,
+        uuid::Uuid::new_v4()
+    );
+    authorize(ctx, world, Some(arn.clone()), None)?;
+    let setting = input.get("ReportSetting").cloned().unwrap_or(json!({}));
+    check_setting(ctx, world, &setting)?;
+    let plan = ReportPlan {
+        name: name.clone(),
+        arn: arn.clone(),
+        description: s(input, "ReportPlanDescription").map(str::to_owned),
+        delivery_channel: delivery_channel(&input["ReportDeliveryChannel"])?,
+        setting,
+        creation_time: ctx.now,
+        idempotency_token: token,
+        deployment: Deployment::new("CREATE", world, ctx.now),
+        last_attempted: None,
+        last_successful: None,
+    };
+    let tags = tags_from(&input["ReportPlanTags"]);
+    let st = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now);
+    if !tags.is_empty() {
+        st.tags.insert(arn.clone(), tags);
+    }
+    st.audit.report_plans.insert(name.clone(), plan);
+    Ok(json!({"ReportPlanName": name, "ReportPlanArn": arn, "CreationTime": ctx.now}))
+}
+
+pub fn describe_report_plan(
+    ctx: &RequestContext,
+    world: &mut World,
+    input: &Value,
+) -> ApiResult<Value> {
+    super::reports::settle(world, ctx.now);
+    let p = find_plan(ctx, world, req(input, "ReportPlanName")?)?;
+    authorize(ctx, world, Some(p.arn.clone()), None)?;
+    Ok(json!({"ReportPlan": plan_json(p, ctx.now)}))
+}
+
+pub fn list_report_plans(
+    ctx: &RequestContext,
+    world: &mut World,
+    input: &Value,
+) -> ApiResult<Value> {
+    super::reports::settle(world, ctx.now);
+    authorize(ctx, world, None, None)?;
+    let items = state(world, &ctx.caller.account, &ctx.region)
+        .map(|st| {
+            st.audit
+                .report_plans
+                .values()
+                .map(|p| plan_json(p, ctx.now))
+                .collect()
+        })
+        .unwrap_or_default();
+    page(input, items, "ReportPlans")
+}
+
+pub fn update_report_plan(
+    ctx: &RequestContext,
+    world: &mut World,
+    input: &Value,
+) -> ApiResult<Value> {
+    let name = req(input, "ReportPlanName")?.to_owned();
+    let p = find_plan(ctx, world, &name)?;
+    authorize(ctx, world, Some(p.arn.clone()), None)?;
+    let (arn, created) = (p.arn.clone(), p.creation_time);
+    let token = s(input, "IdempotencyToken").map(str::to_owned);
+    if token.is_some() && p.idempotency_token == token && p.deployment.kind == "UPDATE" {
+        return Ok(json!({"ReportPlanName": name, "ReportPlanArn": arn, "CreationTime": created}));
+    }
+    if p.deployment.status(ctx.now) != "COMPLETED" {
+        return Err(conflict());
+    }
+    let setting = input.get("ReportSetting").cloned();
+    if let Some(setting) = &setting {
+        check_setting(ctx, world, setting)?;
+    }
+    let channel = match input.get("ReportDeliveryChannel") {
+        Some(c) => Some(delivery_channel(c)?),
+        None => None,
+    };
+    let description = s(input, "ReportPlanDescription").map(str::to_owned);
+    let deployment = Deployment::new("UPDATE", world, ctx.now);
+    if let Some(p) = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now)
+        .audit
+        .report_plans
+        .get_mut(&name)
+    {
+        if let Some(s) = setting {
+            p.setting = s;
+        }
+        if let Some(c) = channel {
+            p.delivery_channel = c;
+        }
+        if description.is_some() {
+            p.description = description;
+        }
+        if token.is_some() {
+            p.idempotency_token = token;
+        }
+        p.deployment = deployment;
+    }
+    Ok(json!({"ReportPlanName": name, "ReportPlanArn": arn, "CreationTime": created}))
+}
+
+pub fn delete_report_plan(
+    ctx: &RequestContext,
+    world: &mut World,
+    input: &Value,
+) -> ApiResult<Value> {
+    let name = req(input, "ReportPlanName")?.to_owned();
+    let p = find_plan(ctx, world, &name)?;
+    authorize(ctx, world, Some(p.arn.clone()), None)?;
+    if p.deployment.status(ctx.now) != "COMPLETED" {
+        return Err(conflict());
+    }
+    let arn = p.arn.clone();
+    let st = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now);
+    st.audit.report_plans.remove(&name);
+    st.tags.remove(&arn);
+    Ok(Value::Null)
+}
+
+pub(crate) fn plan_for_job<'w>(
+    ctx: &RequestContext,
+    world: &'w World,
+    name: &str,
+) -> ApiResult<&'w ReportPlan> {
+    find_plan(ctx, world, name)
+}
