@@ -2,6 +2,7 @@
 //! Each test starts its own emulator on a free port.
 
 mod backup;
+mod backup_restore_testing;
 mod common;
 mod errors;
 mod iam;

@@ -28,6 +28,9 @@ pub struct BackupState {
     pub region_settings: RegionSettings,
     #[serde(default)]
     pub legal_holds: BTreeMap<String, LegalHold>,
+    /// Schedules' cursors and restore testing.
+    #[serde(default)]
+    pub scheduled: super::schedule::Scheduled,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
