@@ -40,8 +40,12 @@ async fn world() -> World {
         .send()
         .await
         .expect("AttachRolePolicy");
-    let (status, body) =
-        common::admin_post(&emu, "/_keyhole/resources", &serde_json::json!({"Arn": TABLE})).await;
+    let (status, body) = common::admin_post(
+        &emu,
+        "/_keyhole/resources",
+        &serde_json::json!({"Arn": TABLE}),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     let backup = aws_sdk_backup::Client::new(&config);
     backup
@@ -171,7 +175,9 @@ fn minute_ahead(now: f64, ahead: u32) -> (u32, f64) {
 async fn sdk_create_restore_testing_plan_and_its_duplicate() {
     let w = world().await;
     let arn = w.plan("daily_test", "cron(0 5 ? * * *)").await;
-    assert!(arn.starts_with("arn:aws:backup:us-east-1:111111111111:restore-testing-plan:daily_test-"));
+    assert!(
+        arn.starts_with("arn:aws:backup:us-east-1:111111111111:restore-testing-plan:daily_test-")
+    );
     let err = w
         .backup
         .create_restore_testing_plan()
@@ -225,7 +231,10 @@ async fn sdk_list_restore_testing_plans() {
         .await
         .expect("ListRestoreTestingPlans");
     assert_eq!(listed.restore_testing_plans().len(), 1);
-    assert_eq!(listed.restore_testing_plans()[0].restore_testing_plan_name(), "one");
+    assert_eq!(
+        listed.restore_testing_plans()[0].restore_testing_plan_name(),
+        "one"
+    );
     assert!(listed.next_token().is_some());
 }
 
@@ -442,7 +451,10 @@ async fn sdk_get_restore_testing_inferred_metadata() {
         .await
         .expect("GetRestoreTestingInferredMetadata");
     let m = out.inferred_metadata();
-    assert_eq!(m.get("deletionProtection").map(String::as_str), Some("false"));
+    assert_eq!(
+        m.get("deletionProtection").map(String::as_str),
+        Some("false")
+    );
     assert!(m["targetTableName"].starts_with("awsbackup-restore-test-"));
 }
 
@@ -581,7 +593,10 @@ async fn sdk_cron_rule_backs_up_and_copies_when_the_clock_passes_its_fire_time()
         .send()
         .await
         .expect("ListBackupJobs");
-    assert!(before.backup_jobs().is_empty(), "no run before the fire time");
+    assert!(
+        before.backup_jobs().is_empty(),
+        "no run before the fire time"
+    );
     w.advance(120.0).await;
     let jobs = w
         .backup
@@ -603,7 +618,10 @@ async fn sdk_cron_rule_backs_up_and_copies_when_the_clock_passes_its_fire_time()
         .await
         .expect("ListCopyJobs");
     assert_eq!(copies.copy_jobs().len(), 1);
-    assert_eq!(copies.copy_jobs()[0].state(), Some(&CopyJobState::Completed));
+    assert_eq!(
+        copies.copy_jobs()[0].state(),
+        Some(&CopyJobState::Completed)
+    );
     assert_eq!(
         copies.copy_jobs()[0].destination_backup_vault_arn(),
         Some(dest.as_str())

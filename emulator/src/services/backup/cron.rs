@@ -95,9 +95,7 @@ fn plain_item(item: &str, min: u32, max: u32, names: &[&str]) -> Option<Vec<u32>
     Some((lo..=hi).step_by(step.unwrap_or(1) as usize).collect())
 }
 
-fn mask<T: From<u8> + std::ops::BitOrAssign + std::ops::Shl<u32, Output = T>>(
-    values: &[u32],
-) -> T {
+fn mask<T: From<u8> + std::ops::BitOrAssign + std::ops::Shl<u32, Output = T>>(values: &[u32]) -> T {
     let mut m = T::from(0u8);
     for v in values {
         m |= T::from(1u8) << *v;
@@ -277,7 +275,9 @@ fn days_in_month(year: i32, month: u32) -> u32 {
     } else {
         NaiveDate::from_ymd_opt(year, month + 1, 1)
     };
-    next.and_then(|d| d.pred_opt()).map(|d| d.day()).unwrap_or(28)
+    next.and_then(|d| d.pred_opt())
+        .map(|d| d.day())
+        .unwrap_or(28)
 }
 
 fn first_of_next_month(date: NaiveDate) -> Option<NaiveDate> {

@@ -46,22 +46,22 @@ fn accepts_awss_documented_examples() {
 #[test]
 fn refuses_what_aws_refuses() {
     for expr in [
-        "cron(0 5 * * * *)",     // day-of-month and day-of-week both set
-        "cron(0 5 ? * ? *)",     // neither set
-        "cron(0 5 ? * *)",       // five fields
-        "cron(0 5 ? * * * *)",   // seven fields
-        "cron(60 5 ? * * *)",    // minute out of range
-        "cron(0 24 ? * * *)",    // hour out of range
-        "cron(0 5 32 * ? *)",    // day out of range
-        "cron(0 5 ? 13 * *)",    // month out of range
-        "cron(0 5 ? * 8 *)",     // weekday out of range
-        "cron(0 5 ? * * 1969)",  // year out of range
-        "cron(0/0 5 ? * * *)",   // zero step
-        "cron(0 5-3 ? * * *)",   // reversed range
-        "cron(0 5 ? * 2#6 *)",   // no sixth weekday
-        "cron(0 5 ? FOO * *)",   // unknown name
-        "rate(1 hour)",          // AWS Backup takes no rate expressions
-        "0 5 ? * * *",           // not wrapped in cron()
+        "cron(0 5 * * * *)",    // day-of-month and day-of-week both set
+        "cron(0 5 ? * ? *)",    // neither set
+        "cron(0 5 ? * *)",      // five fields
+        "cron(0 5 ? * * * *)",  // seven fields
+        "cron(60 5 ? * * *)",   // minute out of range
+        "cron(0 24 ? * * *)",   // hour out of range
+        "cron(0 5 32 * ? *)",   // day out of range
+        "cron(0 5 ? 13 * *)",   // month out of range
+        "cron(0 5 ? * 8 *)",    // weekday out of range
+        "cron(0 5 ? * * 1969)", // year out of range
+        "cron(0/0 5 ? * * *)",  // zero step
+        "cron(0 5-3 ? * * *)",  // reversed range
+        "cron(0 5 ? * 2#6 *)",  // no sixth weekday
+        "cron(0 5 ? FOO * *)",  // unknown name
+        "rate(1 hour)",         // AWS Backup takes no rate expressions
+        "0 5 ? * * *",          // not wrapped in cron()
         "",
     ] {
         assert!(Cron::parse(expr).is_none(), "{expr}");
@@ -86,10 +86,7 @@ fn steps_lists_and_names() {
         next("cron(0 9 ? * WED,FRI *)", t),
         Some(at(2024, 1, 3, 9, 0))
     );
-    assert_eq!(
-        next("cron(0 9 1 MAR ? *)", t),
-        Some(at(2024, 3, 1, 9, 0))
-    );
+    assert_eq!(next("cron(0 9 1 MAR ? *)", t), Some(at(2024, 3, 1, 9, 0)));
 }
 
 #[test]
@@ -179,10 +176,7 @@ fn the_last_fire_time_of_a_jump() {
         None
     );
     let every_minute = Cron::parse("cron(* * * * ? *)").unwrap();
-    assert_eq!(
-        every_minute.last_between(from, until, Tz::UTC),
-        Some(until)
-    );
+    assert_eq!(every_minute.last_between(from, until, Tz::UTC), Some(until));
 }
 
 fn field(min: u32, max: u32) -> impl Strategy<Value = String> {
@@ -204,9 +198,8 @@ fn expression() -> impl Strategy<Value = String> {
         (1u32..=7).prop_map(|w| ("?".to_owned(), format!("{w}L"))),
         (1u32..=7, 1u32..=4).prop_map(|(w, k)| ("?".to_owned(), format!("{w}#{k}"))),
     ];
-    (field(0, 59), field(0, 23), days, field(1, 12)).prop_map(|(mi, h, (dom, dow), mo)| {
-        format!("cron({mi} {h} {dom} {mo} {dow} *)")
-    })
+    (field(0, 59), field(0, 23), days, field(1, 12))
+        .prop_map(|(mi, h, (dom, dow), mo)| format!("cron({mi} {h} {dom} {mo} {dow} *)"))
 }
 
 proptest! {

@@ -93,10 +93,7 @@ const TESTABLE_TYPES: &[&str] = &[
 ];
 
 fn valid_name(name: &str) -> bool {
-    (1..=50).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    (1..=50).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 fn plans<'w>(world: &'w World, ctx: &RequestContext) -> Option<&'w RestoreTesting> {
@@ -498,11 +495,7 @@ pub fn get_selection(ctx: &RequestContext, world: &mut World, input: &Value) -> 
     Ok(json!({"RestoreTestingSelection": selection_json(p, sel, true)}))
 }
 
-pub fn list_selections(
-    ctx: &RequestContext,
-    world: &mut World,
-    input: &Value,
-) -> ApiResult<Value> {
+pub fn list_selections(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     let name = req(input, "RestoreTestingPlanName")?;
     let p = plan(world, ctx, name)?;
     authorize(ctx, world, Some(p.arn.clone()), None)?;
@@ -769,8 +762,7 @@ fn candidates(
                 && rp.resource_type == rtype
                 && rp.creation_date <= at
                 && rp.creation_date >= at - window
-                && (arns.is_empty()
-                    || arns.iter().any(|a| *a == "*" || *a == rp.resource_arn))
+                && (arns.is_empty() || arns.iter().any(|a| *a == "*" || *a == rp.resource_arn))
                 && (sel["ProtectedResourceConditions"].is_null() || {
                     let tags = world
                         .backup
@@ -787,7 +779,13 @@ fn candidates(
 
 /// Runs a restore testing plan at `at`: for each selection, picks a recovery point by the
 /// plan's algorithm and starts a restore job recorded as the plan's. Returns the job ids.
-pub fn run_plan(world: &mut World, account: &str, region: &str, name: &str, at: f64) -> Vec<String> {
+pub fn run_plan(
+    world: &mut World,
+    account: &str,
+    region: &str,
+    name: &str,
+    at: f64,
+) -> Vec<String> {
     let Some(p) = state(world, account, region)
         .and_then(|st| st.scheduled.restore_testing.plans.get(name))
         .cloned()

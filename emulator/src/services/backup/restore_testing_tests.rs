@@ -27,7 +27,14 @@ impl Env {
         }
     }
 
-    fn raw(&self, method: Method, path: &str, query: Option<&str>, headers: HeaderMap, body: Bytes) -> Resp {
+    fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        query: Option<&str>,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Resp {
         let req = HttpRequest {
             method,
             raw_path: path.into(),
@@ -159,7 +166,10 @@ impl Env {
                 "IamRoleArn": role, "ProtectedResourceType": "DynamoDB",
                 "ProtectedResourceArns": ["*"], "ValidationWindowHours": 2}}),
         );
-        created["RestoreTestingPlanArn"].as_str().unwrap().to_owned()
+        created["RestoreTestingPlanArn"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 }
 
@@ -223,7 +233,10 @@ fn plans_are_created_read_listed_updated_and_refused_twice() {
         "RANDOM_WITHIN_WINDOW"
     );
     let listed = env.ok("GET", "/restore-testing/plans", Value::Null);
-    assert_eq!(listed["RestoreTestingPlans"][0]["RestoreTestingPlanName"], "weekly_test");
+    assert_eq!(
+        listed["RestoreTestingPlans"][0]["RestoreTestingPlanName"],
+        "weekly_test"
+    );
     let missing = env.call("GET", "/restore-testing/plans/nope", None, Value::Null);
     assert_error(
         &missing,
@@ -243,7 +256,12 @@ fn plan_names_and_schedules_are_checked() {
         if let Some(tz) = tz {
             p["ScheduleExpressionTimezone"] = json!(tz);
         }
-        env.call("PUT", "/restore-testing/plans", None, json!({"RestoreTestingPlan": p}))
+        env.call(
+            "PUT",
+            "/restore-testing/plans",
+            None,
+            json!({"RestoreTestingPlan": p}),
+        )
     };
     assert_error(
         &plan("has-dash", "cron(0 5 ? * * *)", None),
@@ -292,8 +310,10 @@ fn selections_follow_the_documented_rules_and_block_plan_deletion() {
         )
     };
     assert_error(
-        &sel(json!({"RestoreTestingSelectionName": "tables", "IamRoleArn": role,
-            "ProtectedResourceType": "DynamoDB", "ProtectedResourceArns": ["*"]})),
+        &sel(
+            json!({"RestoreTestingSelectionName": "tables", "IamRoleArn": role,
+            "ProtectedResourceType": "DynamoDB", "ProtectedResourceArns": ["*"]}),
+        ),
         400,
         "AlreadyExistsException",
         "Restore testing selection tables already exists in restore testing plan p1",
@@ -307,14 +327,23 @@ fn selections_follow_the_documented_rules_and_block_plan_deletion() {
         "ProtectedResourceConditions can only be used with the wildcard [\"*\"] in ProtectedResourceArns",
     );
     assert_error(
-        &sel(json!({"RestoreTestingSelectionName": "odd", "IamRoleArn": role,
-            "ProtectedResourceType": "Redshift", "ProtectedResourceArns": ["*"]})),
+        &sel(
+            json!({"RestoreTestingSelectionName": "odd", "IamRoleArn": role,
+            "ProtectedResourceType": "Redshift", "ProtectedResourceArns": ["*"]}),
+        ),
         400,
         "InvalidParameterValueException",
         "Unsupported protected resource type: Redshift",
     );
-    let got = env.ok("GET", "/restore-testing/plans/p1/selections/tables", Value::Null);
-    assert_eq!(got["RestoreTestingSelection"]["ProtectedResourceType"], "DynamoDB");
+    let got = env.ok(
+        "GET",
+        "/restore-testing/plans/p1/selections/tables",
+        Value::Null,
+    );
+    assert_eq!(
+        got["RestoreTestingSelection"]["ProtectedResourceType"],
+        "DynamoDB"
+    );
     assert_eq!(got["RestoreTestingSelection"]["ValidationWindowHours"], 2);
     env.ok(
         "PUT",
@@ -323,7 +352,10 @@ fn selections_follow_the_documented_rules_and_block_plan_deletion() {
             "RestoreMetadataOverrides": {"encryptionType": "Default"}}}),
     );
     let listed = env.ok("GET", "/restore-testing/plans/p1/selections", Value::Null);
-    assert_eq!(listed["RestoreTestingSelections"][0]["ValidationWindowHours"], 5);
+    assert_eq!(
+        listed["RestoreTestingSelections"][0]["ValidationWindowHours"],
+        5
+    );
     let blocked = env.call("DELETE", "/restore-testing/plans/p1", None, Value::Null);
     assert_error(
         &blocked,
@@ -331,7 +363,11 @@ fn selections_follow_the_documented_rules_and_block_plan_deletion() {
         "InvalidRequestException",
         "All restore testing selections associated with a restore testing plan must be deleted before the restore testing plan can be deleted.",
     );
-    env.ok("DELETE", "/restore-testing/plans/p1/selections/tables", Value::Null);
+    env.ok(
+        "DELETE",
+        "/restore-testing/plans/p1/selections/tables",
+        Value::Null,
+    );
     env.ok("DELETE", "/restore-testing/plans/p1", Value::Null);
     let listed = env.ok("GET", "/restore-testing/plans", Value::Null);
     assert_eq!(listed["RestoreTestingPlans"], json!([]));
@@ -350,7 +386,11 @@ fn a_scheduled_run_restores_the_latest_recovery_point_and_takes_a_validation_res
     let plan_arn = env.testing_plan("hourly", minute, &role);
     env.advance(wait - 60.0);
     let none = env.ok("GET", "/restore-jobs/", Value::Null);
-    assert_eq!(none["RestoreJobs"], json!([]), "no run before the fire time");
+    assert_eq!(
+        none["RestoreJobs"],
+        json!([]),
+        "no run before the fire time"
+    );
     env.advance(120.0);
     let jobs = env.ok("GET", "/restore-jobs/", Value::Null);
     let jobs = jobs["RestoreJobs"].as_array().unwrap().clone();
@@ -406,7 +446,12 @@ fn validation_results_are_only_for_restore_testing_jobs() {
         None,
         json!({"ValidationStatus": "SUCCESSFUL"}),
     );
-    assert_error(&r, 400, "ResourceNotFoundException", "Cannot find job with ID NOPE");
+    assert_error(
+        &r,
+        400,
+        "ResourceNotFoundException",
+        "Cannot find job with ID NOPE",
+    );
 }
 
 #[test]
@@ -419,7 +464,12 @@ fn inferred_metadata_comes_from_the_recovery_point() {
         "BackupVaultName=main&RecoveryPointArn={}",
         form_urlencoded::byte_serialize(rp.as_bytes()).collect::<String>()
     );
-    let r = env.call("GET", "/restore-testing/inferred-metadata", Some(&query), Value::Null);
+    let r = env.call(
+        "GET",
+        "/restore-testing/inferred-metadata",
+        Some(&query),
+        Value::Null,
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     let m = &r.body["InferredMetadata"];
     assert_eq!(m["deletionProtection"], "false");
@@ -471,10 +521,16 @@ fn a_cron_rule_runs_its_backup_and_copy_when_the_clock_passes_its_fire_time() {
     assert_eq!(jobs.len(), 1, "{jobs:?}");
     assert_eq!(jobs[0]["State"], "COMPLETED", "{jobs:?}");
     assert_eq!(jobs[0]["CreatedBy"]["BackupRuleName"], "Hourly");
-    assert_eq!(jobs[0]["CreationDate"].as_f64().unwrap() % 3600.0 % 60.0, 0.0);
+    assert_eq!(
+        jobs[0]["CreationDate"].as_f64().unwrap() % 3600.0 % 60.0,
+        0.0
+    );
     let copies = env.ok("GET", "/copy-jobs/", Value::Null);
     assert_eq!(copies["CopyJobs"][0]["State"], "COMPLETED", "{copies}");
-    assert_eq!(copies["CopyJobs"][0]["DestinationBackupVaultArn"], dest.as_str());
+    assert_eq!(
+        copies["CopyJobs"][0]["DestinationBackupVaultArn"],
+        dest.as_str()
+    );
     // Three hours later: one more run, not three.
     env.advance(3.0 * 3600.0);
     let jobs = env.ok("GET", "/backup-jobs/", Value::Null);
@@ -489,19 +545,33 @@ fn backup_plans_refuse_bad_schedules() {
             "TargetBackupVaultName": "Default", "ScheduleExpression": cron,
             "ScheduleExpressionTimezone": tz}]}})
     };
-    let r = env.call("PUT", "/backup/plans/", None, plan("rate(1 day)", "Etc/UTC"));
+    let r = env.call(
+        "PUT",
+        "/backup/plans/",
+        None,
+        plan("rate(1 day)", "Etc/UTC"),
+    );
     assert_error(
         &r,
         400,
         "InvalidParameterValueException",
         "Error in rule Daily : Schedule expression rate(1 day) is not valid",
     );
-    let r = env.call("PUT", "/backup/plans/", None, plan("cron(0 5 ? * * *)", "Moon/Base"));
+    let r = env.call(
+        "PUT",
+        "/backup/plans/",
+        None,
+        plan("cron(0 5 ? * * *)", "Moon/Base"),
+    );
     assert_error(
         &r,
         400,
         "InvalidParameterValueException",
         "Error in rule Daily : Schedule expression timezone Moon/Base is not valid",
     );
-    env.ok("PUT", "/backup/plans/", plan("cron(0 5 ? * MON-FRI *)", "America/New_York"));
+    env.ok(
+        "PUT",
+        "/backup/plans/",
+        plan("cron(0 5 ? * MON-FRI *)", "America/New_York"),
+    );
 }

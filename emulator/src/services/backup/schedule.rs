@@ -146,9 +146,8 @@ pub fn run_due(world: &mut World, now: f64) {
         if current.is_some() && due.is_none() {
             continue;
         }
-        let fire = due.and_then(|n| {
-            last_fire(&task.expression, task.timezone.as_deref(), n - 1.0, now)
-        });
+        let fire =
+            due.and_then(|n| last_fire(&task.expression, task.timezone.as_deref(), n - 1.0, now));
         let cursor = Cursor {
             expression: task.expression.clone(),
             timezone: task.timezone.clone(),
