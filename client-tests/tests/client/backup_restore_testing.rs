@@ -3,7 +3,7 @@
 
 use aws_sdk_backup::error::ProvideErrorMetadata;
 use aws_sdk_backup::types::{
-    BackupJobState, BackupRuleInput, CopyAction, CopyJobState, KeyValue, PlanInput,
+    BackupJobState, BackupPlanInput, BackupRuleInput, CopyAction, CopyJobState, KeyValue,
     ProtectedResourceConditions, RestoreTestingPlanForCreate, RestoreTestingPlanForUpdate,
     RestoreTestingRecoveryPointSelection, RestoreTestingRecoveryPointSelectionAlgorithm,
     RestoreTestingRecoveryPointType, RestoreTestingSelectionForCreate,
@@ -215,7 +215,7 @@ async fn sdk_get_restore_testing_plan() {
     assert_eq!(plan.schedule_expression(), "cron(0 5 ? * * *)");
     assert_eq!(plan.start_window_hours(), 24);
     let selection = plan.recovery_point_selection().expect("selection");
-    assert_eq!(selection.selection_window_days(), Some(30));
+    assert_eq!(selection.selection_window_days(), 30);
 }
 
 #[tokio::test]
@@ -350,7 +350,7 @@ async fn sdk_get_restore_testing_selection() {
     let sel = got.restore_testing_selection().expect("selection");
     assert_eq!(sel.protected_resource_type(), "DynamoDB");
     assert_eq!(sel.protected_resource_arns(), ["*"]);
-    assert_eq!(sel.validation_window_hours(), Some(2));
+    assert_eq!(sel.validation_window_hours(), 2);
     let conditions = sel.protected_resource_conditions().expect("conditions");
     assert_eq!(conditions.string_not_equals()[0].key(), "skip");
 }
@@ -402,7 +402,7 @@ async fn sdk_update_restore_testing_selection() {
         .await
         .expect("GetRestoreTestingSelection");
     let sel = got.restore_testing_selection().expect("selection");
-    assert_eq!(sel.validation_window_hours(), Some(12));
+    assert_eq!(sel.validation_window_hours(), 12);
     assert_eq!(
         sel.restore_metadata_overrides()
             .and_then(|m| m.get("encryptionType"))
@@ -544,7 +544,7 @@ async fn sdk_cron_rule_backs_up_and_copies_when_the_clock_passes_its_fire_time()
         .backup
         .create_backup_plan()
         .backup_plan(
-            PlanInput::builder()
+            BackupPlanInput::builder()
                 .backup_plan_name("hourly")
                 .rules(
                     BackupRuleInput::builder()
