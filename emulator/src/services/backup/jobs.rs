@@ -817,8 +817,15 @@ pub fn list_restore_jobs(
                         && s(input, "ByStatus").is_none_or(|v| v == j.status)
                         && s(input, "ByResourceType").is_none_or(|v| v == j.resource_type)
                         && s(input, "ByAccountId").is_none_or(|v| v == j.account)
+                        && s(input, "ByRestoreTestingPlanArn").is_none_or(|v| {
+                            super::restore_testing::started_by(st, &j.id) == Some(v)
+                        })
                 })
-                .map(restore_job_json)
+                .map(|j| {
+                    let mut job = restore_job_json(j);
+                    super::restore_testing::annotate(st, &mut job);
+                    job
+                })
                 .collect()
         })
         .unwrap_or_default();

@@ -666,6 +666,15 @@ pub fn put_validation_result(
     Ok(Value::Null)
 }
 
+/// The ARN of the restore testing plan that started restore job `id`, if one did.
+pub(crate) fn started_by<'s>(st: &'s BackupState, id: &str) -> Option<&'s str> {
+    st.scheduled
+        .restore_testing
+        .jobs
+        .get(id)
+        .map(|t| t.plan_arn.as_str())
+}
+
 /// Adds what restore testing knows of a restore job to its DescribeRestoreJob answer.
 pub(crate) fn annotate(st: &BackupState, job: &mut Value) {
     let Some(id) = job["RestoreJobId"].as_str() else {

@@ -410,6 +410,16 @@ fn a_scheduled_run_restores_the_latest_recovery_point_and_takes_a_validation_res
     let job = env.ok("GET", &format!("/restore-jobs/{id}"), Value::Null);
     assert_eq!(job["ValidationStatus"], "SUCCESSFUL");
     assert_eq!(job["ValidationStatusMessage"], "rows match");
+    let by_plan = format!(
+        "restoreTestingPlanArn={}",
+        form_urlencoded::byte_serialize(plan_arn.as_bytes()).collect::<String>()
+    );
+    let r = env.call("GET", "/restore-jobs/", Some(&by_plan), Value::Null);
+    assert_eq!(r.body["RestoreJobs"][0]["RestoreJobId"], id.as_str());
+    assert_eq!(r.body["RestoreJobs"][0]["ValidationStatus"], "SUCCESSFUL");
+    let other = "restoreTestingPlanArn=arn%3Aaws%3Abackup%3Aus-east-1%3A111111111111%3Arestore-testing-plan%3Aother-1";
+    let r = env.call("GET", "/restore-jobs/", Some(other), Value::Null);
+    assert_eq!(r.body["RestoreJobs"], json!([]));
     // A jump over many fire times runs the plan once.
     env.advance(10.0 * 3600.0);
     let jobs = env.ok("GET", "/restore-jobs/", Value::Null);
