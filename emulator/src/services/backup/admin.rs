@@ -7,6 +7,10 @@
 //! - `POST /_keyhole/backup/run-plan` `{"account", "region", "backupPlanId", "ruleName"}`
 //!   runs a plan's rule now;
 //! - `GET /_keyhole/backup/jobs/<job id>`: a backup or copy job with its decision record.
+//!
+//! Rules with a `ScheduleExpression` and restore testing plans also run by themselves when
+//! keyhole's clock passes their fire times (`POST /_keyhole/clock/advance`); see
+//! [`super::schedule`].
 
 use serde_json::{json, Value};
 
@@ -87,6 +91,7 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
         ("GET", p) if p.starts_with("/_keyhole/backup/jobs/") => {
             let id = p.trim_start_matches("/_keyhole/backup/jobs/");
             let mut world = shared.world();
+            super::schedule::run_due(&mut world, now);
             super::engine::settle(&mut world, now);
             let job = world
                 .accounts
