@@ -2,9 +2,10 @@
 //! Each test starts its own emulator on a free port.
 
 mod backup;
-mod backup_failures;
-mod backup_vault_kinds;
 mod backup_audit;
+mod backup_failures;
+mod backup_restore_testing;
+mod backup_vault_kinds;
 mod common;
 mod errors;
 mod iam;

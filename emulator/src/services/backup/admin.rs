@@ -10,6 +10,10 @@
 //! - `GET /_keyhole/backup/reports/<report job id>`: a report job's status, the S3 keys AWS
 //!   would write and the report itself by format (keyhole does not emulate S3); with
 //!   `?format=CSV` or `?format=JSON`, that report alone as `text/csv` or `application/json`.
+//!
+//! Rules with a `ScheduleExpression` and restore testing plans also run by themselves when
+//! keyhole's clock passes their fire times (`POST /_keyhole/clock/advance`); see
+//! [`super::schedule`].
 
 use serde_json::{json, Value};
 
@@ -90,6 +94,7 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
         ("GET", p) if p.starts_with("/_keyhole/backup/jobs/") => {
             let id = p.trim_start_matches("/_keyhole/backup/jobs/");
             let mut world = shared.world();
+            super::schedule::run_due(&mut world, now);
             super::engine::settle(&mut world, now);
             let job = world
                 .accounts

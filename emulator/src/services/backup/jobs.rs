@@ -701,7 +701,30 @@ pub fn start_restore_job(
         .cloned()
         // Text inferred.
         .ok_or_else(|| not_found(format!("Recovery point {arn} not found")))?;
-    let role = s(input, "IamRoleArn").map(str::to_owned);
+    let id = create_restore_job(
+        world,
+        &ctx.caller.account,
+        &ctx.region,
+        &rp,
+        s(input, "IamRoleArn").map(str::to_owned),
+        s(input, "ResourceType").map(str::to_owned),
+        ctx.now,
+    );
+    Ok(json!({"RestoreJobId": id}))
+}
+
+/// Starts (and, keyhole's restores being instant, finishes) a restore of `rp`; used by
+/// StartRestoreJob and restore testing. Returns the job id.
+pub(crate) fn create_restore_job(
+    world: &mut World,
+    account: &str,
+    region: &str,
+    rp: &RecoveryPoint,
+    role: Option<String>,
+    resource_type: Option<String>,
+    now: f64,
+) -> String {
+    let arn = rp.arn.clone();
     let role_ok = role
         .as_deref()
         .is_none_or(|r| crate::services::iam::access::principal_exists(world, r));
@@ -709,9 +732,9 @@ pub fn start_restore_job(
     let created = format!("{}-restored-{}", rp.resource_arn, &id[..8].to_lowercase());
     let job = RestoreJob {
         id: id.clone(),
-        account: ctx.caller.account.clone(),
-        creation_date: ctx.now,
-        completion_date: ctx.now,
+        account: account.to_owned(),
+        creation_date: now,
+        completion_date: now,
         status: if role_ok { "COMPLETED" } else { "FAILED" }.into(),
         status_message: (!role_ok).then(|| {
             format!(
@@ -722,24 +745,22 @@ pub fn start_restore_job(
         recovery_point_arn: arn.clone(),
         recovery_point_creation_date: rp.creation_date,
         vault_arn: rp.vault_arn.clone(),
-        resource_type: s(input, "ResourceType")
-            .map(str::to_owned)
-            .unwrap_or(rp.resource_type.clone()),
+        resource_type: resource_type.unwrap_or(rp.resource_type.clone()),
         source_resource_arn: rp.resource_arn.clone(),
         created_resource_arn: role_ok.then_some(created),
         iam_role_arn: role,
         backup_size_in_bytes: rp.backup_size_in_bytes,
     };
-    let st = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now);
+    let st = state_mut(world, account, region, now);
     st.restore_jobs.insert(id.clone(), job);
     if role_ok {
         for v in st.vaults.values_mut() {
             if let Some(rp) = v.recovery_points.get_mut(&arn) {
-                rp.last_restore_time = Some(ctx.now);
+                rp.last_restore_time = Some(now);
             }
         }
     }
-    Ok(json!({"RestoreJobId": id}))
+    id
 }
 
 fn restore_job_json(job: &RestoreJob) -> Value {
@@ -770,9 +791,16 @@ pub fn describe_restore_job(
 ) -> ApiResult<Value> {
     let id = req(input, "RestoreJobId")?;
     authorize(ctx, world, None, None)?;
-    state(world, &ctx.caller.account, &ctx.region)
-        .and_then(|st| st.restore_jobs.get(id))
+    let st = state(world, &ctx.caller.account, &ctx.region);
+    st.and_then(|st| st.restore_jobs.get(id))
         .map(restore_job_json)
+        .map(|mut job| {
+            // Restore testing adds CreatedBy and the validation result.
+            if let Some(st) = st {
+                super::restore_testing::annotate(st, &mut job);
+            }
+            job
+        })
         // Text inferred.
         .ok_or_else(|| not_found(format!("Cannot find job with ID {id}")))
 }
@@ -800,8 +828,15 @@ pub fn list_restore_jobs(
                         && s(input, "ByStatus").is_none_or(|v| v == j.status)
                         && s(input, "ByResourceType").is_none_or(|v| v == j.resource_type)
                         && s(input, "ByAccountId").is_none_or(|v| v == j.account)
+                        && s(input, "ByRestoreTestingPlanArn").is_none_or(|v| {
+                            super::restore_testing::started_by(st, &j.id) == Some(v)
+                        })
                 })
-                .map(restore_job_json)
+                .map(|j| {
+                    let mut job = restore_job_json(j);
+                    super::restore_testing::annotate(st, &mut job);
+                    job
+                })
                 .collect()
         })
         .unwrap_or_default();

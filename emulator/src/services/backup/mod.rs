@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod airgap;
 pub mod audit;
+pub mod cron;
 pub mod engine;
 pub mod indexes;
 pub mod jobs;
@@ -13,13 +14,19 @@ pub mod legal_holds;
 pub mod plans;
 pub mod reports;
 pub mod resources;
+pub mod restore_testing;
 pub mod scans;
+pub mod schedule;
 pub mod state;
 pub mod tiering;
 pub mod vaults;
 
 #[cfg(test)]
 mod audit_tests;
+#[cfg(test)]
+mod cron_tests;
+#[cfg(test)]
+mod restore_testing_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -39,7 +46,9 @@ pub fn handle(
     operation: &str,
     input: &Value,
 ) -> ApiResult<Value> {
-    // Jobs reach their final state on keyhole's clock; every request sees them settled.
+    // Scheduled rules run, and jobs reach their final state, on keyhole's clock; every
+    // request sees them settled.
+    schedule::run_due(world, ctx.now);
     engine::settle(world, ctx.now);
     match operation {
         "CreateBackupVault" => vaults::create(ctx, world, input),
@@ -147,6 +156,18 @@ pub fn handle(
         "ListTieringConfigurations" => tiering::list(ctx, world, input),
         "UpdateTieringConfiguration" => tiering::update(ctx, world, input),
         "DeleteTieringConfiguration" => tiering::delete(ctx, world, input),
+        "CreateRestoreTestingPlan" => restore_testing::create_plan(ctx, world, input),
+        "GetRestoreTestingPlan" => restore_testing::get_plan(ctx, world, input),
+        "ListRestoreTestingPlans" => restore_testing::list_plans(ctx, world, input),
+        "UpdateRestoreTestingPlan" => restore_testing::update_plan(ctx, world, input),
+        "DeleteRestoreTestingPlan" => restore_testing::delete_plan(ctx, world, input),
+        "CreateRestoreTestingSelection" => restore_testing::create_selection(ctx, world, input),
+        "GetRestoreTestingSelection" => restore_testing::get_selection(ctx, world, input),
+        "ListRestoreTestingSelections" => restore_testing::list_selections(ctx, world, input),
+        "UpdateRestoreTestingSelection" => restore_testing::update_selection(ctx, world, input),
+        "DeleteRestoreTestingSelection" => restore_testing::delete_selection(ctx, world, input),
+        "GetRestoreTestingInferredMetadata" => restore_testing::inferred(ctx, world, input),
+        "PutRestoreValidationResult" => restore_testing::put_validation_result(ctx, world, input),
         _ => Err(super::not_implemented(ctx)),
     }
 }

@@ -29,6 +29,25 @@ pub fn check_rules(plan: &Value) -> ApiResult<()> {
                 )));
             }
         }
+        let (expression, timezone) = super::schedule::rule_schedule(rule);
+        if let Some(expression) = expression {
+            match super::schedule::check(expression, timezone) {
+                Ok(()) => {}
+                // Text inferred, in the style of the vault-name message.
+                Err(super::schedule::ScheduleError::Expression) => {
+                    return Err(invalid_parameter(format!(
+                        "Error in rule {rule_name} : Schedule expression {expression} is not valid"
+                    )))
+                }
+                // Text inferred, in the style of the vault-name message.
+                Err(super::schedule::ScheduleError::Timezone) => {
+                    return Err(invalid_parameter(format!(
+                        "Error in rule {rule_name} : Schedule expression timezone {} is not valid",
+                        timezone.unwrap_or_default()
+                    )))
+                }
+            }
+        }
         for action in rule["CopyActions"].as_array().into_iter().flatten() {
             let arn = action["DestinationBackupVaultArn"]
                 .as_str()

@@ -35,6 +35,9 @@ pub struct BackupState {
     pub audit: super::audit::AuditState,
     #[serde(default)]
     pub tiering: super::tiering::TieringState,
+    /// Schedules' cursors and restore testing.
+    #[serde(default)]
+    pub scheduled: super::schedule::Scheduled,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
