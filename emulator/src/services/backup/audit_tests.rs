@@ -745,3 +745,18 @@ fn tiering_configurations_are_created_listed_updated_and_deleted() {
         "Tiering configuration t1 does not exist",
     );
 }
+
+#[test]
+fn frameworks_and_report_plans_take_tags_like_other_backup_resources() {
+    let env = Env::new();
+    let arn = framework(&env, "tagged", json!([retention_control("35")])).body["FrameworkArn"]
+        .as_str()
+        .expect("FrameworkArn")
+        .to_owned();
+    let path = format!("/tags/{}", arn.replace(':', "%3A").replace('/', "%2F"));
+    env.ok("POST", &path, json!({"Tags": {"team": "audit"}}));
+    assert_eq!(
+        env.ok("GET", &path, Value::Null)["Tags"],
+        json!({"team": "audit"})
+    );
+}

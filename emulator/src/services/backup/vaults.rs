@@ -370,6 +370,15 @@ fn taggable_exists(ctx: &RequestContext, world: &World, arn: &str) -> ApiResult<
     }
     let known = st.plans.values().any(|p| p.arn == arn)
         || st.legal_holds.values().any(|h| h.arn == arn)
+        || st.audit.frameworks.values().any(|f| f.arn == arn)
+        || st.audit.report_plans.values().any(|r| r.arn == arn)
+        || st.tiering.configurations.values().any(|t| t.arn == arn)
+        || st
+            .scheduled
+            .restore_testing
+            .plans
+            .values()
+            .any(|p| p.arn == arn)
         || st
             .vaults
             .values()
