@@ -10,6 +10,11 @@ use keyhole::pipeline::Shared;
 use keyhole::Settings;
 use tokio::net::TcpListener;
 
+/// Requests allocate many small, short-lived strings; mimalloc serves them faster than the
+/// system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "keyhole",
@@ -55,6 +60,10 @@ enum PolicyCommand {
 
 #[derive(clap::Args)]
 struct ServeArgs {
+    /// Runtime worker threads serving connections (slow calls such as RSA key generation
+    /// run on a separate blocking pool).
+    #[arg(long, env = "KEYHOLE_WORKERS", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=256))]
+    workers: u16,
     /// Address to listen on.
     #[arg(long, env = "KEYHOLE_HOST", default_value = "127.0.0.1")]
     host: String,
@@ -111,7 +120,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(usize::from(args.workers))
         .enable_all()
         .build()
     {

@@ -359,6 +359,15 @@ pub struct ContextEntry {
     pub multi: bool,
 }
 
+/// A key name lower-cased; names are ASCII but for tag keys, and the ASCII path is cheap.
+fn lower(name: &str) -> String {
+    if name.is_ascii() {
+        name.to_ascii_lowercase()
+    } else {
+        name.to_lowercase()
+    }
+}
+
 /// Condition keys; names are case-insensitive.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Context {
@@ -383,7 +392,7 @@ impl Context {
     }
 
     pub fn insert(&mut self, name: &str, values: Vec<ContextValue>, multi: bool) {
-        let lc = name.to_lowercase();
+        let lc = lower(name);
         let entry = ContextEntry {
             name: name.to_string(),
             values,
@@ -391,12 +400,18 @@ impl Context {
         };
         match self.entries.iter_mut().find(|(k, _)| *k == lc) {
             Some(slot) => slot.1 = entry,
-            None => self.entries.push((lc, entry)),
+            None => {
+                if self.entries.capacity() == 0 {
+                    // A request carries some 20 to 30 keys.
+                    self.entries.reserve(32);
+                }
+                self.entries.push((lc, entry))
+            }
         }
     }
 
     pub fn remove(&mut self, name: &str) {
-        let lc = name.to_lowercase();
+        let lc = lower(name);
         self.entries.retain(|(k, _)| *k != lc);
     }
 

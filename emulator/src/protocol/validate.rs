@@ -114,18 +114,18 @@ impl Walker<'_> {
             let Some(member_shape) = self.model.shape(&member.shape) else {
                 continue;
             };
+            let present = object.get(&member.name).filter(|v| !v.is_null());
+            if present.is_none() && !shape.required.contains(&member.name) {
+                continue;
+            }
             let member_path = join(path, &path_name(&member.name));
-            match object.get(&member.name) {
-                None | Some(Value::Null) => {
-                    if shape.required.contains(&member.name) {
-                        self.violation(
-                            member_shape,
-                            &Value::Null,
-                            &member_path,
-                            "Member must not be null".to_owned(),
-                        );
-                    }
-                }
+            match present {
+                None => self.violation(
+                    member_shape,
+                    &Value::Null,
+                    &member_path,
+                    "Member must not be null".to_owned(),
+                ),
                 Some(v) => self.value(member_shape, v, &member_path)?,
             }
         }

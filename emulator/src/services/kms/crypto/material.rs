@@ -22,7 +22,7 @@ pub const SYMMETRIC_KEY_LEN: usize = 32;
 /// Fills a fresh buffer from the OS random source.
 pub(crate) fn random_bytes(len: usize) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
     let mut out = Zeroizing::new(vec![0u8; len]);
-    OsRng
+    rand::thread_rng()
         .try_fill_bytes(&mut out)
         .map_err(CryptoError::internal)?;
     Ok(out)
