@@ -80,10 +80,14 @@ pub struct Environment {
 /// Asks the policy engine whether the caller may perform `access`; when not, the
 /// AccessDenied error the service answers with.
 pub fn authorize(ctx: &RequestContext, world: &World, access: &Access) -> ApiResult<()> {
-    let mut access = access.clone();
-    if access.action.is_empty() {
-        access.action = ctx.action();
-    }
+    let access = if access.action.is_empty() {
+        std::borrow::Cow::Owned(Access {
+            action: ctx.action(),
+            ..access.clone()
+        })
+    } else {
+        std::borrow::Cow::Borrowed(access)
+    };
     let env = Environment {
         region: ctx.region.clone(),
         now: ctx.now,

@@ -603,8 +603,8 @@ impl RequestBuilder {
                     .collect(),
             );
         }
-        for e in self.keys.iter() {
-            c.insert(&e.name, e.values.clone(), e.multi);
+        for (_, e) in self.keys.entries {
+            c.insert(&e.name, e.values, e.multi);
         }
         Request {
             subject: Arc::new(Subject {

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::error::{ApiError, ApiResult};
 use super::model::ServiceId;
-use super::{strip_nulls, HttpRequest, HttpResponse};
+use super::{json_without_nulls, HttpRequest, HttpResponse};
 
 const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
@@ -40,7 +40,7 @@ pub fn decode(service: ServiceId, req: &HttpRequest) -> ApiResult<(String, Value
 pub fn encode_output(output: &Value) -> HttpResponse {
     let body = match output {
         Value::Null => "{}".to_owned(),
-        other => strip_nulls(other).to_string(),
+        other => json_without_nulls(other),
     };
     HttpResponse {
         status: 200,

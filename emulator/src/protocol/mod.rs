@@ -139,16 +139,29 @@ pub fn encode_error(service: ServiceId, error: &ApiError, request_id: &str) -> H
     }
 }
 
-/// Drops null members so optional outputs are absent rather than `null`.
-pub fn strip_nulls(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.clone(), strip_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(strip_nulls).collect()),
-        other => other.clone(),
+/// An output value serialized without its null members: AWS leaves absent members out.
+/// Serializing through this view costs no copy of the tree.
+struct WithoutNulls<'a>(&'a Value);
+
+impl serde::Serialize for WithoutNulls<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self.0 {
+            Value::Object(map) => {
+                let mut out = serializer.serialize_map(None)?;
+                for (key, value) in map.iter().filter(|(_, v)| !v.is_null()) {
+                    out.serialize_entry(key, &WithoutNulls(value))?;
+                }
+                out.end()
+            }
+            Value::Array(items) => serializer.collect_seq(items.iter().map(WithoutNulls)),
+            other => other.serialize(serializer),
+        }
     }
+}
+
+/// `value` as JSON text without null members.
+pub fn json_without_nulls(value: &Value) -> String {
+    // Serializing a `Value` cannot fail: its map keys are strings.
+    serde_json::to_string(&WithoutNulls(value)).unwrap_or_default()
 }

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::error::{ApiError, ApiResult};
 use super::model::{RouteMatch, ServiceId, ShapeKind};
-use super::{strip_nulls, HttpRequest, HttpResponse};
+use super::{json_without_nulls, HttpRequest, HttpResponse};
 
 pub fn decode(service: ServiceId, req: &HttpRequest) -> ApiResult<(String, Value)> {
     let model = service.model();
@@ -118,7 +118,7 @@ pub fn encode_output(service: ServiceId, operation: &str, output: &Value) -> Htt
         .unwrap_or(200);
     let body = match output {
         Value::Null => String::new(),
-        other => strip_nulls(other).to_string(),
+        other => json_without_nulls(other),
     };
     HttpResponse {
         status,
