@@ -28,6 +28,8 @@ mod cron_tests;
 #[cfg(test)]
 mod restore_testing_tests;
 #[cfg(test)]
+mod test_env;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod vault_kinds_tests;
