@@ -6,9 +6,10 @@
 //! (they never apply to the management account).
 
 use aws_sdk_backup::types::{CopyJob, CopyJobState, Lifecycle};
-use aws_sdk_organizations::types::{HandshakeParty, HandshakePartyType, PolicyType};
+use aws_sdk_organizations::types::PolicyType;
 use serde_json::{json, Value};
 
+use crate::backup_common::{self, admin_ok, BACKUP_POLICY, TRUST_BACKUP};
 use crate::common;
 
 const MGMT: &str = "333333333333";
@@ -18,9 +19,6 @@ const VOLUME: &str = "arn:aws:ec2:us-east-1:111111111111:volume/vol-1";
 const SRC_VAULT: &str = "arn:aws:backup:us-east-1:111111111111:backup-vault:src";
 const DEST_VAULT: &str = "arn:aws:backup:us-east-1:222222222222:backup-vault:dest";
 const ROLE: &str = "arn:aws:iam::111111111111:role/BackupRole";
-const BACKUP_POLICY: &str =
-    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup";
-const TRUST_BACKUP: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"backup.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 const VAULT_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"backup:CopyIntoBackupVault","Resource":"*"}]}"#;
 /// The seeds' key policy: the owner keeps the key, the destination account and its
 /// AWSServiceRoleForBackup may use it and attach grants for AWS resources.
@@ -144,27 +142,7 @@ impl World {
 
     /// `account` joins the organization.
     async fn join(&self, account: &str) {
-        let invite = self
-            .orgs
-            .invite_account_to_organization()
-            .target(
-                HandshakeParty::builder()
-                    .r#type(HandshakePartyType::Account)
-                    .id(account)
-                    .build()
-                    .expect("party"),
-            )
-            .send()
-            .await
-            .expect("InviteAccountToOrganization");
-        let id = invite.handshake().and_then(|h| h.id()).expect("handshake");
-        let config = self.emu.sdk_config(account).await;
-        aws_sdk_organizations::Client::new(&config)
-            .accept_handshake()
-            .handshake_id(id)
-            .send()
-            .await
-            .expect("AcceptHandshake");
+        backup_common::join(&self.emu, &self.orgs, account).await;
     }
 
     /// A role in SRC with `trust`, with AWS's backup policy when `permissions`.
@@ -204,8 +182,7 @@ impl World {
         if let Some(key) = key {
             body["KmsKeyArn"] = json!(key);
         }
-        let (status, text) = common::admin_post(&self.emu, "/_keyhole/resources", &body).await;
-        assert_eq!(status, 200, "{text}");
+        admin_ok(&self.emu, "/_keyhole/resources", &body).await;
     }
 
     /// Backs `resource` up into `vault` with ROLE; the recovery point's ARN.
@@ -489,13 +466,12 @@ async fn rds_family_across_region_and_account() {
         );
         points.push(rp);
     }
-    let (status, body) = common::admin_post(
+    admin_ok(
         &w.emu,
         "/_keyhole/backup/settings",
         &json!({"allowRdsCrossRegionAndAccount": true}),
     )
     .await;
-    assert_eq!(status, 200, "{body}");
     for rp in points {
         let job = w.copy_from(&west, "src", &rp, DEST_VAULT, ROLE, 14).await;
         w.completed(&job).await;
@@ -703,13 +679,7 @@ async fn source_key_deleted() {
         .send()
         .await
         .expect("ScheduleKeyDeletion");
-    let (status, body) = common::admin_post(
-        &w.emu,
-        "/_keyhole/clock/advance",
-        &json!({"seconds": 8 * 86_400}),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
+    backup_common::advance(&w.emu, f64::from(8 * 86_400)).await;
     failed(
         &w.copy(&w.rp).await,
         "Given key ID does not exist",
@@ -880,7 +850,6 @@ async fn tags_refused_by_the_destinations_tag_policy() {
 /// StartCopyJob hands the job role to AWS Backup: the caller needs iam:PassRole on it.
 #[tokio::test]
 async fn caller_may_not_pass_the_role() {
-    use aws_sdk_backup::error::ProvideErrorMetadata;
     let w = World::build().await;
     w.src_iam
         .create_user()
@@ -920,11 +889,7 @@ async fn caller_may_not_pass_the_role() {
         .send()
         .await
         .expect_err("the operator may not pass the role");
-    assert_eq!(err.code(), Some("AccessDeniedException"));
-    assert_eq!(
-        err.message(),
-        Some("User: arn:aws:iam::111111111111:user/operator is not authorized to perform: iam:PassRole on resource: arn:aws:iam::111111111111:role/BackupRole because no identity-based policy allows the iam:PassRole action")
-    );
+    backup_common::assert_error(&err, "AccessDeniedException", "User: arn:aws:iam::111111111111:user/operator is not authorized to perform: iam:PassRole on resource: arn:aws:iam::111111111111:role/BackupRole because no identity-based policy allows the iam:PassRole action");
     let pass = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
         "Action": "iam:PassRole", "Resource": ROLE,
         "Condition": {"StringEquals": {"iam:PassedToService": "backup.amazonaws.com"}}}]});

@@ -2,13 +2,13 @@
 //! points, backup indexes and malware scan jobs through the AWS SDK for Rust: one test per
 //! operation, each asserting on the parsed response.
 
-use aws_sdk_backup::error::ProvideErrorMetadata;
 use aws_sdk_backup::types::{
     Index, IndexStatus, MalwareScanner, MpaSessionStatus, ScanJobStatus, ScanMode,
     ScanResultStatus, ScanState, VaultState, VaultType,
 };
 use keyhole::Emulator;
 
+use crate::backup_common::{self, advance, backup_role, client, job_duration};
 use crate::common;
 
 const OWNER: &str = "111111111111";
@@ -17,31 +17,6 @@ const VOLUME: &str = "arn:aws:ec2:us-east-1:111111111111:volume/vol-1";
 const ROLE: &str = "arn:aws:iam::111111111111:role/BackupRole";
 const TEAM: &str = "arn:aws:mpa:us-east-1:111111111111:approval-team/team-1";
 const TEAM2: &str = "arn:aws:mpa:us-east-1:111111111111:approval-team/team-2";
-const TRUST_BACKUP: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"backup.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-
-async fn client(emu: &Emulator, account: &str) -> aws_sdk_backup::Client {
-    aws_sdk_backup::Client::new(&emu.sdk_config(account).await)
-}
-
-async fn job_duration(emu: &Emulator, seconds: f64) {
-    let r = common::admin_post(
-        emu,
-        "/_keyhole/backup/job-duration",
-        &serde_json::json!({"seconds": seconds}),
-    )
-    .await;
-    assert_eq!(r.0, 200, "{}", r.1);
-}
-
-async fn advance(emu: &Emulator, seconds: f64) {
-    let r = common::admin_post(
-        emu,
-        "/_keyhole/clock/advance",
-        &serde_json::json!({"seconds": seconds}),
-    )
-    .await;
-    assert_eq!(r.0, 200, "{}", r.1);
-}
 
 async fn lag(backup: &aws_sdk_backup::Client, name: &str) -> String {
     let out = backup
@@ -67,19 +42,7 @@ async fn associate(backup: &aws_sdk_backup::Client, name: &str, team: &str) {
 
 /// OWNER's vault `v1` with a completed backup of VOLUME; its recovery point ARN.
 async fn recovery_point(emu: &Emulator, backup: &aws_sdk_backup::Client) -> String {
-    let iam = aws_sdk_iam::Client::new(&emu.sdk_config(OWNER).await);
-    iam.create_role()
-        .role_name("BackupRole")
-        .assume_role_policy_document(TRUST_BACKUP)
-        .send()
-        .await
-        .expect("CreateRole");
-    iam.attach_role_policy()
-        .role_name("BackupRole")
-        .policy_arn("arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup")
-        .send()
-        .await
-        .expect("AttachRolePolicy");
+    backup_role(emu, OWNER).await;
     backup
         .create_backup_vault()
         .backup_vault_name("v1")
@@ -163,10 +126,10 @@ async fn sdk_create_logically_air_gapped_backup_vault() {
         .send()
         .await
         .expect_err("below the 7-day minimum");
-    assert_eq!(err.code(), Some("InvalidParameterValueException"));
-    assert_eq!(
-        err.message(),
-        Some("MinRetentionDays must be greater than or equal to 7")
+    backup_common::assert_error(
+        &err,
+        "InvalidParameterValueException",
+        "MinRetentionDays must be greater than or equal to 7",
     );
 }
 
@@ -207,10 +170,10 @@ async fn sdk_disassociate_backup_vault_mpa_approval_team() {
         .send()
         .await
         .expect_err("no team yet");
-    assert_eq!(err.code(), Some("InvalidRequestException"));
-    assert_eq!(
-        err.message(),
-        Some("No MPA approval team is associated with backup vault lag1")
+    backup_common::assert_error(
+        &err,
+        "InvalidRequestException",
+        "No MPA approval team is associated with backup vault lag1",
     );
     associate(&backup, "lag1", TEAM).await;
     backup
@@ -333,10 +296,10 @@ async fn sdk_revoke_restore_access_backup_vault() {
         .send()
         .await
         .expect_err("already revoked");
-    assert_eq!(err.code(), Some("ResourceNotFoundException"));
-    assert_eq!(
-        err.message(),
-        Some(format!("Restore access backup vault {arn} not found").as_str())
+    backup_common::assert_error(
+        &err,
+        "ResourceNotFoundException",
+        &format!("Restore access backup vault {arn} not found"),
     );
 }
 
@@ -352,12 +315,10 @@ async fn sdk_disassociate_recovery_point_from_parent() {
         .send()
         .await
         .expect_err("not a child");
-    assert_eq!(err.code(), Some("InvalidRequestException"));
-    assert_eq!(
-        err.message(),
-        Some(
-            format!("Recovery point {rp} is not associated with a parent recovery point").as_str()
-        )
+    backup_common::assert_error(
+        &err,
+        "InvalidRequestException",
+        &format!("Recovery point {rp} is not associated with a parent recovery point"),
     );
     // keyhole does not take composite backups; make the recovery point a child directly.
     {
@@ -503,10 +464,10 @@ async fn sdk_start_scan_job() {
         .send()
         .await
         .expect_err("no such recovery point");
-    assert_eq!(err.code(), Some("ResourceNotFoundException"));
-    assert_eq!(
-        err.message(),
-        Some(format!("Recovery point {missing} not found").as_str())
+    backup_common::assert_error(
+        &err,
+        "ResourceNotFoundException",
+        &format!("Recovery point {missing} not found"),
     );
 }
 
