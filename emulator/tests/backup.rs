@@ -577,7 +577,7 @@ async fn each_copy_check_fails_as_aws_and_its_fix_copies_through_the_aws_cli() {
         .await;
     let root_id = s(&roots, "/Roots/0/Id").to_owned();
     for account in [SOURCE, DEST] {
-        join(&cli, MGMT, account).await;
+        join(cli, MGMT, account).await;
         cli.ok(
             support::root(account),
             &[

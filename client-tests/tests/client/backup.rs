@@ -4,15 +4,9 @@
 
 use aws_sdk_backup::types::CopyJobState;
 
-use crate::backup_common;
+use crate::backup_common::{self, DEST_VAULT, DST, ROLE, SRC, VAULT_POLICY, VOLUME};
 use crate::common;
 
-const SRC: &str = "111111111111";
-const DST: &str = "222222222222";
-const VOLUME: &str = "arn:aws:ec2:us-east-1:111111111111:volume/vol-1";
-const DEST_VAULT: &str = "arn:aws:backup:us-east-1:222222222222:backup-vault:dest";
-const ROLE: &str = "arn:aws:iam::111111111111:role/BackupRole";
-const VAULT_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"backup:CopyIntoBackupVault","Resource":"*"}]}"#;
 /// The seeds' fix: the source key policy lets the destination account and its
 /// AWSServiceRoleForBackup use the key.
 const SHARED_KEY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[

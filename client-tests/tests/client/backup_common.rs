@@ -8,6 +8,14 @@ use serde_json::{json, Value};
 
 use crate::common;
 
+// The cross-account copy world: SRC backs VOLUME up with ROLE and copies into DST's vault.
+pub const SRC: &str = "111111111111";
+pub const DST: &str = "222222222222";
+pub const VOLUME: &str = "arn:aws:ec2:us-east-1:111111111111:volume/vol-1";
+pub const DEST_VAULT: &str = "arn:aws:backup:us-east-1:222222222222:backup-vault:dest";
+pub const ROLE: &str = "arn:aws:iam::111111111111:role/BackupRole";
+pub const VAULT_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"backup:CopyIntoBackupVault","Resource":"*"}]}"#;
+
 pub const TRUST_BACKUP: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"backup.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 pub const BACKUP_POLICY: &str =
     "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup";

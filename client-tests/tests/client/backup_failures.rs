@@ -9,17 +9,13 @@ use aws_sdk_backup::types::{CopyJob, CopyJobState, Lifecycle};
 use aws_sdk_organizations::types::PolicyType;
 use serde_json::{json, Value};
 
-use crate::backup_common::{self, admin_ok, BACKUP_POLICY, TRUST_BACKUP};
+use crate::backup_common::{
+    self, admin_ok, BACKUP_POLICY, DEST_VAULT, DST, ROLE, SRC, TRUST_BACKUP, VAULT_POLICY, VOLUME,
+};
 use crate::common;
 
 const MGMT: &str = "333333333333";
-const SRC: &str = "111111111111";
-const DST: &str = "222222222222";
-const VOLUME: &str = "arn:aws:ec2:us-east-1:111111111111:volume/vol-1";
 const SRC_VAULT: &str = "arn:aws:backup:us-east-1:111111111111:backup-vault:src";
-const DEST_VAULT: &str = "arn:aws:backup:us-east-1:222222222222:backup-vault:dest";
-const ROLE: &str = "arn:aws:iam::111111111111:role/BackupRole";
-const VAULT_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"backup:CopyIntoBackupVault","Resource":"*"}]}"#;
 /// The seeds' key policy: the owner keeps the key, the destination account and its
 /// AWSServiceRoleForBackup may use it and attach grants for AWS resources.
 const SHARED_KEY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[

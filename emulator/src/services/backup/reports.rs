@@ -401,6 +401,30 @@ fn created_by(job: &Job, key: &str) -> String {
         .to_owned()
 }
 
+/// A backup or copy job report's columns: those [`job_row_start`] fills (`id` names the job
+/// id column), then `rest`.
+fn job_columns(id: &'static str, rest: &[&'static str]) -> Vec<&'static str> {
+    let mut columns = vec![
+        "Report Time Period Start",
+        "Report Time Period End",
+        "Account Id",
+        "Region",
+        id,
+        "Job Status",
+        "Status Message",
+        "Message Category",
+        "Resource Type",
+        "Resource Arn",
+        "Resource Name",
+        "Backup Plan Arn",
+        "Backup Rule Id",
+        "Creation Date",
+        "Completion Date",
+    ];
+    columns.extend_from_slice(rest);
+    columns
+}
+
 /// The columns a backup or copy job report row starts with, up to its completion date.
 fn job_row_start(job: &Job, at: f64, [from, to, account, region]: [&str; 4]) -> Vec<String> {
     let done = done_at(job, at);
@@ -448,28 +472,16 @@ pub fn build(world: &World, job: &ReportJob) -> Result<Report, String> {
     match job.template.as_str() {
         "BACKUP_JOB_REPORT" => {
             // Text inferred: column names of AWS's backup job report.
-            report.columns = vec![
-                "Report Time Period Start",
-                "Report Time Period End",
-                "Account Id",
-                "Region",
+            report.columns = job_columns(
                 "Backup Job Id",
-                "Job Status",
-                "Status Message",
-                "Message Category",
-                "Resource Type",
-                "Resource Arn",
-                "Resource Name",
-                "Backup Plan Arn",
-                "Backup Rule Id",
-                "Creation Date",
-                "Completion Date",
-                "Recovery Point Arn",
-                "Backup Size in Bytes",
-                "Backup Vault Name",
-                "Backup Vault Arn",
-                "IAM Role Arn",
-            ];
+                &[
+                    "Recovery Point Arn",
+                    "Backup Size in Bytes",
+                    "Backup Vault Name",
+                    "Backup Vault Arn",
+                    "IAM Role Arn",
+                ],
+            );
             for (account, region, st) in &states {
                 for j in st.backup_jobs.values().filter(|j| j.creation_date <= at) {
                     let done = done_at(j, at);
@@ -495,29 +507,17 @@ pub fn build(world: &World, job: &ReportJob) -> Result<Report, String> {
         }
         "COPY_JOB_REPORT" => {
             // Text inferred: column names of AWS's copy job report.
-            report.columns = vec![
-                "Report Time Period Start",
-                "Report Time Period End",
-                "Account Id",
-                "Region",
+            report.columns = job_columns(
                 "Copy Job Id",
-                "Job Status",
-                "Status Message",
-                "Message Category",
-                "Resource Type",
-                "Resource Arn",
-                "Resource Name",
-                "Backup Plan Arn",
-                "Backup Rule Id",
-                "Creation Date",
-                "Completion Date",
-                "Source Recovery Point Arn",
-                "Source Backup Vault Arn",
-                "Destination Recovery Point Arn",
-                "Destination Backup Vault Arn",
-                "Backup Size in Bytes",
-                "IAM Role Arn",
-            ];
+                &[
+                    "Source Recovery Point Arn",
+                    "Source Backup Vault Arn",
+                    "Destination Recovery Point Arn",
+                    "Destination Backup Vault Arn",
+                    "Backup Size in Bytes",
+                    "IAM Role Arn",
+                ],
+            );
             for (account, region, st) in &states {
                 for j in st.copy_jobs.values().filter(|j| j.creation_date <= at) {
                     let done = done_at(j, at);
