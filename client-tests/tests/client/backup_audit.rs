@@ -7,7 +7,7 @@ use aws_sdk_backup::types::{
     ResourceSelection, TieringConfigurationInputForCreate, TieringConfigurationInputForUpdate,
 };
 
-use crate::backup_common::{self, backup_role, client};
+use crate::backup_common::{self, backup_role};
 use crate::common;
 
 const ACCOUNT: &str = "111111111111";
@@ -127,8 +127,7 @@ async fn tiering(backup: &aws_sdk_backup::Client, name: &str) -> String {
 
 #[tokio::test]
 async fn sdk_create_framework() {
-    let emu = common::start().await;
-    let backup = client(&emu, ACCOUNT).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     let arn = framework(&backup, "daily").await;
     assert!(
         arn.starts_with("arn:aws:backup:us-east-1:111111111111:framework:daily-"),
@@ -150,8 +149,7 @@ async fn sdk_create_framework() {
 
 #[tokio::test]
 async fn sdk_describe_framework() {
-    let emu = common::start().await;
-    let backup = client(&emu, ACCOUNT).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     let arn = framework(&backup, "daily").await;
     let d = backup
         .describe_framework()
@@ -174,8 +172,7 @@ async fn sdk_describe_framework() {
 
 #[tokio::test]
 async fn sdk_list_frameworks() {
-    let emu = common::start().await;
-    let backup = client(&emu, ACCOUNT).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     framework(&backup, "daily").await;
     let listed = backup
         .list_frameworks()
@@ -189,8 +186,7 @@ async fn sdk_list_frameworks() {
 
 #[tokio::test]
 async fn sdk_update_framework() {
-    let emu = common::start().await;
-    let backup = client(&emu, ACCOUNT).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     let arn = framework(&backup, "daily").await;
     let updated = backup
         .update_framework()
@@ -214,8 +210,7 @@ async fn sdk_update_framework() {
 
 #[tokio::test]
 async fn sdk_delete_framework() {
-    let emu = common::start().await;
-    let backup = client(&emu, ACCOUNT).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     framework(&backup, "daily").await;
     backup
         .delete_framework()
@@ -236,8 +231,7 @@ async fn sdk_delete_framework() {
 
 #[tokio::test]
 async fn sdk_create_report_plan() {
-    let emu = common::start().await;
-    let backup = client(&emu, ACCOUNT).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     let out = backup
         .create_report_plan()
         .report_plan_name("copies")
@@ -265,8 +259,7 @@ async fn sdk_create_report_plan() {
 
 #[tokio::test]
 async fn sdk_describe_report_plan() {
-    let emu = common::start().await;
-    let backup = client(&emu, ACCOUNT).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     report_plan(&backup, "copies", "COPY_JOB_REPORT").await;
     let d = backup
         .describe_report_plan()
@@ -288,8 +281,7 @@ async fn sdk_describe_report_plan() {
 
 #[tokio::test]
 async fn sdk_list_report_plans() {
-    let emu = common::start().await;
-    let backup = client(&emu, ACCOUNT).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     report_plan(&backup, "copies", "COPY_JOB_REPORT").await;
     report_plan(&backup, "restores", "RESTORE_JOB_REPORT").await;
     let listed = backup
@@ -307,8 +299,7 @@ async fn sdk_list_report_plans() {
 
 #[tokio::test]
 async fn sdk_update_report_plan() {
-    let emu = common::start().await;
-    let backup = client(&emu, ACCOUNT).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     report_plan(&backup, "jobs", "COPY_JOB_REPORT").await;
     backup
         .update_report_plan()
@@ -338,8 +329,7 @@ async fn sdk_update_report_plan() {
 
 #[tokio::test]
 async fn sdk_delete_report_plan() {
-    let emu = common::start().await;
-    let backup = client(&emu, ACCOUNT).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     report_plan(&backup, "copies", "COPY_JOB_REPORT").await;
     backup
         .delete_report_plan()
@@ -364,8 +354,7 @@ async fn sdk_delete_report_plan() {
 
 #[tokio::test]
 async fn sdk_start_report_job() {
-    let emu = common::start().await;
-    let backup = client(&emu, ACCOUNT).await;
+    let (emu, backup) = backup_common::start(ACCOUNT).await;
     let copy_id = failed_copy(&emu, &backup).await;
     report_plan(&backup, "copies", "COPY_JOB_REPORT").await;
     let id = backup
@@ -396,8 +385,7 @@ async fn sdk_start_report_job() {
 
 #[tokio::test]
 async fn sdk_describe_report_job() {
-    let emu = common::start().await;
-    let backup = client(&emu, ACCOUNT).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     report_plan(&backup, "copies", "COPY_JOB_REPORT").await;
     let id = backup
         .start_report_job()
@@ -428,8 +416,7 @@ async fn sdk_describe_report_job() {
 
 #[tokio::test]
 async fn sdk_list_report_jobs() {
-    let emu = common::start().await;
-    let backup = client(&emu, ACCOUNT).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     report_plan(&backup, "copies", "COPY_JOB_REPORT").await;
     report_plan(&backup, "restores", "RESTORE_JOB_REPORT").await;
     for plan in ["copies", "restores"] {
@@ -457,8 +444,7 @@ async fn sdk_list_report_jobs() {
 
 #[tokio::test]
 async fn sdk_create_tiering_configuration() {
-    let emu = common::start().await;
-    let backup = client(&emu, ACCOUNT).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     let arn = tiering(&backup, "all_vaults").await;
     assert_eq!(
         arn,
@@ -493,8 +479,7 @@ async fn sdk_create_tiering_configuration() {
 
 #[tokio::test]
 async fn sdk_get_tiering_configuration() {
-    let emu = common::start().await;
-    let backup = client(&emu, ACCOUNT).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     tiering(&backup, "all_vaults").await;
     let got = backup
         .get_tiering_configuration()
@@ -512,8 +497,7 @@ async fn sdk_get_tiering_configuration() {
 
 #[tokio::test]
 async fn sdk_list_tiering_configurations() {
-    let emu = common::start().await;
-    let backup = client(&emu, ACCOUNT).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     tiering(&backup, "all_vaults").await;
     let listed = backup
         .list_tiering_configurations()
@@ -528,8 +512,7 @@ async fn sdk_list_tiering_configurations() {
 
 #[tokio::test]
 async fn sdk_update_tiering_configuration() {
-    let emu = common::start().await;
-    let backup = client(&emu, ACCOUNT).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     tiering(&backup, "all_vaults").await;
     let out = backup
         .update_tiering_configuration()
@@ -563,8 +546,7 @@ async fn sdk_update_tiering_configuration() {
 
 #[tokio::test]
 async fn sdk_delete_tiering_configuration() {
-    let emu = common::start().await;
-    let backup = client(&emu, ACCOUNT).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     tiering(&backup, "all_vaults").await;
     backup
         .delete_tiering_configuration()

@@ -24,6 +24,13 @@ pub async fn client(emu: &Emulator, account: &str) -> aws_sdk_backup::Client {
     aws_sdk_backup::Client::new(&emu.sdk_config(account).await)
 }
 
+/// An emulator and a Backup client of `account` on it.
+pub async fn start(account: &str) -> (Emulator, aws_sdk_backup::Client) {
+    let emu = common::start().await;
+    let backup = client(&emu, account).await;
+    (emu, backup)
+}
+
 /// `BackupRole` in `account`, trusted by AWS Backup, with AWS's backup policy; its ARN.
 pub async fn backup_role(emu: &Emulator, account: &str) -> String {
     let iam = aws_sdk_iam::Client::new(&emu.sdk_config(account).await);

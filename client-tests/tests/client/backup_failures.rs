@@ -383,6 +383,50 @@ impl World {
 }
 
 /// The job failed with exactly `message`, in `category`, and copied nothing.
+#[derive(Clone, Copy)]
+enum KeyOp {
+    EnableKey,
+    DisableKey,
+    CancelKeyDeletion,
+    /// With the shortest waiting period, 7 days.
+    ScheduleKeyDeletion,
+}
+
+/// One state change of `key`, which must succeed.
+async fn key_op(kms: &aws_sdk_kms::Client, key: &str, op: KeyOp) {
+    match op {
+        KeyOp::EnableKey => {
+            kms.enable_key()
+                .key_id(key)
+                .send()
+                .await
+                .expect("EnableKey");
+        }
+        KeyOp::DisableKey => {
+            kms.disable_key()
+                .key_id(key)
+                .send()
+                .await
+                .expect("DisableKey");
+        }
+        KeyOp::CancelKeyDeletion => {
+            kms.cancel_key_deletion()
+                .key_id(key)
+                .send()
+                .await
+                .expect("CancelKeyDeletion");
+        }
+        KeyOp::ScheduleKeyDeletion => {
+            kms.schedule_key_deletion()
+                .key_id(key)
+                .pending_window_in_days(7)
+                .send()
+                .await
+                .expect("ScheduleKeyDeletion");
+        }
+    }
+}
+
 fn failed(job: &CopyJob, message: &str, category: &str) {
     assert_eq!(job.state(), Some(&CopyJobState::Failed), "{job:?}");
     assert_eq!(job.status_message(), Some(message), "{job:?}");
@@ -621,60 +665,28 @@ async fn source_key_not_usable_by_the_destination() {
 #[tokio::test]
 async fn source_key_disabled() {
     let w = World::build().await;
-    w.src_kms
-        .disable_key()
-        .key_id(&w.src_key)
-        .send()
-        .await
-        .expect("DisableKey");
+    key_op(&w.src_kms, &w.src_key, KeyOp::DisableKey).await;
     failed(&w.copy(&w.rp).await, KEY_UNUSABLE, "AccessDenied");
-    w.src_kms
-        .enable_key()
-        .key_id(&w.src_key)
-        .send()
-        .await
-        .expect("EnableKey");
+    key_op(&w.src_kms, &w.src_key, KeyOp::EnableKey).await;
     w.completed(&w.copy(&w.rp).await).await;
 }
 
 #[tokio::test]
 async fn source_key_pending_deletion() {
     let w = World::build().await;
-    w.src_kms
-        .schedule_key_deletion()
-        .key_id(&w.src_key)
-        .pending_window_in_days(7)
-        .send()
-        .await
-        .expect("ScheduleKeyDeletion");
+    key_op(&w.src_kms, &w.src_key, KeyOp::ScheduleKeyDeletion).await;
     failed(&w.copy(&w.rp).await, KEY_UNUSABLE, "AccessDenied");
     // Cancelling leaves the key disabled, as in KMS.
-    w.src_kms
-        .cancel_key_deletion()
-        .key_id(&w.src_key)
-        .send()
-        .await
-        .expect("CancelKeyDeletion");
+    key_op(&w.src_kms, &w.src_key, KeyOp::CancelKeyDeletion).await;
     failed(&w.copy(&w.rp).await, KEY_UNUSABLE, "AccessDenied");
-    w.src_kms
-        .enable_key()
-        .key_id(&w.src_key)
-        .send()
-        .await
-        .expect("EnableKey");
+    key_op(&w.src_kms, &w.src_key, KeyOp::EnableKey).await;
     w.completed(&w.copy(&w.rp).await).await;
 }
 
 #[tokio::test]
 async fn source_key_deleted() {
     let w = World::build().await;
-    w.src_kms
-        .schedule_key_deletion()
-        .key_id(&w.src_key)
-        .pending_window_in_days(7)
-        .send()
-        .await
-        .expect("ScheduleKeyDeletion");
+    key_op(&w.src_kms, &w.src_key, KeyOp::ScheduleKeyDeletion).await;
     backup_common::advance(&w.emu, f64::from(8 * 86_400)).await;
     failed(
         &w.copy(&w.rp).await,
@@ -805,19 +817,9 @@ async fn role_without_permissions() {
 #[tokio::test]
 async fn destination_vault_key_disabled() {
     let w = World::build().await;
-    w.dst_kms
-        .disable_key()
-        .key_id(&w.dst_key)
-        .send()
-        .await
-        .expect("DisableKey");
+    key_op(&w.dst_kms, &w.dst_key, KeyOp::DisableKey).await;
     failed(&w.copy(&w.rp).await, KEY_UNUSABLE, "AccessDenied");
-    w.dst_kms
-        .enable_key()
-        .key_id(&w.dst_key)
-        .send()
-        .await
-        .expect("EnableKey");
+    key_op(&w.dst_kms, &w.dst_key, KeyOp::EnableKey).await;
     w.completed(&w.copy(&w.rp).await).await;
 }
 

@@ -9,7 +9,6 @@ use aws_sdk_backup::types::{
 use keyhole::Emulator;
 
 use crate::backup_common::{self, advance, backup_role, client, job_duration};
-use crate::common;
 
 const OWNER: &str = "111111111111";
 const OTHER: &str = "222222222222";
@@ -78,8 +77,7 @@ async fn start_scan(backup: &aws_sdk_backup::Client, rp: &str) -> String {
 
 #[tokio::test]
 async fn sdk_create_logically_air_gapped_backup_vault() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (emu, backup) = backup_common::start(OWNER).await;
     job_duration(&emu, 60.0).await;
     let out = backup
         .create_logically_air_gapped_backup_vault()
@@ -135,8 +133,7 @@ async fn sdk_create_logically_air_gapped_backup_vault() {
 
 #[tokio::test]
 async fn sdk_associate_backup_vault_mpa_approval_team() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (emu, backup) = backup_common::start(OWNER).await;
     lag(&backup, "lag1").await;
     associate(&backup, "lag1", TEAM).await;
     let d = backup
@@ -161,8 +158,7 @@ async fn sdk_associate_backup_vault_mpa_approval_team() {
 
 #[tokio::test]
 async fn sdk_disassociate_backup_vault_mpa_approval_team() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (_emu, backup) = backup_common::start(OWNER).await;
     lag(&backup, "lag1").await;
     let err = backup
         .disassociate_backup_vault_mpa_approval_team()
@@ -196,8 +192,7 @@ async fn sdk_disassociate_backup_vault_mpa_approval_team() {
 
 #[tokio::test]
 async fn sdk_create_restore_access_backup_vault() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (_emu, backup) = backup_common::start(OWNER).await;
     let source = lag(&backup, "lag1").await;
     associate(&backup, "lag1", TEAM).await;
     let out = backup
@@ -226,8 +221,7 @@ async fn sdk_create_restore_access_backup_vault() {
 
 #[tokio::test]
 async fn sdk_list_restore_access_backup_vaults() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (_emu, backup) = backup_common::start(OWNER).await;
     let source = lag(&backup, "lag1").await;
     associate(&backup, "lag1", TEAM).await;
     let created = backup
@@ -254,8 +248,7 @@ async fn sdk_list_restore_access_backup_vaults() {
 
 #[tokio::test]
 async fn sdk_revoke_restore_access_backup_vault() {
-    let emu = common::start().await;
-    let owner = client(&emu, OWNER).await;
+    let (emu, owner) = backup_common::start(OWNER).await;
     let other = client(&emu, OTHER).await;
     let source = lag(&owner, "lag1").await;
     associate(&owner, "lag1", TEAM).await;
@@ -305,8 +298,7 @@ async fn sdk_revoke_restore_access_backup_vault() {
 
 #[tokio::test]
 async fn sdk_disassociate_recovery_point_from_parent() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (emu, backup) = backup_common::start(OWNER).await;
     let rp = recovery_point(&emu, &backup).await;
     let err = backup
         .disassociate_recovery_point_from_parent()
@@ -348,8 +340,7 @@ async fn sdk_disassociate_recovery_point_from_parent() {
 
 #[tokio::test]
 async fn sdk_update_recovery_point_index_settings() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (emu, backup) = backup_common::start(OWNER).await;
     let rp = recovery_point(&emu, &backup).await;
     let out = backup
         .update_recovery_point_index_settings()
@@ -376,8 +367,7 @@ async fn sdk_update_recovery_point_index_settings() {
 
 #[tokio::test]
 async fn sdk_get_recovery_point_index_details() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (emu, backup) = backup_common::start(OWNER).await;
     let rp = recovery_point(&emu, &backup).await;
     job_duration(&emu, 60.0).await;
     backup
@@ -412,8 +402,7 @@ async fn sdk_get_recovery_point_index_details() {
 
 #[tokio::test]
 async fn sdk_list_indexed_recovery_points() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (emu, backup) = backup_common::start(OWNER).await;
     let rp = recovery_point(&emu, &backup).await;
     backup
         .update_recovery_point_index_settings()
@@ -447,8 +436,7 @@ async fn sdk_list_indexed_recovery_points() {
 
 #[tokio::test]
 async fn sdk_start_scan_job() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (emu, backup) = backup_common::start(OWNER).await;
     let rp = recovery_point(&emu, &backup).await;
     let id = start_scan(&backup, &rp).await;
     assert_eq!(id.len(), 36);
@@ -473,8 +461,7 @@ async fn sdk_start_scan_job() {
 
 #[tokio::test]
 async fn sdk_describe_scan_job() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (emu, backup) = backup_common::start(OWNER).await;
     let rp = recovery_point(&emu, &backup).await;
     job_duration(&emu, 60.0).await;
     let id = start_scan(&backup, &rp).await;
@@ -505,8 +492,7 @@ async fn sdk_describe_scan_job() {
 
 #[tokio::test]
 async fn sdk_list_scan_jobs() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (emu, backup) = backup_common::start(OWNER).await;
     let rp = recovery_point(&emu, &backup).await;
     let id = start_scan(&backup, &rp).await;
     let listed = backup
@@ -530,8 +516,7 @@ async fn sdk_list_scan_jobs() {
 
 #[tokio::test]
 async fn sdk_list_scan_job_summaries() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (emu, backup) = backup_common::start(OWNER).await;
     let rp = recovery_point(&emu, &backup).await;
     start_scan(&backup, &rp).await;
     start_scan(&backup, &rp).await;
