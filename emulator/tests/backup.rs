@@ -59,6 +59,31 @@ async fn key(cli: &Cli, owner: &str) -> String {
     }
 }
 
+/// `account` joins the organization `management` manages: invited, then accepting.
+async fn join(cli: &Cli, management: &str, account: &str) {
+    let invite = cli
+        .ok(
+            support::root(management),
+            &[
+                "organizations",
+                "invite-account-to-organization",
+                "--target",
+                &format!("Type=ACCOUNT,Id={account}"),
+            ],
+        )
+        .await;
+    cli.ok(
+        support::root(account),
+        &[
+            "organizations",
+            "accept-handshake",
+            "--handshake-id",
+            s(&invite, "/Handshake/Id"),
+        ],
+    )
+    .await;
+}
+
 async fn copy_state(cli: &Cli, rp: &str) -> Value {
     let started = cli
         .ok(
@@ -245,27 +270,7 @@ async fn cross_account_copy_through_the_aws_cli() {
         &["organizations", "create-organization"],
     )
     .await;
-    let invite = cli
-        .ok(
-            support::root(SOURCE),
-            &[
-                "organizations",
-                "invite-account-to-organization",
-                "--target",
-                &format!("Type=ACCOUNT,Id={DEST}"),
-            ],
-        )
-        .await;
-    cli.ok(
-        support::root(DEST),
-        &[
-            "organizations",
-            "accept-handshake",
-            "--handshake-id",
-            s(&invite, "/Handshake/Id"),
-        ],
-    )
-    .await;
+    join(&cli, SOURCE, DEST).await;
     let job = copy_state(&cli, &rp).await;
     assert_eq!(
         s(&job, "/StatusMessage"),
@@ -572,27 +577,7 @@ async fn each_copy_check_fails_as_aws_and_its_fix_copies_through_the_aws_cli() {
         .await;
     let root_id = s(&roots, "/Roots/0/Id").to_owned();
     for account in [SOURCE, DEST] {
-        let invite = cli
-            .ok(
-                support::root(MGMT),
-                &[
-                    "organizations",
-                    "invite-account-to-organization",
-                    "--target",
-                    &format!("Type=ACCOUNT,Id={account}"),
-                ],
-            )
-            .await;
-        cli.ok(
-            support::root(account),
-            &[
-                "organizations",
-                "accept-handshake",
-                "--handshake-id",
-                s(&invite, "/Handshake/Id"),
-            ],
-        )
-        .await;
+        join(cli, MGMT, account).await;
         cli.ok(
             support::root(account),
             &[

@@ -2,19 +2,11 @@
 //! Rust: each documented misconfiguration fails the copy job with AWS's StatusMessage, and the
 //! fix the AWS articles describe makes it complete.
 
-use aws_sdk_backup::error::ProvideErrorMetadata;
 use aws_sdk_backup::types::CopyJobState;
-use aws_sdk_organizations::types::{HandshakeParty, HandshakePartyType};
 
+use crate::backup_common::{self, DEST_VAULT, DST, ROLE, SRC, VAULT_POLICY, VOLUME};
 use crate::common;
 
-const SRC: &str = "111111111111";
-const DST: &str = "222222222222";
-const VOLUME: &str = "arn:aws:ec2:us-east-1:111111111111:volume/vol-1";
-const DEST_VAULT: &str = "arn:aws:backup:us-east-1:222222222222:backup-vault:dest";
-const ROLE: &str = "arn:aws:iam::111111111111:role/BackupRole";
-const TRUST_BACKUP: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"backup.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-const VAULT_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"backup:CopyIntoBackupVault","Resource":"*"}]}"#;
 /// The seeds' fix: the source key policy lets the destination account and its
 /// AWSServiceRoleForBackup use the key.
 const SHARED_KEY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
@@ -81,20 +73,7 @@ async fn sdk_cross_account_copy_fails_as_documented_until_each_fix() {
             .await
             .expect("CreateServiceLinkedRole");
     }
-    src_iam
-        .create_role()
-        .role_name("BackupRole")
-        .assume_role_policy_document(TRUST_BACKUP)
-        .send()
-        .await
-        .expect("CreateRole");
-    src_iam
-        .attach_role_policy()
-        .role_name("BackupRole")
-        .policy_arn("arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup")
-        .send()
-        .await
-        .expect("AttachRolePolicy");
+    backup_common::backup_role(&emu, SRC).await;
     let src_key = src_kms.create_key().send().await.expect("CreateKey");
     let src_key = src_key
         .key_metadata()
@@ -109,13 +88,12 @@ async fn sdk_cross_account_copy_fails_as_documented_until_each_fix() {
         .arn()
         .expect("arn")
         .to_owned();
-    let declared = common::admin_post(
+    backup_common::admin_ok(
         &emu,
         "/_keyhole/resources",
         &serde_json::json!({"Arn": VOLUME, "KmsKeyArn": src_key}),
     )
     .await;
-    assert_eq!(declared.0, 200, "{}", declared.1);
     accounts
         .src_backup
         .create_backup_vault()
@@ -138,10 +116,10 @@ async fn sdk_cross_account_copy_fails_as_documented_until_each_fix() {
         .send()
         .await
         .expect_err("no such vault");
-    assert_eq!(err.code(), Some("AccessDeniedException"));
-    assert_eq!(
-        err.message(),
-        Some("Insufficient privileges to perform this action.")
+    backup_common::assert_error(
+        &err,
+        "AccessDeniedException",
+        "Insufficient privileges to perform this action.",
     );
     let backup = accounts
         .src_backup
@@ -171,28 +149,7 @@ async fn sdk_cross_account_copy_fails_as_documented_until_each_fix() {
         .send()
         .await
         .expect("CreateOrganization");
-    let invitation = orgs_src
-        .invite_account_to_organization()
-        .target(
-            HandshakeParty::builder()
-                .r#type(HandshakePartyType::Account)
-                .id(DST)
-                .build()
-                .expect("party"),
-        )
-        .send()
-        .await
-        .expect("InviteAccountToOrganization");
-    let handshake = invitation
-        .handshake()
-        .and_then(|h| h.id())
-        .expect("handshake");
-    aws_sdk_organizations::Client::new(&dst)
-        .accept_handshake()
-        .handshake_id(handshake)
-        .send()
-        .await
-        .expect("AcceptHandshake");
+    backup_common::join(&emu, &orgs_src, DST).await;
 
     // 2. Cross-account backup not enabled by the management account.
     assert_eq!(

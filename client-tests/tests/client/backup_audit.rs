@@ -7,14 +7,11 @@ use aws_sdk_backup::types::{
     ResourceSelection, TieringConfigurationInputForCreate, TieringConfigurationInputForUpdate,
 };
 
+use crate::backup_common::{self, backup_role};
 use crate::common;
 
 const ACCOUNT: &str = "111111111111";
 const VOLUME: &str = "arn:aws:ec2:us-east-1:111111111111:volume/vol-1";
-
-async fn client(emu: &keyhole::Emulator) -> aws_sdk_backup::Client {
-    aws_sdk_backup::Client::new(&emu.sdk_config(ACCOUNT).await)
-}
 
 fn retention(days: &str) -> FrameworkControl {
     FrameworkControl::builder()
@@ -66,20 +63,7 @@ async fn report_plan(backup: &aws_sdk_backup::Client, name: &str, template: &str
 
 /// A failed cross-account copy (the accounts share no organization) to report on.
 async fn failed_copy(emu: &keyhole::Emulator, backup: &aws_sdk_backup::Client) -> String {
-    let iam = aws_sdk_iam::Client::new(&emu.sdk_config(ACCOUNT).await);
-    iam.create_role()
-        .role_name("BackupRole")
-        .assume_role_policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"backup.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#)
-        .send()
-        .await
-        .expect("CreateRole");
-    iam.attach_role_policy()
-        .role_name("BackupRole")
-        .policy_arn("arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup")
-        .send()
-        .await
-        .expect("AttachRolePolicy");
-    let role = format!("arn:aws:iam::{ACCOUNT}:role/BackupRole");
+    let role = backup_role(emu, ACCOUNT).await;
     backup
         .create_backup_vault()
         .backup_vault_name("src")
@@ -109,24 +93,6 @@ async fn failed_copy(emu: &keyhole::Emulator, backup: &aws_sdk_backup::Client) -
         .copy_job_id()
         .expect("copy job id")
         .to_owned()
-}
-
-/// `GET` an admin endpoint; the status and body.
-async fn admin_get(emu: &keyhole::Emulator, path: &str) -> (u16, String) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let addr = emu.addr();
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.expect("read");
-    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, body.to_owned())
 }
 
 fn s3_selection(days: i32) -> ResourceSelection {
@@ -161,8 +127,7 @@ async fn tiering(backup: &aws_sdk_backup::Client, name: &str) -> String {
 
 #[tokio::test]
 async fn sdk_create_framework() {
-    let emu = common::start().await;
-    let backup = client(&emu).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     let arn = framework(&backup, "daily").await;
     assert!(
         arn.starts_with("arn:aws:backup:us-east-1:111111111111:framework:daily-"),
@@ -175,17 +140,16 @@ async fn sdk_create_framework() {
         .send()
         .await
         .expect_err("the name is taken");
-    assert_eq!(err.code(), Some("AlreadyExistsException"));
-    assert_eq!(
-        err.message(),
-        Some("Controls in framework daily from account 111111111111 already exist.")
+    backup_common::assert_error(
+        &err,
+        "AlreadyExistsException",
+        "Controls in framework daily from account 111111111111 already exist.",
     );
 }
 
 #[tokio::test]
 async fn sdk_describe_framework() {
-    let emu = common::start().await;
-    let backup = client(&emu).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     let arn = framework(&backup, "daily").await;
     let d = backup
         .describe_framework()
@@ -208,8 +172,7 @@ async fn sdk_describe_framework() {
 
 #[tokio::test]
 async fn sdk_list_frameworks() {
-    let emu = common::start().await;
-    let backup = client(&emu).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     framework(&backup, "daily").await;
     let listed = backup
         .list_frameworks()
@@ -223,8 +186,7 @@ async fn sdk_list_frameworks() {
 
 #[tokio::test]
 async fn sdk_update_framework() {
-    let emu = common::start().await;
-    let backup = client(&emu).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     let arn = framework(&backup, "daily").await;
     let updated = backup
         .update_framework()
@@ -248,8 +210,7 @@ async fn sdk_update_framework() {
 
 #[tokio::test]
 async fn sdk_delete_framework() {
-    let emu = common::start().await;
-    let backup = client(&emu).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     framework(&backup, "daily").await;
     backup
         .delete_framework()
@@ -270,8 +231,7 @@ async fn sdk_delete_framework() {
 
 #[tokio::test]
 async fn sdk_create_report_plan() {
-    let emu = common::start().await;
-    let backup = client(&emu).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     let out = backup
         .create_report_plan()
         .report_plan_name("copies")
@@ -299,8 +259,7 @@ async fn sdk_create_report_plan() {
 
 #[tokio::test]
 async fn sdk_describe_report_plan() {
-    let emu = common::start().await;
-    let backup = client(&emu).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     report_plan(&backup, "copies", "COPY_JOB_REPORT").await;
     let d = backup
         .describe_report_plan()
@@ -322,8 +281,7 @@ async fn sdk_describe_report_plan() {
 
 #[tokio::test]
 async fn sdk_list_report_plans() {
-    let emu = common::start().await;
-    let backup = client(&emu).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     report_plan(&backup, "copies", "COPY_JOB_REPORT").await;
     report_plan(&backup, "restores", "RESTORE_JOB_REPORT").await;
     let listed = backup
@@ -341,8 +299,7 @@ async fn sdk_list_report_plans() {
 
 #[tokio::test]
 async fn sdk_update_report_plan() {
-    let emu = common::start().await;
-    let backup = client(&emu).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     report_plan(&backup, "jobs", "COPY_JOB_REPORT").await;
     backup
         .update_report_plan()
@@ -372,8 +329,7 @@ async fn sdk_update_report_plan() {
 
 #[tokio::test]
 async fn sdk_delete_report_plan() {
-    let emu = common::start().await;
-    let backup = client(&emu).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     report_plan(&backup, "copies", "COPY_JOB_REPORT").await;
     backup
         .delete_report_plan()
@@ -387,16 +343,18 @@ async fn sdk_delete_report_plan() {
         .send()
         .await
         .expect_err("deleted");
-    assert_eq!(err.code(), Some("ResourceNotFoundException"));
-    assert_eq!(err.message(), Some("Report plan copies does not exist"));
+    backup_common::assert_error(
+        &err,
+        "ResourceNotFoundException",
+        "Report plan copies does not exist",
+    );
 }
 
 // ---- report jobs ----
 
 #[tokio::test]
 async fn sdk_start_report_job() {
-    let emu = common::start().await;
-    let backup = client(&emu).await;
+    let (emu, backup) = backup_common::start(ACCOUNT).await;
     let copy_id = failed_copy(&emu, &backup).await;
     report_plan(&backup, "copies", "COPY_JOB_REPORT").await;
     let id = backup
@@ -409,7 +367,8 @@ async fn sdk_start_report_job() {
         .expect("id")
         .to_owned();
     // The report is served by keyhole's admin endpoint: the copy job, FAILED, with AWS's message.
-    let (status, csv) = admin_get(&emu, &format!("/_keyhole/backup/reports/{id}?format=CSV")).await;
+    let (status, csv) =
+        common::admin_get(&emu, &format!("/_keyhole/backup/reports/{id}?format=CSV")).await;
     assert_eq!(status, 200, "{csv}");
     let row = csv
         .lines()
@@ -426,8 +385,7 @@ async fn sdk_start_report_job() {
 
 #[tokio::test]
 async fn sdk_describe_report_job() {
-    let emu = common::start().await;
-    let backup = client(&emu).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     report_plan(&backup, "copies", "COPY_JOB_REPORT").await;
     let id = backup
         .start_report_job()
@@ -458,8 +416,7 @@ async fn sdk_describe_report_job() {
 
 #[tokio::test]
 async fn sdk_list_report_jobs() {
-    let emu = common::start().await;
-    let backup = client(&emu).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     report_plan(&backup, "copies", "COPY_JOB_REPORT").await;
     report_plan(&backup, "restores", "RESTORE_JOB_REPORT").await;
     for plan in ["copies", "restores"] {
@@ -487,8 +444,7 @@ async fn sdk_list_report_jobs() {
 
 #[tokio::test]
 async fn sdk_create_tiering_configuration() {
-    let emu = common::start().await;
-    let backup = client(&emu).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     let arn = tiering(&backup, "all_vaults").await;
     assert_eq!(
         arn,
@@ -514,17 +470,16 @@ async fn sdk_create_tiering_configuration() {
         .send()
         .await
         .expect_err("S3 only");
-    assert_eq!(err.code(), Some("InvalidParameterValueException"));
-    assert_eq!(
-        err.message(),
-        Some("Invalid resource type EBS. Tiering configurations support only S3.")
+    backup_common::assert_error(
+        &err,
+        "InvalidParameterValueException",
+        "Invalid resource type EBS. Tiering configurations support only S3.",
     );
 }
 
 #[tokio::test]
 async fn sdk_get_tiering_configuration() {
-    let emu = common::start().await;
-    let backup = client(&emu).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     tiering(&backup, "all_vaults").await;
     let got = backup
         .get_tiering_configuration()
@@ -542,8 +497,7 @@ async fn sdk_get_tiering_configuration() {
 
 #[tokio::test]
 async fn sdk_list_tiering_configurations() {
-    let emu = common::start().await;
-    let backup = client(&emu).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     tiering(&backup, "all_vaults").await;
     let listed = backup
         .list_tiering_configurations()
@@ -558,8 +512,7 @@ async fn sdk_list_tiering_configurations() {
 
 #[tokio::test]
 async fn sdk_update_tiering_configuration() {
-    let emu = common::start().await;
-    let backup = client(&emu).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     tiering(&backup, "all_vaults").await;
     let out = backup
         .update_tiering_configuration()
@@ -593,8 +546,7 @@ async fn sdk_update_tiering_configuration() {
 
 #[tokio::test]
 async fn sdk_delete_tiering_configuration() {
-    let emu = common::start().await;
-    let backup = client(&emu).await;
+    let (_emu, backup) = backup_common::start(ACCOUNT).await;
     tiering(&backup, "all_vaults").await;
     backup
         .delete_tiering_configuration()
@@ -608,9 +560,9 @@ async fn sdk_delete_tiering_configuration() {
         .send()
         .await
         .expect_err("deleted");
-    assert_eq!(err.code(), Some("ResourceNotFoundException"));
-    assert_eq!(
-        err.message(),
-        Some("Tiering configuration all_vaults does not exist")
+    backup_common::assert_error(
+        &err,
+        "ResourceNotFoundException",
+        "Tiering configuration all_vaults does not exist",
     );
 }

@@ -6,22 +6,16 @@
 //! (they never apply to the management account).
 
 use aws_sdk_backup::types::{CopyJob, CopyJobState, Lifecycle};
-use aws_sdk_organizations::types::{HandshakeParty, HandshakePartyType, PolicyType};
+use aws_sdk_organizations::types::PolicyType;
 use serde_json::{json, Value};
 
+use crate::backup_common::{
+    self, admin_ok, BACKUP_POLICY, DEST_VAULT, DST, ROLE, SRC, TRUST_BACKUP, VAULT_POLICY, VOLUME,
+};
 use crate::common;
 
 const MGMT: &str = "333333333333";
-const SRC: &str = "111111111111";
-const DST: &str = "222222222222";
-const VOLUME: &str = "arn:aws:ec2:us-east-1:111111111111:volume/vol-1";
 const SRC_VAULT: &str = "arn:aws:backup:us-east-1:111111111111:backup-vault:src";
-const DEST_VAULT: &str = "arn:aws:backup:us-east-1:222222222222:backup-vault:dest";
-const ROLE: &str = "arn:aws:iam::111111111111:role/BackupRole";
-const BACKUP_POLICY: &str =
-    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup";
-const TRUST_BACKUP: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"backup.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-const VAULT_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"backup:CopyIntoBackupVault","Resource":"*"}]}"#;
 /// The seeds' key policy: the owner keeps the key, the destination account and its
 /// AWSServiceRoleForBackup may use it and attach grants for AWS resources.
 const SHARED_KEY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
@@ -144,27 +138,7 @@ impl World {
 
     /// `account` joins the organization.
     async fn join(&self, account: &str) {
-        let invite = self
-            .orgs
-            .invite_account_to_organization()
-            .target(
-                HandshakeParty::builder()
-                    .r#type(HandshakePartyType::Account)
-                    .id(account)
-                    .build()
-                    .expect("party"),
-            )
-            .send()
-            .await
-            .expect("InviteAccountToOrganization");
-        let id = invite.handshake().and_then(|h| h.id()).expect("handshake");
-        let config = self.emu.sdk_config(account).await;
-        aws_sdk_organizations::Client::new(&config)
-            .accept_handshake()
-            .handshake_id(id)
-            .send()
-            .await
-            .expect("AcceptHandshake");
+        backup_common::join(&self.emu, &self.orgs, account).await;
     }
 
     /// A role in SRC with `trust`, with AWS's backup policy when `permissions`.
@@ -204,8 +178,7 @@ impl World {
         if let Some(key) = key {
             body["KmsKeyArn"] = json!(key);
         }
-        let (status, text) = common::admin_post(&self.emu, "/_keyhole/resources", &body).await;
-        assert_eq!(status, 200, "{text}");
+        admin_ok(&self.emu, "/_keyhole/resources", &body).await;
     }
 
     /// Backs `resource` up into `vault` with ROLE; the recovery point's ARN.
@@ -410,6 +383,50 @@ impl World {
 }
 
 /// The job failed with exactly `message`, in `category`, and copied nothing.
+#[derive(Clone, Copy)]
+enum KeyOp {
+    EnableKey,
+    DisableKey,
+    CancelKeyDeletion,
+    /// With the shortest waiting period, 7 days.
+    ScheduleKeyDeletion,
+}
+
+/// One state change of `key`, which must succeed.
+async fn key_op(kms: &aws_sdk_kms::Client, key: &str, op: KeyOp) {
+    match op {
+        KeyOp::EnableKey => {
+            kms.enable_key()
+                .key_id(key)
+                .send()
+                .await
+                .expect("EnableKey");
+        }
+        KeyOp::DisableKey => {
+            kms.disable_key()
+                .key_id(key)
+                .send()
+                .await
+                .expect("DisableKey");
+        }
+        KeyOp::CancelKeyDeletion => {
+            kms.cancel_key_deletion()
+                .key_id(key)
+                .send()
+                .await
+                .expect("CancelKeyDeletion");
+        }
+        KeyOp::ScheduleKeyDeletion => {
+            kms.schedule_key_deletion()
+                .key_id(key)
+                .pending_window_in_days(7)
+                .send()
+                .await
+                .expect("ScheduleKeyDeletion");
+        }
+    }
+}
+
 fn failed(job: &CopyJob, message: &str, category: &str) {
     assert_eq!(job.state(), Some(&CopyJobState::Failed), "{job:?}");
     assert_eq!(job.status_message(), Some(message), "{job:?}");
@@ -489,13 +506,12 @@ async fn rds_family_across_region_and_account() {
         );
         points.push(rp);
     }
-    let (status, body) = common::admin_post(
+    admin_ok(
         &w.emu,
         "/_keyhole/backup/settings",
         &json!({"allowRdsCrossRegionAndAccount": true}),
     )
     .await;
-    assert_eq!(status, 200, "{body}");
     for rp in points {
         let job = w.copy_from(&west, "src", &rp, DEST_VAULT, ROLE, 14).await;
         w.completed(&job).await;
@@ -649,67 +665,29 @@ async fn source_key_not_usable_by_the_destination() {
 #[tokio::test]
 async fn source_key_disabled() {
     let w = World::build().await;
-    w.src_kms
-        .disable_key()
-        .key_id(&w.src_key)
-        .send()
-        .await
-        .expect("DisableKey");
+    key_op(&w.src_kms, &w.src_key, KeyOp::DisableKey).await;
     failed(&w.copy(&w.rp).await, KEY_UNUSABLE, "AccessDenied");
-    w.src_kms
-        .enable_key()
-        .key_id(&w.src_key)
-        .send()
-        .await
-        .expect("EnableKey");
+    key_op(&w.src_kms, &w.src_key, KeyOp::EnableKey).await;
     w.completed(&w.copy(&w.rp).await).await;
 }
 
 #[tokio::test]
 async fn source_key_pending_deletion() {
     let w = World::build().await;
-    w.src_kms
-        .schedule_key_deletion()
-        .key_id(&w.src_key)
-        .pending_window_in_days(7)
-        .send()
-        .await
-        .expect("ScheduleKeyDeletion");
+    key_op(&w.src_kms, &w.src_key, KeyOp::ScheduleKeyDeletion).await;
     failed(&w.copy(&w.rp).await, KEY_UNUSABLE, "AccessDenied");
     // Cancelling leaves the key disabled, as in KMS.
-    w.src_kms
-        .cancel_key_deletion()
-        .key_id(&w.src_key)
-        .send()
-        .await
-        .expect("CancelKeyDeletion");
+    key_op(&w.src_kms, &w.src_key, KeyOp::CancelKeyDeletion).await;
     failed(&w.copy(&w.rp).await, KEY_UNUSABLE, "AccessDenied");
-    w.src_kms
-        .enable_key()
-        .key_id(&w.src_key)
-        .send()
-        .await
-        .expect("EnableKey");
+    key_op(&w.src_kms, &w.src_key, KeyOp::EnableKey).await;
     w.completed(&w.copy(&w.rp).await).await;
 }
 
 #[tokio::test]
 async fn source_key_deleted() {
     let w = World::build().await;
-    w.src_kms
-        .schedule_key_deletion()
-        .key_id(&w.src_key)
-        .pending_window_in_days(7)
-        .send()
-        .await
-        .expect("ScheduleKeyDeletion");
-    let (status, body) = common::admin_post(
-        &w.emu,
-        "/_keyhole/clock/advance",
-        &json!({"seconds": 8 * 86_400}),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
+    key_op(&w.src_kms, &w.src_key, KeyOp::ScheduleKeyDeletion).await;
+    backup_common::advance(&w.emu, f64::from(8 * 86_400)).await;
     failed(
         &w.copy(&w.rp).await,
         "Given key ID does not exist",
@@ -839,19 +817,9 @@ async fn role_without_permissions() {
 #[tokio::test]
 async fn destination_vault_key_disabled() {
     let w = World::build().await;
-    w.dst_kms
-        .disable_key()
-        .key_id(&w.dst_key)
-        .send()
-        .await
-        .expect("DisableKey");
+    key_op(&w.dst_kms, &w.dst_key, KeyOp::DisableKey).await;
     failed(&w.copy(&w.rp).await, KEY_UNUSABLE, "AccessDenied");
-    w.dst_kms
-        .enable_key()
-        .key_id(&w.dst_key)
-        .send()
-        .await
-        .expect("EnableKey");
+    key_op(&w.dst_kms, &w.dst_key, KeyOp::EnableKey).await;
     w.completed(&w.copy(&w.rp).await).await;
 }
 
@@ -880,7 +848,6 @@ async fn tags_refused_by_the_destinations_tag_policy() {
 /// StartCopyJob hands the job role to AWS Backup: the caller needs iam:PassRole on it.
 #[tokio::test]
 async fn caller_may_not_pass_the_role() {
-    use aws_sdk_backup::error::ProvideErrorMetadata;
     let w = World::build().await;
     w.src_iam
         .create_user()
@@ -920,11 +887,7 @@ async fn caller_may_not_pass_the_role() {
         .send()
         .await
         .expect_err("the operator may not pass the role");
-    assert_eq!(err.code(), Some("AccessDeniedException"));
-    assert_eq!(
-        err.message(),
-        Some("User: arn:aws:iam::111111111111:user/operator is not authorized to perform: iam:PassRole on resource: arn:aws:iam::111111111111:role/BackupRole because no identity-based policy allows the iam:PassRole action")
-    );
+    backup_common::assert_error(&err, "AccessDeniedException", "User: arn:aws:iam::111111111111:user/operator is not authorized to perform: iam:PassRole on resource: arn:aws:iam::111111111111:role/BackupRole because no identity-based policy allows the iam:PassRole action");
     let pass = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
         "Action": "iam:PassRole", "Resource": ROLE,
         "Condition": {"StringEquals": {"iam:PassedToService": "backup.amazonaws.com"}}}]});

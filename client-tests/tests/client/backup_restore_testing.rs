@@ -11,12 +11,12 @@ use aws_sdk_backup::types::{
 };
 use keyhole::Emulator;
 
+use crate::backup_common;
 use crate::common;
 
 const ACCOUNT: &str = "111111111111";
 const TABLE: &str = "arn:aws:dynamodb:us-east-1:111111111111:table/orders";
 const ROLE: &str = "arn:aws:iam::111111111111:role/BackupRole";
-const TRUST_BACKUP: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"backup.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 
 struct World {
     emu: Emulator,
@@ -26,28 +26,14 @@ struct World {
 /// An emulator with the backup role, a declared DynamoDB table and a vault `main`.
 async fn world() -> World {
     let emu = common::start().await;
-    let config = emu.sdk_config(ACCOUNT).await;
-    let iam = aws_sdk_iam::Client::new(&config);
-    iam.create_role()
-        .role_name("BackupRole")
-        .assume_role_policy_document(TRUST_BACKUP)
-        .send()
-        .await
-        .expect("CreateRole");
-    iam.attach_role_policy()
-        .role_name("BackupRole")
-        .policy_arn("arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup")
-        .send()
-        .await
-        .expect("AttachRolePolicy");
-    let (status, body) = common::admin_post(
+    backup_common::backup_role(&emu, ACCOUNT).await;
+    backup_common::admin_ok(
         &emu,
         "/_keyhole/resources",
         &serde_json::json!({"Arn": TABLE}),
     )
     .await;
-    assert_eq!(status, 200, "{body}");
-    let backup = aws_sdk_backup::Client::new(&config);
+    let backup = backup_common::client(&emu, ACCOUNT).await;
     backup
         .create_backup_vault()
         .backup_vault_name("main")
@@ -67,13 +53,7 @@ fn selection_window() -> RestoreTestingRecoveryPointSelection {
 
 impl World {
     async fn advance(&self, seconds: f64) {
-        let (status, body) = common::admin_post(
-            &self.emu,
-            "/_keyhole/clock/advance",
-            &serde_json::json!({"seconds": seconds}),
-        )
-        .await;
-        assert_eq!(status, 200, "{body}");
+        backup_common::advance(&self.emu, seconds).await;
     }
 
     fn now(&self) -> f64 {
@@ -192,10 +172,10 @@ async fn sdk_create_restore_testing_plan_and_its_duplicate() {
         .send()
         .await
         .expect_err("a second plan of the same name");
-    assert_eq!(err.code(), Some("AlreadyExistsException"));
-    assert_eq!(
-        err.message(),
-        Some("Restore testing plan daily_test already exists")
+    backup_common::assert_error(
+        &err,
+        "AlreadyExistsException",
+        "Restore testing plan daily_test already exists",
     );
 }
 
@@ -283,11 +263,7 @@ async fn sdk_delete_restore_testing_plan_after_its_selections() {
         .send()
         .await
         .expect_err("a plan with selections");
-    assert_eq!(err.code(), Some("InvalidRequestException"));
-    assert_eq!(
-        err.message(),
-        Some("All restore testing selections associated with a restore testing plan must be deleted before the restore testing plan can be deleted.")
-    );
+    backup_common::assert_error(&err, "InvalidRequestException", "All restore testing selections associated with a restore testing plan must be deleted before the restore testing plan can be deleted.");
     w.backup
         .delete_restore_testing_selection()
         .restore_testing_plan_name("daily_test")
@@ -431,10 +407,10 @@ async fn sdk_delete_restore_testing_selection() {
         .send()
         .await
         .expect_err("deleted");
-    assert_eq!(err.code(), Some("ResourceNotFoundException"));
-    assert_eq!(
-        err.message(),
-        Some("Restore testing selection tables not found in restore testing plan daily_test")
+    backup_common::assert_error(
+        &err,
+        "ResourceNotFoundException",
+        "Restore testing selection tables not found in restore testing plan daily_test",
     );
 }
 

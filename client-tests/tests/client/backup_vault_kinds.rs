@@ -2,14 +2,13 @@
 //! points, backup indexes and malware scan jobs through the AWS SDK for Rust: one test per
 //! operation, each asserting on the parsed response.
 
-use aws_sdk_backup::error::ProvideErrorMetadata;
 use aws_sdk_backup::types::{
     Index, IndexStatus, MalwareScanner, MpaSessionStatus, ScanJobStatus, ScanMode,
     ScanResultStatus, ScanState, VaultState, VaultType,
 };
 use keyhole::Emulator;
 
-use crate::common;
+use crate::backup_common::{self, advance, backup_role, client, job_duration};
 
 const OWNER: &str = "111111111111";
 const OTHER: &str = "222222222222";
@@ -17,31 +16,6 @@ const VOLUME: &str = "arn:aws:ec2:us-east-1:111111111111:volume/vol-1";
 const ROLE: &str = "arn:aws:iam::111111111111:role/BackupRole";
 const TEAM: &str = "arn:aws:mpa:us-east-1:111111111111:approval-team/team-1";
 const TEAM2: &str = "arn:aws:mpa:us-east-1:111111111111:approval-team/team-2";
-const TRUST_BACKUP: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"backup.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-
-async fn client(emu: &Emulator, account: &str) -> aws_sdk_backup::Client {
-    aws_sdk_backup::Client::new(&emu.sdk_config(account).await)
-}
-
-async fn job_duration(emu: &Emulator, seconds: f64) {
-    let r = common::admin_post(
-        emu,
-        "/_keyhole/backup/job-duration",
-        &serde_json::json!({"seconds": seconds}),
-    )
-    .await;
-    assert_eq!(r.0, 200, "{}", r.1);
-}
-
-async fn advance(emu: &Emulator, seconds: f64) {
-    let r = common::admin_post(
-        emu,
-        "/_keyhole/clock/advance",
-        &serde_json::json!({"seconds": seconds}),
-    )
-    .await;
-    assert_eq!(r.0, 200, "{}", r.1);
-}
 
 async fn lag(backup: &aws_sdk_backup::Client, name: &str) -> String {
     let out = backup
@@ -67,19 +41,7 @@ async fn associate(backup: &aws_sdk_backup::Client, name: &str, team: &str) {
 
 /// OWNER's vault `v1` with a completed backup of VOLUME; its recovery point ARN.
 async fn recovery_point(emu: &Emulator, backup: &aws_sdk_backup::Client) -> String {
-    let iam = aws_sdk_iam::Client::new(&emu.sdk_config(OWNER).await);
-    iam.create_role()
-        .role_name("BackupRole")
-        .assume_role_policy_document(TRUST_BACKUP)
-        .send()
-        .await
-        .expect("CreateRole");
-    iam.attach_role_policy()
-        .role_name("BackupRole")
-        .policy_arn("arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup")
-        .send()
-        .await
-        .expect("AttachRolePolicy");
+    backup_role(emu, OWNER).await;
     backup
         .create_backup_vault()
         .backup_vault_name("v1")
@@ -115,8 +77,7 @@ async fn start_scan(backup: &aws_sdk_backup::Client, rp: &str) -> String {
 
 #[tokio::test]
 async fn sdk_create_logically_air_gapped_backup_vault() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (emu, backup) = backup_common::start(OWNER).await;
     job_duration(&emu, 60.0).await;
     let out = backup
         .create_logically_air_gapped_backup_vault()
@@ -163,17 +124,16 @@ async fn sdk_create_logically_air_gapped_backup_vault() {
         .send()
         .await
         .expect_err("below the 7-day minimum");
-    assert_eq!(err.code(), Some("InvalidParameterValueException"));
-    assert_eq!(
-        err.message(),
-        Some("MinRetentionDays must be greater than or equal to 7")
+    backup_common::assert_error(
+        &err,
+        "InvalidParameterValueException",
+        "MinRetentionDays must be greater than or equal to 7",
     );
 }
 
 #[tokio::test]
 async fn sdk_associate_backup_vault_mpa_approval_team() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (emu, backup) = backup_common::start(OWNER).await;
     lag(&backup, "lag1").await;
     associate(&backup, "lag1", TEAM).await;
     let d = backup
@@ -198,8 +158,7 @@ async fn sdk_associate_backup_vault_mpa_approval_team() {
 
 #[tokio::test]
 async fn sdk_disassociate_backup_vault_mpa_approval_team() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (_emu, backup) = backup_common::start(OWNER).await;
     lag(&backup, "lag1").await;
     let err = backup
         .disassociate_backup_vault_mpa_approval_team()
@@ -207,10 +166,10 @@ async fn sdk_disassociate_backup_vault_mpa_approval_team() {
         .send()
         .await
         .expect_err("no team yet");
-    assert_eq!(err.code(), Some("InvalidRequestException"));
-    assert_eq!(
-        err.message(),
-        Some("No MPA approval team is associated with backup vault lag1")
+    backup_common::assert_error(
+        &err,
+        "InvalidRequestException",
+        "No MPA approval team is associated with backup vault lag1",
     );
     associate(&backup, "lag1", TEAM).await;
     backup
@@ -233,8 +192,7 @@ async fn sdk_disassociate_backup_vault_mpa_approval_team() {
 
 #[tokio::test]
 async fn sdk_create_restore_access_backup_vault() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (_emu, backup) = backup_common::start(OWNER).await;
     let source = lag(&backup, "lag1").await;
     associate(&backup, "lag1", TEAM).await;
     let out = backup
@@ -263,8 +221,7 @@ async fn sdk_create_restore_access_backup_vault() {
 
 #[tokio::test]
 async fn sdk_list_restore_access_backup_vaults() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (_emu, backup) = backup_common::start(OWNER).await;
     let source = lag(&backup, "lag1").await;
     associate(&backup, "lag1", TEAM).await;
     let created = backup
@@ -291,8 +248,7 @@ async fn sdk_list_restore_access_backup_vaults() {
 
 #[tokio::test]
 async fn sdk_revoke_restore_access_backup_vault() {
-    let emu = common::start().await;
-    let owner = client(&emu, OWNER).await;
+    let (emu, owner) = backup_common::start(OWNER).await;
     let other = client(&emu, OTHER).await;
     let source = lag(&owner, "lag1").await;
     associate(&owner, "lag1", TEAM).await;
@@ -333,17 +289,16 @@ async fn sdk_revoke_restore_access_backup_vault() {
         .send()
         .await
         .expect_err("already revoked");
-    assert_eq!(err.code(), Some("ResourceNotFoundException"));
-    assert_eq!(
-        err.message(),
-        Some(format!("Restore access backup vault {arn} not found").as_str())
+    backup_common::assert_error(
+        &err,
+        "ResourceNotFoundException",
+        &format!("Restore access backup vault {arn} not found"),
     );
 }
 
 #[tokio::test]
 async fn sdk_disassociate_recovery_point_from_parent() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (emu, backup) = backup_common::start(OWNER).await;
     let rp = recovery_point(&emu, &backup).await;
     let err = backup
         .disassociate_recovery_point_from_parent()
@@ -352,12 +307,10 @@ async fn sdk_disassociate_recovery_point_from_parent() {
         .send()
         .await
         .expect_err("not a child");
-    assert_eq!(err.code(), Some("InvalidRequestException"));
-    assert_eq!(
-        err.message(),
-        Some(
-            format!("Recovery point {rp} is not associated with a parent recovery point").as_str()
-        )
+    backup_common::assert_error(
+        &err,
+        "InvalidRequestException",
+        &format!("Recovery point {rp} is not associated with a parent recovery point"),
     );
     // keyhole does not take composite backups; make the recovery point a child directly.
     {
@@ -387,8 +340,7 @@ async fn sdk_disassociate_recovery_point_from_parent() {
 
 #[tokio::test]
 async fn sdk_update_recovery_point_index_settings() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (emu, backup) = backup_common::start(OWNER).await;
     let rp = recovery_point(&emu, &backup).await;
     let out = backup
         .update_recovery_point_index_settings()
@@ -415,8 +367,7 @@ async fn sdk_update_recovery_point_index_settings() {
 
 #[tokio::test]
 async fn sdk_get_recovery_point_index_details() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (emu, backup) = backup_common::start(OWNER).await;
     let rp = recovery_point(&emu, &backup).await;
     job_duration(&emu, 60.0).await;
     backup
@@ -451,8 +402,7 @@ async fn sdk_get_recovery_point_index_details() {
 
 #[tokio::test]
 async fn sdk_list_indexed_recovery_points() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (emu, backup) = backup_common::start(OWNER).await;
     let rp = recovery_point(&emu, &backup).await;
     backup
         .update_recovery_point_index_settings()
@@ -486,8 +436,7 @@ async fn sdk_list_indexed_recovery_points() {
 
 #[tokio::test]
 async fn sdk_start_scan_job() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (emu, backup) = backup_common::start(OWNER).await;
     let rp = recovery_point(&emu, &backup).await;
     let id = start_scan(&backup, &rp).await;
     assert_eq!(id.len(), 36);
@@ -503,17 +452,16 @@ async fn sdk_start_scan_job() {
         .send()
         .await
         .expect_err("no such recovery point");
-    assert_eq!(err.code(), Some("ResourceNotFoundException"));
-    assert_eq!(
-        err.message(),
-        Some(format!("Recovery point {missing} not found").as_str())
+    backup_common::assert_error(
+        &err,
+        "ResourceNotFoundException",
+        &format!("Recovery point {missing} not found"),
     );
 }
 
 #[tokio::test]
 async fn sdk_describe_scan_job() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (emu, backup) = backup_common::start(OWNER).await;
     let rp = recovery_point(&emu, &backup).await;
     job_duration(&emu, 60.0).await;
     let id = start_scan(&backup, &rp).await;
@@ -544,8 +492,7 @@ async fn sdk_describe_scan_job() {
 
 #[tokio::test]
 async fn sdk_list_scan_jobs() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (emu, backup) = backup_common::start(OWNER).await;
     let rp = recovery_point(&emu, &backup).await;
     let id = start_scan(&backup, &rp).await;
     let listed = backup
@@ -569,8 +516,7 @@ async fn sdk_list_scan_jobs() {
 
 #[tokio::test]
 async fn sdk_list_scan_job_summaries() {
-    let emu = common::start().await;
-    let backup = client(&emu, OWNER).await;
+    let (emu, backup) = backup_common::start(OWNER).await;
     let rp = recovery_point(&emu, &backup).await;
     start_scan(&backup, &rp).await;
     start_scan(&backup, &rp).await;

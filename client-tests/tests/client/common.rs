@@ -71,14 +71,28 @@ pub fn stdout_json(output: &Output) -> serde_json::Value {
 
 /// POSTs JSON to an admin endpoint; returns the status code and body.
 pub async fn admin_post(emu: &Emulator, path: &str, body: &serde_json::Value) -> (u16, String) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let addr = emu.addr();
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     let body = body.to_string();
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        emu.addr(),
         body.len()
     );
+    admin_request(emu, head, &body).await
+}
+
+/// `GET` an admin endpoint; returns the status code and body.
+pub async fn admin_get(emu: &Emulator, path: &str) -> (u16, String) {
+    let head = format!("GET {path} HTTP/1.1\r\nHost: {}\r\n", emu.addr());
+    admin_request(emu, head, "").await
+}
+
+/// Sends `head` (request line and headers) and `body` over one connection.
+async fn admin_request(emu: &Emulator, head: String, body: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(emu.addr())
+        .await
+        .expect("connect");
+    let request = format!("{head}Connection: close\r\n\r\n{body}");
     stream.write_all(request.as_bytes()).await.expect("write");
     let mut response = String::new();
     stream.read_to_string(&mut response).await.expect("read");

@@ -3,6 +3,7 @@
 
 mod backup;
 mod backup_audit;
+mod backup_common;
 mod backup_failures;
 mod backup_restore_testing;
 mod backup_vault_kinds;

@@ -114,26 +114,6 @@ fn duration(world: &World) -> f64 {
     world.backup.settings.job_duration_seconds
 }
 
-/// Backup creates its service-linked role with the first vault of an account.
-fn ensure_service_linked_role(world: &mut World, account: &str, now: f64) {
-    let has_slr = world.accounts.get(account).is_some_and(|a| {
-        a.iam
-            .roles
-            .values()
-            .any(|r| r.name == "AWSServiceRoleForBackup")
-    });
-    if !has_slr {
-        let _ = crate::services::iam::roles::create_service_linked(
-            world,
-            account,
-            "backup.amazonaws.com",
-            None,
-            None,
-            now,
-        );
-    }
-}
-
 // ---- logically air-gapped vaults ----
 
 pub fn create_lag(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
@@ -175,7 +155,7 @@ pub fn create_lag(ctx: &RequestContext, world: &mut World, input: &Value) -> Api
         }
         None => String::new(),
     };
-    ensure_service_linked_role(world, &account, ctx.now);
+    super::vaults::ensure_service_linked_role(world, &account, ctx.now);
     let vault = Vault {
         name: name.clone(),
         arn: arn.clone(),
@@ -385,7 +365,7 @@ pub fn create_restore_access(
         },
         ..Vault::default()
     };
-    ensure_service_linked_role(world, &account, ctx.now);
+    super::vaults::ensure_service_linked_role(world, &account, ctx.now);
     let st = state_mut(world, &account, &region, ctx.now);
     st.vaults.insert(name.clone(), vault);
     if !tags.is_empty() {

@@ -322,6 +322,48 @@ fn check_limit(
 }
 
 /// AWS's ConflictException while a previous create or update still deploys.
+/// What updating a framework or a report plan sets besides its own fields.
+struct Update {
+    description: Option<String>,
+    token: Option<String>,
+    deployment: Deployment,
+}
+
+impl Update {
+    fn apply(
+        self,
+        description: &mut Option<String>,
+        token: &mut Option<String>,
+        deployment: &mut Deployment,
+    ) {
+        if self.description.is_some() {
+            *description = self.description;
+        }
+        if self.token.is_some() {
+            *token = self.token;
+        }
+        *deployment = self.deployment;
+    }
+}
+
+/// Deletes a framework or a report plan (`remove`) with its tags, once it is deployed.
+fn delete_deployed(
+    ctx: &RequestContext,
+    world: &mut World,
+    arn: String,
+    status: &str,
+    remove: impl FnOnce(&mut AuditState),
+) -> ApiResult<Value> {
+    authorize(ctx, world, Some(arn.clone()), None)?;
+    if status != "COMPLETED" {
+        return Err(conflict());
+    }
+    let st = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now);
+    remove(&mut st.audit);
+    st.tags.remove(&arn);
+    Ok(Value::Null)
+}
+
 fn conflict() -> ApiError {
     // Text inferred (ConflictException's documented meaning).
     ApiError::new(
@@ -462,8 +504,11 @@ pub fn update_framework(
         let count = check_controls(c)?;
         check_limit(world, ctx, Some(&name), count)?;
     }
-    let description = s(input, "FrameworkDescription").map(str::to_owned);
-    let deployment = Deployment::new("UPDATE", world, ctx.now);
+    let update = Update {
+        description: s(input, "FrameworkDescription").map(str::to_owned),
+        token,
+        deployment: Deployment::new("UPDATE", world, ctx.now),
+    };
     if let Some(f) = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now)
         .audit
         .frameworks
@@ -472,13 +517,11 @@ pub fn update_framework(
         if let Some(c) = controls {
             f.controls = c;
         }
-        if description.is_some() {
-            f.description = description;
-        }
-        if token.is_some() {
-            f.idempotency_token = token;
-        }
-        f.deployment = deployment;
+        update.apply(
+            &mut f.description,
+            &mut f.idempotency_token,
+            &mut f.deployment,
+        );
     }
     Ok(json!({"FrameworkName": name, "FrameworkArn": arn, "CreationTime": created}))
 }
@@ -490,15 +533,10 @@ pub fn delete_framework(
 ) -> ApiResult<Value> {
     let name = req(input, "FrameworkName")?.to_owned();
     let f = find_framework(ctx, world, &name)?;
-    authorize(ctx, world, Some(f.arn.clone()), None)?;
-    if f.deployment.status(ctx.now) != "COMPLETED" {
-        return Err(conflict());
-    }
-    let arn = f.arn.clone();
-    let st = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now);
-    st.audit.frameworks.remove(&name);
-    st.tags.remove(&arn);
-    Ok(Value::Null)
+    let (arn, status) = (f.arn.clone(), f.deployment.status(ctx.now));
+    delete_deployed(ctx, world, arn, &status, |audit| {
+        audit.frameworks.remove(&name);
+    })
 }
 
 // ---- report plans ----
@@ -532,13 +570,7 @@ pub(crate) fn plan_json(p: &ReportPlan, now: f64) -> Value {
 /// The delivery channel with CSV as the default format; formats must be CSV or JSON.
 fn delivery_channel(channel: &Value) -> ApiResult<Value> {
     let mut channel = channel.clone();
-    let formats: Vec<String> = channel["Formats"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_owned)
-        .collect();
+    let formats = super::reports::formats_of(&channel);
     for f in &formats {
         if f != "CSV" && f != "JSON" {
             // Text inferred.
@@ -547,10 +579,8 @@ fn delivery_channel(channel: &Value) -> ApiResult<Value> {
             )));
         }
     }
-    if formats.is_empty() {
-        if let Some(map) = channel.as_object_mut() {
-            map.insert("Formats".into(), json!(["CSV"]));
-        }
+    if let Some(map) = channel.as_object_mut() {
+        map.insert("Formats".into(), json!(formats));
     }
     Ok(channel)
 }
@@ -698,8 +728,11 @@ pub fn update_report_plan(
         Some(c) => Some(delivery_channel(c)?),
         None => None,
     };
-    let description = s(input, "ReportPlanDescription").map(str::to_owned);
-    let deployment = Deployment::new("UPDATE", world, ctx.now);
+    let update = Update {
+        description: s(input, "ReportPlanDescription").map(str::to_owned),
+        token,
+        deployment: Deployment::new("UPDATE", world, ctx.now),
+    };
     if let Some(p) = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now)
         .audit
         .report_plans
@@ -711,13 +744,11 @@ pub fn update_report_plan(
         if let Some(c) = channel {
             p.delivery_channel = c;
         }
-        if description.is_some() {
-            p.description = description;
-        }
-        if token.is_some() {
-            p.idempotency_token = token;
-        }
-        p.deployment = deployment;
+        update.apply(
+            &mut p.description,
+            &mut p.idempotency_token,
+            &mut p.deployment,
+        );
     }
     Ok(json!({"ReportPlanName": name, "ReportPlanArn": arn, "CreationTime": created}))
 }
@@ -729,15 +760,10 @@ pub fn delete_report_plan(
 ) -> ApiResult<Value> {
     let name = req(input, "ReportPlanName")?.to_owned();
     let p = find_plan(ctx, world, &name)?;
-    authorize(ctx, world, Some(p.arn.clone()), None)?;
-    if p.deployment.status(ctx.now) != "COMPLETED" {
-        return Err(conflict());
-    }
-    let arn = p.arn.clone();
-    let st = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now);
-    st.audit.report_plans.remove(&name);
-    st.tags.remove(&arn);
-    Ok(Value::Null)
+    let (arn, status) = (p.arn.clone(), p.deployment.status(ctx.now));
+    delete_deployed(ctx, world, arn, &status, |audit| {
+        audit.report_plans.remove(&name);
+    })
 }
 
 pub(crate) fn plan_for_job<'w>(

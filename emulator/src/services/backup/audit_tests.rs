@@ -1,157 +1,30 @@
 //! Audit Manager (frameworks, report plans, report jobs) and tiering configurations through
 //! the whole pipeline, as in `tests.rs`.
 
-use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method};
+use http::Method;
 use serde_json::{json, Value};
 
 use super::engine::MSG_NOT_SAME_ORG;
-use crate::pipeline::{self, ConnectionInfo, Shared};
-use crate::protocol::{HttpRequest, ServiceId};
-use crate::world::{Caller, Settings};
+use super::test_env::{assert_error, local_env, Resp};
 
 const ME: &str = "111111111111";
 const OTHER: &str = "222222222222";
 const VOLUME: &str = "arn:aws:ec2:us-east-1:111111111111:volume/vol-1";
 
-struct Env {
-    shared: Shared,
-}
+local_env!();
 
-struct Resp {
-    status: u16,
-    error_type: Option<String>,
-    body: Value,
-    text: String,
-}
-
+// Calls by ME, the account every test here works in.
 impl Env {
-    fn new() -> Env {
-        Env {
-            shared: Shared::new(Settings::default()),
-        }
-    }
-
-    fn raw(
-        &self,
-        method: Method,
-        path: &str,
-        query: Option<&str>,
-        headers: HeaderMap,
-        body: Bytes,
-    ) -> Resp {
-        let req = HttpRequest {
-            method,
-            raw_path: path.into(),
-            raw_query: query.map(str::to_owned),
-            headers,
-            body,
-        };
-        let resp = pipeline::handle(&self.shared, &req, ConnectionInfo::default());
-        let error_type = resp
-            .headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("x-amzn-errortype"))
-            .map(|(_, v)| v.clone());
-        Resp {
-            status: resp.status,
-            error_type,
-            body: serde_json::from_slice(&resp.body).unwrap_or(Value::Null),
-            text: String::from_utf8_lossy(&resp.body).into_owned(),
-        }
-    }
-
-    fn call(
-        &self,
-        account: &str,
-        method: &str,
-        path: &str,
-        query: Option<&str>,
-        body: Value,
-    ) -> Resp {
-        let mut headers = HeaderMap::new();
-        let auth = format!(
-            "AWS4-HMAC-SHA256 Credential={account}/20240101/us-east-1/backup/aws4_request, SignedHeaders=host, Signature=0"
-        );
-        headers.insert("authorization", HeaderValue::from_str(&auth).unwrap());
-        headers.insert("content-type", HeaderValue::from_static("application/json"));
-        headers.insert("x-amz-date", HeaderValue::from_static("20240101T000000Z"));
-        let body = if body.is_null() {
-            Bytes::new()
-        } else {
-            Bytes::from(body.to_string())
-        };
-        self.raw(
-            Method::from_bytes(method.as_bytes()).unwrap(),
-            path,
-            query,
-            headers,
-            body,
-        )
-    }
-
     fn backup(&self, method: &str, path: &str, body: Value) -> Resp {
-        self.call(ME, method, path, None, body)
+        self.0.backup(ME, method, path, body)
     }
 
     fn ok(&self, method: &str, path: &str, body: Value) -> Value {
-        let r = self.backup(method, path, body);
-        assert!(r.status < 300, "{method} {path}: {} {}", r.status, r.body);
-        r.body
-    }
-
-    fn admin(&self, method: Method, path: &str, query: Option<&str>, body: Value) -> Resp {
-        self.raw(
-            method,
-            path,
-            query,
-            HeaderMap::new(),
-            Bytes::from(body.to_string()),
-        )
-    }
-
-    fn duration(&self, seconds: f64) {
-        let r = self.admin(
-            Method::POST,
-            "/_keyhole/backup/job-duration",
-            None,
-            json!({"seconds": seconds}),
-        );
-        assert_eq!(r.status, 200);
-    }
-
-    fn advance(&self, seconds: f64) {
-        let r = self.admin(
-            Method::POST,
-            "/_keyhole/clock/advance",
-            None,
-            json!({"seconds": seconds}),
-        );
-        assert_eq!(r.status, 200, "{}", r.body);
+        self.0.ok(ME, method, path, body)
     }
 
     fn role(&self) -> String {
-        let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-            "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
-        let mut world = self.shared.world();
-        crate::services::iam::test_support::call(
-            &mut world,
-            ServiceId::Iam,
-            "CreateRole",
-            json!({"RoleName": "BackupRole", "AssumeRolePolicyDocument": trust.to_string()}),
-            Caller::root(ME, ME),
-        )
-        .unwrap();
-        crate::services::iam::test_support::call(
-            &mut world,
-            ServiceId::Iam,
-            "AttachRolePolicy",
-            json!({"RoleName": "BackupRole",
-                   "PolicyArn": "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"}),
-            Caller::root(ME, ME),
-        )
-        .unwrap();
-        format!("arn:aws:iam::{ME}:role/BackupRole")
+        self.0.role(ME)
     }
 
     /// A completed backup of VOLUME into a new vault `src` kept `days` days; its RP ARN.
@@ -168,14 +41,11 @@ impl Env {
     }
 
     fn report(&self, id: &str) -> Value {
-        let r = self.admin(
+        self.admin(
             Method::GET,
             &format!("/_keyhole/backup/reports/{id}"),
-            None,
             Value::Null,
-        );
-        assert_eq!(r.status, 200, "{}", r.body);
-        r.body
+        )
     }
 
     fn run_report(&self, plan: &str) -> (Value, Value) {
@@ -184,12 +54,6 @@ impl Env {
         let job = self.ok("GET", &format!("/audit/report-jobs/{id}"), Value::Null);
         (job["ReportJob"].clone(), self.report(&id))
     }
-}
-
-fn assert_error(r: &Resp, status: u16, code: &str, message: &str) {
-    assert_eq!(r.status, status, "{}", r.body);
-    assert_eq!(r.error_type.as_deref(), Some(code), "{}", r.body);
-    assert_eq!(r.body["Message"], message, "{}", r.body);
 }
 
 fn retention_control(days: &str) -> Value {
@@ -210,7 +74,7 @@ fn framework(env: &Env, name: &str, controls: Value) -> Resp {
 #[test]
 fn a_framework_deploys_on_keyholes_clock_and_refuses_changes_meanwhile() {
     let env = Env::new();
-    env.duration(600.0);
+    env.job_duration(600.0);
     let created = framework(&env, "daily", json!([retention_control("35")]));
     assert_eq!(created.status, 200, "{}", created.body);
     let arn = created.body["FrameworkArn"].as_str().unwrap().to_owned();
@@ -463,7 +327,7 @@ fn a_copy_job_report_shows_the_failed_copy_and_its_status_message() {
     assert_eq!(item["Job Status"], "FAILED");
     assert_eq!(item["Status Message"], MSG_NOT_SAME_ORG);
     // The admin endpoint serves one format alone.
-    let raw = env.admin(
+    let raw = env.admin_raw(
         Method::GET,
         &format!(
             "/_keyhole/backup/reports/{}",
@@ -491,7 +355,7 @@ fn a_backup_job_report_completes_on_keyholes_clock() {
         json!({"ReportPlanName": "backups", "ReportDeliveryChannel": {"S3BucketName": "reports"},
                "ReportSetting": {"ReportTemplate": "BACKUP_JOB_REPORT"}}),
     );
-    env.duration(300.0);
+    env.job_duration(300.0);
     let (job, report) = env.run_report("backups");
     assert!(
         matches!(job["Status"].as_str(), Some("CREATED" | "RUNNING")),
@@ -630,7 +494,7 @@ fn a_failed_cross_account_copy_leaves_the_resource_non_compliant() {
         item["Reason"],
         format!("no recovery point in another account of {OTHER}")
     );
-    let missing = env.admin(
+    let missing = env.admin_raw(
         Method::GET,
         "/_keyhole/backup/reports/nope",
         None,

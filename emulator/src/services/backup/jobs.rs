@@ -247,6 +247,15 @@ pub fn stop_backup_job(ctx: &RequestContext, world: &mut World, input: &Value) -
     Ok(Value::Null)
 }
 
+/// Counts a job created at `created` into the summary bucket `key`: how many jobs, the
+/// earliest and the latest creation date.
+pub(crate) fn tally<K: Ord>(counts: &mut BTreeMap<K, (i64, f64, f64)>, key: K, created: f64) {
+    let entry = counts.entry(key).or_insert((0, f64::MAX, 0.0));
+    entry.0 += 1;
+    entry.1 = entry.1.min(created);
+    entry.2 = entry.2.max(created);
+}
+
 /// List*JobSummaries: counts by state, resource type and message category over the
 /// caller's jobs in this Region (one aggregation window).
 pub fn job_summaries(
@@ -275,12 +284,11 @@ pub fn job_summaries(
             if !keep {
                 continue;
             }
-            let entry = counts
-                .entry((state, job.resource_type.clone(), category))
-                .or_insert((0, f64::MAX, 0.0));
-            entry.0 += 1;
-            entry.1 = entry.1.min(job.creation_date);
-            entry.2 = entry.2.max(job.creation_date);
+            tally(
+                &mut counts,
+                (state, job.resource_type.clone(), category),
+                job.creation_date,
+            );
         }
     }
     let items: Vec<Value> = counts
@@ -873,12 +881,11 @@ pub fn restore_job_summaries(
             if !any("State", &job.status) || !any("ResourceType", &job.resource_type) {
                 continue;
             }
-            let entry = counts
-                .entry((job.status.clone(), job.resource_type.clone()))
-                .or_insert((0, f64::MAX, 0.0));
-            entry.0 += 1;
-            entry.1 = entry.1.min(job.creation_date);
-            entry.2 = entry.2.max(job.creation_date);
+            tally(
+                &mut counts,
+                (job.status.clone(), job.resource_type.clone()),
+                job.creation_date,
+            );
         }
     }
     let items = counts

@@ -28,6 +28,8 @@ mod cron_tests;
 #[cfg(test)]
 mod restore_testing_tests;
 #[cfg(test)]
+mod test_env;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod vault_kinds_tests;
@@ -270,8 +272,17 @@ pub(crate) fn vault_for<'w>(
     world: &'w World,
     name: &str,
 ) -> ApiResult<&'w Vault> {
-    let vault =
-        find_vault(world, &ctx.caller.account, &ctx.region, name).ok_or_else(access_denied)?;
+    vault_of(ctx, world, &ctx.caller.account, name)
+}
+
+/// As [`vault_for`], for a vault of `account` (the caller's or another's) in the Region.
+pub(crate) fn vault_of<'w>(
+    ctx: &RequestContext,
+    world: &'w World,
+    account: &str,
+    name: &str,
+) -> ApiResult<&'w Vault> {
+    let vault = find_vault(world, account, &ctx.region, name).ok_or_else(access_denied)?;
     authorize(
         ctx,
         world,

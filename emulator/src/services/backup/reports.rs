@@ -112,7 +112,8 @@ fn s3_keys(
         .collect()
 }
 
-fn formats_of(channel: &Value) -> Vec<String> {
+/// The formats a delivery channel asks for; CSV when it names none.
+pub(super) fn formats_of(channel: &Value) -> Vec<String> {
     let formats: Vec<String> = channel["Formats"]
         .as_array()
         .into_iter()
@@ -400,6 +401,53 @@ fn created_by(job: &Job, key: &str) -> String {
         .to_owned()
 }
 
+/// A backup or copy job report's columns: those [`job_row_start`] fills (`id` names the job
+/// id column), then `rest`.
+fn job_columns(id: &'static str, rest: &[&'static str]) -> Vec<&'static str> {
+    let mut columns = vec![
+        "Report Time Period Start",
+        "Report Time Period End",
+        "Account Id",
+        "Region",
+        id,
+        "Job Status",
+        "Status Message",
+        "Message Category",
+        "Resource Type",
+        "Resource Arn",
+        "Resource Name",
+        "Backup Plan Arn",
+        "Backup Rule Id",
+        "Creation Date",
+        "Completion Date",
+    ];
+    columns.extend_from_slice(rest);
+    columns
+}
+
+/// The columns a backup or copy job report row starts with, up to its completion date.
+fn job_row_start(job: &Job, at: f64, [from, to, account, region]: [&str; 4]) -> Vec<String> {
+    let done = done_at(job, at);
+    let when_done = |v: String| if done { v } else { String::new() };
+    vec![
+        from.into(),
+        to.into(),
+        account.into(),
+        region.into(),
+        job.id.clone(),
+        state_at(job, at).into(),
+        when_done(job.status_message.clone().unwrap_or_default()),
+        when_done(job.message_category.clone().unwrap_or_default()),
+        job.resource_type.clone(),
+        job.resource_arn.clone(),
+        super::resources::resource_name(&job.resource_arn),
+        created_by(job, "BackupPlanArn"),
+        created_by(job, "BackupRuleId"),
+        format_timestamp(job.creation_date),
+        when_done(time(job.completion_date)),
+    ]
+}
+
 /// Builds the report, or the reason the job fails.
 pub fn build(world: &World, job: &ReportJob) -> Result<Report, String> {
     let at = job.finish_at;
@@ -424,59 +472,21 @@ pub fn build(world: &World, job: &ReportJob) -> Result<Report, String> {
     match job.template.as_str() {
         "BACKUP_JOB_REPORT" => {
             // Text inferred: column names of AWS's backup job report.
-            report.columns = vec![
-                "Report Time Period Start",
-                "Report Time Period End",
-                "Account Id",
-                "Region",
+            report.columns = job_columns(
                 "Backup Job Id",
-                "Job Status",
-                "Status Message",
-                "Message Category",
-                "Resource Type",
-                "Resource Arn",
-                "Resource Name",
-                "Backup Plan Arn",
-                "Backup Rule Id",
-                "Creation Date",
-                "Completion Date",
-                "Recovery Point Arn",
-                "Backup Size in Bytes",
-                "Backup Vault Name",
-                "Backup Vault Arn",
-                "IAM Role Arn",
-            ];
+                &[
+                    "Recovery Point Arn",
+                    "Backup Size in Bytes",
+                    "Backup Vault Name",
+                    "Backup Vault Arn",
+                    "IAM Role Arn",
+                ],
+            );
             for (account, region, st) in &states {
                 for j in st.backup_jobs.values().filter(|j| j.creation_date <= at) {
                     let done = done_at(j, at);
-                    report.rows.push(vec![
-                        from.clone(),
-                        to.clone(),
-                        (*account).into(),
-                        (*region).into(),
-                        j.id.clone(),
-                        state_at(j, at).into(),
-                        if done {
-                            j.status_message.clone().unwrap_or_default()
-                        } else {
-                            String::new()
-                        },
-                        if done {
-                            j.message_category.clone().unwrap_or_default()
-                        } else {
-                            String::new()
-                        },
-                        j.resource_type.clone(),
-                        j.resource_arn.clone(),
-                        super::resources::resource_name(&j.resource_arn),
-                        created_by(j, "BackupPlanArn"),
-                        created_by(j, "BackupRuleId"),
-                        format_timestamp(j.creation_date),
-                        if done {
-                            time(j.completion_date)
-                        } else {
-                            String::new()
-                        },
+                    let mut row = job_row_start(j, at, [&from, &to, account, region]);
+                    row.extend([
                         if done && j.state == "COMPLETED" {
                             j.recovery_point_arn.clone()
                         } else {
@@ -491,65 +501,28 @@ pub fn build(world: &World, job: &ReportJob) -> Result<Report, String> {
                         j.vault_arn.clone(),
                         j.iam_role_arn.clone(),
                     ]);
+                    report.rows.push(row);
                 }
             }
         }
         "COPY_JOB_REPORT" => {
             // Text inferred: column names of AWS's copy job report.
-            report.columns = vec![
-                "Report Time Period Start",
-                "Report Time Period End",
-                "Account Id",
-                "Region",
+            report.columns = job_columns(
                 "Copy Job Id",
-                "Job Status",
-                "Status Message",
-                "Message Category",
-                "Resource Type",
-                "Resource Arn",
-                "Resource Name",
-                "Backup Plan Arn",
-                "Backup Rule Id",
-                "Creation Date",
-                "Completion Date",
-                "Source Recovery Point Arn",
-                "Source Backup Vault Arn",
-                "Destination Recovery Point Arn",
-                "Destination Backup Vault Arn",
-                "Backup Size in Bytes",
-                "IAM Role Arn",
-            ];
+                &[
+                    "Source Recovery Point Arn",
+                    "Source Backup Vault Arn",
+                    "Destination Recovery Point Arn",
+                    "Destination Backup Vault Arn",
+                    "Backup Size in Bytes",
+                    "IAM Role Arn",
+                ],
+            );
             for (account, region, st) in &states {
                 for j in st.copy_jobs.values().filter(|j| j.creation_date <= at) {
                     let done = done_at(j, at);
-                    report.rows.push(vec![
-                        from.clone(),
-                        to.clone(),
-                        (*account).into(),
-                        (*region).into(),
-                        j.id.clone(),
-                        state_at(j, at).into(),
-                        if done {
-                            j.status_message.clone().unwrap_or_default()
-                        } else {
-                            String::new()
-                        },
-                        if done {
-                            j.message_category.clone().unwrap_or_default()
-                        } else {
-                            String::new()
-                        },
-                        j.resource_type.clone(),
-                        j.resource_arn.clone(),
-                        super::resources::resource_name(&j.resource_arn),
-                        created_by(j, "BackupPlanArn"),
-                        created_by(j, "BackupRuleId"),
-                        format_timestamp(j.creation_date),
-                        if done {
-                            time(j.completion_date)
-                        } else {
-                            String::new()
-                        },
+                    let mut row = job_row_start(j, at, [&from, &to, account, region]);
+                    row.extend([
                         j.recovery_point_arn.clone(),
                         j.vault_arn.clone(),
                         if done {
@@ -561,6 +534,7 @@ pub fn build(world: &World, job: &ReportJob) -> Result<Report, String> {
                         j.backup_size_in_bytes.to_string(),
                         j.iam_role_arn.clone(),
                     ]);
+                    report.rows.push(row);
                 }
             }
         }

@@ -11,8 +11,8 @@ use serde_json::{json, Map, Value};
 use super::schedule::{check, ScheduleError};
 use super::state::{BackupState, RecoveryPoint};
 use super::{
-    authorize, find_vault, invalid_parameter, invalid_request, not_found, page, req, s, state,
-    state_mut, tags_from, vault_for,
+    authorize, invalid_parameter, invalid_request, not_found, page, req, s, state, state_mut,
+    tags_from, vault_of,
 };
 use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
@@ -619,20 +619,8 @@ fn inferred_metadata(rp: &RecoveryPoint, region: &str) -> Map<String, Value> {
 pub fn inferred(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     let vault_name = req(input, "BackupVaultName")?;
     let rp_arn = req(input, "RecoveryPointArn")?;
-    let vault = match s(input, "BackupVaultAccountId").filter(|a| *a != ctx.caller.account) {
-        None => vault_for(ctx, world, vault_name)?,
-        Some(account) => {
-            let vault = find_vault(world, account, &ctx.region, vault_name)
-                .ok_or_else(super::access_denied)?;
-            authorize(
-                ctx,
-                world,
-                Some(vault.arn.clone()),
-                vault.access_policy.clone(),
-            )?;
-            vault
-        }
-    };
+    let account = s(input, "BackupVaultAccountId").unwrap_or(&ctx.caller.account);
+    let vault = vault_of(ctx, world, account, vault_name)?;
     let rp = vault
         .recovery_points
         .get(rp_arn)

@@ -1,133 +1,26 @@
 //! Restore testing and scheduled runs, in process through the whole pipeline.
 
-use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method};
+use http::Method;
 use serde_json::{json, Value};
 
-use crate::pipeline::{self, ConnectionInfo, Shared};
-use crate::protocol::{HttpRequest, ServiceId};
-use crate::world::{Caller, Settings};
+use super::test_env::{assert_error, local_env, Resp};
 
 const ACCOUNT: &str = "111111111111";
 
-struct Env {
-    shared: Shared,
-}
+local_env!();
 
-struct Resp {
-    status: u16,
-    error_type: Option<String>,
-    body: Value,
-}
-
+// Calls by ACCOUNT, the account every test here works in.
 impl Env {
-    fn new() -> Env {
-        Env {
-            shared: Shared::new(Settings::default()),
-        }
-    }
-
-    fn raw(
-        &self,
-        method: Method,
-        path: &str,
-        query: Option<&str>,
-        headers: HeaderMap,
-        body: Bytes,
-    ) -> Resp {
-        let req = HttpRequest {
-            method,
-            raw_path: path.into(),
-            raw_query: query.map(str::to_owned),
-            headers,
-            body,
-        };
-        let resp = pipeline::handle(&self.shared, &req, ConnectionInfo::default());
-        let error_type = resp
-            .headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("x-amzn-errortype"))
-            .map(|(_, v)| v.clone());
-        Resp {
-            status: resp.status,
-            error_type,
-            body: serde_json::from_slice(&resp.body).unwrap_or(Value::Null),
-        }
-    }
-
     fn call(&self, method: &str, path: &str, query: Option<&str>, body: Value) -> Resp {
-        let mut headers = HeaderMap::new();
-        let auth = format!(
-            "AWS4-HMAC-SHA256 Credential={ACCOUNT}/20240101/us-east-1/backup/aws4_request, SignedHeaders=host, Signature=0"
-        );
-        headers.insert("authorization", HeaderValue::from_str(&auth).unwrap());
-        headers.insert("content-type", HeaderValue::from_static("application/json"));
-        headers.insert("x-amz-date", HeaderValue::from_static("20240101T000000Z"));
-        let body = if body.is_null() {
-            Bytes::new()
-        } else {
-            Bytes::from(body.to_string())
-        };
-        self.raw(
-            Method::from_bytes(method.as_bytes()).unwrap(),
-            path,
-            query,
-            headers,
-            body,
-        )
+        self.0.call(ACCOUNT, method, path, query, body)
     }
 
     fn ok(&self, method: &str, path: &str, body: Value) -> Value {
-        let r = self.call(method, path, None, body);
-        assert!(r.status < 300, "{method} {path}: {} {}", r.status, r.body);
-        r.body
-    }
-
-    fn admin(&self, path: &str, body: Value) -> Value {
-        let r = self.raw(
-            Method::POST,
-            path,
-            None,
-            HeaderMap::new(),
-            Bytes::from(body.to_string()),
-        );
-        assert_eq!(r.status, 200, "{path}: {}", r.body);
-        r.body
-    }
-
-    fn advance(&self, seconds: f64) {
-        self.admin("/_keyhole/clock/advance", json!({"seconds": seconds}));
-    }
-
-    fn now(&self) -> f64 {
-        self.shared.clock.now()
+        self.0.ok(ACCOUNT, method, path, body)
     }
 
     fn role(&self) -> String {
-        let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-            "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
-        let mut world = self.shared.world();
-        for (op, body) in [
-            (
-                "CreateRole",
-                json!({"RoleName": "BackupRole", "AssumeRolePolicyDocument": trust.to_string()}),
-            ),
-            (
-                "AttachRolePolicy",
-                json!({"RoleName": "BackupRole",
-                   "PolicyArn": "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"}),
-            ),
-        ] {
-            crate::services::iam::test_support::call(
-                &mut world,
-                ServiceId::Iam,
-                op,
-                body,
-                Caller::root(ACCOUNT, ACCOUNT),
-            )
-            .unwrap();
-        }
-        format!("arn:aws:iam::{ACCOUNT}:role/BackupRole")
+        self.0.role(ACCOUNT)
     }
 
     fn vault(&self, name: &str) -> String {
@@ -171,12 +64,6 @@ impl Env {
             .unwrap()
             .to_owned()
     }
-}
-
-fn assert_error(r: &Resp, status: u16, code: &str, message: &str) {
-    assert_eq!(r.status, status, "{}", r.body);
-    assert_eq!(r.error_type.as_deref(), Some(code), "{}", r.body);
-    assert_eq!(r.body["Message"], message, "{}", r.body);
 }
 
 /// Seconds from now to the next whole `minute` past some hour, and that minute.
@@ -507,7 +394,7 @@ fn a_cron_rule_runs_its_backup_and_copy_when_the_clock_passes_its_fire_time() {
     let role = env.role();
     env.vault("main");
     let dest = env.vault("second");
-    env.admin("/_keyhole/resources", json!({"Arn": TABLE}));
+    env.admin(Method::POST, "/_keyhole/resources", json!({"Arn": TABLE}));
     let (minute, wait) = minute_ahead(env.now(), 10);
     let plan = json!({"BackupPlanName": "hourly", "Rules": [{"RuleName": "Hourly",
         "TargetBackupVaultName": "main", "ScheduleExpression": format!("cron({minute} * ? * * *)"),

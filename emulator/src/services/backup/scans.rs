@@ -258,17 +258,16 @@ pub fn summaries(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiR
             if !keep {
                 continue;
             }
-            let entry = counts
-                .entry((
+            super::jobs::tally(
+                &mut counts,
+                (
                     state,
                     job.resource_type.clone(),
                     job.malware_scanner.clone(),
                     result,
-                ))
-                .or_insert((0, f64::MAX, 0.0));
-            entry.0 += 1;
-            entry.1 = entry.1.min(job.creation_date);
-            entry.2 = entry.2.max(job.creation_date);
+                ),
+                job.creation_date,
+            );
         }
     }
     let items = counts

@@ -7,106 +7,17 @@ use http::{HeaderMap, HeaderValue, Method};
 use serde_json::{json, Value};
 
 use super::engine::*;
-use crate::pipeline::{self, ConnectionInfo, Shared};
-use crate::protocol::{HttpRequest, ServiceId};
+use super::test_env::{assert_error, enc, local_env, Resp};
+use crate::protocol::ServiceId;
 use crate::world::{Caller, Settings};
 
 const MGMT: &str = "111111111111";
 const MEMBER: &str = "222222222222";
 const OUTSIDER: &str = "999999999999";
 
-struct Env {
-    shared: Shared,
-}
-
-struct Resp {
-    status: u16,
-    error_type: Option<String>,
-    body: Value,
-}
-
-fn enc(segment: &str) -> String {
-    form_urlencoded::byte_serialize(segment.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20")
-}
+local_env!();
 
 impl Env {
-    fn new() -> Env {
-        Env {
-            shared: Shared::new(Settings::default()),
-        }
-    }
-
-    fn raw(
-        &self,
-        method: Method,
-        path: &str,
-        query: Option<&str>,
-        headers: HeaderMap,
-        body: Bytes,
-    ) -> Resp {
-        let req = HttpRequest {
-            method,
-            raw_path: path.into(),
-            raw_query: query.map(str::to_owned),
-            headers,
-            body,
-        };
-        let resp = pipeline::handle(&self.shared, &req, ConnectionInfo::default());
-        let error_type = resp
-            .headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("x-amzn-errortype"))
-            .map(|(_, v)| v.clone());
-        Resp {
-            status: resp.status,
-            error_type,
-            body: serde_json::from_slice(&resp.body).unwrap_or(Value::Null),
-        }
-    }
-
-    /// A Backup call signed (scope only) by the root of `account` in `region`.
-    fn backup_in(
-        &self,
-        account: &str,
-        region: &str,
-        method: &str,
-        path: &str,
-        query: Option<&str>,
-        body: Value,
-    ) -> Resp {
-        let mut headers = HeaderMap::new();
-        let auth = format!(
-            "AWS4-HMAC-SHA256 Credential={account}/20240101/{region}/backup/aws4_request, SignedHeaders=host, Signature=0"
-        );
-        headers.insert("authorization", HeaderValue::from_str(&auth).unwrap());
-        headers.insert("content-type", HeaderValue::from_static("application/json"));
-        headers.insert("x-amz-date", HeaderValue::from_static("20240101T000000Z"));
-        let body = if body.is_null() {
-            Bytes::new()
-        } else {
-            Bytes::from(body.to_string())
-        };
-        self.raw(
-            Method::from_bytes(method.as_bytes()).unwrap(),
-            path,
-            query,
-            headers,
-            body,
-        )
-    }
-
-    fn backup(&self, account: &str, method: &str, path: &str, body: Value) -> Resp {
-        self.backup_in(account, "us-east-1", method, path, None, body)
-    }
-
-    fn ok(&self, account: &str, method: &str, path: &str, body: Value) -> Value {
-        let r = self.backup(account, method, path, body);
-        assert_eq!(r.status, 200, "{method} {path}: {}", r.body);
-        r.body
-    }
-
     fn orgs(&self, account: &str, op: &str, body: Value) -> Value {
         let mut headers = HeaderMap::new();
         let target = format!("AWSOrganizationsV20161128.{op}");
@@ -131,19 +42,6 @@ impl Env {
         r.body
     }
 
-    fn admin(&self, method: Method, path: &str, body: Value) -> Value {
-        let r = self.raw(
-            method,
-            path,
-            None,
-            HeaderMap::new(),
-            Bytes::from(body.to_string()),
-        );
-        assert_eq!(r.status, 200, "{path}: {}", r.body);
-        r.body
-    }
-
-    /// MGMT manages an organization that MEMBER joined; returns the root id.
     fn org(&self) -> String {
         self.orgs(MGMT, "CreateOrganization", json!({"FeatureSet": "ALL"}));
         let invite = self.orgs(
@@ -216,31 +114,6 @@ impl Env {
         }
     }
 
-    /// The Backup role of `account`, trusted by AWS Backup.
-    fn role(&self, account: &str) -> String {
-        let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-            "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
-        let mut world = self.shared.world();
-        crate::services::iam::test_support::call(
-            &mut world,
-            ServiceId::Iam,
-            "CreateRole",
-            json!({"RoleName": "BackupRole", "AssumeRolePolicyDocument": trust.to_string()}),
-            Caller::root(account, account),
-        )
-        .unwrap();
-        crate::services::iam::test_support::call(
-            &mut world,
-            ServiceId::Iam,
-            "AttachRolePolicy",
-            json!({"RoleName": "BackupRole",
-                   "PolicyArn": "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"}),
-            Caller::root(account, account),
-        )
-        .unwrap();
-        format!("arn:aws:iam::{account}:role/BackupRole")
-    }
-
     fn vault_in(&self, account: &str, region: &str, name: &str, key: Option<&str>) -> String {
         let body = match key {
             Some(k) => json!({"EncryptionKeyArn": k}),
@@ -292,12 +165,6 @@ impl Env {
         let id = started["CopyJobId"].as_str().unwrap();
         self.ok(MGMT, "GET", &format!("/copy-jobs/{id}"), Value::Null)["CopyJob"].clone()
     }
-}
-
-fn assert_error(r: &Resp, status: u16, code: &str, message: &str) {
-    assert_eq!(r.status, status, "{}", r.body);
-    assert_eq!(r.error_type.as_deref(), Some(code), "{}", r.body);
-    assert_eq!(r.body["Message"], message, "{}", r.body);
 }
 
 // ---- vaults ----

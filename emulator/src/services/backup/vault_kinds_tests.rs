@@ -2,13 +2,9 @@
 //! composite recovery points, backup indexes and malware scan jobs, through the whole
 //! pipeline (restJson1 decode, validation, handler, error rendering).
 
-use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method};
 use serde_json::{json, Value};
 
-use crate::pipeline::{self, ConnectionInfo, Shared};
-use crate::protocol::{HttpRequest, ServiceId};
-use crate::world::{Caller, Settings};
+use super::test_env::{assert_error, enc, local_env, Resp};
 
 const OWNER: &str = "111111111111";
 const OTHER: &str = "222222222222";
@@ -18,128 +14,9 @@ const VOLUME: &str = "arn:aws:ec2:us-east-1:111111111111:volume/vol-1";
 const BUCKET: &str = "arn:aws:s3:::bucket-1";
 const FILE_SYSTEM: &str = "arn:aws:elasticfilesystem:us-east-1:111111111111:file-system/fs-1";
 
-struct Env {
-    shared: Shared,
-}
-
-struct Resp {
-    status: u16,
-    error_type: Option<String>,
-    body: Value,
-}
-
-fn enc(segment: &str) -> String {
-    form_urlencoded::byte_serialize(segment.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20")
-}
-
-fn assert_error(r: &Resp, status: u16, code: &str, message: &str) {
-    assert_eq!(r.status, status, "{}", r.body);
-    assert_eq!(r.error_type.as_deref(), Some(code), "{}", r.body);
-    assert_eq!(r.body["Message"], message, "{}", r.body);
-}
+local_env!();
 
 impl Env {
-    fn new() -> Env {
-        Env {
-            shared: Shared::new(Settings::default()),
-        }
-    }
-
-    fn raw(
-        &self,
-        method: Method,
-        path: &str,
-        query: Option<&str>,
-        headers: HeaderMap,
-        body: Bytes,
-    ) -> Resp {
-        let req = HttpRequest {
-            method,
-            raw_path: path.into(),
-            raw_query: query.map(str::to_owned),
-            headers,
-            body,
-        };
-        let resp = pipeline::handle(&self.shared, &req, ConnectionInfo::default());
-        let error_type = resp
-            .headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("x-amzn-errortype"))
-            .map(|(_, v)| v.clone());
-        Resp {
-            status: resp.status,
-            error_type,
-            body: serde_json::from_slice(&resp.body).unwrap_or(Value::Null),
-        }
-    }
-
-    /// A Backup call signed (scope only) by the root of `account` in us-east-1.
-    fn call(
-        &self,
-        account: &str,
-        method: &str,
-        path: &str,
-        query: Option<&str>,
-        body: Value,
-    ) -> Resp {
-        let mut headers = HeaderMap::new();
-        let auth = format!(
-            "AWS4-HMAC-SHA256 Credential={account}/20240101/us-east-1/backup/aws4_request, SignedHeaders=host, Signature=0"
-        );
-        headers.insert("authorization", HeaderValue::from_str(&auth).unwrap());
-        headers.insert("content-type", HeaderValue::from_static("application/json"));
-        headers.insert("x-amz-date", HeaderValue::from_static("20240101T000000Z"));
-        let body = if body.is_null() {
-            Bytes::new()
-        } else {
-            Bytes::from(body.to_string())
-        };
-        self.raw(
-            Method::from_bytes(method.as_bytes()).unwrap(),
-            path,
-            query,
-            headers,
-            body,
-        )
-    }
-
-    fn backup(&self, account: &str, method: &str, path: &str, body: Value) -> Resp {
-        self.call(account, method, path, None, body)
-    }
-
-    fn ok(&self, account: &str, method: &str, path: &str, body: Value) -> Value {
-        let r = self.backup(account, method, path, body);
-        assert!(r.status < 300, "{method} {path}: {} {}", r.status, r.body);
-        r.body
-    }
-
-    fn ok_q(&self, account: &str, path: &str, query: &str) -> Value {
-        let r = self.call(account, "GET", path, Some(query), Value::Null);
-        assert_eq!(r.status, 200, "GET {path}?{query}: {}", r.body);
-        r.body
-    }
-
-    fn admin(&self, path: &str, body: Value) {
-        let r = self.raw(
-            Method::POST,
-            path,
-            None,
-            HeaderMap::new(),
-            Bytes::from(body.to_string()),
-        );
-        assert_eq!(r.status, 200, "{path}: {}", r.body);
-    }
-
-    fn job_duration(&self, seconds: f64) {
-        self.admin("/_keyhole/backup/job-duration", json!({"seconds": seconds}));
-    }
-
-    fn advance(&self, seconds: f64) {
-        self.admin("/_keyhole/clock/advance", json!({"seconds": seconds}));
-    }
-
     fn lag(&self, account: &str, name: &str) -> Value {
         self.ok(
             account,
@@ -151,31 +28,6 @@ impl Env {
 
     fn vault(&self, account: &str, name: &str) {
         self.ok(account, "PUT", &format!("/backup-vaults/{name}"), json!({}));
-    }
-
-    /// The Backup role of `account`, trusted by AWS Backup.
-    fn role(&self, account: &str) -> String {
-        let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-            "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
-        let mut world = self.shared.world();
-        crate::services::iam::test_support::call(
-            &mut world,
-            ServiceId::Iam,
-            "CreateRole",
-            json!({"RoleName": "BackupRole", "AssumeRolePolicyDocument": trust.to_string()}),
-            Caller::root(account, account),
-        )
-        .unwrap();
-        crate::services::iam::test_support::call(
-            &mut world,
-            ServiceId::Iam,
-            "AttachRolePolicy",
-            json!({"RoleName": "BackupRole",
-                   "PolicyArn": "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"}),
-            Caller::root(account, account),
-        )
-        .unwrap();
-        format!("arn:aws:iam::{account}:role/BackupRole")
     }
 
     /// A completed backup of `resource` into OWNER's `vault`; its recovery point ARN.

@@ -13,6 +13,27 @@ use crate::protocol::{ApiError, ApiResult};
 use crate::services::kms::integration::{ensure_aws_managed_key, resolve_key_arn};
 use crate::world::World;
 
+/// Backup creates its service-linked role with the first vault of an account.
+pub(crate) fn ensure_service_linked_role(world: &mut World, account: &str, now: f64) {
+    let has_slr = world.accounts.get(account).is_some_and(|a| {
+        a.iam
+            .roles
+            .values()
+            .any(|r| r.name == "AWSServiceRoleForBackup")
+    });
+    if !has_slr {
+        // Fails only when the role exists already under another key; either way it exists.
+        let _ = crate::services::iam::roles::create_service_linked(
+            world,
+            account,
+            "backup.amazonaws.com",
+            None,
+            None,
+            now,
+        );
+    }
+}
+
 /// Creates a vault (Backup also creates its service-linked role on first use).
 pub(crate) fn insert_vault(
     world: &mut World,
@@ -36,23 +57,7 @@ pub(crate) fn insert_vault(
             true,
         ),
     };
-    let has_slr = world.accounts.get(account).is_some_and(|a| {
-        a.iam
-            .roles
-            .values()
-            .any(|r| r.name == "AWSServiceRoleForBackup")
-    });
-    if !has_slr {
-        // Fails only when the role exists already under another key; either way it exists.
-        let _ = crate::services::iam::roles::create_service_linked(
-            world,
-            account,
-            "backup.amazonaws.com",
-            None,
-            None,
-            now,
-        );
-    }
+    ensure_service_linked_role(world, account, now);
     let vault = Vault {
         name: name.to_owned(),
         arn: vault_arn(region, account, name),
