@@ -454,6 +454,7 @@ impl Request {
             time: None,
             called_via: Vec::new(),
             keys: Context::default(),
+            derive_keys: true,
         }
     }
 
@@ -482,9 +483,17 @@ pub struct RequestBuilder {
     time: Option<OffsetDateTime>,
     called_via: Vec<String>,
     keys: Context,
+    derive_keys: bool,
 }
 
 impl RequestBuilder {
+    /// A request with no condition keys at all, for policies that read none (see
+    /// `Policy::reads_context`): building the ~25 global keys is most of a decision's cost.
+    pub fn without_context(mut self) -> Self {
+        self.derive_keys = false;
+        self
+    }
+
     pub fn resource_account(mut self, account: &str) -> Self {
         self.resource_account = Some(account.into());
         self
@@ -530,81 +539,83 @@ impl RequestBuilder {
             .resource_account
             .or_else(|| arn_account(&self.resource).map(str::to_string))
             .or_else(|| p.account.clone());
-        if p.has_identity_policies() {
-            let principal_arn = if p.kind == PrincipalType::AssumedRole {
-                p.role_arn.as_ref().unwrap_or(&p.arn)
-            } else {
-                &p.arn
-            };
-            c.set("aws:PrincipalArn", principal_arn.as_str());
-        }
-        if let Some(a) = &p.account {
-            c.set("aws:PrincipalAccount", a.as_str());
-            if self.action.to_ascii_lowercase().starts_with("kms:") {
-                c.set("kms:CallerAccount", a.as_str());
+        if self.derive_keys {
+            if p.has_identity_policies() {
+                let principal_arn = if p.kind == PrincipalType::AssumedRole {
+                    p.role_arn.as_ref().unwrap_or(&p.arn)
+                } else {
+                    &p.arn
+                };
+                c.set("aws:PrincipalArn", principal_arn.as_str());
             }
-        }
-        if let Some(t) = p.kind.condition_value() {
-            c.set("aws:PrincipalType", t);
-        }
-        if let Some(u) = &p.userid {
-            c.set("aws:userid", u.as_str());
-        }
-        if p.kind == PrincipalType::User {
-            if let Some(n) = &p.name {
-                c.set("aws:username", n.as_str());
+            if let Some(a) = &p.account {
+                c.set("aws:PrincipalAccount", a.as_str());
+                if self.action.to_ascii_lowercase().starts_with("kms:") {
+                    c.set("kms:CallerAccount", a.as_str());
+                }
             }
-        }
-        if let Some(o) = &p.org_id {
-            c.set("aws:PrincipalOrgID", o.as_str());
-            c.set_multi(
-                "aws:PrincipalOrgPaths",
-                p.org_paths
-                    .iter()
-                    .map(|s| ContextValue::String(s.clone()))
-                    .collect(),
-            );
-        }
-        for (k, v) in &p.tags {
-            c.set(&format!("aws:PrincipalTag/{k}"), v.as_str());
-        }
-        c.set(
-            "aws:PrincipalIsAWSService",
-            p.kind == PrincipalType::Service,
-        );
-        if let Some(s) = &p.service {
-            c.set("aws:PrincipalServiceName", s.as_str());
-        }
-        if let Some(a) = &resource_account {
-            c.set("aws:ResourceAccount", a.as_str());
-        }
-        if let Some(o) = &self.resource_org_id {
-            c.set("aws:ResourceOrgID", o.as_str());
-        }
-        if let Some(t) = self.time {
+            if let Some(t) = p.kind.condition_value() {
+                c.set("aws:PrincipalType", t);
+            }
+            if let Some(u) = &p.userid {
+                c.set("aws:userid", u.as_str());
+            }
+            if p.kind == PrincipalType::User {
+                if let Some(n) = &p.name {
+                    c.set("aws:username", n.as_str());
+                }
+            }
+            if let Some(o) = &p.org_id {
+                c.set("aws:PrincipalOrgID", o.as_str());
+                c.set_multi(
+                    "aws:PrincipalOrgPaths",
+                    p.org_paths
+                        .iter()
+                        .map(|s| ContextValue::String(s.clone()))
+                        .collect(),
+                );
+            }
+            for (k, v) in &p.tags {
+                c.set(&format!("aws:PrincipalTag/{k}"), v.as_str());
+            }
             c.set(
-                "aws:CurrentTime",
-                ContextValue::Date(t.unix_timestamp_nanos()),
+                "aws:PrincipalIsAWSService",
+                p.kind == PrincipalType::Service,
             );
-            c.set(
-                "aws:EpochTime",
-                ContextValue::Number(t.unix_timestamp() as f64),
-            );
-        }
-        c.set("aws:ViaAWSService", !self.called_via.is_empty());
-        if let (Some(first), Some(last)) = (self.called_via.first(), self.called_via.last()) {
-            c.set("aws:CalledViaFirst", first.as_str());
-            c.set("aws:CalledViaLast", last.as_str());
-            c.set_multi(
-                "aws:CalledVia",
-                self.called_via
-                    .iter()
-                    .map(|s| ContextValue::String(s.clone()))
-                    .collect(),
-            );
-        }
-        for (_, e) in self.keys.entries {
-            c.insert(&e.name, e.values, e.multi);
+            if let Some(s) = &p.service {
+                c.set("aws:PrincipalServiceName", s.as_str());
+            }
+            if let Some(a) = &resource_account {
+                c.set("aws:ResourceAccount", a.as_str());
+            }
+            if let Some(o) = &self.resource_org_id {
+                c.set("aws:ResourceOrgID", o.as_str());
+            }
+            if let Some(t) = self.time {
+                c.set(
+                    "aws:CurrentTime",
+                    ContextValue::Date(t.unix_timestamp_nanos()),
+                );
+                c.set(
+                    "aws:EpochTime",
+                    ContextValue::Number(t.unix_timestamp() as f64),
+                );
+            }
+            c.set("aws:ViaAWSService", !self.called_via.is_empty());
+            if let (Some(first), Some(last)) = (self.called_via.first(), self.called_via.last()) {
+                c.set("aws:CalledViaFirst", first.as_str());
+                c.set("aws:CalledViaLast", last.as_str());
+                c.set_multi(
+                    "aws:CalledVia",
+                    self.called_via
+                        .iter()
+                        .map(|s| ContextValue::String(s.clone()))
+                        .collect(),
+                );
+            }
+            for (_, e) in self.keys.entries {
+                c.insert(&e.name, e.values, e.multi);
+            }
         }
         Request {
             subject: Arc::new(Subject {

@@ -73,6 +73,30 @@ pub struct ResourceLayers {
     pub rcp_levels: Option<Vec<Vec<NamedPolicy>>>,
 }
 
+impl IdentityLayers {
+    /// Whether any policy of the principal's side reads condition keys.
+    pub fn reads_context(&self) -> bool {
+        let levels = self.scp_levels.iter().flatten().flatten();
+        self.identity
+            .iter()
+            .chain(self.boundary.iter())
+            .chain(self.session.iter())
+            .chain(levels)
+            .any(|p| p.policy.reads_context())
+    }
+}
+
+impl ResourceLayers {
+    /// Whether the resource policy or an RCP reads condition keys.
+    pub fn reads_context(&self) -> bool {
+        let levels = self.rcp_levels.iter().flatten().flatten();
+        self.resource_policy
+            .iter()
+            .chain(levels)
+            .any(|p| p.policy.reads_context())
+    }
+}
+
 /// A KMS grant (KMS DG `grants.md`): allows its operations, never denies.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Grant {

@@ -56,6 +56,21 @@ pub struct Policy {
     pub text: Arc<str>,
 }
 
+impl Policy {
+    /// Whether evaluating this policy can read the request's condition keys: a Condition, or
+    /// a policy variable in Resource/NotResource.
+    pub fn reads_context(&self) -> bool {
+        self.statements.iter().any(|st| {
+            !st.conditions.is_empty()
+                || st.resource.as_ref().is_some_and(|r| {
+                    r.patterns
+                        .iter()
+                        .any(|p| matches!(p, ResourcePattern::Template(_)))
+                })
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Statement {
     pub index: usize,
