@@ -1,7 +1,11 @@
-//! AWS Backup (restJson1): vaults and their policies, notifications and locks; backup, copy
-//! and restore jobs with recovery points; plans and selections; global and Region settings.
-//! Cross-account copies are decided by [`engine`], which asks the policy engine and KMS and
-//! fails a job with AWS's own StatusMessage (reference/errors.md §1).
+//! AWS Backup (restJson1), every operation of the model: vaults and their policies,
+//! notifications and locks, air-gapped and restore-access vaults ([`airgap`]); backup, copy,
+//! restore and scan jobs with recovery points and their indexes; plans, selections and
+//! legal holds; Audit Manager frameworks, report plans and reports ([`audit`], [`reports`]);
+//! restore testing; tiering; global and Region settings. Cross-account copies are decided by
+//! [`engine`], which asks the policy engine and KMS and fails a job with AWS's own
+//! StatusMessage (reference/errors.md §1). Scheduled rules run on keyhole's clock
+//! ([`schedule`]).
 
 pub mod admin;
 pub mod airgap;
