@@ -123,6 +123,36 @@ impl Env {
         )
     }
 
+    /// An awsJson 1.1 call (`TrentService.CreateKey`) by the root of `account`, signed for
+    /// `service` in `region`.
+    pub(super) fn aws_json(
+        &self,
+        account: &str,
+        region: &str,
+        service: &str,
+        target: &str,
+        body: &Value,
+    ) -> Resp {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-amz-target", HeaderValue::from_str(target).unwrap());
+        headers.insert(
+            "content-type",
+            HeaderValue::from_static("application/x-amz-json-1.1"),
+        );
+        let auth = format!(
+            "AWS4-HMAC-SHA256 Credential={account}/20240101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0"
+        );
+        headers.insert("authorization", HeaderValue::from_str(&auth).unwrap());
+        headers.insert("x-amz-date", HeaderValue::from_static("20240101T000000Z"));
+        self.raw(
+            Method::POST,
+            "/",
+            None,
+            headers,
+            Bytes::from(body.to_string()),
+        )
+    }
+
     /// A Backup call by the root of `account` in us-east-1.
     pub(super) fn call(
         &self,

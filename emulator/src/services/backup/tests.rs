@@ -2,8 +2,7 @@
 //! error rendering), so the wire shape is checked with the behaviour. Copy decisions come
 //! from the real policy engine (`authz::decide`) and KMS (`kms::integration`).
 
-use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method};
+use http::Method;
 use serde_json::{json, Value};
 
 use super::engine::*;
@@ -19,25 +18,8 @@ local_env!();
 
 impl Env {
     fn orgs(&self, account: &str, op: &str, body: Value) -> Value {
-        let mut headers = HeaderMap::new();
         let target = format!("AWSOrganizationsV20161128.{op}");
-        headers.insert("x-amz-target", HeaderValue::from_str(&target).unwrap());
-        headers.insert(
-            "content-type",
-            HeaderValue::from_static("application/x-amz-json-1.1"),
-        );
-        let auth = format!(
-            "AWS4-HMAC-SHA256 Credential={account}/20240101/us-east-1/organizations/aws4_request, SignedHeaders=host, Signature=0"
-        );
-        headers.insert("authorization", HeaderValue::from_str(&auth).unwrap());
-        headers.insert("x-amz-date", HeaderValue::from_static("20240101T000000Z"));
-        let r = self.raw(
-            Method::POST,
-            "/",
-            None,
-            headers,
-            Bytes::from(body.to_string()),
-        );
+        let r = self.aws_json(account, "us-east-1", "organizations", &target, &body);
         assert_eq!(r.status, 200, "{op}: {}", r.body);
         r.body
     }
@@ -86,28 +68,8 @@ impl Env {
         }
         let policy = json!({"Version": "2012-10-17", "Statement": [{"Sid": "both accounts",
             "Effect": "Allow", "Principal": {"AWS": principals}, "Action": "kms:*", "Resource": "*"}]});
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            "x-amz-target",
-            HeaderValue::from_static("TrentService.CreateKey"),
-        );
-        headers.insert(
-            "content-type",
-            HeaderValue::from_static("application/x-amz-json-1.1"),
-        );
-        let auth = format!(
-            "AWS4-HMAC-SHA256 Credential={owner}/20240101/{region}/kms/aws4_request, SignedHeaders=host, Signature=0"
-        );
-        headers.insert("authorization", HeaderValue::from_str(&auth).unwrap());
-        headers.insert("x-amz-date", HeaderValue::from_static("20240101T000000Z"));
         let body = json!({"Policy": policy.to_string(), "BypassPolicyLockoutSafetyCheck": true});
-        let r = self.raw(
-            Method::POST,
-            "/",
-            None,
-            headers,
-            Bytes::from(body.to_string()),
-        );
+        let r = self.aws_json(owner, region, "kms", "TrentService.CreateKey", &body);
         match r.body["KeyMetadata"]["Arn"].as_str() {
             Some(arn) if r.status == 200 => arn.to_owned(),
             _ => format!("arn:aws:kms:{region}:{owner}:key/{}", uuid::Uuid::new_v4()),
@@ -1356,25 +1318,8 @@ fn a_backup_role_without_permissions_fails_the_job() {
 impl Env {
     /// A KMS call (awsJson) as the root of `account` in us-east-1.
     fn kms(&self, account: &str, op: &str, body: Value) -> Resp {
-        let mut headers = HeaderMap::new();
         let target = format!("TrentService.{op}");
-        headers.insert("x-amz-target", HeaderValue::from_str(&target).unwrap());
-        headers.insert(
-            "content-type",
-            HeaderValue::from_static("application/x-amz-json-1.1"),
-        );
-        let auth = format!(
-            "AWS4-HMAC-SHA256 Credential={account}/20240101/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=0"
-        );
-        headers.insert("authorization", HeaderValue::from_str(&auth).unwrap());
-        headers.insert("x-amz-date", HeaderValue::from_static("20240101T000000Z"));
-        self.raw(
-            Method::POST,
-            "/",
-            None,
-            headers,
-            Bytes::from(body.to_string()),
-        )
+        self.aws_json(account, "us-east-1", "kms", &target, &body)
     }
 }
 
