@@ -286,7 +286,7 @@ pub fn principal_of(world: &World, caller: &Caller) -> Principal {
 /// Parsed documents by their text: every request names the same few key, identity and
 /// organization policies, and parsing them again each time cost more than deciding.
 fn parse_cached(text: &str) -> Option<Arc<policy::Policy>> {
-    use std::collections::HashMap;
+    use foldhash::HashMap;
     use std::sync::{Mutex, OnceLock};
     const MAX_ENTRIES: usize = 4096;
     static CACHE: OnceLock<Mutex<HashMap<String, Arc<policy::Policy>>>> = OnceLock::new();

@@ -93,28 +93,26 @@ fn api(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo, request_id: &st
         let now = shared.clock.now();
         let info = signature.map_err(|e| auth_error(&e, service))?;
         let call = protocol::decode(service, req)?;
+        let operation = service.model().operations.get(&call.operation);
+        // Validation reads only the input, so it runs before the world is locked; its error
+        // is still reported after authentication's, as AWS orders them.
+        let validated =
+            operation
+                .and_then(|op| op.input.as_deref())
+                .map_or(Ok(()), |input_shape| {
+                    if service == ServiceId::Backup {
+                        services::backup::prevalidate(&call.operation, &call.input)?;
+                    }
+                    validate_input(service, input_shape, &call.input)
+                });
         let mut world = shared.world();
-        let no_auth = service
-            .model()
-            .operations
-            .get(&call.operation)
-            .is_some_and(|op| op.no_auth);
+        let no_auth = operation.is_some_and(|op| op.no_auth);
         let (caller, region) = if no_auth && info.is_none() {
             anonymous(&world)
         } else {
             authenticate(&mut world, service, &parts, info, now)?
         };
-        if let Some(input_shape) = service
-            .model()
-            .operations
-            .get(&call.operation)
-            .and_then(|op| op.input.as_deref())
-        {
-            if service == ServiceId::Backup {
-                services::backup::prevalidate(&call.operation, &call.input)?;
-            }
-            validate_input(service, input_shape, &call.input)?;
-        }
+        validated?;
         let ctx = RequestContext {
             request_id: request_id.to_owned(),
             service,
@@ -124,7 +122,7 @@ fn api(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo, request_id: &st
             now,
             source_ip: conn.remote_ip,
             secure_transport: false,
-            user_agent: req.header("user-agent").map(str::to_owned),
+            user_agent: req.header(http::header::USER_AGENT).map(str::to_owned),
         };
         let output = services::dispatch(&ctx, &mut world, &call)?;
         Ok((call.operation, output))

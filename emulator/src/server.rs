@@ -121,7 +121,7 @@ fn may_run_long(request: &HttpRequest) -> bool {
     if request.raw_path.starts_with("/_keyhole/") {
         return true;
     }
-    let Some(target) = request.header("x-amz-target") else {
+    let Some(target) = request.header(&crate::protocol::X_AMZ_TARGET) else {
         return false;
     };
     matches!(

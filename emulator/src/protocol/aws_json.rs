@@ -12,7 +12,7 @@ const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
 pub fn decode(service: ServiceId, req: &HttpRequest) -> ApiResult<(String, Value)> {
     let model = service.model();
-    let target = req.header("x-amz-target").unwrap_or_default();
+    let target = req.header(&super::X_AMZ_TARGET).unwrap_or_default();
     let operation = target
         .split_once('.')
         .filter(|(prefix, _)| Some(*prefix) == model.target_prefix.as_deref())

@@ -21,6 +21,9 @@ use serde_json::Value;
 pub use error::{ApiError, ApiResult};
 pub use model::{Protocol, ServiceId};
 
+/// The header that names an awsJson operation.
+pub const X_AMZ_TARGET: http::HeaderName = http::HeaderName::from_static("x-amz-target");
+
 /// An HTTP request as the pipeline sees it: the raw path and query are kept because SigV4
 /// signs them as sent.
 #[derive(Debug, Clone)]
@@ -50,7 +53,9 @@ impl HttpResponse {
 }
 
 impl HttpRequest {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    /// A header's value as text. Hot paths pass a pre-parsed [`http::HeaderName`]: a `&str`
+    /// name is parsed on every lookup.
+    pub fn header<K: http::header::AsHeaderName>(&self, name: K) -> Option<&str> {
         self.headers
             .get(name)
             .and_then(|v: &HeaderValue| v.to_str().ok())
@@ -79,14 +84,14 @@ pub struct Call {
 
 /// Which service a request is for, from the request itself, else the SigV4 scope.
 pub fn identify_service(req: &HttpRequest, scope_service: Option<&str>) -> Option<ServiceId> {
-    if let Some(target) = req.header("x-amz-target") {
+    if let Some(target) = req.header(&X_AMZ_TARGET) {
         let prefix = target.split('.').next().unwrap_or("");
         return ServiceId::ALL.into_iter().find(|s| {
             s.protocol() == Protocol::AwsJson && s.model().target_prefix.as_deref() == Some(prefix)
         });
     }
     let form = req
-        .header("content-type")
+        .header(http::header::CONTENT_TYPE)
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
     let scoped = scope_service.and_then(ServiceId::from_signing_name);
     if form || query::has_action(req) {

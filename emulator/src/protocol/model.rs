@@ -2,7 +2,8 @@
 //! `tools/strip_models.py`). They are the reference for operation names, shapes, constraints
 //! and error shapes: decoding, validation and encoding all walk them.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
+use foldhash::HashMapExt as _;
 use std::sync::OnceLock;
 
 use regex::Regex;

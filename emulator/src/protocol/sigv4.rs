@@ -26,7 +26,7 @@ use aws_sigv4::http_request::{
 };
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
-use http::{HeaderMap, Method};
+use http::{HeaderMap, HeaderName, Method};
 use subtle::ConstantTimeEq;
 
 /// The only algorithm AWS accepts for SigV4.
@@ -193,7 +193,11 @@ impl AuthError {
 /// An `Authorization` header wins over a presigned query.
 pub fn parse(parts: &RequestParts<'_>) -> Result<Option<SignatureInfo>, AuthError> {
     if let Some(value) = parts.headers.get(http::header::AUTHORIZATION) {
-        let text = String::from_utf8_lossy(value.as_bytes());
+        // `from_utf8` first: the lossy path walks the text chunk by chunk.
+        let text = match std::str::from_utf8(value.as_bytes()) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(value.as_bytes()),
+        };
         if !text.trim().is_empty() {
             return parse_header_auth(&text, parts.headers).map(Some);
         }
@@ -214,10 +218,7 @@ fn parse_header_auth(header: &str, headers: &HeaderMap) -> Result<SignatureInfo,
     let mut signed_headers = None;
     let mut signature = None;
     if algorithm == ALGORITHM {
-        for token in rest
-            .split(|c: char| c == ',' || c.is_ascii_whitespace())
-            .filter(|t| !t.is_empty())
-        {
+        for token in auth_tokens(rest) {
             let Some((key, value)) = token.split_once('=') else {
                 return Err(AuthError::IncompleteSignature(format!(
                     "'{token}' not a valid key=value pair (missing equal-sign) in Authorization header: '{header}'."
@@ -239,8 +240,8 @@ fn parse_header_auth(header: &str, headers: &HeaderMap) -> Result<SignatureInfo,
         )));
     }
 
-    let amz_date = header_str(headers, "x-amz-date");
-    let http_date = header_str(headers, "date");
+    let amz_date = header_str(headers, &X_AMZ_DATE_HEADER);
+    let http_date = header_str(headers, &http::header::DATE);
     let mut missing = String::new();
     for (present, name) in [
         (credential.is_some(), "'Credential' parameter"),
@@ -282,10 +283,29 @@ fn parse_header_auth(header: &str, headers: &HeaderMap) -> Result<SignatureInfo,
         service: scope.3,
         signed_headers: split_signed_headers(signed_headers),
         signature: signature.to_owned(),
-        security_token: header_str(headers, "x-amz-security-token").map(str::to_owned),
+        security_token: header_str(headers, &X_AMZ_SECURITY_TOKEN_HEADER).map(str::to_owned),
         request_time,
         presigned: false,
         expires: None,
+    })
+}
+
+/// `text` split at commas and ASCII whitespace, without empty pieces. Byte-wise, as the
+/// separators are ASCII: a `char` predicate decodes every character of every request.
+fn auth_tokens(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let is_separator = |b: u8| b == b',' || b.is_ascii_whitespace();
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        while pos < bytes.len() && is_separator(bytes[pos]) {
+            pos += 1;
+        }
+        let start = pos;
+        while pos < bytes.len() && !is_separator(bytes[pos]) {
+            pos += 1;
+        }
+        // Both ends sit next to an ASCII byte or at an end: always char boundaries.
+        (pos > start).then(|| text.get(start..pos)).flatten()
     })
 }
 
@@ -352,7 +372,7 @@ fn parse_presigned(query: &str, headers: &HeaderMap) -> Result<Option<SignatureI
     let request_time = parse_amz_date(&date)?;
     let scope = parse_credential(&credential)?;
     let security_token =
-        token.or_else(|| header_str(headers, "x-amz-security-token").map(str::to_owned));
+        token.or_else(|| header_str(headers, &X_AMZ_SECURITY_TOKEN_HEADER).map(str::to_owned));
     Ok(Some(SignatureInfo {
         access_key_id: scope.0,
         date: scope.1,
@@ -369,22 +389,29 @@ fn parse_presigned(query: &str, headers: &HeaderMap) -> Result<Option<SignatureI
 
 /// `AKID/yyyymmdd/region/service/aws4_request` into its first four parts.
 fn parse_credential(credential: &str) -> Result<(String, String, String, String), AuthError> {
-    let parts: Vec<&str> = credential.split('/').collect();
-    let [key, date, region, service, terminator] = parts.as_slice() else {
+    let mut parts = credential.split('/');
+    let (Some(key), Some(date), Some(region), Some(service), Some(terminator), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         return Err(AuthError::IncompleteSignature(format!(
             "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{credential}'"
         )));
     };
-    if *terminator != "aws4_request" {
+    if terminator != "aws4_request" {
         return Err(AuthError::InvalidSignature(format!(
             "Credential should be scoped with a valid terminator: 'aws4_request', not '{terminator}'."
         )));
     }
     Ok((
-        (*key).to_owned(),
-        (*date).to_owned(),
-        (*region).to_owned(),
-        (*service).to_owned(),
+        key.to_owned(),
+        date.to_owned(),
+        region.to_owned(),
+        service.to_owned(),
     ))
 }
 
@@ -396,7 +423,11 @@ fn split_signed_headers(value: &str) -> Vec<String> {
         .collect()
 }
 
-fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+// Pre-parsed names: a `&str` lookup parses the name on every request.
+const X_AMZ_DATE_HEADER: HeaderName = HeaderName::from_static("x-amz-date");
+const X_AMZ_SECURITY_TOKEN_HEADER: HeaderName = HeaderName::from_static("x-amz-security-token");
+
+fn header_str<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -614,7 +645,10 @@ fn resign(
         Some(q) if !q.is_empty() => format!("{}?{q}", parts.raw_path),
         _ => parts.raw_path.to_owned(),
     };
-    let payload_hash = header_str(parts.headers, "x-amz-content-sha256");
+    let payload_hash = header_str(
+        parts.headers,
+        &HeaderName::from_static("x-amz-content-sha256"),
+    );
     let body = match (body_override, payload_hash) {
         (Some(b), _) => b,
         (None, Some(hash)) => SignableBody::Precomputed(hash.to_owned()),

@@ -20,7 +20,7 @@ pub fn validate_input(service: ServiceId, shape_name: &str, input: &Value) -> Re
         model,
         violations: Vec::new(),
     };
-    walker.structure(shape, input, "")?;
+    walker.structure(shape, input, &Path::Root)?;
     if walker.violations.is_empty() {
         return Ok(());
     }
@@ -47,20 +47,34 @@ struct Walker<'m> {
     violations: Vec<String>,
 }
 
-/// Coral names members lowerCamelCase in paths: `KeyUsage` → `keyUsage`.
-fn path_name(member: &str) -> String {
-    let mut chars = member.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
+/// Where a value sits in the input, as AWS prints it: members lowerCamelCase
+/// (`keyUsage`), list items `.1.member`, map entries `.key` and `.<key>`. Rendered only for
+/// a violation's message.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root,
+    Member(&'a Path<'a>, &'a str),
+    ListItem(&'a Path<'a>, usize),
+    Suffix(&'a Path<'a>, &'a str),
 }
 
-fn join(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{path}.{name}")
+impl std::fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Path::Root => Ok(()),
+            Path::Member(parent, name) => {
+                if !matches!(parent, Path::Root) {
+                    write!(f, "{parent}.")?;
+                }
+                let mut chars = name.chars();
+                if let Some(first) = chars.next() {
+                    write!(f, "{}{}", first.to_lowercase(), chars.as_str())?;
+                }
+                Ok(())
+            }
+            Path::ListItem(parent, index) => write!(f, "{parent}.{}.member", index + 1),
+            Path::Suffix(parent, suffix) => write!(f, "{parent}.{suffix}"),
+        }
     }
 }
 
@@ -99,14 +113,14 @@ fn number_text(n: f64) -> String {
 }
 
 impl Walker<'_> {
-    fn violation(&mut self, shape: &Shape, value: &Value, path: &str, constraint: String) {
+    fn violation(&mut self, shape: &Shape, value: &Value, path: &Path, constraint: String) {
         self.violations.push(format!(
             "Value {} at '{path}' failed to satisfy constraint: {constraint}",
             render_value(shape.kind, value)
         ));
     }
 
-    fn structure(&mut self, shape: &Shape, value: &Value, path: &str) -> Result<(), ApiError> {
+    fn structure(&mut self, shape: &Shape, value: &Value, path: &Path) -> Result<(), ApiError> {
         let Some(object) = value.as_object() else {
             return Err(type_mismatch(value, "structure"));
         };
@@ -118,7 +132,7 @@ impl Walker<'_> {
             if present.is_none() && !shape.required.contains(&member.name) {
                 continue;
             }
-            let member_path = join(path, &path_name(&member.name));
+            let member_path = Path::Member(path, &member.name);
             match present {
                 None => self.violation(
                     member_shape,
@@ -132,7 +146,7 @@ impl Walker<'_> {
         Ok(())
     }
 
-    fn value(&mut self, shape: &Shape, value: &Value, path: &str) -> Result<(), ApiError> {
+    fn value(&mut self, shape: &Shape, value: &Value, path: &Path) -> Result<(), ApiError> {
         match shape.kind {
             ShapeKind::Structure => self.structure(shape, value, path)?,
             ShapeKind::List => {
@@ -146,8 +160,7 @@ impl Walker<'_> {
                     .and_then(|m| self.model.shape(m))
                 {
                     for (i, item) in items.iter().enumerate() {
-                        let item_path = format!("{path}.{}.member", i + 1);
-                        self.value(member_shape, item, &item_path)?;
+                        self.value(member_shape, item, &Path::ListItem(path, i))?;
                     }
                 }
             }
@@ -160,10 +173,10 @@ impl Walker<'_> {
                 let value_shape = shape.map_value.as_deref().and_then(|v| self.model.shape(v));
                 for (k, v) in entries {
                     if let Some(ks) = key_shape {
-                        self.value(ks, &Value::String(k.clone()), &format!("{path}.key"))?;
+                        self.value(ks, &Value::String(k.clone()), &Path::Suffix(path, "key"))?;
                     }
                     if let Some(vs) = value_shape {
-                        self.value(vs, v, &format!("{path}.{k}"))?;
+                        self.value(vs, v, &Path::Suffix(path, k))?;
                     }
                 }
             }
@@ -244,7 +257,7 @@ impl Walker<'_> {
         Ok(())
     }
 
-    fn length(&mut self, shape: &Shape, value: &Value, len: usize, path: &str) {
+    fn length(&mut self, shape: &Shape, value: &Value, len: usize, path: &Path) {
         let len = len as f64;
         if let Some(min) = shape.min {
             if len < min {

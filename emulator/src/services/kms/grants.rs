@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
+use super::crypto::{KeySpec, KeyUsage};
 use super::state::{GrantRecord, Key};
 use super::{
     authorize_key, authorize_keyless, b64, key, key_mut, require_usable, resolve, resolve_creating,
@@ -44,6 +45,75 @@ fn new_token(grant_id: &str) -> String {
     let mut bytes = grant_id.as_bytes().to_vec();
     bytes.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
     b64(&bytes)
+}
+
+/// Operations every key type accepts in a grant.
+const ANY_KEY_GRANT_OPERATIONS: &[&str] = &["CreateGrant", "RetireGrant", "DescribeKey"];
+
+/// The operations a grant may allow on `key` besides [`ANY_KEY_GRANT_OPERATIONS`]: those
+/// AWS's key type table marks valid for the key's spec and usage.
+fn key_grant_operations(key: &Key) -> &'static [&'static str] {
+    if key.key_spec == KeySpec::SymmetricDefault {
+        return &[
+            "Decrypt",
+            "Encrypt",
+            "GenerateDataKey",
+            "GenerateDataKeyWithoutPlaintext",
+            "GenerateDataKeyPair",
+            "GenerateDataKeyPairWithoutPlaintext",
+            "ReEncryptFrom",
+            "ReEncryptTo",
+        ];
+    }
+    match key.key_usage {
+        KeyUsage::EncryptDecrypt => &[
+            "Encrypt",
+            "Decrypt",
+            "ReEncryptFrom",
+            "ReEncryptTo",
+            "GetPublicKey",
+        ],
+        KeyUsage::SignVerify => &["Sign", "Verify", "GetPublicKey"],
+        KeyUsage::GenerateVerifyMac => &["GenerateMac", "VerifyMac"],
+        KeyUsage::KeyAgreement => &["DeriveSharedSecret", "GetPublicKey"],
+    }
+}
+
+/// CreateGrant's ValidationExceptions: a grant may allow only operations the key supports,
+/// may not allow CreateGrant alone, and carries encryption-context constraints only on
+/// symmetric encryption keys (the only keys whose operations take a context).
+fn check_grant_operations(key: &Key, operations: &[String], constrained: bool) -> ApiResult<()> {
+    if operations == ["CreateGrant"] {
+        // AWS's text (botocore ClientError quoted in ansible/ansible#31960).
+        return Err(ApiError::validation(
+            "Grants must not contain only the CreateGrant operation.",
+        ));
+    }
+    let allowed = key_grant_operations(key);
+    let unsupported: Vec<&str> = operations
+        .iter()
+        .map(String::as_str)
+        .filter(|op| !ANY_KEY_GRANT_OPERATIONS.contains(op) && !allowed.contains(op))
+        .collect();
+    if !unsupported.is_empty() {
+        // Text inferred: AWS documents the exception, not its message.
+        return Err(ApiError::validation(format!(
+            "Grant operations [{}] are not supported on {}, a {} key with KeyUsage {}.",
+            unsupported.join(", "),
+            key.arn,
+            key.key_spec.as_str(),
+            key.key_usage.as_str()
+        )));
+    }
+    if constrained && key.key_spec != KeySpec::SymmetricDefault {
+        // Text inferred.
+        return Err(ApiError::validation(format!(
+            "Encryption context grant constraints are not supported on {}: operations with {} keys take no encryption context.",
+            key.arn,
+            key.key_spec.as_str()
+        )));
+    }
+    Ok(())
 }
 
 pub(crate) fn grant_entry(key: &Key, g: &GrantRecord) -> Value {
@@ -111,6 +181,7 @@ pub fn create_grant(op: &Op, world: &mut World) -> ApiResult<Value> {
         if k.state != "Unavailable" {
             require_usable(k)?;
         }
+        check_grant_operations(k, &operations, equals.is_some() || subset.is_some())?;
         op.dry_run()?;
         let name = op.str("Name");
         k.grants

@@ -11,6 +11,7 @@ use super::{
     alias_arn, authorize_key, authorize_keyless, b64, crypto_error, disabled, invalid_state, key,
     key_access, key_arn, key_mut, kms_state, kms_state_mut, paginate, require_customer_managed,
     require_not_pending_deletion, resolve, resolve_creating, KeyRef, Op, DAY,
+    PENDING_REPLICA_DELETION,
 };
 use crate::authz::{self, Access, Environment};
 use crate::policy::model::PrincipalEntryKind;
@@ -100,8 +101,12 @@ pub(crate) fn metadata(key: &Key) -> Value {
     if let Some(store) = &key.custom_key_store_id {
         m["CustomKeyStoreId"] = json!(store);
     }
+    // A deletion date, or for a primary still waiting on its replicas, the waiting period
+    // that starts once they are gone; never both (botocore's KeyMetadata documentation).
     if key.state == "PendingDeletion" {
         m["DeletionDate"] = json!(key.deletion_date);
+    }
+    if key.state == PENDING_REPLICA_DELETION {
         m["PendingDeletionWindowInDays"] = json!(key.pending_window_days);
     }
     if key.origin == "EXTERNAL" {
@@ -460,11 +465,22 @@ pub fn schedule_key_deletion(op: &Op, world: &mut World) -> ApiResult<Value> {
         }
         require_not_pending_deletion(k)?;
     }
+    let waits_for_replicas = has_replicas(world, &r);
     let now = op.ctx.now;
     let k = key_mut(world, &r, now)?;
+    k.pending_window_days = Some(days);
+    if waits_for_replicas {
+        // The deletion date is unknown until the last replica is deleted, so AWS omits it.
+        k.state = PENDING_REPLICA_DELETION.into();
+        k.deletion_date = None;
+        return Ok(json!({
+            "KeyId": k.arn,
+            "KeyState": PENDING_REPLICA_DELETION,
+            "PendingWindowInDays": days,
+        }));
+    }
     k.state = "PendingDeletion".into();
     k.deletion_date = Some(now + days as f64 * DAY);
-    k.pending_window_days = Some(days);
     Ok(json!({
         "KeyId": k.arn,
         "DeletionDate": k.deletion_date,
@@ -473,12 +489,24 @@ pub fn schedule_key_deletion(op: &Op, world: &mut World) -> ApiResult<Value> {
     }))
 }
 
+/// Whether `r` is a multi-Region primary key with a replica in another Region.
+fn has_replicas(world: &World, r: &KeyRef) -> bool {
+    let is_primary = key(world, r)
+        .is_ok_and(|k| k.multi_region && k.primary_region.as_deref() == Some(r.region.as_str()));
+    is_primary
+        && world.accounts.get(&r.account).is_some_and(|a| {
+            a.regions.iter().any(|(region, state)| {
+                *region != r.region && state.kms.keys.contains_key(&r.key_id)
+            })
+        })
+}
+
 pub fn cancel_key_deletion(op: &Op, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     {
         let k = key(world, &r)?;
         authorize_key(op, world, k, Vec::new())?;
-        if k.state != "PendingDeletion" {
+        if k.state != "PendingDeletion" && k.state != PENDING_REPLICA_DELETION {
             return Err(invalid_state(k, "not pending deletion"));
         }
     }

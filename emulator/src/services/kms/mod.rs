@@ -62,8 +62,9 @@ fn record_use(ctx: &RequestContext, world: &mut World, out: &Value) {
     let Some(arn) = out.get("KeyId").and_then(Value::as_str) else {
         return;
     };
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let [_, _, _, region, account, resource] = parts[..] else {
+    let mut parts = arn.splitn(6, ':').skip(3);
+    let (Some(region), Some(account), Some(resource)) = (parts.next(), parts.next(), parts.next())
+    else {
         return;
     };
     let Some(id) = resource.strip_prefix("key/") else {
@@ -153,20 +154,60 @@ pub(crate) fn tick(world: &mut World, now: f64) {
         for region in account.regions.values_mut() {
             tick_region(&mut region.kms, now);
         }
+        start_primary_waiting_periods(account, now);
     }
 }
 
-fn tick_region(kms: &mut KmsState, now: f64) {
-    let gone: Vec<String> = kms
-        .keys
-        .values()
-        .filter(|k| deleted_by(k, now))
-        .map(|k| k.key_id.clone())
+/// A multi-Region primary scheduled for deletion waits in PendingReplicaDeletion until its
+/// last replica is deleted; its own waiting period starts then.
+fn start_primary_waiting_periods(account: &mut crate::world::Account, now: f64) {
+    let waiting: Vec<(String, String)> = account
+        .regions
+        .iter()
+        .flat_map(|(region, r)| {
+            r.kms
+                .keys
+                .values()
+                .filter(|k| k.state == PENDING_REPLICA_DELETION)
+                .map(move |k| (region.clone(), k.key_id.clone()))
+        })
         .collect();
-    for id in &gone {
-        kms.keys.remove(id);
+    for (region, key_id) in waiting {
+        let replicas_left = account
+            .regions
+            .iter()
+            .any(|(other, r)| *other != region && r.kms.keys.contains_key(&key_id));
+        if replicas_left {
+            continue;
+        }
+        if let Some(k) = account
+            .regions
+            .get_mut(&region)
+            .and_then(|r| r.kms.keys.get_mut(&key_id))
+        {
+            let days = k.pending_window_days.unwrap_or(30);
+            k.state = "PendingDeletion".into();
+            k.deletion_date = Some(now + days as f64 * DAY);
+        }
     }
-    kms.aliases.retain(|_, a| !gone.contains(&a.target_key_id));
+}
+
+/// The state of a multi-Region primary scheduled for deletion while replicas remain.
+pub(crate) const PENDING_REPLICA_DELETION: &str = "PendingReplicaDeletion";
+
+fn tick_region(kms: &mut KmsState, now: f64) {
+    if kms.keys.values().any(|k| deleted_by(k, now)) {
+        let gone: Vec<String> = kms
+            .keys
+            .values()
+            .filter(|k| deleted_by(k, now))
+            .map(|k| k.key_id.clone())
+            .collect();
+        for id in &gone {
+            kms.keys.remove(id);
+        }
+        kms.aliases.retain(|_, a| !gone.contains(&a.target_key_id));
+    }
     for key in kms.keys.values_mut() {
         while let (Some(period), Some(next)) = (key.rotation_period_days, key.next_rotation) {
             if next > now {
@@ -414,10 +455,12 @@ pub(crate) fn resolve(
 /// Resolves like [`resolve`], first creating the AWS-managed key a caller names with
 /// `alias/aws/<service>` in its own account (AWS creates them on first use).
 pub(crate) fn resolve_creating(op: &Op, world: &mut World, key_id: &str) -> ApiResult<KeyRef> {
-    let own_alias_arn = format!("arn:aws:kms:{}:{}:alias/aws/", op.region(), op.account());
-    let service = key_id
-        .strip_prefix("alias/aws/")
-        .or_else(|| key_id.strip_prefix(own_alias_arn.as_str()));
+    let service = key_id.strip_prefix("alias/aws/").or_else(|| {
+        // Formatted only for alias ARNs: this runs on every key-using call.
+        key_id.contains(":alias/aws/").then_some(())?;
+        let own_alias_arn = format!("arn:aws:kms:{}:{}:alias/aws/", op.region(), op.account());
+        key_id.strip_prefix(own_alias_arn.as_str())
+    });
     if let Some(service) = service.filter(|s| managed::is_known_service(s)) {
         ensure_aws_managed_key(world, op.account(), op.region(), service, op.ctx.now);
     }
@@ -573,6 +616,8 @@ pub(crate) fn require_usable(key: &Key) -> ApiResult<()> {
         "Enabled" => Ok(()),
         "Disabled" => Err(disabled(key)),
         "PendingDeletion" => Err(invalid_state(key, "pending deletion")),
+        // Text inferred from the PendingDeletion one.
+        PENDING_REPLICA_DELETION => Err(invalid_state(key, "pending replica deletion")),
         "PendingImport" => Err(invalid_state(key, "pending import")),
         "Unavailable" => Err(invalid_state(key, "unavailable")),
         other => Err(invalid_state(key, &other.to_lowercase())),
@@ -581,10 +626,11 @@ pub(crate) fn require_usable(key: &Key) -> ApiResult<()> {
 
 /// Administrative operations refuse keys pending deletion.
 pub(crate) fn require_not_pending_deletion(key: &Key) -> ApiResult<()> {
-    if key.state == "PendingDeletion" {
-        return Err(invalid_state(key, "pending deletion"));
+    match key.state.as_str() {
+        "PendingDeletion" => Err(invalid_state(key, "pending deletion")),
+        PENDING_REPLICA_DELETION => Err(invalid_state(key, "pending replica deletion")),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 pub(crate) fn require_usage(key: &Key, usage: KeyUsage, operation: &str) -> ApiResult<()> {

@@ -44,9 +44,20 @@ impl Env {
         headers: HeaderMap,
         body: String,
     ) -> (u16, Value, String) {
+        self.request_in(account, REGION, service, headers, body)
+    }
+
+    fn request_in(
+        &self,
+        account: &str,
+        region: &str,
+        service: &str,
+        headers: HeaderMap,
+        body: String,
+    ) -> (u16, Value, String) {
         let mut headers = headers;
         let auth = format!(
-            "AWS4-HMAC-SHA256 Credential={account}/20240101/{REGION}/{service}/aws4_request, SignedHeaders=host, Signature=0"
+            "AWS4-HMAC-SHA256 Credential={account}/20240101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0"
         );
         headers.insert("authorization", HeaderValue::from_str(&auth).unwrap());
         headers.insert("x-amz-date", HeaderValue::from_static("20240101T000000Z"));
@@ -64,6 +75,10 @@ impl Env {
     }
 
     fn call(&self, account: &str, op: &str, body: Value) -> (u16, Value) {
+        self.call_in(account, REGION, op, body)
+    }
+
+    fn call_in(&self, account: &str, region: &str, op: &str, body: Value) -> (u16, Value) {
         let mut headers = HeaderMap::new();
         let target = format!("TrentService.{op}");
         headers.insert("x-amz-target", HeaderValue::from_str(&target).unwrap());
@@ -71,7 +86,7 @@ impl Env {
             "content-type",
             HeaderValue::from_static("application/x-amz-json-1.1"),
         );
-        let (status, value, _) = self.request(account, "kms", headers, body.to_string());
+        let (status, value, _) = self.request_in(account, region, "kms", headers, body.to_string());
         (status, value)
     }
 
@@ -386,7 +401,8 @@ fn scheduled_deletion_happens_on_keyholes_clock() {
     assert_eq!(out["PendingWindowInDays"], json!(7));
     assert_eq!(out["KeyId"], json!(arn));
     let m = env.ok(A, "DescribeKey", json!({"KeyId": id}))["KeyMetadata"].clone();
-    assert_eq!(m["PendingDeletionWindowInDays"], json!(7));
+    // The window shows only while a primary waits for its replicas.
+    assert_eq!(m.get("PendingDeletionWindowInDays"), None);
     assert!(m["DeletionDate"].is_number());
     let (code, message) = env.err(A, "Encrypt", json!({"KeyId": id, "Plaintext": b64(b"x")}));
     assert_eq!(code, "KMSInvalidStateException");
@@ -830,6 +846,75 @@ fn grants_create_list_retire_revoke() {
 }
 
 #[test]
+fn grants_allow_only_operations_the_key_type_supports() {
+    let env = Env::new();
+    env.create_role(A, "worker");
+    let grantee = format!("arn:aws:iam::{A}:role/worker");
+    let grant = |key: &str, operations: Value, extra: Value| {
+        let mut body = json!({"KeyId": key, "GranteePrincipal": grantee, "Operations": operations});
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        env.call(A, "CreateGrant", body)
+    };
+    let (symmetric, symmetric_arn) = env.key(A, json!({}));
+    let (signing, signing_arn) = env.key(
+        A,
+        json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
+    );
+    let (mac, _) = env.key(
+        A,
+        json!({"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}),
+    );
+    // Each key type takes its own operations and the three every key takes.
+    for (key, operations) in [
+        (
+            &symmetric,
+            json!([
+                "Encrypt",
+                "GenerateDataKeyPair",
+                "DescribeKey",
+                "RetireGrant"
+            ]),
+        ),
+        (
+            &signing,
+            json!(["Sign", "Verify", "GetPublicKey", "CreateGrant"]),
+        ),
+        (&mac, json!(["GenerateMac", "VerifyMac"])),
+    ] {
+        let (status, body) = grant(key, operations, json!({}));
+        assert_eq!(status, 200, "{body}");
+    }
+    let refused = |key: &str, operations: Value, extra: Value| {
+        let (status, body) = grant(key, operations, extra);
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["__type"], json!("ValidationException"));
+        body["message"].as_str().unwrap_or_default().to_owned()
+    };
+    assert_eq!(
+        refused(&symmetric, json!(["Decrypt", "Sign", "GetPublicKey"]), json!({})),
+        format!("Grant operations [Sign, GetPublicKey] are not supported on {symmetric_arn}, a SYMMETRIC_DEFAULT key with KeyUsage ENCRYPT_DECRYPT.")
+    );
+    assert_eq!(
+        refused(&signing, json!(["GenerateDataKey"]), json!({})),
+        format!("Grant operations [GenerateDataKey] are not supported on {signing_arn}, a ECC_NIST_P256 key with KeyUsage SIGN_VERIFY.")
+    );
+    assert!(refused(&mac, json!(["Decrypt"]), json!({})).starts_with("Grant operations [Decrypt]"));
+    assert_eq!(
+        refused(&symmetric, json!(["CreateGrant"]), json!({})),
+        "Grants must not contain only the CreateGrant operation."
+    );
+    assert_eq!(
+        refused(&signing, json!(["Sign"]), json!({"Constraints": {"EncryptionContextSubset": {"a": "b"}}})),
+        format!("Encryption context grant constraints are not supported on {signing_arn}: operations with ECC_NIST_P256 keys take no encryption context.")
+    );
+    // Nothing refused was stored.
+    let listed = env.ok(A, "ListGrants", json!({"KeyId": signing}));
+    assert_eq!(listed["Grants"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
 fn rotation_keeps_old_material_for_decrypting() {
     let env = Env::new();
     let (id, arn) = env.key(A, json!({}));
@@ -1090,6 +1175,77 @@ fn multi_region_keys_replicate_and_change_primary() {
         json!({"KeyId": single, "ReplicaRegion": "eu-west-1"}),
     );
     assert_eq!(code, "UnsupportedOperationException");
+}
+
+#[test]
+fn a_primary_with_replicas_waits_for_them_before_its_waiting_period() {
+    let env = Env::new();
+    let (id, arn) = env.key(A, json!({"MultiRegion": true}));
+    env.ok(
+        A,
+        "ReplicateKey",
+        json!({"KeyId": id, "ReplicaRegion": "eu-west-1"}),
+    );
+    let out = env.ok(
+        A,
+        "ScheduleKeyDeletion",
+        json!({"KeyId": id, "PendingWindowInDays": 7}),
+    );
+    assert_eq!(
+        out,
+        json!({"KeyId": arn, "KeyState": "PendingReplicaDeletion", "PendingWindowInDays": 7})
+    );
+    let m = env.ok(A, "DescribeKey", json!({"KeyId": id}))["KeyMetadata"].clone();
+    assert_eq!(m["KeyState"], json!("PendingReplicaDeletion"));
+    assert_eq!(m["PendingDeletionWindowInDays"], json!(7));
+    assert_eq!(m.get("DeletionDate"), None);
+    let (code, message) = env.err(A, "Encrypt", json!({"KeyId": id, "Plaintext": b64(b"x")}));
+    assert_eq!(
+        (code.as_str(), message.unwrap()),
+        (
+            "KMSInvalidStateException",
+            format!("{arn} is pending replica deletion.")
+        )
+    );
+    // However long the clock runs, the primary stays while its replica exists.
+    env.advance(60.0 * 86_400.0);
+    let m = env.ok(A, "DescribeKey", json!({"KeyId": id}))["KeyMetadata"].clone();
+    assert_eq!(m["KeyState"], json!("PendingReplicaDeletion"));
+    // The replica is deleted after its own window; then the primary's 7 days start.
+    let (status, body) = env.call_in(
+        A,
+        "eu-west-1",
+        "ScheduleKeyDeletion",
+        json!({"KeyId": id, "PendingWindowInDays": 7}),
+    );
+    assert_eq!(
+        (status, &body["KeyState"]),
+        (200, &json!("PendingDeletion")),
+        "{body}"
+    );
+    env.advance(7.0 * 86_400.0 + 1.0);
+    let m = env.ok(A, "DescribeKey", json!({"KeyId": id}))["KeyMetadata"].clone();
+    assert_eq!(m["KeyState"], json!("PendingDeletion"));
+    assert!(m["DeletionDate"].is_number());
+    env.advance(7.0 * 86_400.0 + 1.0);
+    let (code, _) = env.err(A, "DescribeKey", json!({"KeyId": id}));
+    assert_eq!(code, "NotFoundException");
+}
+
+#[test]
+fn cancelling_a_primarys_deletion_while_it_waits_for_replicas() {
+    let env = Env::new();
+    let (id, _) = env.key(A, json!({"MultiRegion": true}));
+    env.ok(
+        A,
+        "ReplicateKey",
+        json!({"KeyId": id, "ReplicaRegion": "eu-west-1"}),
+    );
+    env.ok(A, "ScheduleKeyDeletion", json!({"KeyId": id}));
+    env.ok(A, "CancelKeyDeletion", json!({"KeyId": id}));
+    let m = env.ok(A, "DescribeKey", json!({"KeyId": id}))["KeyMetadata"].clone();
+    assert_eq!(m["KeyState"], json!("Disabled"));
+    assert_eq!(m.get("PendingDeletionWindowInDays"), None);
 }
 
 #[test]
