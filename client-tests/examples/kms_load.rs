@@ -8,12 +8,14 @@
 //!     target/release/keyhole 10 2,8
 //! ```
 //!
-//! Arguments: the keyhole binary, seconds per measurement, connection counts. Both servers
-//! run as child processes with two runtime worker threads each (keyhole's own setting);
-//! the load generator is a hyper HTTP/1.1 client, one keep-alive connection per task, each
-//! sending the same pre-signed awsJson Encrypt request (a 12-digit access key, so keyhole
-//! does not verify the signature; it does parse SigV4 and check X-Amz-Date).
-//! `kms_load serve-fixed` runs the minimal server alone.
+//! Arguments: the keyhole binary, seconds per measurement, connection counts, and
+//! optionally runtime worker threads for both servers. Without it each server runs as
+//! shipped: keyhole with its default, the minimal server with tokio's (one per core). Both
+//! are child processes; the load generator is a hyper HTTP/1.1 client on two threads, one
+//! keep-alive connection per task, each sending the same pre-signed awsJson Encrypt request
+//! (a 12-digit access key, so keyhole does not verify the signature; it does parse SigV4
+//! and check X-Amz-Date).
+//! `kms_load serve-fixed [WORKERS]` runs the minimal server alone.
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -32,7 +34,8 @@ const FIXED_BODY: &str = r#"{"CiphertextBlob":"AQICAHg=","EncryptionAlgorithm":"
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("serve-fixed") {
-        return runtime().block_on(serve_fixed());
+        let workers = args.get(1).and_then(|w| w.parse().ok());
+        return runtime(workers).block_on(serve_fixed());
     }
     let keyhole = args
         .first()
@@ -43,21 +46,29 @@ fn main() {
         .get(2)
         .map(|s| s.split(',').filter_map(|n| n.parse().ok()).collect())
         .unwrap_or_else(|| vec![2, 8]);
+    let workers: Option<usize> = args.get(3).and_then(|w| w.parse().ok());
+    let worker_args: Vec<String> = workers.iter().map(usize::to_string).collect();
 
-    let (mut keyhole_child, keyhole_addr) =
-        spawn(Command::new(&keyhole).args(["serve", "--port", "0"]));
+    let (mut keyhole_child, keyhole_addr) = spawn(
+        Command::new(&keyhole)
+            .args(["serve", "--port", "0"])
+            .args(worker_args.iter().flat_map(|w| ["--workers", w.as_str()])),
+    );
     let exe = std::env::current_exe().expect("own path");
-    let (mut fixed_child, fixed_addr) = spawn(Command::new(exe).arg("serve-fixed"));
+    let (mut fixed_child, fixed_addr) =
+        spawn(Command::new(exe).arg("serve-fixed").args(&worker_args));
 
-    // The load generator gets its own two threads, like each server.
-    let rt = runtime();
+    let rt = runtime(Some(2));
     let key_id = rt.block_on(create_key(keyhole_addr));
     let encrypt = format!(
         r#"{{"KeyId":"{key_id}","Plaintext":"{}"}}"#,
         "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODkrLw=="
     );
     println!("keyhole {keyhole} at {keyhole_addr}, minimal hyper server at {fixed_addr}");
-    println!("Encrypt of 64 bytes under {key_id}; {seconds} s per run after 1 s warm-up");
+    let threads = workers.map_or("each server's default".to_owned(), |w| w.to_string());
+    println!(
+        "Encrypt of 64 bytes under {key_id}; {seconds} s per run after 1 s warm-up; runtime worker threads: {threads}"
+    );
     println!("| server | connections | requests/s | p50 | p99 | errors |");
     println!("|---|---|---|---|---|---|");
     for &n in &connections {
@@ -78,12 +89,13 @@ fn main() {
     let _ = fixed_child.wait();
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
+/// A multi-thread runtime with `workers` threads, or tokio's default (one per core).
+fn runtime(workers: Option<usize>) -> tokio::runtime::Runtime {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = workers {
+        builder.worker_threads(n);
+    }
+    builder.enable_all().build().expect("runtime")
 }
 
 /// Starts a server that prints `... http://HOST:PORT` on its first line.

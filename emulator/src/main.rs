@@ -61,8 +61,10 @@ enum PolicyCommand {
 #[derive(clap::Args)]
 struct ServeArgs {
     /// Runtime worker threads serving connections (slow calls such as RSA key generation
-    /// run on a separate blocking pool).
-    #[arg(long, env = "KEYHOLE_WORKERS", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=256))]
+    /// run on a separate blocking pool). One by default: every call takes the world's one
+    /// lock, so a second thread mostly waits for it and adds a cross-thread wake-up to calls
+    /// (BENCHMARKS.md).
+    #[arg(long, env = "KEYHOLE_WORKERS", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
     workers: u16,
     /// Address to listen on.
     #[arg(long, env = "KEYHOLE_HOST", default_value = "127.0.0.1")]
