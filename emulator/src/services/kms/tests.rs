@@ -1177,15 +1177,21 @@ fn multi_region_keys_replicate_and_change_primary() {
     assert_eq!(code, "UnsupportedOperationException");
 }
 
-#[test]
-fn a_primary_with_replicas_waits_for_them_before_its_waiting_period() {
-    let env = Env::new();
+/// A multi-Region primary key in REGION with a replica in eu-west-1; (key id, key ARN).
+fn primary_with_replica(env: &Env) -> (String, String) {
     let (id, arn) = env.key(A, json!({"MultiRegion": true}));
     env.ok(
         A,
         "ReplicateKey",
         json!({"KeyId": id, "ReplicaRegion": "eu-west-1"}),
     );
+    (id, arn)
+}
+
+#[test]
+fn a_primary_with_replicas_waits_for_them_before_its_waiting_period() {
+    let env = Env::new();
+    let (id, arn) = primary_with_replica(&env);
     let out = env.ok(
         A,
         "ScheduleKeyDeletion",
@@ -1235,12 +1241,7 @@ fn a_primary_with_replicas_waits_for_them_before_its_waiting_period() {
 #[test]
 fn cancelling_a_primarys_deletion_while_it_waits_for_replicas() {
     let env = Env::new();
-    let (id, _) = env.key(A, json!({"MultiRegion": true}));
-    env.ok(
-        A,
-        "ReplicateKey",
-        json!({"KeyId": id, "ReplicaRegion": "eu-west-1"}),
-    );
+    let (id, _) = primary_with_replica(&env);
     env.ok(A, "ScheduleKeyDeletion", json!({"KeyId": id}));
     env.ok(A, "CancelKeyDeletion", json!({"KeyId": id}));
     let m = env.ok(A, "DescribeKey", json!({"KeyId": id}))["KeyMetadata"].clone();
