@@ -128,7 +128,16 @@ impl Walker<'_> {
             let Some(member_shape) = self.model.shape(&member.shape) else {
                 continue;
             };
-            let present = object.get(&member.name).filter(|v| !v.is_null());
+            // Inputs carry a few members: comparing names costs less than hashing each.
+            let present = if object.len() <= 8 {
+                object
+                    .iter()
+                    .find(|(k, _)| **k == member.name)
+                    .map(|(_, v)| v)
+            } else {
+                object.get(&member.name)
+            }
+            .filter(|v| !v.is_null());
             if present.is_none() && !shape.required.contains(&member.name) {
                 continue;
             }
