@@ -391,6 +391,15 @@ impl Context {
         self.insert(name, values, true);
     }
 
+    /// A multivalued key of strings (`aws:PrincipalOrgPaths`, `aws:CalledVia`).
+    pub fn set_strings(&mut self, name: &str, values: &[String]) {
+        let values = values
+            .iter()
+            .map(|s| ContextValue::from(s.as_str()))
+            .collect();
+        self.set_multi(name, values);
+    }
+
     pub fn insert(&mut self, name: &str, values: Vec<ContextValue>, multi: bool) {
         let lc = lower(name);
         let entry = ContextEntry {
@@ -567,13 +576,7 @@ impl RequestBuilder {
             }
             if let Some(o) = &p.org_id {
                 c.set("aws:PrincipalOrgID", o.as_str());
-                c.set_multi(
-                    "aws:PrincipalOrgPaths",
-                    p.org_paths
-                        .iter()
-                        .map(|s| ContextValue::String(s.clone()))
-                        .collect(),
-                );
+                c.set_strings("aws:PrincipalOrgPaths", &p.org_paths);
             }
             for (k, v) in &p.tags {
                 c.set(&format!("aws:PrincipalTag/{k}"), v.as_str());
@@ -605,13 +608,7 @@ impl RequestBuilder {
             if let (Some(first), Some(last)) = (self.called_via.first(), self.called_via.last()) {
                 c.set("aws:CalledViaFirst", first.as_str());
                 c.set("aws:CalledViaLast", last.as_str());
-                c.set_multi(
-                    "aws:CalledVia",
-                    self.called_via
-                        .iter()
-                        .map(|s| ContextValue::String(s.clone()))
-                        .collect(),
-                );
+                c.set_strings("aws:CalledVia", &self.called_via);
             }
             for (_, e) in self.keys.entries {
                 c.insert(&e.name, e.values, e.multi);

@@ -8,10 +8,10 @@ use serde_json::{json, Value};
 use super::crypto::{self, KeySpec, KeyUsage, KeyVersions};
 use super::state::{Alias, Key};
 use super::{
-    alias_arn, authorize_key, authorize_keyless, b64, crypto_error, disabled, invalid_state, key,
-    key_access, key_arn, key_mut, kms_state, kms_state_mut, paginate, require_customer_managed,
-    require_not_pending_deletion, resolve, resolve_creating, KeyRef, Op, DAY,
-    PENDING_REPLICA_DELETION,
+    alias_arn, authorize_key, authorize_keyless, b64, crypto_error, disabled,
+    held_in_another_region, invalid_state, key, key_access, key_arn, key_mut, kms_state,
+    kms_state_mut, paginate, require_customer_managed, require_not_pending_deletion, resolve,
+    resolve_creating, KeyRef, Op, DAY, PENDING_REPLICA_DELETION,
 };
 use crate::authz::{self, Access, Environment};
 use crate::policy::model::PrincipalEntryKind;
@@ -494,11 +494,10 @@ fn has_replicas(world: &World, r: &KeyRef) -> bool {
     let is_primary = key(world, r)
         .is_ok_and(|k| k.multi_region && k.primary_region.as_deref() == Some(r.region.as_str()));
     is_primary
-        && world.accounts.get(&r.account).is_some_and(|a| {
-            a.regions.iter().any(|(region, state)| {
-                *region != r.region && state.kms.keys.contains_key(&r.key_id)
-            })
-        })
+        && world
+            .accounts
+            .get(&r.account)
+            .is_some_and(|a| held_in_another_region(a, &r.region, &r.key_id))
 }
 
 pub fn cancel_key_deletion(op: &Op, world: &mut World) -> ApiResult<Value> {

@@ -173,11 +173,7 @@ fn start_primary_waiting_periods(account: &mut crate::world::Account, now: f64) 
         })
         .collect();
     for (region, key_id) in waiting {
-        let replicas_left = account
-            .regions
-            .iter()
-            .any(|(other, r)| *other != region && r.kms.keys.contains_key(&key_id));
-        if replicas_left {
+        if held_in_another_region(account, &region, &key_id) {
             continue;
         }
         if let Some(k) = account
@@ -192,17 +188,31 @@ fn start_primary_waiting_periods(account: &mut crate::world::Account, now: f64) 
     }
 }
 
+/// Whether a Region of `account` other than `region` holds a key `key_id`: a multi-Region
+/// key's copies share their id.
+pub(crate) fn held_in_another_region(
+    account: &crate::world::Account,
+    region: &str,
+    key_id: &str,
+) -> bool {
+    account
+        .regions
+        .iter()
+        .any(|(other, r)| other != region && r.kms.keys.contains_key(key_id))
+}
+
 /// The state of a multi-Region primary scheduled for deletion while replicas remain.
 pub(crate) const PENDING_REPLICA_DELETION: &str = "PendingReplicaDeletion";
 
 fn tick_region(kms: &mut KmsState, now: f64) {
-    if kms.keys.values().any(|k| deleted_by(k, now)) {
-        let gone: Vec<String> = kms
-            .keys
-            .values()
-            .filter(|k| deleted_by(k, now))
-            .map(|k| k.key_id.clone())
-            .collect();
+    // Collecting nothing allocates nothing: this runs on every KMS call.
+    let gone: Vec<String> = kms
+        .keys
+        .values()
+        .filter(|k| deleted_by(k, now))
+        .map(|k| k.key_id.clone())
+        .collect();
+    if !gone.is_empty() {
         for id in &gone {
             kms.keys.remove(id);
         }
