@@ -2,8 +2,8 @@
 on the pipeline benchmark. Unlike time, the count does not move with the shared machine's
 load, so it compares two commits reliably.
 
-Usage (valgrind installed): python3 tools/bench_instructions.py [top]
-Prints the count per call and, with `top`, the heaviest functions per call (inclusive)."""
+Usage (valgrind installed): python3 tools/bench_instructions.py [N]
+Prints the count per call and, with N, the N heaviest functions per call (inclusive)."""
 import glob
 import os
 import re

@@ -69,17 +69,19 @@ fn main() {
     println!(
         "Encrypt of 64 bytes under {key_id}; {seconds} s per run after 1 s warm-up; runtime worker threads: {threads}"
     );
-    println!("| server | connections | requests/s | p50 | p99 | errors |");
-    println!("|---|---|---|---|---|---|");
+    println!(
+        "| server | connections | requests/s | p50 | p99 | errors | server CPU / request | load generator CPU / request |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
     for &n in &connections {
-        for (name, addr) in [
-            ("minimal hyper server", fixed_addr),
-            ("keyhole Encrypt", keyhole_addr),
+        for (name, addr, pid) in [
+            ("minimal hyper server", fixed_addr, fixed_child.id()),
+            ("keyhole Encrypt", keyhole_addr, keyhole_child.id()),
         ] {
-            let r = rt.block_on(run(addr, &encrypt, n, Duration::from_secs(seconds)));
+            let r = rt.block_on(run(addr, &encrypt, n, Duration::from_secs(seconds), pid));
             println!(
-                "| {name} | {n} | {:.0} | {:.0} µs | {:.0} µs | {} |",
-                r.rate, r.p50, r.p99, r.errors
+                "| {name} | {n} | {:.0} | {:.0} µs | {:.0} µs | {} | {:.1} µs | {:.1} µs |",
+                r.rate, r.p50, r.p99, r.errors, r.server_cpu_per_request, r.client_cpu_per_request
             );
         }
     }
@@ -201,9 +203,36 @@ struct Outcome {
     p50: f64,
     p99: f64,
     errors: usize,
+    /// CPU time (user + system) of the server process per measured request, in µs.
+    server_cpu_per_request: f64,
+    /// The same for this load generator.
+    client_cpu_per_request: f64,
 }
 
-async fn run(addr: SocketAddr, body: &str, connections: usize, length: Duration) -> Outcome {
+/// User + system CPU seconds a process has used, from `/proc/<pid>/stat` (Linux only;
+/// elsewhere the CPU columns read 0).
+fn cpu_seconds(pid: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+    let after_name = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<f64>().ok()))
+        .sum();
+    // USER_HZ is 100 on every Linux the project runs on.
+    ticks / 100.0
+}
+
+async fn run(
+    addr: SocketAddr,
+    body: &str,
+    connections: usize,
+    length: Duration,
+    server_pid: u32,
+) -> Outcome {
     // One request template, signed now, cloned per send.
     let template = signed(addr, "Encrypt", body.to_owned());
     let warm_up = Duration::from_secs(1);
@@ -247,6 +276,11 @@ async fn run(addr: SocketAddr, body: &str, connections: usize, length: Duration)
             (latencies, errors)
         }));
     }
+    tokio::time::sleep_until(measure_from.into()).await;
+    let server_pid = server_pid.to_string();
+    let cpu_at_start = (cpu_seconds(&server_pid), cpu_seconds("self"));
+    tokio::time::sleep_until(end.into()).await;
+    let cpu_at_end = (cpu_seconds(&server_pid), cpu_seconds("self"));
     let mut all = Vec::new();
     let mut errors = 0;
     for t in tasks {
@@ -260,11 +294,14 @@ async fn run(addr: SocketAddr, body: &str, connections: usize, length: Duration)
             .copied()
             .unwrap_or(0) as f64
     };
+    let per_request = |seconds: f64| seconds * 1e6 / all.len().max(1) as f64;
     Outcome {
         rate: all.len() as f64 / length.as_secs_f64(),
         p50: pct(0.50),
         p99: pct(0.99),
         errors,
+        server_cpu_per_request: per_request(cpu_at_end.0 - cpu_at_start.0),
+        client_cpu_per_request: per_request(cpu_at_end.1 - cpu_at_start.1),
     }
 }
 

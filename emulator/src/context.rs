@@ -25,6 +25,7 @@ pub struct RequestContext {
 impl RequestContext {
     /// The IAM action name, `kms:Encrypt`.
     pub fn action(&self) -> String {
-        format!("{}:{}", self.service.signing_name(), self.operation)
+        // Concatenated, not `format!`: this runs on every call and the formatter costs more.
+        [self.service.signing_name(), ":", &self.operation].concat()
     }
 }

@@ -55,7 +55,10 @@ impl Default for ConnectionInfo {
 }
 
 pub fn handle(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo) -> HttpResponse {
-    let request_id = uuid::Uuid::new_v4().to_string();
+    let request_id = uuid::Uuid::new_v4()
+        .hyphenated()
+        .encode_lower(&mut uuid::Uuid::encode_buffer())
+        .to_owned();
     let mut response = if req.raw_path.starts_with("/_keyhole/") {
         admin::handle(shared, req)
     } else {
@@ -63,7 +66,7 @@ pub fn handle(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo) -> HttpR
     };
     response
         .headers
-        .push(("x-amzn-requestid".into(), request_id));
+        .push((protocol::X_AMZN_REQUESTID, request_id));
     response
 }
 
@@ -85,7 +88,7 @@ fn api(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo, request_id: &st
     };
     let signature = sigv4::parse(&parts);
     let scope_service = match &signature {
-        Ok(Some(info)) => Some(info.service.as_str()),
+        Ok(Some(info)) => Some(info.service.as_ref()),
         _ => None,
     };
     let service = protocol::identify_service(req, scope_service).unwrap_or(ServiceId::Kms);
@@ -180,15 +183,15 @@ fn authenticate(
     let region = if info.region.is_empty() {
         world.settings.default_region.clone()
     } else {
-        info.region.clone()
+        info.region.to_string()
     };
-    let key = info.access_key_id.as_str();
+    let key = info.access_key_id.as_ref();
     let caller = if let Some(issued) = world.credentials.get(key) {
         let at = UNIX_EPOCH + Duration::from_millis((now * 1000.0) as u64);
         // No clock-skew check: keyhole's clock can be moved forward, the signer's cannot.
         sigv4::verify(parts, &info, &issued.secret_access_key, at, None)
             .map_err(|e| auth_error(&e, service))?;
-        if !issued.active || issued.session_token != info.security_token {
+        if !issued.active || issued.session_token.as_deref() != info.security_token.as_deref() {
             return Err(auth_error(&AuthError::UnrecognizedClient, service));
         }
         if issued.expiration.is_some_and(|expiry| now >= expiry) {

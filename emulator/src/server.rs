@@ -138,7 +138,7 @@ fn may_run_long(request: &HttpRequest) -> bool {
 
 fn to_hyper(response: HttpResponse) -> http::Response<Full<Bytes>> {
     let mut builder = http::Response::builder().status(response.status);
-    for (name, value) in &response.headers {
+    for (name, value) in response.headers {
         builder = builder.header(name, value);
     }
     builder

@@ -57,10 +57,10 @@ impl Wire {
         secret: &str,
         now: SystemTime,
         skew: Option<Duration>,
-    ) -> Result<SignatureInfo, AuthError> {
+    ) -> Result<SignatureInfo<'static>, AuthError> {
         let info = parse(&self.parts())?.ok_or(AuthError::MissingAuthenticationToken)?;
         verify(&self.parts(), &info, secret, now, skew)?;
-        Ok(info)
+        Ok(info.into_owned())
     }
 
     fn header(mut self, name: &'static str, value: &str) -> Self {

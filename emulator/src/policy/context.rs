@@ -91,7 +91,7 @@ impl Principal {
 
     pub fn root(account: &str) -> Principal {
         let mut p = Principal::base(
-            format!("arn:aws:iam::{account}:root"),
+            ["arn:aws:iam::", account, ":root"].concat(),
             PrincipalType::Root,
             Some(account.into()),
         );

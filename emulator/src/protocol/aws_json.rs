@@ -44,7 +44,7 @@ pub fn encode_output(output: &Value) -> HttpResponse {
     };
     HttpResponse {
         status: 200,
-        headers: vec![("content-type".into(), CONTENT_TYPE.into())],
+        headers: vec![(http::header::CONTENT_TYPE, CONTENT_TYPE.into())],
         body: Bytes::from(body),
     }
 }
@@ -64,8 +64,8 @@ pub fn encode_error(service: ServiceId, error: &ApiError) -> HttpResponse {
     HttpResponse {
         status: error.status,
         headers: vec![
-            ("content-type".into(), CONTENT_TYPE.into()),
-            ("x-amzn-errortype".into(), error.code.clone()),
+            (http::header::CONTENT_TYPE, CONTENT_TYPE.into()),
+            (crate::protocol::X_AMZN_ERRORTYPE, error.code.clone()),
         ],
         body: Bytes::from(Value::Object(body).to_string()),
     }

@@ -23,6 +23,10 @@ pub use model::{Protocol, ServiceId};
 
 /// The header that names an awsJson operation.
 pub const X_AMZ_TARGET: http::HeaderName = http::HeaderName::from_static("x-amz-target");
+/// The error code header of the JSON protocols.
+pub const X_AMZN_ERRORTYPE: http::HeaderName = http::HeaderName::from_static("x-amzn-errortype");
+/// The request id header every answer carries.
+pub const X_AMZN_REQUESTID: http::HeaderName = http::HeaderName::from_static("x-amzn-requestid");
 
 /// An HTTP request as the pipeline sees it: the raw path and query are kept because SigV4
 /// signs them as sent.
@@ -38,7 +42,8 @@ pub struct HttpRequest {
 #[derive(Debug, Clone)]
 pub struct HttpResponse {
     pub status: u16,
-    pub headers: Vec<(String, String)>,
+    /// Names pre-parsed: the server would otherwise parse each on every answer.
+    pub headers: Vec<(http::HeaderName, String)>,
     pub body: Bytes,
 }
 
@@ -46,7 +51,7 @@ impl HttpResponse {
     pub fn json(status: u16, body: &Value) -> HttpResponse {
         HttpResponse {
             status,
-            headers: vec![("content-type".into(), "application/json".into())],
+            headers: vec![(http::header::CONTENT_TYPE, "application/json".into())],
             body: Bytes::from(body.to_string()),
         }
     }

@@ -232,7 +232,7 @@ pub fn encode_output(
     w.close(&response);
     HttpResponse {
         status: 200,
-        headers: vec![("content-type".into(), "text/xml".into())],
+        headers: vec![(http::header::CONTENT_TYPE, "text/xml".into())],
         body: Bytes::from(w.finish()),
     }
 }
@@ -346,7 +346,7 @@ pub fn encode_error(service: ServiceId, error: &ApiError, request_id: &str) -> H
     w.close("ErrorResponse");
     HttpResponse {
         status: error.status,
-        headers: vec![("content-type".into(), "text/xml".into())],
+        headers: vec![(http::header::CONTENT_TYPE, "text/xml".into())],
         body: Bytes::from(w.finish()),
     }
 }

@@ -122,7 +122,7 @@ pub fn encode_output(service: ServiceId, operation: &str, output: &Value) -> Htt
     };
     HttpResponse {
         status,
-        headers: vec![("content-type".into(), "application/json".into())],
+        headers: vec![(http::header::CONTENT_TYPE, "application/json".into())],
         body: Bytes::from(body),
     }
 }
@@ -138,8 +138,8 @@ pub fn encode_error(error: &ApiError) -> HttpResponse {
     HttpResponse {
         status: error.status,
         headers: vec![
-            ("content-type".into(), "application/json".into()),
-            ("x-amzn-errortype".into(), error.code.clone()),
+            (http::header::CONTENT_TYPE, "application/json".into()),
+            (crate::protocol::X_AMZN_ERRORTYPE, error.code.clone()),
         ],
         body: Bytes::from(Value::Object(body).to_string()),
     }

@@ -17,6 +17,7 @@
 //! for a space or leaves reserved characters unencoded in the query (and signs
 //! it raw) is rejected. No SDK sends those.
 
+use std::borrow::Cow;
 use std::time::{Duration, SystemTime};
 
 use aws_credential_types::Credentials;
@@ -80,22 +81,23 @@ pub struct RequestParts<'a> {
 }
 
 /// What a request claims about its signature: the credential scope, the
-/// signed headers, the signature and the request time.
+/// signed headers, the signature and the request time. It borrows from the
+/// request where it can: parsing runs on every call.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignatureInfo {
-    pub access_key_id: String,
+pub struct SignatureInfo<'a> {
+    pub access_key_id: Cow<'a, str>,
     /// Credential scope date, `yyyymmdd`.
-    pub date: String,
+    pub date: Cow<'a, str>,
     /// Credential scope region: the region the request is for.
-    pub region: String,
+    pub region: Cow<'a, str>,
     /// Credential scope service: routes awsQuery requests (`sts` vs `iam`).
-    pub service: String,
+    pub service: Cow<'a, str>,
     /// `SignedHeaders`, as sent (lowercase, `;`-separated on the wire).
-    pub signed_headers: Vec<String>,
+    pub signed_headers: Vec<Cow<'a, str>>,
     /// Hex signature as sent.
-    pub signature: String,
+    pub signature: Cow<'a, str>,
     /// `x-amz-security-token` header or `X-Amz-Security-Token` parameter.
-    pub security_token: Option<String>,
+    pub security_token: Option<Cow<'a, str>>,
     /// From `X-Amz-Date` (header or presigned parameter), else `Date`.
     pub request_time: SystemTime,
     /// True when the signature came from the query string.
@@ -104,9 +106,28 @@ pub struct SignatureInfo {
     pub expires: Option<Duration>,
 }
 
+impl SignatureInfo<'_> {
+    /// The same claims, owning their text.
+    pub fn into_owned(self) -> SignatureInfo<'static> {
+        let own = |text: Cow<'_, str>| Cow::Owned(text.into_owned());
+        SignatureInfo {
+            access_key_id: own(self.access_key_id),
+            date: own(self.date),
+            region: own(self.region),
+            service: own(self.service),
+            signed_headers: self.signed_headers.into_iter().map(own).collect(),
+            signature: own(self.signature),
+            security_token: self.security_token.map(own),
+            request_time: self.request_time,
+            presigned: self.presigned,
+            expires: self.expires,
+        }
+    }
+}
+
 /// The credential scope of a request; alias kept for callers that only need
 /// the scope.
-pub type Credential = SignatureInfo;
+pub type Credential<'a> = SignatureInfo<'a>;
 
 /// Why a request failed authentication. Codes, messages and statuses are
 /// AWS's; see [`AuthError::code`], [`AuthError::message`],
@@ -191,15 +212,21 @@ impl AuthError {
 /// Reads the request's SigV4 claims. `Ok(None)`: the request carries no
 /// `Authorization` header and no presigned query string (anonymous).
 /// An `Authorization` header wins over a presigned query.
-pub fn parse(parts: &RequestParts<'_>) -> Result<Option<SignatureInfo>, AuthError> {
+pub fn parse<'a>(parts: &RequestParts<'a>) -> Result<Option<SignatureInfo<'a>>, AuthError> {
     if let Some(value) = parts.headers.get(http::header::AUTHORIZATION) {
         // `from_utf8` first: the lossy path walks the text chunk by chunk.
-        let text = match std::str::from_utf8(value.as_bytes()) {
-            Ok(text) => std::borrow::Cow::Borrowed(text),
-            Err(_) => String::from_utf8_lossy(value.as_bytes()),
-        };
-        if !text.trim().is_empty() {
-            return parse_header_auth(&text, parts.headers).map(Some);
+        match std::str::from_utf8(value.as_bytes()) {
+            Ok(text) if !text.trim().is_empty() => {
+                return parse_header_auth(text, parts.headers).map(Some);
+            }
+            Ok(_) => {}
+            Err(_) => {
+                let text = String::from_utf8_lossy(value.as_bytes());
+                if !text.trim().is_empty() {
+                    return parse_header_auth(&text, parts.headers)
+                        .map(|info| Some(info.into_owned()));
+                }
+            }
         }
     }
     match parts.raw_query {
@@ -208,7 +235,10 @@ pub fn parse(parts: &RequestParts<'_>) -> Result<Option<SignatureInfo>, AuthErro
     }
 }
 
-fn parse_header_auth(header: &str, headers: &HeaderMap) -> Result<SignatureInfo, AuthError> {
+fn parse_header_auth<'a>(
+    header: &'a str,
+    headers: &'a HeaderMap,
+) -> Result<SignatureInfo<'a>, AuthError> {
     let header = header.trim();
     let (algorithm, rest) = match header.split_once(|c: char| c.is_ascii_whitespace()) {
         Some((a, r)) => (a, r),
@@ -275,15 +305,15 @@ fn parse_header_auth(header: &str, headers: &HeaderMap) -> Result<SignatureInfo,
         (None, Some(d)) => httpdate::parse_http_date(d).map_err(|_| bad_date(d))?,
         (None, None) => return Err(AuthError::IncompleteSignature(missing)),
     };
-    let scope = parse_credential(credential)?;
+    let scope = parse_credential(Cow::Borrowed(credential))?;
     Ok(SignatureInfo {
         access_key_id: scope.0,
         date: scope.1,
         region: scope.2,
         service: scope.3,
-        signed_headers: split_signed_headers(signed_headers),
-        signature: signature.to_owned(),
-        security_token: header_str(headers, &X_AMZ_SECURITY_TOKEN_HEADER).map(str::to_owned),
+        signed_headers: split_signed_headers(Cow::Borrowed(signed_headers)),
+        signature: Cow::Borrowed(signature),
+        security_token: header_str(headers, &X_AMZ_SECURITY_TOKEN_HEADER).map(Cow::Borrowed),
         request_time,
         presigned: false,
         expires: None,
@@ -316,12 +346,15 @@ fn looks_like_sigv4_family(algorithm: &str) -> bool {
     b.len() > 4 && b.starts_with(b"AWS") && b[3].is_ascii_digit() && b[4] == b'-'
 }
 
-fn parse_presigned(query: &str, headers: &HeaderMap) -> Result<Option<SignatureInfo>, AuthError> {
-    let mut found: [Option<String>; 7] = Default::default();
+fn parse_presigned<'a>(
+    query: &'a str,
+    headers: &'a HeaderMap,
+) -> Result<Option<SignatureInfo<'a>>, AuthError> {
+    let mut found: [Option<Cow<'a, str>>; 7] = Default::default();
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         if let Some(i) = PRESIGN_PARAMS.iter().position(|p| *p == key) {
             if found[i].is_none() {
-                found[i] = Some(value.into_owned());
+                found[i] = Some(value);
             }
         }
     }
@@ -370,15 +403,15 @@ fn parse_presigned(query: &str, headers: &HeaderMap) -> Result<Option<SignatureI
         }
     };
     let request_time = parse_amz_date(&date)?;
-    let scope = parse_credential(&credential)?;
+    let scope = parse_credential(credential)?;
     let security_token =
-        token.or_else(|| header_str(headers, &X_AMZ_SECURITY_TOKEN_HEADER).map(str::to_owned));
+        token.or_else(|| header_str(headers, &X_AMZ_SECURITY_TOKEN_HEADER).map(Cow::Borrowed));
     Ok(Some(SignatureInfo {
         access_key_id: scope.0,
         date: scope.1,
         region: scope.2,
         service: scope.3,
-        signed_headers: split_signed_headers(&signed_headers),
+        signed_headers: split_signed_headers(signed_headers),
         signature,
         security_token,
         request_time,
@@ -388,7 +421,23 @@ fn parse_presigned(query: &str, headers: &HeaderMap) -> Result<Option<SignatureI
 }
 
 /// `AKID/yyyymmdd/region/service/aws4_request` into its first four parts.
-fn parse_credential(credential: &str) -> Result<(String, String, String, String), AuthError> {
+type Scope<'a> = (Cow<'a, str>, Cow<'a, str>, Cow<'a, str>, Cow<'a, str>);
+
+fn parse_credential(credential: Cow<'_, str>) -> Result<Scope<'_>, AuthError> {
+    match credential {
+        Cow::Borrowed(text) => parse_credential_parts(text),
+        Cow::Owned(text) => parse_credential_parts(&text).map(|(key, date, region, service)| {
+            (
+                Cow::Owned(key.into_owned()),
+                Cow::Owned(date.into_owned()),
+                Cow::Owned(region.into_owned()),
+                Cow::Owned(service.into_owned()),
+            )
+        }),
+    }
+}
+
+fn parse_credential_parts(credential: &str) -> Result<Scope<'_>, AuthError> {
     let mut parts = credential.split('/');
     let (Some(key), Some(date), Some(region), Some(service), Some(terminator), None) = (
         parts.next(),
@@ -408,19 +457,26 @@ fn parse_credential(credential: &str) -> Result<(String, String, String, String)
         )));
     }
     Ok((
-        key.to_owned(),
-        date.to_owned(),
-        region.to_owned(),
-        service.to_owned(),
+        Cow::Borrowed(key),
+        Cow::Borrowed(date),
+        Cow::Borrowed(region),
+        Cow::Borrowed(service),
     ))
 }
 
-fn split_signed_headers(value: &str) -> Vec<String> {
-    value
-        .split(';')
-        .filter(|h| !h.is_empty())
-        .map(str::to_owned)
-        .collect()
+fn split_signed_headers(value: Cow<'_, str>) -> Vec<Cow<'_, str>> {
+    match value {
+        Cow::Borrowed(text) => text
+            .split(';')
+            .filter(|h| !h.is_empty())
+            .map(Cow::Borrowed)
+            .collect(),
+        Cow::Owned(text) => text
+            .split(';')
+            .filter(|h| !h.is_empty())
+            .map(|h| Cow::Owned(h.to_owned()))
+            .collect(),
+    }
 }
 
 // Pre-parsed names: a `&str` lookup parses the name on every request.
@@ -626,8 +682,8 @@ fn resign(
         if !info.presigned && (name == "x-amz-date" || name == "x-amz-security-token") {
             continue;
         }
-        for value in parts.headers.get_all(name.as_str()) {
-            headers.push((name.as_str(), value.to_str().map_err(mismatch)?));
+        for value in parts.headers.get_all(name.as_ref()) {
+            headers.push((name.as_ref(), value.to_str().map_err(mismatch)?));
         }
     }
     if expected_signed_headers(&headers, info, token_signed) != info.signed_headers {
@@ -671,9 +727,9 @@ fn resign(
         settings.expires_in = Some(info.expires.ok_or(AuthError::SignatureDoesNotMatch)?);
     }
     let identity: Identity = Credentials::new(
-        info.access_key_id.clone(),
+        info.access_key_id.to_string(),
         secret.to_owned(),
-        info.security_token.clone(),
+        info.security_token.as_deref().map(str::to_owned),
         None,
         "keyhole",
     )
@@ -744,7 +800,10 @@ mod tests {
         map
     }
 
-    fn parse_with(h: &HeaderMap, query: Option<&str>) -> Result<Option<SignatureInfo>, AuthError> {
+    fn parse_with(
+        h: &HeaderMap,
+        query: Option<&str>,
+    ) -> Result<Option<SignatureInfo<'static>>, AuthError> {
         parse(&RequestParts {
             method: &Method::POST,
             raw_path: "/",
@@ -752,6 +811,7 @@ mod tests {
             headers: h,
             body: b"",
         })
+        .map(|info| info.map(SignatureInfo::into_owned))
     }
 
     const DATE: (&str, &str) = ("x-amz-date", "20240101T000000Z");
@@ -978,7 +1038,7 @@ mod tests {
             region: "us-east-1".into(),
             service: "kms".into(),
             signed_headers: vec!["host".into(), "x-amz-date".into()],
-            signature: String::new(),
+            signature: "".into(),
             security_token: None,
             request_time: t,
             presigned: false,

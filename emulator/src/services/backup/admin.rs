@@ -138,7 +138,7 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
                     Some(text) => HttpResponse {
                         status: 200,
                         headers: vec![(
-                            "content-type".into(),
+                            http::header::CONTENT_TYPE,
                             if f == "CSV" {
                                 "text/csv"
                             } else {

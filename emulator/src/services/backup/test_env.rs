@@ -82,7 +82,7 @@ impl Env {
         let error_type = resp
             .headers
             .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("x-amzn-errortype"))
+            .find(|(k, _)| *k == crate::protocol::X_AMZN_ERRORTYPE)
             .map(|(_, v)| v.clone());
         Resp {
             status: resp.status,
