@@ -20,14 +20,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::aead::{Aead, AeadInPlace, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
+use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use super::error::{too_long, CryptoError};
-use super::material::{random_bytes, KeyMaterial, KeyMaterialId};
+use super::material::{KeyMaterial, KeyMaterialId};
 use super::spec::{EncryptionAlgorithm, KeySpec};
 
 /// Largest plaintext Encrypt accepts for symmetric keys.
@@ -68,6 +69,11 @@ impl EncryptionContext {
     /// and value as a 4-byte length and its UTF-8 bytes.
     pub fn canonical_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
+        self.write_canonical(&mut out);
+        out
+    }
+
+    fn write_canonical(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&(self.0.len() as u32).to_be_bytes());
         for (key, value) in &self.0 {
             for part in [key, value] {
@@ -75,7 +81,6 @@ impl EncryptionContext {
                 out.extend_from_slice(part.as_bytes());
             }
         }
-        out
     }
 }
 
@@ -260,8 +265,9 @@ fn header_bytes(key_id: &Uuid, material_id: &KeyMaterialId) -> [u8; BLOB_HEADER_
 }
 
 fn aad(header: &[u8], context: &EncryptionContext) -> Vec<u8> {
-    let mut aad = header.to_vec();
-    aad.extend_from_slice(&context.canonical_bytes());
+    let mut aad = Vec::with_capacity(header.len() + 64);
+    aad.extend_from_slice(header);
+    context.write_canonical(&mut aad);
     aad
 }
 
@@ -288,21 +294,24 @@ pub(super) fn seal(
         .ok_or_else(|| CryptoError::internal("encryption with a key without material"))?;
     let cipher = symmetric_material(version)?;
     let header = header_bytes(key_id, &version.id);
-    let nonce_bytes = random_bytes(NONCE_LEN)?;
-    let nonce = Nonce::from_slice(&nonce_bytes);
-    let sealed = cipher
-        .encrypt(
-            nonce,
-            Payload {
-                msg: plaintext,
-                aad: &aad(&header, context),
-            },
-        )
+    let mut nonce = [0u8; NONCE_LEN];
+    rand::thread_rng()
+        .try_fill_bytes(&mut nonce)
         .map_err(CryptoError::internal)?;
+    // Sealed in place, in the blob itself: header, nonce, ciphertext, tag.
     let mut blob = Vec::with_capacity(BLOB_OVERHEAD + plaintext.len());
     blob.extend_from_slice(&header);
-    blob.extend_from_slice(&nonce_bytes);
-    blob.extend_from_slice(&sealed);
+    blob.extend_from_slice(&nonce);
+    let body = blob.len();
+    blob.extend_from_slice(plaintext);
+    let tag = cipher
+        .encrypt_in_place_detached(
+            Nonce::from_slice(&nonce),
+            &aad(&header, context),
+            &mut blob[body..],
+        )
+        .map_err(CryptoError::internal)?;
+    blob.extend_from_slice(&tag);
     Ok((blob, version.id))
 }
 
