@@ -60,12 +60,11 @@ enum PolicyCommand {
 
 #[derive(clap::Args)]
 struct ServeArgs {
-    /// Runtime worker threads serving connections (slow calls such as RSA key generation
-    /// run on a separate blocking pool). One by default: every call takes the world's one
-    /// lock, so a second thread mostly waits for it and adds a cross-thread wake-up to calls
-    /// (BENCHMARKS.md).
-    #[arg(long, env = "KEYHOLE_WORKERS", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
-    workers: u16,
+    /// Runtime worker threads serving connections; one per core when absent (slow calls
+    /// such as RSA key generation run on a separate blocking pool). BENCHMARKS.md compares
+    /// one thread with one per core.
+    #[arg(long, env = "KEYHOLE_WORKERS", value_parser = clap::value_parser!(u16).range(1..=256))]
+    workers: Option<u16>,
     /// Address to listen on.
     #[arg(long, env = "KEYHOLE_HOST", default_value = "127.0.0.1")]
     host: String,
@@ -121,11 +120,11 @@ fn serve(args: ServeArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(usize::from(args.workers))
-        .enable_all()
-        .build()
-    {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(workers) = args.workers {
+        builder.worker_threads(usize::from(workers));
+    }
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(error) => {
             eprintln!("keyhole: cannot start the runtime: {error}");
