@@ -305,13 +305,13 @@ fn parse_header_auth<'a>(
         (None, Some(d)) => httpdate::parse_http_date(d).map_err(|_| bad_date(d))?,
         (None, None) => return Err(AuthError::IncompleteSignature(missing)),
     };
-    let scope = parse_credential(Cow::Borrowed(credential))?;
+    let scope = parse_credential(credential)?;
     Ok(SignatureInfo {
         access_key_id: scope.0,
         date: scope.1,
         region: scope.2,
         service: scope.3,
-        signed_headers: split_signed_headers(Cow::Borrowed(signed_headers)),
+        signed_headers: split_signed_headers(signed_headers),
         signature: Cow::Borrowed(signature),
         security_token: header_str(headers, &X_AMZ_SECURITY_TOKEN_HEADER).map(Cow::Borrowed),
         request_time,
@@ -403,41 +403,33 @@ fn parse_presigned<'a>(
         }
     };
     let request_time = parse_amz_date(&date)?;
-    let scope = parse_credential(credential)?;
-    let security_token =
-        token.or_else(|| header_str(headers, &X_AMZ_SECURITY_TOKEN_HEADER).map(Cow::Borrowed));
-    Ok(Some(SignatureInfo {
-        access_key_id: scope.0,
-        date: scope.1,
-        region: scope.2,
-        service: scope.3,
-        signed_headers: split_signed_headers(signed_headers),
-        signature,
-        security_token,
-        request_time,
-        presigned: true,
-        expires,
-    }))
+    let scope = parse_credential(&credential)?;
+    let security_token = token
+        .as_deref()
+        .or_else(|| header_str(headers, &X_AMZ_SECURITY_TOKEN_HEADER));
+    // Presigned URLs are rare: their claims own copies of the decoded parameters.
+    Ok(Some(
+        SignatureInfo {
+            access_key_id: scope.0,
+            date: scope.1,
+            region: scope.2,
+            service: scope.3,
+            signed_headers: split_signed_headers(&signed_headers),
+            signature: Cow::Borrowed(&signature),
+            security_token: security_token.map(Cow::Borrowed),
+            request_time,
+            presigned: true,
+            expires,
+        }
+        .into_owned(),
+    ))
 }
 
-/// `AKID/yyyymmdd/region/service/aws4_request` into its first four parts.
+/// Access key id, date, region and service of a credential scope.
 type Scope<'a> = (Cow<'a, str>, Cow<'a, str>, Cow<'a, str>, Cow<'a, str>);
 
-fn parse_credential(credential: Cow<'_, str>) -> Result<Scope<'_>, AuthError> {
-    match credential {
-        Cow::Borrowed(text) => parse_credential_parts(text),
-        Cow::Owned(text) => parse_credential_parts(&text).map(|(key, date, region, service)| {
-            (
-                Cow::Owned(key.into_owned()),
-                Cow::Owned(date.into_owned()),
-                Cow::Owned(region.into_owned()),
-                Cow::Owned(service.into_owned()),
-            )
-        }),
-    }
-}
-
-fn parse_credential_parts(credential: &str) -> Result<Scope<'_>, AuthError> {
+/// `AKID/yyyymmdd/region/service/aws4_request` into its first four parts.
+fn parse_credential(credential: &str) -> Result<Scope<'_>, AuthError> {
     let mut parts = credential.split('/');
     let (Some(key), Some(date), Some(region), Some(service), Some(terminator), None) = (
         parts.next(),
@@ -464,19 +456,12 @@ fn parse_credential_parts(credential: &str) -> Result<Scope<'_>, AuthError> {
     ))
 }
 
-fn split_signed_headers(value: Cow<'_, str>) -> Vec<Cow<'_, str>> {
-    match value {
-        Cow::Borrowed(text) => text
-            .split(';')
-            .filter(|h| !h.is_empty())
-            .map(Cow::Borrowed)
-            .collect(),
-        Cow::Owned(text) => text
-            .split(';')
-            .filter(|h| !h.is_empty())
-            .map(|h| Cow::Owned(h.to_owned()))
-            .collect(),
-    }
+fn split_signed_headers(value: &str) -> Vec<Cow<'_, str>> {
+    value
+        .split(';')
+        .filter(|h| !h.is_empty())
+        .map(Cow::Borrowed)
+        .collect()
 }
 
 // Pre-parsed names: a `&str` lookup parses the name on every request.
