@@ -156,6 +156,21 @@ async fn cross_account_copy_through_the_aws_cli() {
         .fails(support::root(SOURCE), &["backup", "create-backup-plan", "--backup-plan", &plan])
         .await
         .contains("An error occurred (InvalidParameterValueException) when calling the CreateBackupPlan operation: Error in rule Daily : Backup vault name Random Backups is not valid"));
+    let plan = json!({"BackupPlanName": "p", "Rules": [{"RuleName": "Daily", "TargetBackupVaultName": "src",
+        "Lifecycle": {"MoveToColdStorageAfterDays": 30, "DeleteAfterDays": 60}}]}).to_string();
+    assert!(cli
+        .fails(support::root(SOURCE), &["backup", "create-backup-plan", "--backup-plan", &plan])
+        .await
+        .contains("An error occurred (InvalidParameterValueException) when calling the CreateBackupPlan operation: Error in rule Daily : Invalid lifecycle. DeleteAfterDays cannot be less than 90 days apart from MoveToColdStorageAfterDays"));
+    let missing = "arn:aws:backup:us-east-1:111111111111:recovery-point:nope";
+    assert!(cli
+        .fails(support::root(SOURCE), &["backup", "describe-recovery-point", "--backup-vault-name", "src", "--recovery-point-arn", missing])
+        .await
+        .contains("An error occurred (ResourceNotFoundException) when calling the DescribeRecoveryPoint operation: Cannot find recovery point"));
+    assert!(cli
+        .fails(support::root(SOURCE), &["backup", "list-tags", "--resource-arn", missing])
+        .await
+        .contains("An error occurred (ERROR_2603) when calling the ListTags operation: Cannot find recovery point."));
 
     // The world: a role and a CMK-encrypted volume in SOURCE, a CMK vault in DEST.
     for account in [SOURCE, DEST] {

@@ -455,7 +455,7 @@ async fn sdk_start_scan_job() {
     backup_common::assert_error(
         &err,
         "ResourceNotFoundException",
-        &format!("Recovery point {missing} not found"),
+        "Cannot find recovery point",
     );
 }
 

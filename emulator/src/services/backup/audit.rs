@@ -585,7 +585,8 @@ fn delivery_channel(channel: &Value) -> ApiResult<Value> {
     Ok(channel)
 }
 
-/// A known template; the compliance templates need frameworks of this account and Region.
+/// A known template; a single-account compliance report needs frameworks of this account
+/// and Region, a multi-account one (Accounts or OrganizationUnits) takes none.
 fn check_setting(ctx: &RequestContext, world: &World, setting: &Value) -> ApiResult<()> {
     let template = setting["ReportTemplate"].as_str().unwrap_or_default();
     if !REPORT_TEMPLATES.contains(&template) {
@@ -604,6 +605,18 @@ fn check_setting(ctx: &RequestContext, world: &World, setting: &Value) -> ApiRes
         .flatten()
         .filter_map(Value::as_str)
         .collect();
+    let listed = |key: &str| setting[key].as_array().is_some_and(|a| !a.is_empty());
+    if listed("Accounts") || listed("OrganizationUnits") {
+        // A multi-account compliance report takes no frameworks: AWS rejects them with this
+        // text, and the plan is created once FrameworkArns is removed
+        // (hashicorp/terraform-provider-aws#32235, real answers, 2023).
+        if !arns.is_empty() {
+            return Err(invalid_parameter(
+                "Invalid parameter: For multi-account, multi-Region reports, use Accounts, OrganizationUnits and Regions",
+            ));
+        }
+        return Ok(());
+    }
     if arns.is_empty() {
         // Text inferred.
         return Err(invalid_parameter(format!(

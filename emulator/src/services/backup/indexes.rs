@@ -47,11 +47,6 @@ fn live_index(rp: &RecoveryPoint, now: f64) -> Option<(&BackupIndex, &'static st
     index_status(index, now).map(|status| (index, status))
 }
 
-fn recovery_point_not_found(arn: &str) -> ApiError {
-    // Text inferred (as DescribeRecoveryPoint).
-    not_found(format!("Recovery point {arn} not found"))
-}
-
 /// The caller's recovery point `RecoveryPointArn` in `BackupVaultName`, authorized on the
 /// vault.
 fn recovery_point<'w>(
@@ -64,7 +59,7 @@ fn recovery_point<'w>(
     vault
         .recovery_points
         .get(arn)
-        .ok_or_else(|| recovery_point_not_found(arn))
+        .ok_or_else(super::recovery_point_not_found)
 }
 
 fn recovery_point_mut<'w>(
@@ -80,7 +75,7 @@ fn recovery_point_mut<'w>(
         .ok_or_else(access_denied)?
         .recovery_points
         .get_mut(arn)
-        .ok_or_else(|| recovery_point_not_found(arn))
+        .ok_or_else(super::recovery_point_not_found)
 }
 
 // ---- composite recovery points ----

@@ -493,11 +493,10 @@ fn recovery_point<'w>(
     let name = req(input, "BackupVaultName")?;
     let arn = req(input, "RecoveryPointArn")?;
     let vault = vault_for(ctx, world, name)?;
-    // Text inferred.
     vault
         .recovery_points
         .get(arn)
-        .ok_or_else(|| not_found(format!("Recovery point {arn} not found")))
+        .ok_or_else(super::recovery_point_not_found)
 }
 
 pub fn describe_recovery_point(
@@ -642,18 +641,12 @@ pub fn update_recovery_point_lifecycle(
     let name = req(input, "BackupVaultName")?.to_owned();
     let arn = req(input, "RecoveryPointArn")?.to_owned();
     recovery_point(ctx, world, input)?;
-    let lifecycle = lifecycle_from(&input["Lifecycle"]);
-    if let Some(l) = &lifecycle {
-        if let (Some(cold), Some(delete)) = (l.move_to_cold_storage_after_days, l.delete_after_days)
-        {
-            if delete < cold + 90 {
-                // Text inferred from AWS's documented rule.
-                return Err(invalid_parameter(
-                    "DeleteAfterDays must be at least 90 days greater than MoveToColdStorageAfterDays",
-                ));
-            }
-        }
+    // The texts are AWS's for plan rules (see `lifecycle_problem`); that
+    // UpdateRecoveryPointLifecycle answers them without the rule prefix is inferred.
+    if let Some(problem) = super::lifecycle_problem(&input["Lifecycle"]) {
+        return Err(invalid_parameter(problem));
     }
+    let lifecycle = lifecycle_from(&input["Lifecycle"]);
     let vault = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now)
         .vaults
         .get_mut(&name)
@@ -668,7 +661,7 @@ pub fn update_recovery_point_lifecycle(
     let rp = vault
         .recovery_points
         .get_mut(&arn)
-        .ok_or_else(|| not_found(format!("Recovery point {arn} not found")))?;
+        .ok_or_else(super::recovery_point_not_found)?;
     rp.lifecycle = lifecycle;
     Ok(json!({
         "BackupVaultArn": vault_arn,
@@ -707,8 +700,8 @@ pub fn start_restore_job(
     let rp = all_recovery_points(world, &ctx.caller.account, &ctx.region)
         .find(|rp| rp.arn == arn)
         .cloned()
-        // Text inferred.
-        .ok_or_else(|| not_found(format!("Recovery point {arn} not found")))?;
+        // As DescribeRecoveryPoint's answer (inferred for StartRestoreJob).
+        .ok_or_else(super::recovery_point_not_found)?;
     let id = create_restore_job(
         world,
         &ctx.caller.account,

@@ -8,7 +8,7 @@ use super::{
     parse_vault_arn, req, s, state, state_mut, tags_from,
 };
 use crate::context::RequestContext;
-use crate::protocol::ApiResult;
+use crate::protocol::{ApiError, ApiResult};
 use crate::world::World;
 
 fn valid_vault_name(name: &str) -> bool {
@@ -48,6 +48,7 @@ pub fn check_rules(plan: &Value) -> ApiResult<()> {
                 }
             }
         }
+        check_lifecycle(rule_name, rule)?;
         for action in rule["CopyActions"].as_array().into_iter().flatten() {
             let arn = action["DestinationBackupVaultArn"]
                 .as_str()
@@ -58,9 +59,38 @@ pub fn check_rules(plan: &Value) -> ApiResult<()> {
                     "Error in rule {rule_name} : Destination backup vault ARN {arn} is not valid"
                 )));
             }
+            // That AWS checks a copy action's lifecycle as the rule's, with the same answer,
+            // is inferred: its Lifecycle is the same shape, and AWS applies it to the copy.
+            check_lifecycle(rule_name, action)?;
         }
     }
     Ok(())
+}
+
+/// The "Invalid lifecycle." checks of the `Lifecycle` of `holder` (a rule or a copy action)
+/// in rule `rule_name`. AWS answers `Error in rule <r> : <text>` with Code ERROR_3015 and a
+/// Context that is the JSON array `[<r>, <text>]` as a string: lgallard/terraform-aws-backup#40
+/// shows all three for "MoveToColdStorageAfterDays is unavailable"; the prefix is real for
+/// the 90-day text too (terraform-provider-aws#7350); that the siblings share the code is
+/// inferred.
+fn check_lifecycle(rule_name: &str, holder: &Value) -> ApiResult<()> {
+    let lifecycle = &holder["Lifecycle"];
+    let continuous = holder["EnableContinuousBackup"].as_bool() == Some(true);
+    let cold = lifecycle["MoveToColdStorageAfterDays"].as_i64();
+    let problem = if continuous && cold.is_some() {
+        // lgallard/terraform-aws-backup#40: a continuous rule cannot move to cold storage.
+        Some("Invalid lifecycle. MoveToColdStorageAfterDays is unavailable")
+    } else {
+        super::lifecycle_problem(lifecycle)
+    };
+    match problem {
+        None => Ok(()),
+        Some(text) => Err(
+            invalid_parameter(format!("Error in rule {rule_name} : {text}"))
+                .field("Code", "ERROR_3015")
+                .field("Context", json!([rule_name, text]).to_string()),
+        ),
+    }
 }
 
 fn version_id() -> String {
@@ -81,12 +111,37 @@ fn with_rule_ids(plan: &Value, previous: Option<&Value>) -> Value {
                 .and_then(|r| r["RuleId"].as_str())
                 .map(str::to_owned);
             rule["RuleId"] = json!(old_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()));
-            if rule.get("ScheduleExpression").is_none() {
-                rule["ScheduleExpression"] = json!("cron(0 5 ? * * *)");
+            // AWS's defaults for what a rule leaves out: the schedule from the model's
+            // documentation; the windows from the devguide ("Start within defaults to 8
+            // hours", "Complete within defaults to 7 days"), which AWS applies to API-made
+            // rules too (aws/aws-cdk#27050: a rule sent without CompletionWindowMinutes is
+            // stored with 7 days; the AWS CLI's get-backup-plan example shows 480 and 10080).
+            for (key, default) in [
+                ("ScheduleExpression", json!("cron(0 5 ? * * *)")),
+                ("StartWindowMinutes", json!(480)),
+                ("CompletionWindowMinutes", json!(10080)),
+            ] {
+                if rule.get(key).is_none_or(Value::is_null) {
+                    rule[key] = default;
+                }
             }
         }
     }
     plan
+}
+
+/// Whether two stored plan documents are the same but for their rules' ids.
+fn same_document(a: &Value, b: &Value) -> bool {
+    let without_ids = |plan: &Value| {
+        let mut plan = plan.clone();
+        for rule in plan["Rules"].as_array_mut().into_iter().flatten() {
+            if let Some(rule) = rule.as_object_mut() {
+                rule.remove("RuleId");
+            }
+        }
+        plan
+    };
+    without_ids(a) == without_ids(b)
 }
 
 fn ensure_target_vaults(world: &mut World, ctx: &RequestContext, plan: &Value) {
@@ -100,10 +155,52 @@ fn ensure_target_vaults(world: &mut World, ctx: &RequestContext, plan: &Value) {
     }
 }
 
+/// CreateBackupPlan's answer for `p` as it is now.
+fn created_json(p: &Plan) -> Value {
+    let version = p.versions.last();
+    json!({
+        "BackupPlanId": p.id,
+        "BackupPlanArn": p.arn,
+        "CreationDate": p.creation_date,
+        "VersionId": version.map(|v| &v.version_id),
+        "AdvancedBackupSettings": version.and_then(|v| v.plan.get("AdvancedBackupSettings")),
+    })
+}
+
 pub fn create(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     authorize(ctx, world, None, None)?;
     let plan_doc = &input["BackupPlan"];
     check_rules(plan_doc)?;
+    let creator_request_id = s(input, "CreatorRequestId");
+    let stored = with_rule_ids(plan_doc, None);
+    let live = state(world, &ctx.caller.account, &ctx.region)
+        .into_iter()
+        .flat_map(|st| st.plans.values())
+        .filter(|p| p.deletion_date.is_none());
+    for p in live {
+        // API reference: "If the request includes a CreatorRequestId that matches an
+        // existing backup plan, that plan is returned."
+        if creator_request_id.is_some() && p.creator_request_id.as_deref() == creator_request_id {
+            return Ok(created_json(p));
+        }
+        // "If you try to create a backup plan that is identical to an existing plan, you
+        // receive an AlreadyExistsException" (devguide, creating-a-backup-plan); the text is
+        // real (ministryofjustice/modernisation-platform#4909). The narrowest reading: the
+        // whole BackupPlan document (name, rules, advanced settings, with AWS's defaults
+        // filled in) equals a live plan's current version. A plan of the same name but
+        // another document is a new plan (ansible/ansible#53655, observed against AWS).
+        // Which of the model's members (Arn, CreatorRequestId, Code, Context) AWS fills is
+        // not known, so only the message is sent.
+        if p.versions
+            .last()
+            .is_some_and(|v| same_document(&v.plan, &stored))
+        {
+            return Err(ApiError::new(
+                "AlreadyExistsException",
+                "Backup plan with the same plan document already exists",
+            ));
+        }
+    }
     ensure_target_vaults(world, ctx, plan_doc);
     let id = uuid::Uuid::new_v4().to_string();
     let arn = format!(
@@ -113,31 +210,23 @@ pub fn create(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResu
     let version = PlanVersion {
         version_id: version_id(),
         creation_date: ctx.now,
-        plan: with_rule_ids(plan_doc, None),
+        plan: stored,
     };
-    let out = json!({
-        "BackupPlanId": id,
-        "BackupPlanArn": arn,
-        "CreationDate": ctx.now,
-        "VersionId": version.version_id,
-        "AdvancedBackupSettings": plan_doc.get("AdvancedBackupSettings"),
-    });
+    let plan = Plan {
+        id: id.clone(),
+        arn: arn.clone(),
+        creation_date: ctx.now,
+        creator_request_id: creator_request_id.map(str::to_owned),
+        versions: vec![version],
+        ..Plan::default()
+    };
+    let out = created_json(&plan);
     let tags = tags_from(&input["BackupPlanTags"]);
     let st = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now);
     if !tags.is_empty() {
-        st.tags.insert(arn.clone(), tags);
+        st.tags.insert(arn, tags);
     }
-    st.plans.insert(
-        id.clone(),
-        Plan {
-            id,
-            arn,
-            creation_date: ctx.now,
-            creator_request_id: s(input, "CreatorRequestId").map(str::to_owned),
-            versions: vec![version],
-            ..Plan::default()
-        },
-    );
+    st.plans.insert(id, plan);
     Ok(out)
 }
 

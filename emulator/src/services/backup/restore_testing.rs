@@ -624,8 +624,8 @@ pub fn inferred(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRe
     let rp = vault
         .recovery_points
         .get(rp_arn)
-        // Text inferred (as DescribeRecoveryPoint's).
-        .ok_or_else(|| not_found(format!("Recovery point {rp_arn} not found")))?;
+        // As DescribeRecoveryPoint's answer (inferred here).
+        .ok_or_else(super::recovery_point_not_found)?;
     Ok(json!({"InferredMetadata": inferred_metadata(rp, &ctx.region)}))
 }
 

@@ -384,7 +384,7 @@ fn inferred_metadata_comes_from_the_recovery_point() {
         &r,
         400,
         "ResourceNotFoundException",
-        "Recovery point arn:aws:backup:us-east-1:111111111111:recovery-point:nope not found",
+        "Cannot find recovery point",
     );
 }
 

@@ -78,12 +78,11 @@ pub fn start(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResul
     let base = s(input, "ScanBaseRecoveryPointArn").map(str::to_owned);
     let token = s(input, "IdempotencyToken").map(str::to_owned);
     let vault = vault_for(ctx, world, &vault_name)?;
-    // Text inferred (as DescribeRecoveryPoint).
-    let missing = |arn: &str| not_found(format!("Recovery point {arn} not found"));
+    // As DescribeRecoveryPoint's answer (inferred for StartScanJob).
     let rp = vault
         .recovery_points
         .get(&rp_arn)
-        .ok_or_else(|| missing(&rp_arn))?;
+        .ok_or_else(super::recovery_point_not_found)?;
     if !SCANNABLE_TYPES.contains(&rp.resource_type.as_str()) {
         // Text inferred: AWS documents the scannable types only.
         return Err(invalid_parameter(format!(
@@ -101,7 +100,7 @@ pub fn start(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResul
         let base_rp = vault
             .recovery_points
             .get(base)
-            .ok_or_else(|| missing(base))?;
+            .ok_or_else(super::recovery_point_not_found)?;
         if base_rp.resource_arn != rp.resource_arn {
             // Text inferred.
             return Err(invalid_parameter(

@@ -313,7 +313,21 @@ pub fn put_lock(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRe
     let min = input.get("MinRetentionDays").and_then(Value::as_i64);
     let max = input.get("MaxRetentionDays").and_then(Value::as_i64);
     let changeable = input.get("ChangeableForDays").and_then(Value::as_i64);
-    // Texts inferred: AWS documents the limits, not the words.
+    // Texts inferred: AWS documents the limits, not the words. The API reference
+    // (PutBackupVaultLockConfiguration) gives "The shortest minimum retention period you can
+    // specify is 1 day", "The longest maximum retention period you can specify is 36500
+    // days" and a ChangeableForDays of 3 to 36,500; InvalidParameterValueException is the
+    // model's error for "the value is out of range".
+    if min.is_some_and(|d| d < 1) {
+        return Err(invalid_parameter(
+            "MinRetentionDays must be greater than or equal to 1",
+        ));
+    }
+    if max.is_some_and(|d| d > 36_500) {
+        return Err(invalid_parameter(
+            "MaxRetentionDays must be less than or equal to 36500",
+        ));
+    }
     if let (Some(min), Some(max)) = (min, max) {
         if min > max {
             return Err(invalid_parameter(
@@ -324,6 +338,11 @@ pub fn put_lock(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRe
     if changeable.is_some_and(|d| d < 3) {
         return Err(invalid_parameter(
             "ChangeableForDays must be greater than or equal to 3",
+        ));
+    }
+    if changeable.is_some_and(|d| d > 36_500) {
+        return Err(invalid_parameter(
+            "ChangeableForDays must be less than or equal to 36500",
         ));
     }
     let now = ctx.now;
@@ -368,7 +387,11 @@ pub fn delete_lock(ctx: &RequestContext, world: &mut World, input: &Value) -> Ap
 /// Whether `arn` names a taggable Backup resource of the caller (vault, plan, recovery point).
 fn taggable_exists(ctx: &RequestContext, world: &World, arn: &str) -> ApiResult<()> {
     let Some(st) = state(world, &ctx.caller.account, &ctx.region) else {
-        return Err(access_denied());
+        return Err(if is_recovery_point_arn(arn) {
+            super::tagged_recovery_point_not_found()
+        } else {
+            access_denied()
+        });
     };
     if let Some((_, _, name)) = super::parse_vault_arn(arn) {
         return st.vaults.get(&name).map(|_| ()).ok_or_else(access_denied);
@@ -390,9 +413,22 @@ fn taggable_exists(ctx: &RequestContext, world: &World, arn: &str) -> ApiResult<
             .any(|v| v.recovery_points.contains_key(arn));
     if known {
         Ok(())
+    } else if is_recovery_point_arn(arn) {
+        Err(super::tagged_recovery_point_not_found())
     } else {
         // Text inferred.
         Err(not_found(format!("Resource not found: {arn}")))
+    }
+}
+
+/// Whether `arn` names a recovery point: Backup's own (`…:recovery-point:…`) or another
+/// service's (a snapshot, an image), the only foreign ARNs the tagging operations take
+/// (ListTags documentation).
+fn is_recovery_point_arn(arn: &str) -> bool {
+    match arn.split(':').nth(2) {
+        Some("backup") => arn.contains(":recovery-point:"),
+        Some(service) => !service.is_empty(),
+        None => false,
     }
 }
 
