@@ -56,9 +56,10 @@ const FULLY_MANAGED_KEY_USE: CopyKeyUse = CopyKeyUse {
 /// tecracer's working source key policy gives that role only kms:CreateGrant,
 /// kms:ListGrants and kms:RevokeGrant (kms:GrantIsForAWSResource); the KC example
 /// (repost.aws backup-cross-account-copy-error) has the same three for the destination.
-/// The grant then allows what the role's managed policy lists besides (DescribeKey,
-/// ReEncryptFrom, GenerateDataKeyWithoutPlaintext), so the key policy need not.
-/// RevokeGrant only undoes the grant: inferred not to fail a copy. For RDS,
+/// Those copies complete, so the key policy need not allow the rest of what the role's
+/// managed policy lists (DescribeKey, ReEncryptFrom, GenerateDataKeyWithoutPlaintext;
+/// inferred: the grant covers them). RevokeGrant only undoes the grant: inferred not to
+/// fail a copy. For RDS,
 /// awslabs/aurora-snapshot-tool#29: without kms:CreateGrant the other account's copy fails.
 const SNAPSHOT_GRANT_OPERATIONS: &[&str] = &["CreateGrant", "ListGrants"];
 
@@ -66,6 +67,7 @@ const SNAPSHOT_GRANT_OPERATIONS: &[&str] = &["CreateGrant", "ListGrants"];
 /// permissions" (aws-samples/aws-backup-automation#2, `MSG_AMI_KEY_NOT_ACCESSIBLE`).
 const AMI_GRANT_OPERATIONS: &[&str] = &["DescribeKey", "CreateGrant", "ListGrants"];
 
+/// The key use of a copy of `resource_type` (source key, and the destination vault key).
 pub fn key_use_for(resource_type: &str, fully_managed: bool) -> CopyKeyUse {
     let grant = |operations, via_service| CopyKeyUse {
         operations,
@@ -546,7 +548,8 @@ pub(crate) fn source_key_message(resource_type: &str, key_arn: &str, kms_code: &
         ("EC2", "AccessDeniedException") => MSG_AMI_KEY_NOT_ACCESSIBLE.to_owned(),
         // FSx and every fully managed type (EFS, S3, DynamoDB with advanced features, ...):
         // the text is AWS's (dashboards doc, KMS category), but which message AWS shows for
-        // them is inferred; AWS quotes none for an unshared source vault key (review §1.c).
+        // them is inferred; AWS quotes none for an unshared source vault key (fidelity review
+        // §1.c).
         _ => MSG_KEY_UNUSABLE.to_owned(),
     }
 }
@@ -904,6 +907,8 @@ fn evaluate_copy(
             "AccessDenied",
         );
     }
+    // No StatusMessage is documented for a copy role without rights on the destination key
+    // (none found in the devguide, KC or issues): the destination key's KMS text, inferred.
     if let Err(e) = copy_role_uses_destination_key(world, &job.iam_role_arn, &dest_vault, now) {
         return fail(
             record,
