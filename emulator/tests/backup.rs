@@ -361,13 +361,16 @@ enum Step {
     Cli(&'static str, &'static str, Vec<String>),
     Admin(&'static str, Value),
     Backup(&'static str, String),
+    /// A new backup into another vault of SOURCE in us-east-1.
+    BackupInto(&'static str, String),
     /// Attaches (or, false, detaches) MGMT's policy of that name to an account.
     Attach(&'static str, &'static str, bool),
 }
 
-/// A copy: from SOURCE's `src` vault in `region` of the current recovery point.
+/// A copy: from SOURCE's `vault` in `region` of the current recovery point.
 struct Copy {
     region: &'static str,
+    vault: &'static str,
     dest: String,
     role: String,
     days: u32,
@@ -381,6 +384,7 @@ impl Copy {
     fn in_region(region: &'static str) -> Copy {
         Copy {
             region,
+            vault: "src",
             dest: DEST_VAULT.into(),
             role: COPY_ROLE.into(),
             days: 14,
@@ -422,27 +426,8 @@ impl Table {
             Step::Admin(path, body) => {
                 admin(self.addr, "POST", path, body).await;
             }
-            Step::Backup(region, resource) => {
-                let started = self
-                    .cli
-                    .run_in(
-                        region,
-                        support::root(SOURCE),
-                        &[
-                            "backup",
-                            "start-backup-job",
-                            "--backup-vault-name",
-                            "src",
-                            "--resource-arn",
-                            resource,
-                            "--iam-role-arn",
-                            COPY_ROLE,
-                        ],
-                    )
-                    .await;
-                assert!(started.ok, "{}", started.stderr);
-                *self.rp.borrow_mut() = s(&started.json, "/RecoveryPointArn").to_owned();
-            }
+            Step::Backup(region, resource) => self.backup(region, "src", resource).await,
+            Step::BackupInto(vault, resource) => self.backup("us-east-1", vault, resource).await,
             Step::Attach(name, target, attach) => {
                 let mut id = String::new();
                 for kind in ["SERVICE_CONTROL_POLICY", "TAG_POLICY"] {
@@ -481,6 +466,28 @@ impl Table {
         }
     }
 
+    async fn backup(&self, region: &str, vault: &str, resource: &str) {
+        let started = self
+            .cli
+            .run_in(
+                region,
+                support::root(SOURCE),
+                &[
+                    "backup",
+                    "start-backup-job",
+                    "--backup-vault-name",
+                    vault,
+                    "--resource-arn",
+                    resource,
+                    "--iam-role-arn",
+                    COPY_ROLE,
+                ],
+            )
+            .await;
+        assert!(started.ok, "{}", started.stderr);
+        *self.rp.borrow_mut() = s(&started.json, "/RecoveryPointArn").to_owned();
+    }
+
     async fn copy(&self, copy: &Copy) -> Value {
         let rp = self.rp.borrow().clone();
         let days = format!("DeleteAfterDays={}", copy.days);
@@ -495,7 +502,7 @@ impl Table {
                     "--recovery-point-arn",
                     &rp,
                     "--source-backup-vault-name",
-                    "src",
+                    copy.vault,
                     "--destination-backup-vault-arn",
                     &copy.dest,
                     "--iam-role-arn",
@@ -552,6 +559,37 @@ fn shared_key_policy() -> String {
         {"Sid": "Allow attachment of persistent resources", "Effect": "Allow", "Principal": {"AWS": dest},
          "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"], "Resource": "*",
          "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}}]})
+    .to_string()
+}
+
+/// The destination vault key's policy: its owner, and when `shared` the source account's
+/// copy role's DescribeKey and CreateGrant (devguide logicallyairgappedvault.html).
+fn dest_key_policy(shared: bool) -> String {
+    let mut statements = vec![
+        json!({"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{DEST}:root")}, "Action": "kms:*", "Resource": "*"}),
+    ];
+    if shared {
+        statements.push(
+            json!({"Sid": "Allow the source copy role", "Effect": "Allow",
+            "Principal": {"AWS": format!("arn:aws:iam::{SOURCE}:root")},
+            "Action": ["kms:DescribeKey", "kms:CreateGrant"], "Resource": "*"}),
+        );
+    }
+    json!({"Version": "2012-10-17", "Statement": statements}).to_string()
+}
+
+/// A fully managed backup's vault key: the destination may only describe it (issue 14).
+fn describe_only_key_policy() -> String {
+    let dest = [
+        format!("arn:aws:iam::{DEST}:root"),
+        format!("arn:aws:iam::{DEST}:role/aws-service-role/backup.amazonaws.com/AWSServiceRoleForBackup"),
+    ];
+    json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+         "Principal": {"AWS": format!("arn:aws:iam::{SOURCE}:root")}, "Action": "kms:*", "Resource": "*"},
+        {"Sid": "Allow the destination", "Effect": "Allow", "Principal": {"AWS": dest},
+         "Action": "kms:DescribeKey", "Resource": "*"}]})
     .to_string()
 }
 
@@ -652,10 +690,22 @@ async fn each_copy_check_fails_as_aws_and_its_fix_copies_through_the_aws_cli() {
     let shared = shared_key_policy();
     let src_key = cmk(cli, SOURCE, "us-east-1", &shared).await;
     let west_key = cmk(cli, SOURCE, "us-west-2", &shared).await;
-    let dest_policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-        "Principal": {"AWS": format!("arn:aws:iam::{DEST}:root")}, "Action": "kms:*", "Resource": "*"}]})
-    .to_string();
-    let dest_key = cmk(cli, DEST, "us-east-1", &dest_policy).await;
+    let dest_key = cmk(cli, DEST, "us-east-1", &dest_key_policy(true)).await;
+    // A fully managed resource's backup is under its vault's key.
+    let efs_key = cmk(cli, SOURCE, "us-east-1", &describe_only_key_policy()).await;
+    t.step(&Step::Cli(
+        SOURCE,
+        "us-east-1",
+        args(&[
+            "backup",
+            "create-backup-vault",
+            "--backup-vault-name",
+            "efs",
+            "--encryption-key-arn",
+            &efs_key,
+        ]),
+    ))
+    .await;
     for region in ["us-east-1", "us-west-2"] {
         t.step(&Step::Cli(
             SOURCE,
@@ -720,6 +770,7 @@ async fn each_copy_check_fails_as_aws_and_its_fix_copies_through_the_aws_cli() {
     let instance = "arn:aws:ec2:us-east-1:111111111111:instance/i-0aws0managed";
     let db_west = "arn:aws:rds:us-west-2:111111111111:db:west";
     let table = "arn:aws:dynamodb:us-east-1:111111111111:table/orders";
+    let efs = "arn:aws:elasticfilesystem:us-east-1:111111111111:file-system/fs-0123456789abcdef0";
     let rows = vec![
         Row {
             name: "source key policy",
@@ -764,6 +815,15 @@ async fn each_copy_check_fails_as_aws_and_its_fix_copies_through_the_aws_cli() {
             message: "Copy job from us-east-1 to us-east-1 cannot be initiated for DynamoDB resources. Feature is not supported for provided resource type.".into(),
             fix: vec![src(&["backup", "update-region-settings", "--resource-type-management-preference", "DynamoDB=true"]), Step::Backup("us-east-1", table.into())],
             fixed_copy: Copy::to_dest(),
+        },
+        Row {
+            name: "fully managed: vault key gives the destination only DescribeKey",
+            broken: vec![Step::BackupInto("efs", efs.into())],
+            copy: Copy { vault: "efs", ..Copy::to_dest() },
+            message: unusable.into(),
+            // The seeds' key policy: Decrypt, GenerateDataKey* and CreateGrant among them.
+            fix: vec![src(&["kms", "put-key-policy", "--key-id", &efs_key, "--policy-name", "default", "--policy", &shared])],
+            fixed_copy: Copy { vault: "efs", ..Copy::to_dest() },
         },
         Row {
             name: "destination vault under aws/backup",
@@ -824,6 +884,14 @@ async fn each_copy_check_fails_as_aws_and_its_fix_copies_through_the_aws_cli() {
             copy: Copy::to_dest(),
             message: unusable.into(),
             fix: vec![dst(&["kms", "enable-key", "--key-id", &dest_key])],
+            fixed_copy: Copy::to_dest(),
+        },
+        Row {
+            name: "destination vault key not shared with the copy role",
+            broken: vec![dst(&["kms", "put-key-policy", "--key-id", &dest_key, "--policy-name", "default", "--policy", &dest_key_policy(false)])],
+            copy: Copy::to_dest(),
+            message: unusable.into(),
+            fix: vec![dst(&["kms", "put-key-policy", "--key-id", &dest_key, "--policy-name", "default", "--policy", &dest_key_policy(true)])],
             fixed_copy: Copy::to_dest(),
         },
         Row {

@@ -3,12 +3,15 @@
 //! destination's AWSServiceRoleForBackup every KMS permission the copy needs; when it does
 //! not, the job fails with the resource type's text.
 //!
-//! The permissions come from the seeds (the knowledge-center list), narrowed to those the
-//! destination's service-linked role can use at all under AWS's managed policy
-//! AWSBackupServiceLinkedRolePolicyForBackup through the service that copies (the identity
-//! side of a cross-account KMS call must allow too). An EBS snapshot is copied through EC2
-//! (CloudTrail in the seeds: the caller is the destination's AWSServiceRoleForBackup); a
-//! fully managed EFS backup through AWS Backup itself.
+//! The permissions are the ones AWS documents (issue 14).
+//! An EBS snapshot is copied through EC2 under a grant (CloudTrail in the seeds: the caller
+//! is the destination's AWSServiceRoleForBackup): kms:CreateGrant and kms:ListGrants, what
+//! tecracer's working key policy gives that role, and its managed policy
+//! AWSBackupServiceLinkedRolePolicyForBackup must allow them too (the identity side of a
+//! cross-account KMS call). A fully managed EFS backup is copied by AWS Backup itself:
+//! kms:CreateGrant, kms:GenerateDataKey and kms:Decrypt (devguide encryption.html), decided
+//! by the key policy alone, which the simulator reads with an identity policy that allows
+//! everything.
 //!
 //! Runs in-process through keyhole's request pipeline: one world, one new key per case.
 
@@ -215,7 +218,15 @@ impl Env {
                 ),
             ],
         );
-        let dest_key = env.kms(DST, "CreateKey", json!({}))["KeyMetadata"]["Arn"]
+        // Shared with SRC's copy role, which must be able to use it (devguide
+        // logicallyairgappedvault.html, "IAM Role").
+        let dest_policy = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{DST}:root")},
+             "Action": "kms:*", "Resource": "*"},
+            {"Effect": "Allow", "Principal": {"AWS": ROLE},
+             "Action": ["kms:DescribeKey", "kms:CreateGrant"], "Resource": "*"}]});
+        let dest_key = env.kms(DST, "CreateKey", json!({"Policy": dest_policy.to_string()}))
+            ["KeyMetadata"]["Arn"]
             .as_str()
             .unwrap()
             .to_owned();
@@ -292,49 +303,59 @@ impl Env {
     }
 
     /// Which of `actions` the simulator allows the destination's service-linked role on
-    /// `key` under `key_policy`, the copy going through `via`.
-    fn allowed(&self, key: &str, key_policy: &str, via: &str, actions: &[&str]) -> Vec<bool> {
+    /// `key` under `key_policy`, the copy going through `via`, with `identity` as the role's
+    /// policy. kms:GrantIsForAWSResource comes with the grant operations only.
+    fn allowed(
+        &self,
+        key: &str,
+        key_policy: &str,
+        via: &str,
+        identity: &str,
+        actions: &[&str],
+    ) -> Vec<bool> {
         let entry = |name: &str, value: &str, ty: &str| ContextEntryInput {
             context_key_name: name.into(),
             context_key_values: vec![value.into()],
             context_key_type: ty.into(),
         };
-        let request = SimulationRequest {
-            policy_input_list: vec![self.slr_policy.clone()],
-            resource_policy: Some(key_policy.to_owned()),
-            resource_owner: Some(format!("arn:aws:iam::{SRC}:root")),
-            caller_arn: Some(SLR.to_owned()),
-            action_names: actions.iter().map(|a| (*a).to_owned()).collect(),
-            resource_arns: vec![key.to_owned()],
-            context_entries: vec![
+        let decide = |action: &str| {
+            let mut context_entries = vec![
                 entry(
                     "kms:ViaService",
                     &format!("{via}.{REGION}.amazonaws.com"),
                     "string",
                 ),
-                entry("kms:GrantIsForAWSResource", "true", "boolean"),
                 entry("kms:CallerAccount", DST, "string"),
                 entry("aws:PrincipalAccount", DST, "string"),
                 entry("aws:PrincipalOrgID", &self.org_id, "string"),
-            ],
-            ..SimulationRequest::default()
+            ];
+            if GRANT_OPERATIONS.contains(&action) {
+                context_entries.push(entry("kms:GrantIsForAWSResource", "true", "boolean"));
+            }
+            let request = SimulationRequest {
+                policy_input_list: vec![identity.to_owned()],
+                resource_policy: Some(key_policy.to_owned()),
+                resource_owner: Some(format!("arn:aws:iam::{SRC}:root")),
+                caller_arn: Some(SLR.to_owned()),
+                action_names: vec![action.to_owned()],
+                resource_arns: vec![key.to_owned()],
+                context_entries,
+                ..SimulationRequest::default()
+            };
+            let (response, _) = simulate_with_decisions(&request).expect("simulates");
+            response.evaluation_results[0].eval_decision == "allowed"
         };
-        let (response, _) = simulate_with_decisions(&request).expect("simulates");
-        response
-            .evaluation_results
-            .iter()
-            .map(|r| r.eval_decision == "allowed")
-            .collect()
+        actions.iter().map(|a| decide(a)).collect()
     }
 
     /// The seeds' permissions the destination's service-linked role can use at all through
     /// `via` (its own policy decides, the key policy allowing everything).
-    fn needed(&self, via: &str) -> Vec<&'static str> {
+    fn usable(&self, via: &str) -> Vec<&'static str> {
         let open = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
             "Principal": {"AWS": SLR}, "Action": "kms:*", "Resource": "*"}]})
         .to_string();
         let key = format!("arn:aws:kms:{REGION}:{SRC}:key/00000000-0000-0000-0000-000000000000");
-        let allowed = self.allowed(&key, &open, via, &SEED_PERMISSIONS);
+        let allowed = self.allowed(&key, &open, via, &self.slr_policy, &SEED_PERMISSIONS);
         SEED_PERMISSIONS
             .iter()
             .zip(allowed)
@@ -343,6 +364,20 @@ impl Env {
             .collect()
     }
 }
+
+/// The operations kms:GrantIsForAWSResource is set on (KMS DG).
+const GRANT_OPERATIONS: [&str; 3] = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"];
+
+/// An EBS copy: what tecracer's working key policy gives the destination's service-linked
+/// role, less kms:RevokeGrant, which only undoes the grant.
+const EBS_NEEDS: [&str; 2] = ["kms:CreateGrant", "kms:ListGrants"];
+
+/// A fully managed copy: devguide encryption.html's minimum.
+const EFS_NEEDS: [&str; 3] = ["kms:CreateGrant", "kms:GenerateDataKey", "kms:Decrypt"];
+
+/// The identity side of a decision made by the key policy alone.
+const ALLOW_ALL: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 fn slr_policy() -> String {
     let path = format!(
@@ -372,6 +407,7 @@ fn statement() -> impl Strategy<Value = Value> {
             "kms:ReEncryptFrom",
             "kms:ReEncrypt*",
             "kms:GenerateDataKeyWithoutPlaintext",
+            "kms:GenerateDataKey",
             "kms:GenerateDataKey*",
             "kms:Encrypt",
             "kms:Decrypt",
@@ -427,8 +463,8 @@ fn key_policy() -> impl Strategy<Value = Value> {
         "Action": ["kms:DescribeKey", "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*",
             "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
         "Resource": "*"});
-    // Often an Allow of some of the permissions a snapshot copy uses, so that policies
-    // which allow some but not all of them are common.
+    // Often an Allow of some of the permissions a copy uses, so that policies which allow
+    // some but not all of them are common.
     let some = (
         prop::sample::subsequence(
             vec![
@@ -437,8 +473,10 @@ fn key_policy() -> impl Strategy<Value = Value> {
                 "kms:ListGrants",
                 "kms:ReEncryptFrom",
                 "kms:GenerateDataKeyWithoutPlaintext",
+                "kms:GenerateDataKey",
+                "kms:Decrypt",
             ],
-            1..=5,
+            1..=7,
         ),
         prop::sample::select(vec![format!("arn:aws:iam::{DST}:root"), SLR.to_owned()]),
     )
@@ -467,20 +505,15 @@ fn key_policy() -> impl Strategy<Value = Value> {
 #[test]
 fn copy_completes_exactly_when_the_simulator_allows_every_needed_permission() {
     let env = Env::build();
-    let ebs_needs = env.needed("ec2");
-    let efs_needs = env.needed("backup");
-    // Read off the seeds and AWS's managed policy, not the engine.
-    assert_eq!(
-        ebs_needs,
-        [
-            "kms:DescribeKey",
-            "kms:ReEncryptFrom",
-            "kms:GenerateDataKeyWithoutPlaintext",
-            "kms:CreateGrant",
-            "kms:ListGrants"
-        ]
+    // Read off AWS's documentation and managed policy, not the engine: the EBS permissions
+    // are ones the role's own policy lets it use through EC2; a fully managed copy's are
+    // ones it cannot use through backup, so only the key policy can be what AWS asks.
+    let through_ec2 = env.usable("ec2");
+    assert!(
+        EBS_NEEDS.iter().all(|p| through_ec2.contains(p)),
+        "{through_ec2:?}"
     );
-    assert_eq!(efs_needs, ["kms:DescribeKey"]);
+    assert_eq!(env.usable("backup"), ["kms:DescribeKey"]);
     let strategy = (key_policy(), prop::bool::ANY);
     let mut runner = TestRunner::new(Config {
         cases: 96,
@@ -491,14 +524,14 @@ fn copy_completes_exactly_when_the_simulator_allows_every_needed_permission() {
     runner
         .run(&strategy, |(policy, ebs)| {
             let policy = policy.to_string().replace("\"ORG\"", &format!("\"{}\"", env.org_id));
-            let (kind, via, needs) = if ebs {
-                (Kind::Ebs, "ec2", &ebs_needs)
+            let (kind, via, identity, needs) = if ebs {
+                (Kind::Ebs, "ec2", env.slr_policy.as_str(), &EBS_NEEDS[..])
             } else {
-                (Kind::Efs, "backup", &efs_needs)
+                (Kind::Efs, "backup", ALLOW_ALL, &EFS_NEEDS[..])
             };
             let (key, job) = env.copy_under(kind, &policy);
             let allowed = env
-                .allowed(&key, &policy, via, needs)
+                .allowed(&key, &policy, via, identity, needs)
                 .into_iter()
                 .all(|ok| ok);
             if allowed {

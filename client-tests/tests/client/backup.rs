@@ -4,7 +4,9 @@
 
 use aws_sdk_backup::types::CopyJobState;
 
-use crate::backup_common::{self, DEST_VAULT, DST, ROLE, SRC, VAULT_POLICY, VOLUME};
+use crate::backup_common::{
+    self, DEST_KEY_POLICY, DEST_VAULT, DST, ROLE, SRC, VAULT_POLICY, VOLUME,
+};
 use crate::common;
 
 /// The seeds' fix: the source key policy lets the destination account and its
@@ -200,6 +202,26 @@ async fn sdk_cross_account_copy_fails_as_documented_until_each_fix() {
         .send()
         .await
         .expect("PutBackupVaultAccessPolicy");
+
+    // 5. The destination vault key does not let the source copy role use it.
+    assert_eq!(
+        accounts.copy(&recovery_point).await,
+        (
+            CopyJobState::Failed,
+            Some(
+                "KMS key is either disabled or pending deletion or access to KMS key is denied"
+                    .into()
+            )
+        )
+    );
+    dst_kms
+        .put_key_policy()
+        .key_id(&dst_key)
+        .policy_name("default")
+        .policy(DEST_KEY_POLICY)
+        .send()
+        .await
+        .expect("PutKeyPolicy");
 
     // Fixed: the copy completes into DEST, encrypted with DEST's vault key.
     let (state, _) = accounts.copy(&recovery_point).await;

@@ -15,6 +15,12 @@ pub const VOLUME: &str = "arn:aws:ec2:us-east-1:111111111111:volume/vol-1";
 pub const DEST_VAULT: &str = "arn:aws:backup:us-east-1:222222222222:backup-vault:dest";
 pub const ROLE: &str = "arn:aws:iam::111111111111:role/BackupRole";
 pub const VAULT_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"backup:CopyIntoBackupVault","Resource":"*"}]}"#;
+/// DST's vault key, shared with SRC's copy role: "The source account's copy role must have
+/// access permissions to both the source and destination CMKs" (devguide
+/// logicallyairgappedvault.html: kms:DescribeKey, kms:CreateGrant).
+pub const DEST_KEY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
+ {"Sid":"owner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"kms:*","Resource":"*"},
+ {"Sid":"source copy role","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":["kms:DescribeKey","kms:CreateGrant"],"Resource":"*"}]}"#;
 
 pub const TRUST_BACKUP: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"backup.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 pub const BACKUP_POLICY: &str =

@@ -10,7 +10,8 @@ use aws_sdk_organizations::types::PolicyType;
 use serde_json::{json, Value};
 
 use crate::backup_common::{
-    self, admin_ok, BACKUP_POLICY, DEST_VAULT, DST, ROLE, SRC, TRUST_BACKUP, VAULT_POLICY, VOLUME,
+    self, admin_ok, BACKUP_POLICY, DEST_KEY_POLICY, DEST_VAULT, DST, ROLE, SRC, TRUST_BACKUP,
+    VAULT_POLICY, VOLUME,
 };
 use crate::common;
 
@@ -105,7 +106,7 @@ impl World {
         }
         w.role("BackupRole", TRUST_BACKUP, true).await;
         let src_key = w.key(&w.src_kms, Some(SHARED_KEY_POLICY)).await;
-        let dst_key = w.key(&w.dst_kms, None).await;
+        let dst_key = w.key(&w.dst_kms, Some(DEST_KEY_POLICY)).await;
         w.src
             .create_backup_vault()
             .backup_vault_name("src")
@@ -556,7 +557,7 @@ async fn not_fully_managed_resource_under_an_aws_managed_key() {
     let mut expected = vec![
         (
             volume,
-            "Encrypted snapshots with Amazon EBS default key cannot be shared".to_owned(),
+            "Encrypted snapshots with EBS default key cannot be shared (Service: AmazonEC2; Status Code: 400; Error Code: OperationNotPermitted; Request ID: ; Proxy: null)".to_owned(),
             "InvalidParameters",
         ),
         (

@@ -10,61 +10,105 @@
 //!    DynamoDB without advanced features);
 //! 5. encryption: a not-fully-managed source under an AWS managed key (EC2/EBS sharing
 //!    errors), a destination vault under the default Backup key;
-//! 6. the source key usable by the destination account's AWSServiceRoleForBackup (KMS);
+//! 6. the source key usable by the destination account's AWSServiceRoleForBackup (KMS;
+//!    for a fully managed type, by the key policy and grants alone);
 //! 7. the destination vault's access policy allows backup:CopyIntoBackupVault (policy engine);
 //! 8. the destination vault's lock retention range;
 //! 9. the IAM role exists and trusts backup.amazonaws.com;
-//! 10. the destination vault key usable (KMS);
+//! 10. the destination vault key usable (KMS), by that role and by the copy role;
 //! 11. tags allowed by the destination's effective tag policy.
 
 use std::collections::BTreeMap;
 
 use super::resources::{fully_managed, is_rds_family, recovery_point_arn};
-use super::state::{Job, Lifecycle, RecoveryPoint, VaultLock};
+use super::state::{Job, Lifecycle, RecoveryPoint, Vault, VaultLock};
 use super::{find_vault, parse_vault_arn, state, state_mut};
 use crate::authz::{Access, Environment, ResourcePolicyKind};
-use crate::services::kms::integration::{check_service_key_use, ServiceKeyUse};
+use crate::protocol::ApiError;
+use crate::services::kms::integration::{
+    check_key_policy_use, check_service_key_use, ServiceKeyUse,
+};
 use crate::world::{Caller, CallerKind, World};
 
-/// How the destination account's AWSServiceRoleForBackup uses a key in a copy: the KMS
-/// operations and the service they go through. A not fully managed backup is copied by its
-/// own service (EC2, RDS, FSx), which takes a grant on the key (CloudTrail, seed TC: the
-/// caller is the destination's AWSServiceRoleForBackup, CreateGrant with
-/// kms:GrantIsForAWSResource); AWS Backup copies the others itself. These are the KMS
-/// permissions AWSBackupServiceLinkedRolePolicyForBackup gives the role, so the key policy
-/// decides (the seeds' fix: allow the destination account).
-pub fn key_use_for(
-    resource_type: &str,
-    fully_managed: bool,
-) -> (&'static [&'static str], &'static str) {
-    // The seeds' permissions that the role's AWS managed policy lets it use through EC2,
-    // RDS and FSx: a snapshot copy re-encrypts under a grant (KMSGrantPermissions).
-    const GRANT: &[&str] = &[
-        "DescribeKey",
-        "CreateGrant",
-        "ListGrants",
-        "ReEncryptFrom",
-        "GenerateDataKeyWithoutPlaintext",
-    ];
-    const DESCRIBE: &[&str] = &["DescribeKey"];
+/// How the destination account's AWSServiceRoleForBackup uses the source key in a copy
+/// (and its own vault key): the KMS operations, the service they go through, and which
+/// policies decide. Demands no more than AWS's documented working key policies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CopyKeyUse {
+    pub operations: &'static [&'static str],
+    pub via_service: &'static str,
+    /// Only the key policy and grants decide (`kms::integration::check_key_policy_use`).
+    pub key_policy_only: bool,
+}
+
+/// A fully managed backup is copied by AWS Backup itself under the vault key. devguide
+/// encryption.html ("AWS Backup permissions, grants, and deny statements"): "At a minimum,
+/// the key policy requires the following permissions: kms:createGrant, kms:generateDataKey,
+/// kms:decrypt", CreateGrant with kms:GrantIsForAWSResource through backup.
+const FULLY_MANAGED_KEY_USE: CopyKeyUse = CopyKeyUse {
+    operations: &["CreateGrant", "GenerateDataKey", "Decrypt"],
+    via_service: "backup",
+    key_policy_only: true,
+};
+
+/// A snapshot (EBS, Storage Gateway, RDS family, FSx) is copied by its own service under a
+/// grant the destination's AWSServiceRoleForBackup creates (tecracer 2024, CloudTrail).
+/// tecracer's working source key policy gives that role only kms:CreateGrant,
+/// kms:ListGrants and kms:RevokeGrant (kms:GrantIsForAWSResource); the KC example
+/// (repost.aws backup-cross-account-copy-error) has the same three for the destination.
+/// Those copies complete, so the key policy need not allow the rest of what the role's
+/// managed policy lists (DescribeKey, ReEncryptFrom, GenerateDataKeyWithoutPlaintext;
+/// inferred: the grant covers them). RevokeGrant only undoes the grant: inferred not to
+/// fail a copy. For RDS,
+/// awslabs/aurora-snapshot-tool#29: without kms:CreateGrant the other account's copy fails.
+const SNAPSHOT_GRANT_OPERATIONS: &[&str] = &["CreateGrant", "ListGrants"];
+
+/// An AMI copy also describes the key: AWS's own text says "You must have DescribeKey
+/// permissions" (aws-samples/aws-backup-automation#2, `MSG_AMI_KEY_NOT_ACCESSIBLE`).
+const AMI_GRANT_OPERATIONS: &[&str] = &["DescribeKey", "CreateGrant", "ListGrants"];
+
+/// The key use of a copy of `resource_type` (source key, and the destination vault key).
+pub fn key_use_for(resource_type: &str, fully_managed: bool) -> CopyKeyUse {
+    let grant = |operations, via_service| CopyKeyUse {
+        operations,
+        via_service,
+        key_policy_only: false,
+    };
     if fully_managed {
-        return (DESCRIBE, "backup");
+        return FULLY_MANAGED_KEY_USE;
     }
     match resource_type {
-        "EBS" | "EC2" | "Storage Gateway" => (GRANT, "ec2"),
-        "RDS" | "Aurora" | "DocumentDB" | "Neptune" => (GRANT, "rds"),
-        "FSx" => (GRANT, "fsx"),
-        _ => (DESCRIBE, "backup"),
+        "EBS" | "Storage Gateway" => grant(SNAPSHOT_GRANT_OPERATIONS, "ec2"),
+        "EC2" => grant(AMI_GRANT_OPERATIONS, "ec2"),
+        "RDS" | "Aurora" | "DocumentDB" | "Neptune" => grant(SNAPSHOT_GRANT_OPERATIONS, "rds"),
+        "FSx" => grant(SNAPSHOT_GRANT_OPERATIONS, "fsx"),
+        // Redshift and Redshift Serverless: no evidence of their copy's key use.
+        _ => grant(&["DescribeKey"], "backup"),
     }
 }
+
+/// The source copy role's rights on the destination vault's key: "The source account's
+/// copy role must have access permissions to both the source and destination CMKs", with
+/// kms:DescribeKey and kms:CreateGrant (kms:GrantIsForAWSResource) (devguide
+/// logicallyairgappedvault.html, "IAM Role"; AWSBackupServiceRolePolicyForBackup gives the
+/// role both).
+const COPY_ROLE_KEY_USE: CopyKeyUse = CopyKeyUse {
+    operations: &["DescribeKey", "CreateGrant"],
+    via_service: "backup",
+    key_policy_only: false,
+};
 
 pub const MSG_NOT_SAME_ORG: &str = "Access denied: Copy job failed. Both source and destination account must be a member of the same organization.";
 pub const MSG_CROSS_ACCOUNT_DISABLED: &str =
     "Copy job failed. Cross-account copy feature is not enabled for the current organization.";
 pub const MSG_DEFAULT_KEY_VAULT: &str = "Copy job failed because the destination Backup vault is encrypted with the default Backup service managed key. The contents of this vault cannot be copied. Only the contents of a Backup vault encrypted by an AWS KMS key may be copied.";
 pub const MSG_EC2_AWS_MANAGED: &str = "Snapshots encrypted with the AWS Managed CMK can't be shared. Specify another snapshot. (Service: AmazonEC2; Status Code: 400; Error Code: InvalidParameter; Request ID: ; Proxy: null)";
-pub const MSG_EBS_DEFAULT_KEY: &str =
-    "Encrypted snapshots with Amazon EBS default key cannot be shared";
+/// EC2's ModifySnapshotAttribute text (OperationNotPermitted; the Go helper
+/// `IsErrorDueToEBSEncryptionByDefault` quotes the API response; the dashboards doc's
+/// "Amazon EBS" is its editing). The suffix is inferred from the AMI case, the one EC2
+/// share error seen in a job (seed 004, `MSG_EC2_AWS_MANAGED`): AWS Backup passes EC2's
+/// error on in the Java SDK's form, and both errors come from the same sharing step.
+pub const MSG_EBS_DEFAULT_KEY: &str = "Encrypted snapshots with EBS default key cannot be shared (Service: AmazonEC2; Status Code: 400; Error Code: OperationNotPermitted; Request ID: ; Proxy: null)";
 pub const MSG_KEY_NOT_ACCESSIBLE: &str = "Given key ID is not accessible";
 pub const MSG_AMI_KEY_NOT_ACCESSIBLE: &str = "AMI snapshot copy failed with error: Given key ID is not accessible. You must have DescribeKey permissions on the default CMK";
 pub const MSG_KEY_UNUSABLE: &str =
@@ -502,8 +546,85 @@ pub(crate) fn source_key_message(resource_type: &str, key_arn: &str, kms_code: &
         (_, "NotFoundException") => MSG_KEY_DELETED.to_owned(),
         ("EBS" | "Storage Gateway", "AccessDeniedException") => MSG_KEY_NOT_ACCESSIBLE.to_owned(),
         ("EC2", "AccessDeniedException") => MSG_AMI_KEY_NOT_ACCESSIBLE.to_owned(),
+        // FSx and every fully managed type (EFS, S3, DynamoDB with advanced features, ...):
+        // the text is AWS's (dashboards doc, KMS category), but which message AWS shows for
+        // them is inferred; AWS quotes none for an unshared source vault key (fidelity review
+        // §1.c).
         _ => MSG_KEY_UNUSABLE.to_owned(),
     }
+}
+
+/// The KMS failure of a destination vault key. The text is AWS's (dashboards doc, KMS
+/// category); that it is what a copy shows for the destination key is inferred.
+fn destination_key_message(kms_code: &str) -> &'static str {
+    if kms_code == "NotFoundException" {
+        MSG_KEY_DELETED
+    } else {
+        MSG_KEY_UNUSABLE
+    }
+}
+
+/// Asks KMS whether `caller` may use `key_arn` as `key_use` says, through its service.
+fn use_key(
+    world: &World,
+    caller: &Caller,
+    key_arn: &str,
+    key_use: CopyKeyUse,
+    region: &str,
+    now: f64,
+) -> Result<(), ApiError> {
+    let service_use = ServiceKeyUse {
+        caller,
+        key_arn,
+        operations: key_use.operations,
+        via_service: key_use.via_service,
+        region,
+        now,
+        grant_is_for_aws_resource: true,
+    };
+    if key_use.key_policy_only {
+        check_key_policy_use(world, &service_use)
+    } else {
+        check_service_key_use(world, &service_use)
+    }
+}
+
+/// The decision record's account of a key use.
+fn describe_key_use(key_use: CopyKeyUse) -> String {
+    let decided_by = if key_use.key_policy_only {
+        "the key policy and grants"
+    } else {
+        "its policies and the key policy"
+    };
+    format!(
+        "{} via {}, decided by {decided_by}",
+        key_use.operations.join(", "),
+        key_use.via_service
+    )
+}
+
+/// The copy role (`IamRoleArn`) on the destination vault's customer managed key
+/// (`COPY_ROLE_KEY_USE`): the key policy of the destination account must share the key with
+/// the role and the role's identity policy must allow it, as for any cross-account KMS
+/// call. The page speaks of CMKs: an AWS managed or AWS owned key is not the role's to use.
+fn copy_role_uses_destination_key(
+    world: &World,
+    role_arn: &str,
+    dest_vault: &Vault,
+    now: f64,
+) -> Result<(), ApiError> {
+    if dest_vault.aws_managed_key || dest_vault.encryption_key_arn.is_empty() {
+        return Ok(());
+    }
+    let region = dest_vault.arn.split(':').nth(3).unwrap_or_default();
+    use_key(
+        world,
+        &role_caller(world, role_arn),
+        &dest_vault.encryption_key_arn,
+        COPY_ROLE_KEY_USE,
+        region,
+        now,
+    )
 }
 
 fn evaluate_copy(
@@ -649,25 +770,22 @@ fn evaluate_copy(
 
     // 6. The source key, as the destination account's service-linked role uses it.
     let copier = service_role_caller(world, &dest_account);
-    let (key_operations, via_service) = key_use_for(rtype, fm);
-    let source_use = ServiceKeyUse {
-        caller: &copier,
-        key_arn: &source_rp.encryption_key_arn,
-        operations: key_operations,
-        via_service,
-        region: src_region,
-        now,
-        grant_is_for_aws_resource: true,
-    };
+    let key_use = key_use_for(rtype, fm);
     // A fully managed type's backup under an AWS managed vault key is re-encrypted by AWS
     // Backup itself; that key may be the source of a copy (seed: KCK).
-    let backup_owned = fm && source_rp.aws_managed_key;
-    if backup_owned {
+    if fm && source_rp.aws_managed_key {
         record.push(format!(
             "ok 6 source key {} is the AWS managed vault key of a fully managed resource",
             source_rp.encryption_key_arn
         ));
-    } else if let Err(e) = check_service_key_use(world, &source_use) {
+    } else if let Err(e) = use_key(
+        world,
+        &copier,
+        &source_rp.encryption_key_arn,
+        key_use,
+        src_region,
+        now,
+    ) {
         return fail(
             record,
             &format!(
@@ -678,13 +796,12 @@ fn evaluate_copy(
             source_key_message(rtype, &source_rp.encryption_key_arn, &e.code),
             "AccessDenied",
         );
-    }
-    if !backup_owned {
+    } else {
         record.push(format!(
             "ok 6 source key {} usable by {} ({})",
             source_rp.encryption_key_arn,
             copier.arn(),
-            key_operations.join(", ")
+            describe_key_use(key_use)
         ));
     }
 
@@ -767,36 +884,43 @@ fn evaluate_copy(
     }
     record.push("ok 9 IAM role exists and trusts backup.amazonaws.com".into());
 
-    // 10. The destination key.
-    let dest_use = ServiceKeyUse {
-        caller: &copier,
-        key_arn: &dest_vault.encryption_key_arn,
-        operations: key_operations,
-        via_service,
-        region: &dest_region,
-        now,
-        grant_is_for_aws_resource: true,
-    };
+    // 10. The destination key: as the destination's service-linked role uses it, and the
+    // copy role's own rights on it.
     // An AWS owned key (a logically air-gapped vault's default) is AWS Backup's own.
     let dest_key_check = if dest_vault.encryption_key_arn.is_empty() {
         Ok(())
     } else {
-        check_service_key_use(world, &dest_use)
+        use_key(
+            world,
+            &copier,
+            &dest_vault.encryption_key_arn,
+            key_use,
+            &dest_region,
+            now,
+        )
     };
     if let Err(e) = dest_key_check {
-        let message = if e.code == "NotFoundException" {
-            MSG_KEY_DELETED
-        } else {
-            MSG_KEY_UNUSABLE
-        };
         return fail(
             record,
             &format!("10 destination key {}: {e}", dest_vault.encryption_key_arn),
-            message.to_owned(),
+            destination_key_message(&e.code).to_owned(),
             "AccessDenied",
         );
     }
-    record.push("ok 10 destination key usable".into());
+    // No StatusMessage is documented for a copy role without rights on the destination key
+    // (none found in the devguide, KC or issues): the destination key's KMS text, inferred.
+    if let Err(e) = copy_role_uses_destination_key(world, &job.iam_role_arn, &dest_vault, now) {
+        return fail(
+            record,
+            &format!(
+                "10 destination key {} for the copy role {}: {e}",
+                dest_vault.encryption_key_arn, job.iam_role_arn
+            ),
+            destination_key_message(&e.code).to_owned(),
+            "AccessDenied",
+        );
+    }
+    record.push("ok 10 destination key usable by the service-linked role and the copy role".into());
 
     // 11. Tags under the destination's effective tag policy.
     let tags = state(world, src_account, src_region)

@@ -802,10 +802,7 @@ fn copy_of_an_ebs_snapshot_under_the_aws_managed_key_cannot_be_shared() {
     let job = w
         .env
         .copy("src", &rp, &w.dest, &w.role, json!({"DeleteAfterDays": 14}));
-    failed_with(
-        &job,
-        "Encrypted snapshots with Amazon EBS default key cannot be shared",
-    );
+    failed_with(&job, "Encrypted snapshots with EBS default key cannot be shared (Service: AmazonEC2; Status Code: 400; Error Code: OperationNotPermitted; Request ID: ; Proxy: null)");
     let ami = w.env.backup_of(
         MGMT,
         "src",
@@ -1426,4 +1423,198 @@ fn an_enforced_tag_policy_refuses_vault_tags_it_does_not_allow() {
         &format!("/tags/{}", enc(arn)),
         json!({"Tags": {"Other": "7"}}),
     );
+}
+
+// ---- the KMS permissions a copy needs (issue 14) ----
+
+const DEST_SLR: &str =
+    "arn:aws:iam::222222222222:role/aws-service-role/backup.amazonaws.com/AWSServiceRoleForBackup";
+const UNUSABLE: &str =
+    "KMS key is either disabled or pending deletion or access to KMS key is denied";
+
+/// A key policy: `owner`'s root may do everything, then `statements`.
+fn key_policy(owner: &str, statements: Vec<Value>) -> Value {
+    let mut all = vec![json!({"Sid": "owner", "Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{owner}:root")}, "Action": "kms:*", "Resource": "*"})];
+    all.extend(statements);
+    json!({"Version": "2012-10-17", "Statement": all})
+}
+
+/// `actions` for `principals`, grant operations under kms:GrantIsForAWSResource if `grants`.
+fn allow(principals: &[&str], actions: &[&str], grants: bool) -> Value {
+    let mut s = json!({"Effect": "Allow", "Principal": {"AWS": principals}, "Action": actions,
+        "Resource": "*"});
+    if grants {
+        s["Condition"] = json!({"Bool": {"kms:GrantIsForAWSResource": "true"}});
+    }
+    s
+}
+
+impl Env {
+    fn key_with_policy(&self, owner: &str, policy: &Value) -> String {
+        let body = json!({"Policy": policy.to_string(), "BypassPolicyLockoutSafetyCheck": true});
+        let r = self.kms(owner, "CreateKey", body);
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.body["KeyMetadata"]["Arn"].as_str().unwrap().to_owned()
+    }
+
+    fn put_key_policy(&self, owner: &str, key: &str, policy: &Value) {
+        let body = json!({"KeyId": key, "PolicyName": "default", "Policy": policy.to_string()});
+        let r = self.kms(owner, "PutKeyPolicy", body);
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+
+    fn decision_record(&self, job: &Value) -> String {
+        let id = job["CopyJobId"].as_str().unwrap();
+        let path = format!("/_keyhole/backup/jobs/{id}");
+        self.admin(Method::GET, &path, Value::Null)["decisionRecord"].to_string()
+    }
+}
+
+/// A fully managed backup under a customer managed vault key: a key policy that gives the
+/// destination only kms:DescribeKey no longer lets the copy complete; the permissions of
+/// devguide encryption.html (CreateGrant, GenerateDataKey, Decrypt) do, although the
+/// destination's AWSServiceRoleForBackup's own policy allows none of them through backup.
+#[test]
+fn a_fully_managed_copy_needs_the_documented_vault_key_permissions_not_describe_key() {
+    let w = copy_world(true, true);
+    allow_source_account(&w.env);
+    let destination = ["arn:aws:iam::222222222222:root", DEST_SLR];
+    let describe_only = key_policy(MGMT, vec![allow(&destination, &["kms:DescribeKey"], false)]);
+    let key = w.env.key_with_policy(MGMT, &describe_only);
+    w.env.vault_in(MGMT, "us-east-1", "efs", Some(&key));
+    let fs = "arn:aws:elasticfilesystem:us-east-1:111111111111:file-system/fs-1";
+    let rp = w.env.backup_of(MGMT, "efs", fs, &w.role);
+    let job = w
+        .env
+        .copy("efs", &rp, &w.dest, &w.role, json!({"DeleteAfterDays": 14}));
+    failed_with(&job, UNUSABLE);
+    let record = w.env.decision_record(&job);
+    assert!(
+        record.contains("is not authorized to perform: kms:CreateGrant"),
+        "{record}"
+    );
+    let documented = key_policy(
+        MGMT,
+        vec![
+            allow(&destination, &["kms:GenerateDataKey", "kms:Decrypt"], false),
+            allow(&destination, &["kms:CreateGrant"], true),
+        ],
+    );
+    w.env.put_key_policy(MGMT, &key, &documented);
+    let job = w
+        .env
+        .copy("efs", &rp, &w.dest, &w.role, json!({"DeleteAfterDays": 14}));
+    assert_eq!(job["State"], "COMPLETED", "{job}");
+    let record = w.env.decision_record(&job);
+    assert!(
+        record.contains("CreateGrant, GenerateDataKey, Decrypt via backup, decided by the key policy and grants"),
+        "{record}"
+    );
+}
+
+/// The source copy role's own rights on the destination vault key (devguide
+/// logicallyairgappedvault.html): the destination key policy must share the key with it,
+/// and its identity policy must allow DescribeKey and CreateGrant.
+#[test]
+fn copy_fails_until_the_destination_key_is_shared_with_the_copy_role() {
+    let w = copy_world(true, true);
+    allow_source_account(&w.env);
+    let copy = |role: &str| {
+        w.env
+            .copy("src", &w.rp, &w.dest, role, json!({"DeleteAfterDays": 14}))
+    };
+    w.env
+        .put_key_policy(MEMBER, &w.dest_key, &key_policy(MEMBER, vec![]));
+    let job = copy(&w.role);
+    failed_with(&job, UNUSABLE);
+    let record = w.env.decision_record(&job);
+    assert!(
+        record.contains("FAILED 10 destination key")
+            && record.contains("for the copy role arn:aws:iam::111111111111:role/BackupRole"),
+        "{record}"
+    );
+    let shared = key_policy(
+        MEMBER,
+        vec![
+            allow(
+                &["arn:aws:iam::111111111111:root"],
+                &["kms:DescribeKey"],
+                false,
+            ),
+            allow(
+                &["arn:aws:iam::111111111111:root"],
+                &["kms:CreateGrant"],
+                true,
+            ),
+        ],
+    );
+    w.env.put_key_policy(MEMBER, &w.dest_key, &shared);
+    assert_eq!(copy(&w.role)["State"], "COMPLETED");
+    // The key policy alone is not enough: a role whose own policies allow no KMS fails.
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+    let backup_only = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": "backup:*", "Resource": "*"}]});
+    for (op, body) in [
+        (
+            "CreateRole",
+            json!({"RoleName": "CopyOnly", "AssumeRolePolicyDocument": trust.to_string()}),
+        ),
+        (
+            "PutRolePolicy",
+            json!({"RoleName": "CopyOnly", "PolicyName": "backup",
+                   "PolicyDocument": backup_only.to_string()}),
+        ),
+    ] {
+        crate::services::iam::test_support::call(
+            &mut w.env.shared.world(),
+            ServiceId::Iam,
+            op,
+            body,
+            Caller::root(MGMT, MGMT),
+        )
+        .unwrap();
+    }
+    failed_with(&copy("arn:aws:iam::111111111111:role/CopyOnly"), UNUSABLE);
+}
+
+/// A snapshot copy needs no more of the source key policy than tecracer's working one
+/// (CreateGrant, ListGrants, RevokeGrant for the destination's AWSServiceRoleForBackup);
+/// without kms:CreateGrant it fails with EC2's text.
+#[test]
+fn an_ebs_copy_completes_under_tecracers_key_policy_and_fails_without_create_grant() {
+    let w = copy_world(true, true);
+    allow_source_account(&w.env);
+    let grants = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"];
+    let tecracer = key_policy(MGMT, vec![allow(&[DEST_SLR], &grants, true)]);
+    let key = w.env.key_with_policy(MGMT, &tecracer);
+    let volume = "arn:aws:ec2:us-east-1:111111111111:volume/vol-2";
+    w.env.declare(volume, Some(&key), json!({}));
+    let rp = w.env.backup_of(MGMT, "src", volume, &w.role);
+    let copy = || {
+        w.env
+            .copy("src", &rp, &w.dest, &w.role, json!({"DeleteAfterDays": 14}))
+    };
+    assert_eq!(copy()["State"], "COMPLETED");
+    let destination = ["arn:aws:iam::222222222222:root", DEST_SLR];
+    let no_create_grant = key_policy(
+        MGMT,
+        vec![
+            allow(
+                &destination,
+                &[
+                    "kms:DescribeKey",
+                    "kms:Encrypt",
+                    "kms:Decrypt",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                ],
+                false,
+            ),
+            allow(&destination, &["kms:ListGrants", "kms:RevokeGrant"], true),
+        ],
+    );
+    w.env.put_key_policy(MGMT, &key, &no_create_grant);
+    failed_with(&copy(), "Given key ID is not accessible");
 }

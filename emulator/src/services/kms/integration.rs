@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::{deleted_by, key, key_access, require_usable, resolve, KeyRef};
 use crate::authz::{self, Environment};
+use crate::policy::{Decision, EvalDecision, Layer};
 use crate::protocol::ApiError;
 use crate::world::World;
 
@@ -22,13 +23,56 @@ pub struct ServiceKeyUse<'a> {
     pub via_service: &'a str,
     pub region: &'a str,
     pub now: f64,
+    /// kms:GrantIsForAWSResource, set on the grant operations only.
     pub grant_is_for_aws_resource: bool,
+}
+
+/// Which policies decide a service's use of a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Authority {
+    /// The caller's own policies and the key policy, as for a direct call.
+    CallerAndKeyPolicy,
+    /// The key policy and grants alone (see [`check_key_policy_use`]).
+    KeyPolicyAndGrants,
 }
 
 /// Ok when every operation is allowed and the key is usable (exists, enabled, not pending
 /// deletion); otherwise the ApiError KMS would return (AccessDeniedException with the
 /// engine's message, NotFoundException, DisabledException, KMSInvalidStateException).
 pub fn check_service_key_use(world: &World, key_use: &ServiceKeyUse) -> Result<(), ApiError> {
+    check(world, key_use, Authority::CallerAndKeyPolicy)
+}
+
+/// [`check_service_key_use`] where only the key policy and the key's grants decide, for a
+/// service's own data path that the caller's identity policies do not describe: AWS Backup
+/// copying a fully managed backup. There the destination account's AWSServiceRoleForBackup
+/// is the caller (tecracer 2024, CloudTrail), yet its managed policy
+/// AWSBackupServiceLinkedRolePolicyForBackup allows no kms:Decrypt or kms:GenerateDataKey
+/// and no kms:CreateGrant through backup; copies still work once the key policy allows the
+/// destination (repost.aws backup-cross-account-copy-error; devguide encryption.html: "the
+/// key policy requires ... kms:createGrant, kms:generateDataKey, kms:decrypt"). So AWS does
+/// not evaluate that identity policy there, and keyhole asks the key policy alone. An
+/// explicit Deny anywhere still denies.
+pub fn check_key_policy_use(world: &World, key_use: &ServiceKeyUse) -> Result<(), ApiError> {
+    check(world, key_use, Authority::KeyPolicyAndGrants)
+}
+
+/// The operations kms:GrantIsForAWSResource exists for (KMS DG, "kms:GrantIsForAWSResource":
+/// CreateGrant, ListGrants, RevokeGrant); other operations do not carry the key.
+fn grant_operation(operation: &str) -> bool {
+    matches!(operation, "CreateGrant" | "ListGrants" | "RevokeGrant")
+}
+
+/// Allowed when the key policy alone allows (the engine then only lacked an identity
+/// policy) or a grant does; never over an explicit Deny.
+fn allowed_by_key_policy_or_grant(decision: &Decision) -> bool {
+    decision.is_allowed()
+        || (decision.decision == EvalDecision::ImplicitDeny
+            && decision.layer == Some(Layer::IdentityPolicy)
+            && decision.verdicts[Layer::ResourcePolicy as usize] == Some(EvalDecision::Allowed))
+}
+
+fn check(world: &World, key_use: &ServiceKeyUse, authority: Authority) -> Result<(), ApiError> {
     let r: KeyRef = resolve(
         world,
         &key_use.caller.account,
@@ -52,12 +96,18 @@ pub fn check_service_key_use(world: &World, key_use: &ServiceKeyUse) -> Result<(
                 key_use.via_service, key_use.region
             )),
         ));
-        access.context.push((
-            "kms:GrantIsForAWSResource".into(),
-            json!(key_use.grant_is_for_aws_resource),
-        ));
+        if grant_operation(operation) {
+            access.context.push((
+                "kms:GrantIsForAWSResource".into(),
+                json!(key_use.grant_is_for_aws_resource),
+            ));
+        }
         let decision = authz::decide(world, key_use.caller, &env, &access);
-        if !decision.is_allowed() {
+        let allowed = match authority {
+            Authority::CallerAndKeyPolicy => decision.is_allowed(),
+            Authority::KeyPolicyAndGrants => allowed_by_key_policy_or_grant(&decision),
+        };
+        if !allowed {
             let message = decision.access_denied_message().unwrap_or_else(|| {
                 format!(
                     "User: {} is not authorized to perform: {action} on resource: {}",

@@ -7,7 +7,9 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method};
 use serde_json::{json, Value};
 
-use super::integration::{check_service_key_use, resolve_key_arn, ServiceKeyUse};
+use super::integration::{
+    check_key_policy_use, check_service_key_use, resolve_key_arn, ServiceKeyUse,
+};
 use crate::pipeline::{self, ConnectionInfo, Shared};
 use crate::protocol::HttpRequest;
 use crate::world::{Caller, Settings};
@@ -1433,4 +1435,69 @@ fn kms_state_round_trips_through_json() {
         json!({"CiphertextBlob": blob, "EncryptionContext": {"k": "v"}}),
     );
     assert_eq!(unb64(&out["Plaintext"]), b"persisted");
+}
+
+/// AWS Backup's own data path (a fully managed copy): the key policy and grants decide,
+/// not the caller's identity policy; an explicit Deny still denies, and
+/// kms:GrantIsForAWSResource is only present on the grant operations.
+#[test]
+fn a_key_policy_alone_decides_a_service_data_path() {
+    let env = Env::new();
+    let slr = {
+        let mut world = env.shared.world();
+        crate::services::iam::roles::create_service_linked(
+            &mut world,
+            B,
+            "backup.amazonaws.com",
+            None,
+            None,
+            0.0,
+        )
+        .unwrap();
+        crate::services::backup::engine::service_role_caller(&world, B)
+    };
+    let role = format!(
+        "arn:aws:iam::{B}:role/aws-service-role/backup.amazonaws.com/AWSServiceRoleForBackup"
+    );
+    let policy = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{A}:root")}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": role}, "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": role}, "Action": ["kms:CreateGrant", "kms:Encrypt"], "Resource": "*",
+         "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}},
+        {"Effect": "Deny", "Principal": {"AWS": role}, "Action": "kms:GenerateDataKey", "Resource": "*"}]})
+    .to_string();
+    let (_, arn) = env.key(
+        A,
+        json!({"Policy": policy, "BypassPolicyLockoutSafetyCheck": true}),
+    );
+    let world = env.shared.world();
+    let use_for = |operations: &'static [&'static str]| ServiceKeyUse {
+        caller: &slr,
+        key_arn: &arn,
+        operations,
+        via_service: "backup",
+        region: REGION,
+        now: 0.0,
+        grant_is_for_aws_resource: true,
+    };
+    let denied = |r: Result<(), crate::protocol::ApiError>| r.unwrap_err().message.clone().unwrap();
+    let user = format!("arn:aws:sts::{B}:assumed-role/AWSServiceRoleForBackup/AWSBackup");
+    // AWSBackupServiceLinkedRolePolicyForBackup allows no kms:Decrypt through backup.
+    assert_eq!(
+        denied(check_service_key_use(&world, &use_for(&["Decrypt"]))),
+        format!("User: {user} is not authorized to perform: kms:Decrypt on resource: {arn} because no identity-based policy allows the kms:Decrypt action")
+    );
+    assert_eq!(
+        check_key_policy_use(&world, &use_for(&["Decrypt", "CreateGrant"])),
+        Ok(())
+    );
+    assert_eq!(
+        denied(check_key_policy_use(&world, &use_for(&["GenerateDataKey"]))),
+        format!("User: {user} is not authorized to perform: kms:GenerateDataKey on resource: {arn} with an explicit deny in a resource-based policy")
+    );
+    // Encrypt does not carry kms:GrantIsForAWSResource, so that statement does not apply.
+    assert_eq!(
+        denied(check_key_policy_use(&world, &use_for(&["Encrypt"]))),
+        format!("User: {user} is not authorized to perform: kms:Encrypt on resource: {arn} because no resource-based policy allows the kms:Encrypt action")
+    );
 }
