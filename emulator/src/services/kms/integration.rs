@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{deleted_by, key, key_access, require_usable, resolve, KeyRef};
+use super::{deleted_by, errors, key, key_access, require_usable, resolve, KeyRef};
 use crate::authz::{self, Environment};
 use crate::protocol::ApiError;
 use crate::world::World;
@@ -58,14 +58,9 @@ pub fn check_service_key_use(world: &World, key_use: &ServiceKeyUse) -> Result<(
         ));
         let decision = authz::decide(world, key_use.caller, &env, &access);
         if !decision.is_allowed() {
-            let message = decision.access_denied_message().unwrap_or_else(|| {
-                format!(
-                    "User: {} is not authorized to perform: {action} on resource: {}",
-                    key_use.caller.arn(),
-                    k.arn
-                )
-            });
-            return Err(ApiError::new("AccessDeniedException", message));
+            // Worded as a direct call is: the Backup developer guide's cross-account
+            // example is AWS Backup's own kms:CreateGrant (see errors::access_denied).
+            return Err(errors::access_denied(&decision));
         }
     }
     require_usable(k)
