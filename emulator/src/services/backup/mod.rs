@@ -226,7 +226,8 @@ pub(crate) fn not_found(message: impl Into<String>) -> ApiError {
 }
 
 pub(crate) fn vault_arn(region: &str, account: &str, name: &str) -> String {
-    format!("arn:aws:backup:{region}:{account}:backup-vault:{name}")
+    let partition = crate::world::partition(region);
+    format!("arn:{partition}:backup:{region}:{account}:backup-vault:{name}")
 }
 
 /// `(region, account, name)` of a backup vault ARN.

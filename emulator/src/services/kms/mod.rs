@@ -354,11 +354,13 @@ pub(crate) struct KeyRef {
 }
 
 pub(crate) fn key_arn(region: &str, account: &str, key_id: &str) -> String {
-    format!("arn:aws:kms:{region}:{account}:key/{key_id}")
+    let partition = crate::world::partition(region);
+    format!("arn:{partition}:kms:{region}:{account}:key/{key_id}")
 }
 
 pub(crate) fn alias_arn(region: &str, account: &str, alias_name: &str) -> String {
-    format!("arn:aws:kms:{region}:{account}:{alias_name}")
+    let partition = crate::world::partition(region);
+    format!("arn:{partition}:kms:{region}:{account}:{alias_name}")
 }
 
 pub(crate) fn kms_state<'w>(world: &'w World, account: &str, region: &str) -> Option<&'w KmsState> {
@@ -537,7 +539,7 @@ pub(crate) fn resolve_creating(op: &Op, world: &mut World, key_id: &str) -> ApiR
     let service = key_id.strip_prefix("alias/aws/").or_else(|| {
         // Formatted only for alias ARNs: this runs on every key-using call.
         key_id.contains(":alias/aws/").then_some(())?;
-        let own_alias_arn = format!("arn:aws:kms:{}:{}:alias/aws/", op.region(), op.account());
+        let own_alias_arn = alias_arn(op.region(), op.account(), "alias/aws/");
         key_id.strip_prefix(own_alias_arn.as_str())
     });
     if let Some(service) = service.filter(|s| managed::is_known_service(s)) {
