@@ -14,12 +14,13 @@ use crate::protocol::{ApiError, ServiceId};
 /// resource does not exist in this Region, no resource-based policies allow access, or a
 /// resource-based policy explicitly denies access`.
 ///
-/// Documented (real responses): no key policy statement for the caller, for
-/// kms:CreateGrant (AWS Backup developer guide, logically air-gapped vault
-/// "Troubleshoot", a CloudTrail record of a cross-account copy), kms:Encrypt (a
-/// cross-account grant demo) and kms:Decrypt (Go tests that read the text as "the key does
-/// not exist or permissions are missing"); a key that does not exist (the same Go tests;
-/// Amazon Verified Permissions docs, where the text covers a missing key).
+/// Documented (real responses; stored-copy ids from shared/reference/fidelity-review.md
+/// §4.3): no key policy statement for the caller, for kms:CreateGrant (AWS Backup
+/// developer guide, logically air-gapped vault "Troubleshoot", a CloudTrail record of a
+/// cross-account copy, id 51841001674), kms:Encrypt (a cross-account grant demo, id
+/// 19066598205) and kms:Decrypt (Go tests that read the text as "the key does not exist or
+/// permissions are missing", ids 52991124799, 39945788856); a key that does not exist (the
+/// same Go tests; Amazon Verified Permissions docs, id 57944150263).
 /// Inferred: the same text for every other KMS operation, and for a Deny in the key policy
 /// (the sentence itself names that case). Denials by the caller's own side (identity
 /// policies, SCPs, boundaries, session policies) keep the usual form.
@@ -45,7 +46,9 @@ pub(crate) fn access_denied(decision: &Decision) -> ApiError {
 /// That an alias name or alias ARN gets it where the API reference says "Specify the key ID
 /// or key ARN" is inferred: moto (moto/kms/responses.py `_validate_cmk_id`) answers
 /// NotFoundException `Invalid keyId <value>` for those operations, in AWS's older
-/// unquoted form; the value is echoed whole, as moto does.
+/// unquoted form; the value is echoed whole, as moto does. Against: one emulator
+/// (faiscadev/fakecloud#901) says real KMS takes aliases in Enable/DisableKeyRotation and
+/// GetKeyRotationStatus, without a capture; the API reference says key ID or key ARN.
 pub(crate) fn invalid_key_id(value: &str) -> ApiError {
     ApiError::new("NotFoundException", format!("Invalid keyId '{value}'"))
 }
