@@ -80,6 +80,17 @@ pub struct Environment {
 /// Asks the policy engine whether the caller may perform `access`; when not, the
 /// AccessDenied error the service answers with.
 pub fn authorize(ctx: &RequestContext, world: &World, access: &Access) -> ApiResult<()> {
+    let decision = decide_request(ctx, world, access);
+    if decision.decision == EvalDecision::Allowed {
+        return Ok(());
+    }
+    tracing::debug!(explanation = %decision.explain(), "access denied");
+    Err(access_denied(ctx.service, &decision))
+}
+
+/// The engine's decision on the request's caller performing `access`, for a service that
+/// words some denials itself (KMS across accounts).
+pub fn decide_request(ctx: &RequestContext, world: &World, access: &Access) -> Decision {
     let access = if access.action.is_empty() {
         std::borrow::Cow::Owned(Access {
             action: ctx.action(),
@@ -106,12 +117,7 @@ pub fn authorize(ctx: &RequestContext, world: &World, access: &Access) -> ApiRes
             ContextValue::from(agent.as_str()),
         ));
     }
-    let decision = decide_with(world, &ctx.caller, &env, &access, extra);
-    if decision.decision == EvalDecision::Allowed {
-        return Ok(());
-    }
-    tracing::debug!(explanation = %decision.explain(), "access denied");
-    Err(access_denied(ctx.service, &decision))
+    decide_with(world, &ctx.caller, &env, &access, extra)
 }
 
 /// The engine's decision for `principal` performing `access`, with its reasons.

@@ -107,3 +107,50 @@ impl World {
 pub fn is_account_id(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
 }
+
+/// The partition of a region, the second field of every ARN built in it. Regions of global
+/// services (IAM, Organizations, STS) take the partition of the request's region.
+///
+/// From botocore's `data/partitions.json` (botocore 1.43.11): each partition's
+/// `regionRegex`, e.g. `^cn\-\w+\-\d+$` for aws-cn and `^us\-isob\-\w+\-\d+$` for aws-iso-b;
+/// the standard `aws` partition's (`^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$`) is the
+/// fallback, for any region keyhole is asked about.
+pub fn partition(region: &str) -> &'static str {
+    const PREFIXES: [(&str, &str); 7] = [
+        ("cn-", "aws-cn"),
+        ("us-gov-", "aws-us-gov"),
+        ("us-iso-", "aws-iso"),
+        ("us-isob-", "aws-iso-b"),
+        ("eu-isoe-", "aws-iso-e"),
+        ("us-isof-", "aws-iso-f"),
+        ("eusc-", "aws-eusc"),
+    ];
+    PREFIXES
+        .iter()
+        .find(|(prefix, _)| region.starts_with(prefix))
+        .map_or("aws", |(_, partition)| partition)
+}
+
+#[cfg(test)]
+mod partition_tests {
+    #[test]
+    fn regions_map_to_botocores_partitions() {
+        for (region, partition) in [
+            ("us-east-1", "aws"),
+            ("eu-west-1", "aws"),
+            ("ap-southeast-7", "aws"),
+            ("cn-north-1", "aws-cn"),
+            ("cn-northwest-1", "aws-cn"),
+            ("us-gov-west-1", "aws-us-gov"),
+            ("us-gov-east-1", "aws-us-gov"),
+            ("us-iso-east-1", "aws-iso"),
+            ("us-iso-west-1", "aws-iso"),
+            ("us-isob-east-1", "aws-iso-b"),
+            ("eu-isoe-west-1", "aws-iso-e"),
+            ("us-isof-south-1", "aws-iso-f"),
+            ("eusc-de-east-1", "aws-eusc"),
+        ] {
+            assert_eq!(super::partition(region), partition, "{region}");
+        }
+    }
+}

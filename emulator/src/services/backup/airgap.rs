@@ -205,12 +205,12 @@ fn team_id(team_arn: &str) -> &str {
 /// An MPA session of `team_arn` (format inferred from MPA's ARNs).
 fn session_arn(team_arn: &str) -> String {
     let parts: Vec<&str> = team_arn.splitn(6, ':').collect();
-    let (region, account) = match parts[..] {
-        [_, _, _, region, account, _] => (region, account),
-        _ => ("", ""),
+    let (partition, region, account) = match parts[..] {
+        [_, partition, _, region, account, _] => (partition, region, account),
+        _ => ("aws", "", ""),
     };
     format!(
-        "arn:aws:mpa:{region}:{account}:session/{}/{}",
+        "arn:{partition}:mpa:{region}:{account}:session/{}/{}",
         team_id(team_arn),
         uuid::Uuid::new_v4().simple()
     )

@@ -423,7 +423,8 @@ pub fn create_framework(
         .field("Arn", existing.arn.as_str()));
     }
     let arn = format!(
-        "arn:aws:backup:{}:{}:framework:{name}-{}",
+        "arn:{}:backup:{}:{}:framework:{name}-{}",
+        crate::world::partition(&ctx.region),
         ctx.region,
         ctx.caller.account,
         uuid::Uuid::new_v4()
@@ -658,7 +659,8 @@ pub fn create_report_plan(
         .field("Arn", existing.arn.as_str()));
     }
     let arn = format!(
-        "arn:aws:backup:{}:{}:report-plan:{name}-{}",
+        "arn:{}:backup:{}:{}:report-plan:{name}-{}",
+        crate::world::partition(&ctx.region),
         ctx.region,
         ctx.caller.account,
         uuid::Uuid::new_v4()

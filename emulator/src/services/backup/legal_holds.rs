@@ -65,8 +65,10 @@ pub fn create(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResu
     let id = uuid::Uuid::new_v4().to_string();
     let hold = LegalHold {
         arn: format!(
-            "arn:aws:backup:{}:{}:legal-hold:{id}",
-            ctx.region, ctx.caller.account
+            "arn:{}:backup:{}:{}:legal-hold:{id}",
+            crate::world::partition(&ctx.region),
+            ctx.region,
+            ctx.caller.account
         ),
         id: id.clone(),
         title: req(input, "Title")?.to_owned(),

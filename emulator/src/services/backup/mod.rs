@@ -246,7 +246,8 @@ pub(crate) fn tagged_recovery_point_not_found() -> ApiError {
 }
 
 pub(crate) fn vault_arn(region: &str, account: &str, name: &str) -> String {
-    format!("arn:aws:backup:{region}:{account}:backup-vault:{name}")
+    let partition = crate::world::partition(region);
+    format!("arn:{partition}:backup:{region}:{account}:backup-vault:{name}")
 }
 
 /// `(region, account, name)` of a backup vault ARN.

@@ -204,8 +204,10 @@ pub fn create(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResu
     ensure_target_vaults(world, ctx, plan_doc);
     let id = uuid::Uuid::new_v4().to_string();
     let arn = format!(
-        "arn:aws:backup:{}:{}:backup-plan:{id}",
-        ctx.region, ctx.caller.account
+        "arn:{}:backup:{}:{}:backup-plan:{id}",
+        crate::world::partition(&ctx.region),
+        ctx.region,
+        ctx.caller.account
     );
     let version = PlanVersion {
         version_id: version_id(),

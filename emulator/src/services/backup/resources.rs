@@ -127,30 +127,36 @@ pub fn managed_key_service(resource_type: &str) -> &'static str {
 /// A new recovery point's ARN in the type's format (backup-resources.md §1 notes).
 pub fn recovery_point_arn(resource_type: &str, fm: bool, region: &str, account: &str) -> String {
     let uuid = uuid::Uuid::new_v4();
+    let partition = crate::world::partition(region);
     let hex17 = || uuid.simple().to_string()[..17].to_owned();
     if fm {
         return format!(
-            "arn:aws:backup:{region}:{account}:recovery-point:{}",
+            "arn:{partition}:backup:{region}:{account}:recovery-point:{}",
             uuid.to_string().to_uppercase()
         );
     }
     match resource_type {
-        "EBS" | "Storage Gateway" => format!("arn:aws:ec2:{region}::snapshot/snap-{}", hex17()),
-        "EC2" => format!("arn:aws:ec2:{region}::image/ami-{}", hex17()),
-        "RDS" => format!("arn:aws:rds:{region}:{account}:snapshot:awsbackup:job-{uuid}"),
-        "Aurora" | "DocumentDB" | "Neptune" => {
-            format!("arn:aws:rds:{region}:{account}:cluster-snapshot:awsbackup:job-{uuid}")
+        "EBS" | "Storage Gateway" => {
+            format!("arn:{partition}:ec2:{region}::snapshot/snap-{}", hex17())
         }
-        "FSx" => format!("arn:aws:fsx:{region}:{account}:backup/backup-{}", hex17()),
+        "EC2" => format!("arn:{partition}:ec2:{region}::image/ami-{}", hex17()),
+        "RDS" => format!("arn:{partition}:rds:{region}:{account}:snapshot:awsbackup:job-{uuid}"),
+        "Aurora" | "DocumentDB" | "Neptune" => {
+            format!("arn:{partition}:rds:{region}:{account}:cluster-snapshot:awsbackup:job-{uuid}")
+        }
+        "FSx" => format!(
+            "arn:{partition}:fsx:{region}:{account}:backup/backup-{}",
+            hex17()
+        ),
         "DynamoDB" => format!(
-            "arn:aws:dynamodb:{region}:{account}:table/backup/backup/{}",
+            "arn:{partition}:dynamodb:{region}:{account}:table/backup/backup/{}",
             &uuid.simple().to_string()[..24]
         ),
         "Redshift" | "Redshift Serverless" => {
-            format!("arn:aws:redshift:{region}:{account}:snapshot:resource/awsbackup:job-{uuid}")
+            format!("arn:{partition}:redshift:{region}:{account}:snapshot:resource/awsbackup:job-{uuid}")
         }
         _ => format!(
-            "arn:aws:backup:{region}:{account}:recovery-point:{}",
+            "arn:{partition}:backup:{region}:{account}:recovery-point:{}",
             uuid.to_string().to_uppercase()
         ),
     }

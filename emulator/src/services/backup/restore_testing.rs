@@ -200,7 +200,8 @@ pub fn create_plan(ctx: &RequestContext, world: &mut World, input: &Value) -> Ap
         ));
     }
     let arn = format!(
-        "arn:aws:backup:{}:{}:restore-testing-plan:{name}-{}",
+        "arn:{}:backup:{}:{}:restore-testing-plan:{name}-{}",
+        crate::world::partition(&ctx.region),
         ctx.region,
         ctx.caller.account,
         uuid::Uuid::new_v4()

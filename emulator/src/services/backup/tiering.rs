@@ -147,8 +147,10 @@ pub fn create(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResu
     let request_id = s(input, "CreatorRequestId").map(str::to_owned);
     // Text inferred: the ARN's resource part.
     let arn = format!(
-        "arn:aws:backup:{}:{}:tiering-configuration:{name}",
-        ctx.region, ctx.caller.account
+        "arn:{}:backup:{}:{}:tiering-configuration:{name}",
+        crate::world::partition(&ctx.region),
+        ctx.region,
+        ctx.caller.account
     );
     authorize(ctx, world, Some(arn.clone()), None)?;
     if let Ok(existing) = find(ctx, world, &name) {

@@ -8,8 +8,8 @@ use serde_json::{json, Value};
 use super::crypto::{KeySpec, KeyUsage};
 use super::state::{GrantRecord, Key};
 use super::{
-    authorize_key, authorize_keyless, b64, key, key_mut, require_usable, resolve, resolve_creating,
-    KeyRef, Op,
+    authorize_key, authorize_keyless, b64, key, key_mut, require_usable, resolve_for, KeyRef,
+    Names, Op,
 };
 use crate::protocol::{ApiError, ApiResult};
 use crate::world::{CallerKind, World};
@@ -172,7 +172,7 @@ pub fn create_grant(op: &Op, world: &mut World) -> ApiResult<Value> {
             json!(constraint_types),
         ));
     }
-    let r = resolve_creating(op, world, op.req("KeyId")?)?;
+    let r = resolve_for(op, world, op.req("KeyId")?, Names::KeyOnly)?;
     let existing = {
         let k = key(world, &r)?;
         authorize_key(op, world, k, extra)?;
@@ -220,13 +220,7 @@ pub fn create_grant(op: &Op, world: &mut World) -> ApiResult<Value> {
 }
 
 pub fn list_grants(op: &Op, world: &mut World) -> ApiResult<Value> {
-    let r = resolve(
-        world,
-        op.account(),
-        op.region(),
-        op.req("KeyId")?,
-        op.ctx.now,
-    )?;
+    let r = resolve_for(op, world, op.req("KeyId")?, Names::KeyOnly)?;
     let k = key(world, &r)?;
     authorize_key(
         op,
@@ -312,7 +306,7 @@ pub fn retire_grant(op: &Op, world: &mut World) -> ApiResult<Value> {
         (Some(token), _, _) => locate_by_token(world, op.region(), token)
             .ok_or_else(|| ApiError::new("InvalidGrantTokenException", "Invalid grant token"))?,
         (None, Some(key_id), Some(grant_id)) => (
-            resolve(world, op.account(), op.region(), key_id, op.ctx.now)?,
+            resolve_for(op, world, key_id, Names::KeyOnly)?,
             grant_id.to_owned(),
         ),
         _ => {
@@ -349,13 +343,7 @@ pub fn retire_grant(op: &Op, world: &mut World) -> ApiResult<Value> {
 }
 
 pub fn revoke_grant(op: &Op, world: &mut World) -> ApiResult<Value> {
-    let r = resolve(
-        world,
-        op.account(),
-        op.region(),
-        op.req("KeyId")?,
-        op.ctx.now,
-    )?;
+    let r = resolve_for(op, world, op.req("KeyId")?, Names::KeyOnly)?;
     let grant_id = op.req("GrantId")?.to_owned();
     {
         let k = key(world, &r)?;

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{deleted_by, key, key_access, require_usable, resolve, KeyRef};
+use super::{deleted_by, errors, key, key_access, require_usable, resolve, KeyRef};
 use crate::authz::{self, Environment};
 use crate::policy::{Decision, EvalDecision, Layer};
 use crate::protocol::ApiError;
@@ -108,14 +108,9 @@ fn check(world: &World, key_use: &ServiceKeyUse, authority: Authority) -> Result
             Authority::KeyPolicyAndGrants => allowed_by_key_policy_or_grant(&decision),
         };
         if !allowed {
-            let message = decision.access_denied_message().unwrap_or_else(|| {
-                format!(
-                    "User: {} is not authorized to perform: {action} on resource: {}",
-                    key_use.caller.arn(),
-                    k.arn
-                )
-            });
-            return Err(ApiError::new("AccessDeniedException", message));
+            // Worded as a direct call is: the Backup developer guide's cross-account
+            // example is AWS Backup's own kms:CreateGrant (see errors::access_denied).
+            return Err(errors::access_denied(&decision));
         }
     }
     require_usable(k)

@@ -6,12 +6,13 @@ use std::str::FromStr;
 use serde_json::{json, Value};
 
 use super::crypto::{self, KeySpec, KeyUsage, KeyVersions};
+use super::errors;
 use super::state::{Alias, Key};
 use super::{
     alias_arn, authorize_key, authorize_keyless, b64, crypto_error, disabled,
     held_in_another_region, invalid_state, key, key_access, key_arn, key_mut, kms_state,
-    kms_state_mut, paginate, require_customer_managed, require_not_pending_deletion, resolve,
-    resolve_creating, KeyRef, Op, DAY, PENDING_REPLICA_DELETION,
+    kms_state_mut, names_alias, paginate, require_customer_managed, require_not_pending_deletion,
+    resolve, resolve_creating, resolve_for, KeyRef, Names, Op, DAY, PENDING_REPLICA_DELETION,
 };
 use crate::authz::{self, Access, Environment};
 use crate::policy::model::PrincipalEntryKind;
@@ -358,15 +359,10 @@ pub fn create_key(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(out)
 }
 
-/// Resolves the request's `KeyId` member.
+/// Resolves the request's `KeyId` member: a key id or key ARN (every operation here that
+/// takes one documents "Specify the key ID or key ARN of the KMS key").
 fn target(op: &Op, world: &World) -> ApiResult<KeyRef> {
-    resolve(
-        world,
-        op.account(),
-        op.region(),
-        op.req("KeyId")?,
-        op.ctx.now,
-    )
+    resolve_for(op, world, op.req("KeyId")?, Names::KeyOnly)
 }
 
 pub fn describe_key(op: &Op, world: &mut World) -> ApiResult<Value> {
@@ -626,6 +622,9 @@ fn authorize_alias(op: &Op, world: &World, name: &str) -> ApiResult<()> {
 /// An alias target: a key of the caller's account, by id or key ARN.
 fn alias_target(op: &Op, world: &World) -> ApiResult<KeyRef> {
     let id = op.req("TargetKeyId")?;
+    if names_alias(id) {
+        return Err(errors::alias_as_target());
+    }
     let r = resolve(world, op.account(), op.region(), id, op.ctx.now)?;
     if r.account != op.account() {
         return Err(ApiError::new(
@@ -639,6 +638,10 @@ fn alias_target(op: &Op, world: &World) -> ApiResult<KeyRef> {
 pub fn create_alias(op: &Op, world: &mut World) -> ApiResult<Value> {
     let name = op.req("AliasName")?.to_owned();
     check_alias_name(&name)?;
+    // Only ':' of the characters KMS forbids gets past the model's pattern.
+    if name.contains(':') {
+        return Err(errors::alias_invalid_characters(&name));
+    }
     let r = alias_target(op, world)?;
     {
         authorize_alias(op, world, &name)?;
@@ -735,7 +738,7 @@ pub fn delete_alias(op: &Op, world: &mut World) -> ApiResult<Value> {
 pub fn list_aliases(op: &Op, world: &mut World) -> ApiResult<Value> {
     let filter = match op.str("KeyId") {
         Some(id) => {
-            let r = resolve(world, op.account(), op.region(), id, op.ctx.now)?;
+            let r = resolve_for(op, world, id, Names::KeyOnly)?;
             let k = key(world, &r)?;
             authorize_key(op, world, k, Vec::new())?;
             Some(r.key_id)

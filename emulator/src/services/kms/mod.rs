@@ -5,6 +5,7 @@
 
 pub mod crypto;
 mod cryptoops;
+mod errors;
 mod grants;
 pub mod integration;
 mod keys;
@@ -353,11 +354,13 @@ pub(crate) struct KeyRef {
 }
 
 pub(crate) fn key_arn(region: &str, account: &str, key_id: &str) -> String {
-    format!("arn:aws:kms:{region}:{account}:key/{key_id}")
+    let partition = crate::world::partition(region);
+    format!("arn:{partition}:kms:{region}:{account}:key/{key_id}")
 }
 
 pub(crate) fn alias_arn(region: &str, account: &str, alias_name: &str) -> String {
-    format!("arn:aws:kms:{region}:{account}:{alias_name}")
+    let partition = crate::world::partition(region);
+    format!("arn:{partition}:kms:{region}:{account}:{alias_name}")
 }
 
 pub(crate) fn kms_state<'w>(world: &'w World, account: &str, region: &str) -> Option<&'w KmsState> {
@@ -411,6 +414,16 @@ pub(crate) fn resolve(
     key_id: &str,
     now: f64,
 ) -> ApiResult<KeyRef> {
+    let (owner, reference) = parse_reference(account, region, key_id)?;
+    lookup(world, owner, region, reference, now)
+}
+
+/// The account a KeyId points into and the key id or `alias/...` name it names there.
+fn parse_reference<'k>(
+    account: &'k str,
+    region: &str,
+    key_id: &'k str,
+) -> ApiResult<(&'k str, &'k str)> {
     let (owner, reference) = if let Some(rest) = key_id.strip_prefix("arn:") {
         let parts: Vec<&str> = rest.splitn(5, ':').collect();
         let [_partition, service, arn_region, arn_account, resource] = parts[..] else {
@@ -435,6 +448,22 @@ pub(crate) fn resolve(
     } else {
         (account, key_id)
     };
+    if !reference.starts_with("alias/") && !is_key_id(reference) {
+        return Err(ApiError::new(
+            "NotFoundException",
+            format!("Invalid keyId '{reference}'"),
+        ));
+    }
+    Ok((owner, reference))
+}
+
+fn lookup(
+    world: &World,
+    owner: &str,
+    region: &str,
+    reference: &str,
+    now: f64,
+) -> ApiResult<KeyRef> {
     let state = kms_state(world, owner, region);
     if reference.starts_with("alias/") {
         let alias = state
@@ -446,12 +475,6 @@ pub(crate) fn resolve(
             key_id: alias.target_key_id.clone(),
         });
     }
-    if !is_key_id(reference) {
-        return Err(ApiError::new(
-            "NotFoundException",
-            format!("Invalid keyId '{reference}'"),
-        ));
-    }
     match state.and_then(|s| s.keys.get(reference)) {
         Some(key) if !deleted_by(key, now) => Ok(KeyRef {
             account: owner.to_owned(),
@@ -462,19 +485,67 @@ pub(crate) fn resolve(
     }
 }
 
-/// Resolves like [`resolve`], first creating the AWS-managed key a caller names with
+/// Whether a KeyId is an alias name or an alias ARN.
+pub(crate) fn names_alias(key_id: &str) -> bool {
+    key_id.starts_with("alias/")
+        || (key_id.starts_with("arn:")
+            && key_id
+                .splitn(6, ':')
+                .nth(5)
+                .is_some_and(|r| r.starts_with("alias/")))
+}
+
+/// What a KeyId member may name, as the API reference documents each one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Names {
+    /// "key ID, key ARN, alias name, or alias ARN" (DescribeKey, the cryptographic
+    /// operations).
+    KeyOrAlias,
+    /// "Specify the key ID or key ARN of the KMS key" (the botocore model's documentation
+    /// of every other KeyId member): an alias name or alias ARN is refused.
+    KeyOnly,
+}
+
+/// Resolves a KeyId for the request's caller. A key of another account that does not
+/// exist is denied as KMS denies a cross-account call ([`errors::access_denied`]), not
+/// reported missing.
+pub(crate) fn resolve_for(op: &Op, world: &World, key_id: &str, names: Names) -> ApiResult<KeyRef> {
+    let (owner, reference) = parse_reference(op.account(), op.region(), key_id)?;
+    if names == Names::KeyOnly && reference.starts_with("alias/") {
+        return Err(errors::invalid_key_id(key_id));
+    }
+    lookup(world, owner, op.region(), reference, op.ctx.now).map_err(|e| {
+        if owner == op.account() || reference.starts_with("alias/") {
+            return e;
+        }
+        let missing = Access {
+            action: op.ctx.action(),
+            resource: Some(key_arn(op.region(), owner, reference)),
+            resource_account: Some(owner.to_owned()),
+            ..Access::default()
+        };
+        let decision = authz::decide_request(op.ctx, world, &missing);
+        if decision.is_allowed() {
+            e
+        } else {
+            errors::access_denied(&decision)
+        }
+    })
+}
+
+/// Resolves like [`resolve_for`], first creating the AWS-managed key a caller names with
 /// `alias/aws/<service>` in its own account (AWS creates them on first use).
 pub(crate) fn resolve_creating(op: &Op, world: &mut World, key_id: &str) -> ApiResult<KeyRef> {
     let service = key_id.strip_prefix("alias/aws/").or_else(|| {
         // Formatted only for alias ARNs: this runs on every key-using call.
         key_id.contains(":alias/aws/").then_some(())?;
-        let own_alias_arn = format!("arn:aws:kms:{}:{}:alias/aws/", op.region(), op.account());
+        let own_alias_arn = alias_arn(op.region(), op.account(), "alias/aws/");
         key_id.strip_prefix(own_alias_arn.as_str())
     });
     if let Some(service) = service.filter(|s| managed::is_known_service(s)) {
         ensure_aws_managed_key(world, op.account(), op.region(), service, op.ctx.now);
     }
-    resolve(world, op.account(), op.region(), key_id, op.ctx.now)
+    resolve_for(op, world, key_id, Names::KeyOrAlias)
 }
 
 pub(crate) fn key<'w>(world: &'w World, r: &KeyRef) -> ApiResult<&'w Key> {
@@ -585,7 +656,12 @@ pub(crate) fn authorize_key_action(
 ) -> ApiResult<()> {
     let mut access = key_access(action, key, op.account());
     access.context.extend(extra);
-    authz::authorize(op.ctx, world, &access)
+    let decision = authz::decide_request(op.ctx, world, &access);
+    if decision.is_allowed() {
+        return Ok(());
+    }
+    tracing::debug!(explanation = %decision.explain(), "access denied");
+    Err(errors::access_denied(&decision))
 }
 
 /// Access to no key (CreateKey, ListKeys, ListAliases, GenerateRandom, ...).

@@ -1493,11 +1493,297 @@ fn a_key_policy_alone_decides_a_service_data_path() {
     );
     assert_eq!(
         denied(check_key_policy_use(&world, &use_for(&["GenerateDataKey"]))),
-        format!("User: {user} is not authorized to perform: kms:GenerateDataKey on resource: {arn} with an explicit deny in a resource-based policy")
+        cross_account_denied_as(&user, "kms:GenerateDataKey")
     );
     // Encrypt does not carry kms:GrantIsForAWSResource, so that statement does not apply.
     assert_eq!(
         denied(check_key_policy_use(&world, &use_for(&["Encrypt"]))),
-        format!("User: {user} is not authorized to perform: kms:Encrypt on resource: {arn} because no resource-based policy allows the kms:Encrypt action")
+        cross_account_denied_as(&user, "kms:Encrypt")
+    );
+}
+
+/// KMS's sentence for a caller of another account denied by the key's side.
+fn cross_account_denied(account: &str, action: &str) -> String {
+    cross_account_denied_as(&format!("arn:aws:iam::{account}:root"), action)
+}
+
+fn cross_account_denied_as(principal: &str, action: &str) -> String {
+    format!("User: {principal} is not authorized to perform: {action} on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access")
+}
+
+#[test]
+fn cross_account_denials_and_missing_keys_get_kms_cross_account_text() {
+    let env = Env::new();
+    let (_, arn) = env.key(A, json!({}));
+    let denied = |op: &str, body: Value, action: &str| {
+        let (code, message) = env.err(B, op, body);
+        assert_eq!(
+            (code.as_str(), message.unwrap()),
+            ("AccessDeniedException", cross_account_denied(B, action))
+        );
+    };
+    // No key policy statement for B (the default policy names only A's root).
+    denied("DescribeKey", json!({"KeyId": arn}), "kms:DescribeKey");
+    denied(
+        "Encrypt",
+        json!({"KeyId": arn, "Plaintext": b64(b"x")}),
+        "kms:Encrypt",
+    );
+    denied(
+        "CreateGrant",
+        json!({"KeyId": arn, "GranteePrincipal": format!("arn:aws:iam::{B}:root"), "Operations": ["Decrypt"]}),
+        "kms:CreateGrant",
+    );
+    // A key of A that does not exist: denied, not "does not exist".
+    let missing = arn_of(A, "11111111-2222-3333-4444-555555555555");
+    denied(
+        "Encrypt",
+        json!({"KeyId": missing, "Plaintext": b64(b"x")}),
+        "kms:Encrypt",
+    );
+    denied("DescribeKey", json!({"KeyId": missing}), "kms:DescribeKey");
+    denied(
+        "GetKeyPolicy",
+        json!({"KeyId": missing}),
+        "kms:GetKeyPolicy",
+    );
+    // A Deny for B in the key policy.
+    let policy = json!({"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Principal":{"AWS":format!("arn:aws:iam::{A}:root")},"Action":"kms:*","Resource":"*"},
+        {"Effect":"Allow","Principal":{"AWS":format!("arn:aws:iam::{B}:root")},"Action":"kms:*","Resource":"*"},
+        {"Effect":"Deny","Principal":{"AWS":format!("arn:aws:iam::{B}:root")},"Action":"kms:Encrypt","Resource":"*"}]})
+    .to_string();
+    let (_, denying) = env.key(A, json!({"Policy": policy}));
+    env.ok(B, "DescribeKey", json!({"KeyId": denying}));
+    denied(
+        "Encrypt",
+        json!({"KeyId": denying, "Plaintext": b64(b"x")}),
+        "kms:Encrypt",
+    );
+    // Through AWS Backup, the same sentence.
+    let e = check_service_key_use(
+        &env.shared.world(),
+        &ServiceKeyUse {
+            caller: &Caller::root(B, B),
+            key_arn: &arn,
+            operations: &["CreateGrant"],
+            via_service: "backup",
+            region: REGION,
+            now: 0.0,
+            grant_is_for_aws_resource: true,
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.message.as_deref(),
+        Some(cross_account_denied(B, "kms:CreateGrant").as_str())
+    );
+    // In its own account the caller still hears NotFound, and the same-account form.
+    let own_missing = arn_of(B, "11111111-2222-3333-4444-555555555555");
+    let (code, message) = env.err(B, "DescribeKey", json!({"KeyId": own_missing}));
+    assert_eq!(
+        (code.as_str(), message.unwrap()),
+        (
+            "NotFoundException",
+            format!("Key '{own_missing}' does not exist")
+        )
+    );
+    let alone = json!({"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Principal":{"AWS":format!("arn:aws:iam::{A}:root")},"Action":"kms:DescribeKey","Resource":"*"}]})
+    .to_string();
+    let (_, own) = env.key(
+        A,
+        json!({"Policy": alone, "BypassPolicyLockoutSafetyCheck": true}),
+    );
+    let (code, message) = env.err(A, "Encrypt", json!({"KeyId": own, "Plaintext": b64(b"x")}));
+    assert_eq!(
+        (code.as_str(), message.unwrap()),
+        (
+            "AccessDeniedException",
+            format!("User: arn:aws:iam::{A}:root is not authorized to perform: kms:Encrypt on resource: {own} because no resource-based policy allows the kms:Encrypt action")
+        )
+    );
+}
+
+/// Every operation whose KeyId the API reference documents as "the key ID or key ARN",
+/// with the other members it requires.
+fn key_only_operations() -> Vec<(&'static str, Value)> {
+    vec![
+        ("CancelKeyDeletion", json!({})),
+        (
+            "CreateGrant",
+            json!({"GranteePrincipal": format!("arn:aws:iam::{A}:root"), "Operations": ["Decrypt"]}),
+        ),
+        ("DeleteImportedKeyMaterial", json!({})),
+        ("DisableKey", json!({})),
+        ("DisableKeyRotation", json!({})),
+        ("EnableKey", json!({})),
+        ("EnableKeyRotation", json!({})),
+        ("GetKeyLastUsage", json!({})),
+        ("GetKeyPolicy", json!({})),
+        ("GetKeyRotationStatus", json!({})),
+        (
+            "GetParametersForImport",
+            json!({"WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"}),
+        ),
+        (
+            "ImportKeyMaterial",
+            json!({"ImportToken": b64(b"t"), "EncryptedKeyMaterial": b64(b"m")}),
+        ),
+        ("ListAliases", json!({})),
+        ("ListGrants", json!({})),
+        ("ListKeyPolicies", json!({})),
+        ("ListKeyRotations", json!({})),
+        ("ListResourceTags", json!({})),
+        ("PutKeyPolicy", json!({"Policy": "{}"})),
+        ("ReplicateKey", json!({"ReplicaRegion": "us-west-2"})),
+        ("RetireGrant", json!({"GrantId": "0".repeat(64)})),
+        ("RevokeGrant", json!({"GrantId": "0".repeat(64)})),
+        ("RotateKeyOnDemand", json!({})),
+        ("ScheduleKeyDeletion", json!({})),
+        (
+            "TagResource",
+            json!({"Tags": [{"TagKey": "k", "TagValue": "v"}]}),
+        ),
+        ("UntagResource", json!({"TagKeys": ["k"]})),
+        ("UpdateKeyDescription", json!({"Description": "d"})),
+        ("UpdatePrimaryRegion", json!({"PrimaryRegion": "us-west-2"})),
+    ]
+}
+
+#[test]
+fn operations_that_take_only_a_key_id_or_arn_refuse_aliases() {
+    let env = Env::new();
+    let (id, _) = env.key(A, json!({}));
+    env.ok(
+        A,
+        "CreateAlias",
+        json!({"AliasName": "alias/app", "TargetKeyId": id}),
+    );
+    let alias_arn = format!("arn:aws:kms:{REGION}:{A}:alias/app");
+    for (op, body) in key_only_operations() {
+        for alias in ["alias/app", alias_arn.as_str()] {
+            let mut body = body.clone();
+            body["KeyId"] = json!(alias);
+            let (code, message) = env.err(A, op, body);
+            assert_eq!(
+                (code.as_str(), message.as_deref()),
+                (
+                    "NotFoundException",
+                    Some(format!("Invalid keyId '{alias}'").as_str())
+                ),
+                "{op} {alias}"
+            );
+        }
+    }
+    // The key itself is untouched, and still takes aliases where KMS does.
+    let m = env.ok(A, "DescribeKey", json!({"KeyId": "alias/app"}))["KeyMetadata"].clone();
+    assert_eq!(m["KeyState"], json!("Enabled"));
+    env.encrypt(A, &alias_arn, b"x", json!({}));
+    // Alias targets: keys, not aliases.
+    let (other, _) = env.key(A, json!({}));
+    env.ok(
+        A,
+        "CreateAlias",
+        json!({"AliasName": "alias/other", "TargetKeyId": other}),
+    );
+    for (op, name) in [("CreateAlias", "alias/new"), ("UpdateAlias", "alias/other")] {
+        for target in ["alias/app", alias_arn.as_str()] {
+            let (code, message) = env.err(A, op, json!({"AliasName": name, "TargetKeyId": target}));
+            assert_eq!(
+                (code.as_str(), message.as_deref()),
+                (
+                    "ValidationException",
+                    Some("Aliases must refer to keys. Not aliases")
+                ),
+                "{op} {target}"
+            );
+        }
+    }
+}
+
+#[test]
+fn alias_names_with_characters_kms_forbids_are_refused() {
+    let env = Env::new();
+    let (id, _) = env.key(A, json!({}));
+    // ':' passes the model's pattern; KMS refuses it itself.
+    let (code, message) = env.err(
+        A,
+        "CreateAlias",
+        json!({"AliasName": "alias/Service:Test", "TargetKeyId": id}),
+    );
+    assert_eq!(
+        (code.as_str(), message.as_deref()),
+        (
+            "ValidationException",
+            Some("alias/Service:Test contains invalid characters for an alias")
+        )
+    );
+    // Characters outside the pattern: the model's validation message.
+    let (code, message) = env.err(
+        A,
+        "CreateAlias",
+        json!({"AliasName": "alias/Service.Test", "TargetKeyId": id}),
+    );
+    assert_eq!(
+        (code.as_str(), message.as_deref()),
+        (
+            "ValidationException",
+            Some("1 validation error detected: Value 'alias/Service.Test' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$")
+        )
+    );
+    // What KMS allows.
+    env.ok(
+        A,
+        "CreateAlias",
+        json!({"AliasName": "alias/my-alias_/x", "TargetKeyId": id}),
+    );
+}
+
+#[test]
+fn a_cross_account_denial_by_the_callers_own_policies_keeps_the_usual_form() {
+    let env = Env::new();
+    let policy = json!({"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Principal":{"AWS":format!("arn:aws:iam::{A}:root")},"Action":"kms:*","Resource":"*"},
+        {"Effect":"Allow","Principal":{"AWS":format!("arn:aws:iam::{B}:root")},"Action":"kms:*","Resource":"*"}]})
+    .to_string();
+    let (_, arn) = env.key(A, json!({"Policy": policy}));
+    // B's user has no identity policy: the key's side allows, B's own side does not.
+    env.iam(B, &[("Action", "CreateUser"), ("UserName", "u")]);
+    let user = Caller {
+        account: B.into(),
+        kind: crate::world::CallerKind::User {
+            name: "u".into(),
+            path: "/".into(),
+        },
+        user_id: "AIDAEXAMPLE".into(),
+        access_key_id: "AKIAEXAMPLE".into(),
+    };
+    let world = env.shared.world();
+    let k = super::key(
+        &world,
+        &super::resolve(&world, B, REGION, &arn, 0.0).unwrap(),
+    )
+    .unwrap()
+    .clone();
+    let env_ = crate::authz::Environment {
+        region: REGION.into(),
+        now: 0.0,
+        called_via: Vec::new(),
+    };
+    let decision = crate::authz::decide(
+        &world,
+        &user,
+        &env_,
+        &super::key_access("kms:Encrypt", &k, B),
+    );
+    assert!(decision.cross_account);
+    let e = super::errors::access_denied(&decision);
+    assert_eq!(
+        (e.code.as_str(), e.message.as_deref()),
+        (
+            "AccessDeniedException",
+            Some(format!("User: arn:aws:iam::{B}:user/u is not authorized to perform: kms:Encrypt on resource: {arn} because no identity-based policy allows the kms:Encrypt action").as_str())
+        )
     );
 }
