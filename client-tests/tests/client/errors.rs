@@ -111,6 +111,36 @@ async fn boto3_parses_unknown_operation_and_malformed_body() {
     );
 }
 
+/// Each service reports a model violation in its own shape, as boto3 parses it: Organizations
+/// as InvalidInputException with a Reason, KMS and STS without the sensitive value.
+#[tokio::test]
+async fn boto3_sees_each_services_validation_shape() {
+    let emu = common::start().await;
+    let out = common::boto3(&emu, "validation_errors.py").await;
+    let result = common::stdout_json(&out);
+    assert_eq!(
+        result["org_pattern"],
+        serde_json::json!({"Code": "InvalidInputException",
+            "Message": "You provided a value that does not match the required pattern.",
+            "Reason": "INVALID_PATTERN"})
+    );
+    assert_eq!(
+        result["org_enum"],
+        serde_json::json!({"Code": "InvalidInputException",
+            "Message": "You specified an invalid value.", "Reason": "INVALID_ENUM"})
+    );
+    assert_eq!(
+        result["kms_plaintext"],
+        serde_json::json!({"Code": "ValidationException",
+            "Message": "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096"})
+    );
+    assert_eq!(
+        result["sts_token"],
+        serde_json::json!({"Code": "ValidationError", "Type": "Sender",
+            "Message": "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length greater than or equal to 4"})
+    );
+}
+
 #[tokio::test]
 async fn cli_shows_query_protocol_errors() {
     let emu = common::start().await;

@@ -11,6 +11,7 @@ pub mod sts;
 use serde_json::Value;
 
 use crate::context::RequestContext;
+use crate::protocol::validate::{check_input, validation_error};
 use crate::protocol::{ApiError, ApiResult, Call, ServiceId};
 use crate::world::World;
 
@@ -22,6 +23,20 @@ pub fn dispatch(ctx: &RequestContext, world: &mut World, call: &Call) -> ApiResu
         ServiceId::Iam => iam::handle(ctx, world, &call.operation, &call.input),
         ServiceId::Kms => kms::handle(ctx, world, &call.operation, &call.input),
         ServiceId::Backup => backup::handle(ctx, world, &call.operation, &call.input),
+    }
+}
+
+/// Checks a call's input against the model and reports a violation the way the service does:
+/// Organizations with InvalidInputException and a Reason for the first one, every other
+/// service with AWS's aggregate "N validation errors detected: ..." message.
+pub fn validate_input(service: ServiceId, shape: &str, input: &Value) -> ApiResult<()> {
+    let violations = check_input(service, shape, input)?;
+    match violations.first() {
+        None => Ok(()),
+        Some(first) if service == ServiceId::Organizations => {
+            Err(organizations::errors::invalid_input_for(first.constraint))
+        }
+        Some(_) => Err(validation_error(service, &violations)),
     }
 }
 

@@ -215,6 +215,24 @@ fn create_key_describes_like_aws_and_gets_the_default_policy() {
     assert_eq!(tags["Tags"], json!([{"TagKey": "team", "TagValue": "x"}]));
 }
 
+/// The model check answers before the handler, and never echoes the plaintext: AWS's text,
+/// verbatim in getmoto/moto tests/test_kms/test_kms_encrypt.py (aws_verified).
+#[test]
+fn oversized_plaintext_is_rejected_without_echoing_it() {
+    let env = Env::new();
+    let (id, _) = env.key(A, json!({}));
+    let (code, message) = env.err(
+        A,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(&[b'x'; 4097])}),
+    );
+    assert_eq!(code, "ValidationException");
+    assert_eq!(
+        message.as_deref(),
+        Some("1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096")
+    );
+}
+
 #[test]
 fn encrypt_decrypt_round_trip_binds_the_encryption_context() {
     let env = Env::new();

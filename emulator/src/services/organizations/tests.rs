@@ -1303,6 +1303,67 @@ fn every_modeled_operation_is_served() {
     }
 }
 
+/// Bad input gets InvalidInputException with its Reason, as AWS answers it, never the
+/// ValidationException of KMS; the body is compared whole.
+#[test]
+fn model_violations_are_invalid_input_with_a_reason() {
+    let env = Env::new();
+    env.org();
+    let cases = [
+        (
+            "CreateOrganizationalUnit",
+            json!({"ParentId": "bad", "Name": "x"}),
+            "INVALID_PATTERN",
+            "You provided a value that does not match the required pattern.",
+        ),
+        (
+            "CreateOrganizationalUnit",
+            json!({"ParentId": "r-abcd"}),
+            "INPUT_REQUIRED",
+            "You must include a value for all required parameters.",
+        ),
+        (
+            "CreateOrganizationalUnit",
+            json!({"ParentId": "r-abcd", "Name": "n".repeat(129)}),
+            "MAX_LENGTH_EXCEEDED",
+            "You provided a string parameter that is longer than allowed.",
+        ),
+        (
+            "CreateOrganizationalUnit",
+            json!({"ParentId": "r-abcd", "Name": ""}),
+            "MIN_LENGTH_EXCEEDED",
+            "You provided a string parameter that is shorter than allowed.",
+        ),
+        (
+            "ListChildren",
+            json!({"ParentId": "r-abcd", "ChildType": "BLEE"}),
+            "INVALID_ENUM",
+            "You specified an invalid value.",
+        ),
+        (
+            "ListAccounts",
+            json!({"MaxResults": 21}),
+            "MAX_VALUE_EXCEEDED",
+            "You provided a numeric parameter that has a larger value than allowed.",
+        ),
+        (
+            "ListAccounts",
+            json!({"MaxResults": 0}),
+            "MIN_VALUE_EXCEEDED",
+            "You provided a numeric parameter that has a smaller value than allowed.",
+        ),
+    ];
+    for (op, input, reason, message) in cases {
+        let (status, body) = env.call(MGMT, op, input);
+        assert_eq!(status, 400, "{op} {reason}");
+        assert_eq!(
+            body,
+            json!({"__type": "InvalidInputException", "Message": message, "Reason": reason}),
+            "{op} {reason}"
+        );
+    }
+}
+
 #[test]
 fn state_round_trips_through_json() {
     let env = Env::new();
