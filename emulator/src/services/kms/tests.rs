@@ -233,6 +233,48 @@ fn oversized_plaintext_is_rejected_without_echoing_it() {
     );
 }
 
+/// ListKeys answers in key id order and ListAliases in alias name order (AWS documents
+/// none; keyhole's state is ordered by those), the same on every call and after the state
+/// is saved and restored.
+#[test]
+fn list_keys_and_aliases_keep_one_order_across_calls_and_restores() {
+    let env = Env::new();
+    let mut ids: Vec<String> = (0..6).map(|_| env.key(A, json!({})).0).collect();
+    let names = [
+        "alias/f", "alias/b", "alias/d", "alias/a", "alias/e", "alias/c",
+    ];
+    for (name, id) in names.iter().zip(&ids) {
+        env.ok(
+            A,
+            "CreateAlias",
+            json!({"AliasName": name, "TargetKeyId": id}),
+        );
+    }
+    let listed = |env: &Env| {
+        let field = |list: &Value, key: &str| -> Vec<String> {
+            let items = list.as_array().cloned().unwrap_or_default();
+            items
+                .iter()
+                .map(|v| v[key].as_str().unwrap().to_owned())
+                .collect()
+        };
+        (
+            field(&env.ok(A, "ListKeys", json!({}))["Keys"], "KeyId"),
+            field(&env.ok(A, "ListAliases", json!({}))["Aliases"], "AliasName"),
+        )
+    };
+    ids.sort();
+    let mut sorted_names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    sorted_names.sort();
+    let expected = (ids, sorted_names);
+    assert_eq!(listed(&env), expected);
+    assert_eq!(listed(&env), expected);
+    let restored = Env {
+        shared: crate::services::test_state::restored(&env.shared),
+    };
+    assert_eq!(listed(&restored), expected);
+}
+
 #[test]
 fn encrypt_decrypt_round_trip_binds_the_encryption_context() {
     let env = Env::new();

@@ -1364,6 +1364,65 @@ fn model_violations_are_invalid_input_with_a_reason() {
     }
 }
 
+/// ListAccounts and ListAccountsForParent answer in the order accounts joined (management
+/// account first), ListOrganizationalUnitsForParent in id order, ListPolicies the AWS-managed
+/// policy first and then by id (AWS documents none): the same on every call and after the
+/// state is saved and restored.
+#[test]
+fn lists_keep_one_order_across_calls_and_restores() {
+    let env = Env::new();
+    let (_, root) = env.org();
+    let mut joined = vec![MGMT.to_owned()];
+    // Created within the clock's millisecond as often as not: request order decides.
+    for name in ["c", "a", "b"] {
+        joined.push(env.create_account(name));
+    }
+    let mut ous: Vec<String> = ["z", "x", "y", "w"]
+        .iter()
+        .map(|name| env.create_ou(&root, name))
+        .collect();
+    ous.sort();
+    let scp = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+    let mut policies: Vec<String> = ["p3", "p1", "p2"]
+        .iter()
+        .map(|name| env.create_policy("SERVICE_CONTROL_POLICY", name, &scp))
+        .collect();
+    policies.sort();
+    policies.insert(0, "p-FullAWSAccess".to_owned());
+    let listed = |env: &Env| {
+        (
+            ids(&env.ok(MGMT, "ListAccounts", json!({}))["Accounts"], "Id"),
+            ids(
+                &env.ok(MGMT, "ListAccountsForParent", json!({"ParentId": root}))["Accounts"],
+                "Id",
+            ),
+            ids(
+                &env.ok(
+                    MGMT,
+                    "ListOrganizationalUnitsForParent",
+                    json!({"ParentId": root}),
+                )["OrganizationalUnits"],
+                "Id",
+            ),
+            ids(
+                &env.ok(
+                    MGMT,
+                    "ListPolicies",
+                    json!({"Filter": "SERVICE_CONTROL_POLICY"}),
+                )["Policies"],
+                "Id",
+            ),
+        )
+    };
+    let expected = (joined.clone(), joined, ous, policies);
+    assert_eq!(listed(&env), expected);
+    assert_eq!(listed(&env), expected);
+    let restored = Env {
+        shared: crate::services::test_state::restored(&env.shared),
+    };
+    assert_eq!(listed(&restored), expected);
+}
+
 #[test]
 fn state_round_trips_through_json() {
     let env = Env::new();
