@@ -11,7 +11,6 @@ use crate::admin;
 use crate::clock::Clock;
 use crate::context::RequestContext;
 use crate::protocol::sigv4::{self, AuthError, ProtocolFamily, RequestParts, SignatureInfo};
-use crate::protocol::validate::validate_input;
 use crate::protocol::{self, ApiError, ApiResult, HttpRequest, HttpResponse, Protocol, ServiceId};
 use crate::services;
 use crate::world::{is_account_id, Caller, Settings, World};
@@ -106,7 +105,7 @@ fn api(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo, request_id: &st
                     if service == ServiceId::Backup {
                         services::backup::prevalidate(&call.operation, &call.input)?;
                     }
-                    validate_input(service, input_shape, &call.input)
+                    services::validate_input(service, input_shape, &call.input)
                 });
         let mut world = shared.world();
         let no_auth = operation.is_some_and(|op| op.no_auth);

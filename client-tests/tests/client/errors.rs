@@ -111,6 +111,65 @@ async fn boto3_parses_unknown_operation_and_malformed_body() {
     );
 }
 
+/// The Rust SDK sees Organizations' InvalidInputException, Reason included, for a value the
+/// model's pattern rejects (the SDK does not check patterns itself).
+#[tokio::test]
+async fn sdk_parses_organizations_invalid_input_with_its_reason() {
+    use aws_sdk_organizations::operation::create_organizational_unit::CreateOrganizationalUnitError;
+    use aws_sdk_organizations::types::InvalidInputExceptionReason;
+    let emu = common::start().await;
+    let orgs = aws_sdk_organizations::Client::new(&emu.sdk_config("111111111111").await);
+    let err = orgs
+        .create_organizational_unit()
+        .parent_id("bad")
+        .name("x")
+        .send()
+        .await
+        .expect_err("bad parent id")
+        .into_service_error();
+    let CreateOrganizationalUnitError::InvalidInputException(e) = err else {
+        panic!("not InvalidInputException: {err:?}");
+    };
+    assert_eq!(
+        e.reason(),
+        Some(&InvalidInputExceptionReason::InvalidPattern)
+    );
+    assert_eq!(
+        e.message(),
+        Some("You provided a value that does not match the required pattern.")
+    );
+}
+
+/// Each service reports a model violation in its own shape, as boto3 parses it: Organizations
+/// as InvalidInputException with a Reason, KMS and STS without the sensitive value.
+#[tokio::test]
+async fn boto3_sees_each_services_validation_shape() {
+    let emu = common::start().await;
+    let out = common::boto3(&emu, "validation_errors.py").await;
+    let result = common::stdout_json(&out);
+    assert_eq!(
+        result["org_pattern"],
+        serde_json::json!({"Code": "InvalidInputException",
+            "Message": "You provided a value that does not match the required pattern.",
+            "Reason": "INVALID_PATTERN"})
+    );
+    assert_eq!(
+        result["org_enum"],
+        serde_json::json!({"Code": "InvalidInputException",
+            "Message": "You specified an invalid value.", "Reason": "INVALID_ENUM"})
+    );
+    assert_eq!(
+        result["kms_plaintext"],
+        serde_json::json!({"Code": "ValidationException",
+            "Message": "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096"})
+    );
+    assert_eq!(
+        result["sts_token"],
+        serde_json::json!({"Code": "ValidationError", "Type": "Sender",
+            "Message": "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length greater than or equal to 4"})
+    );
+}
+
 #[tokio::test]
 async fn cli_shows_query_protocol_errors() {
     let emu = common::start().await;

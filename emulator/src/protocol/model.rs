@@ -176,6 +176,8 @@ pub struct Shape {
     pub max: Option<f64>,
     pub pattern: Option<String>,
     pub enum_values: Vec<String>,
+    /// botocore's `sensitive` trait (plaintexts, passwords, tokens): never echoed in messages.
+    pub sensitive: bool,
     pub exception: bool,
     /// awsQuery error code and status when they differ from the shape name.
     pub error_code: Option<String>,
@@ -446,6 +448,7 @@ impl Shape {
             max: raw["max"].as_f64(),
             pattern: text(&raw["pattern"]),
             enum_values: strings(&raw["enum"]),
+            sensitive: raw["sensitive"].as_bool().unwrap_or(false),
             exception: raw["exception"].as_bool().unwrap_or(false),
             error_code: text(&raw["error"]["code"]),
             error_status: raw["error"]["httpStatusCode"].as_u64().map(|s| s as u16),

@@ -11,6 +11,7 @@ pub mod sts;
 use serde_json::Value;
 
 use crate::context::RequestContext;
+use crate::protocol::validate::{check_input, validation_error};
 use crate::protocol::{ApiError, ApiResult, Call, ServiceId};
 use crate::world::World;
 
@@ -22,6 +23,20 @@ pub fn dispatch(ctx: &RequestContext, world: &mut World, call: &Call) -> ApiResu
         ServiceId::Iam => iam::handle(ctx, world, &call.operation, &call.input),
         ServiceId::Kms => kms::handle(ctx, world, &call.operation, &call.input),
         ServiceId::Backup => backup::handle(ctx, world, &call.operation, &call.input),
+    }
+}
+
+/// Checks a call's input against the model and reports a violation the way the service does:
+/// Organizations with InvalidInputException and a Reason for the first one, every other
+/// service with AWS's aggregate "N validation errors detected: ..." message.
+pub fn validate_input(service: ServiceId, shape: &str, input: &Value) -> ApiResult<()> {
+    let violations = check_input(service, shape, input)?;
+    match violations.first() {
+        None => Ok(()),
+        Some(first) if service == ServiceId::Organizations => {
+            Err(organizations::errors::invalid_input_for(first.constraint))
+        }
+        Some(_) => Err(validation_error(service, &violations)),
     }
 }
 
@@ -46,4 +61,37 @@ pub fn not_implemented(ctx: &RequestContext) -> ApiError {
         format!("keyhole does not implement {} yet", ctx.action()),
     )
     .status(501)
+}
+
+/// Saving and restoring the world as users do, through the admin endpoints.
+#[cfg(test)]
+pub(crate) mod test_state {
+    use bytes::Bytes;
+    use http::{HeaderMap, Method};
+
+    use crate::pipeline::{self, ConnectionInfo, Shared};
+    use crate::protocol::HttpRequest;
+    use crate::world::Settings;
+
+    fn admin(shared: &Shared, method: Method, body: Bytes) -> Bytes {
+        let req = HttpRequest {
+            method,
+            raw_path: "/_keyhole/state".into(),
+            raw_query: None,
+            headers: HeaderMap::new(),
+            body,
+        };
+        let resp = pipeline::handle(shared, &req, ConnectionInfo::default());
+        assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+        resp.body
+    }
+
+    /// A new server holding `shared`'s world: saved with `GET /_keyhole/state`, loaded with
+    /// `POST /_keyhole/state`.
+    pub fn restored(shared: &Shared) -> Shared {
+        let document = admin(shared, Method::GET, Bytes::new());
+        let fresh = Shared::new(Settings::default());
+        admin(&fresh, Method::POST, document);
+        fresh
+    }
 }

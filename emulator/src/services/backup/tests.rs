@@ -1044,6 +1044,58 @@ fn start_copy_job_checks_its_input() {
     );
 }
 
+/// ListBackupVaults answers by name, ListBackupPlans by plan id, ListBackupJobs newest first
+/// (AWS documents no order): the same on every call and after the state is saved and
+/// restored.
+#[test]
+fn lists_keep_one_order_across_calls_and_restores() {
+    let env = Env::new();
+    let role = env.role(MGMT);
+    let mut jobs = Vec::new();
+    for name in ["v3", "v1", "v2"] {
+        env.vault_in(MGMT, "us-east-1", name, None);
+        let volume = format!("arn:aws:ec2:us-east-1:{MGMT}:volume/vol-{name}");
+        env.declare(&volume, None, json!({}));
+        jobs.push(env.backup_of(MGMT, name, &volume, &role));
+        // Jobs a second apart: newest first is then creation order reversed.
+        env.advance(1.0);
+    }
+    let mut plans: Vec<String> = ["p3", "p1", "p2"]
+        .iter()
+        .map(|name| {
+            let plan = json!({"BackupPlanName": name,
+                "Rules": [{"RuleName": "Daily", "TargetBackupVaultName": "v1"}]});
+            let created = env.ok(MGMT, "PUT", "/backup/plans/", json!({"BackupPlan": plan}));
+            created["BackupPlanId"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    plans.sort();
+    jobs.reverse();
+    let listed = |env: &Env| {
+        let field = |path: &str, list: &str, key: &str| -> Vec<String> {
+            let out = env.ok(MGMT, "GET", path, Value::Null);
+            let items = out[list].as_array().cloned().unwrap_or_default();
+            items
+                .iter()
+                .map(|v| v[key].as_str().unwrap().to_owned())
+                .collect()
+        };
+        (
+            field("/backup-vaults/", "BackupVaultList", "BackupVaultName"),
+            field("/backup/plans/", "BackupPlansList", "BackupPlanId"),
+            field("/backup-jobs/", "BackupJobs", "RecoveryPointArn"),
+        )
+    };
+    let vaults: Vec<String> = ["v1", "v2", "v3"].map(String::from).to_vec();
+    let expected = (vaults, plans, jobs);
+    assert_eq!(listed(&env), expected);
+    assert_eq!(listed(&env), expected);
+    let restored = Env(super::test_env::Env {
+        shared: crate::services::test_state::restored(&env.shared),
+    });
+    assert_eq!(listed(&restored), expected);
+}
+
 // ---- plans ----
 
 #[test]

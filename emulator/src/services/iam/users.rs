@@ -570,6 +570,51 @@ mod tests {
         assert_eq!(eng["Users"][0]["UserName"], "alice");
     }
 
+    /// ListUsers, ListRoles and ListGroups answer by name, case-insensitively (AWS documents
+    /// no order): the same on every call and after the state is saved and restored.
+    #[test]
+    fn lists_keep_one_order_across_calls_and_restores() {
+        let shared = crate::pipeline::Shared::new(crate::world::Settings::default());
+        for name in ["carol", "Alice", "bob"] {
+            let w = &mut shared.world();
+            iam(w, "CreateUser", json!({"UserName": name})).unwrap();
+            iam(w, "CreateGroup", json!({"GroupName": name})).unwrap();
+            let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+            iam(
+                w,
+                "CreateRole",
+                json!({"RoleName": name, "AssumeRolePolicyDocument": trust}),
+            )
+            .unwrap();
+        }
+        let listed = |shared: &crate::pipeline::Shared| -> Vec<Vec<String>> {
+            let w = &mut shared.world();
+            [
+                ("ListUsers", "Users", "UserName"),
+                ("ListRoles", "Roles", "RoleName"),
+                ("ListGroups", "Groups", "GroupName"),
+            ]
+            .iter()
+            .map(|(op, list, field)| {
+                let out = iam(w, op, json!({})).unwrap();
+                let items = out[*list].as_array().cloned().unwrap_or_default();
+                items
+                    .iter()
+                    .map(|v| v[*field].as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .collect()
+        };
+        let by_name: Vec<String> = ["Alice", "bob", "carol"].map(String::from).to_vec();
+        let expected = vec![by_name.clone(), by_name.clone(), by_name];
+        assert_eq!(listed(&shared), expected);
+        assert_eq!(listed(&shared), expected);
+        assert_eq!(
+            listed(&crate::services::test_state::restored(&shared)),
+            expected
+        );
+    }
+
     #[test]
     fn access_keys_sign_as_their_user_and_are_limited_to_two() {
         let mut w = World::default();

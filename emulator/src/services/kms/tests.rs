@@ -217,6 +217,66 @@ fn create_key_describes_like_aws_and_gets_the_default_policy() {
     assert_eq!(tags["Tags"], json!([{"TagKey": "team", "TagValue": "x"}]));
 }
 
+/// The model check answers before the handler, and never echoes the plaintext: AWS's text,
+/// verbatim in getmoto/moto tests/test_kms/test_kms_encrypt.py (aws_verified).
+#[test]
+fn oversized_plaintext_is_rejected_without_echoing_it() {
+    let env = Env::new();
+    let (id, _) = env.key(A, json!({}));
+    let (code, message) = env.err(
+        A,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(&[b'x'; 4097])}),
+    );
+    assert_eq!(code, "ValidationException");
+    assert_eq!(
+        message.as_deref(),
+        Some("1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096")
+    );
+}
+
+/// ListKeys answers in key id order and ListAliases in alias name order (AWS documents
+/// none; keyhole's state is ordered by those), the same on every call and after the state
+/// is saved and restored.
+#[test]
+fn list_keys_and_aliases_keep_one_order_across_calls_and_restores() {
+    let env = Env::new();
+    let mut ids: Vec<String> = (0..6).map(|_| env.key(A, json!({})).0).collect();
+    let names = [
+        "alias/f", "alias/b", "alias/d", "alias/a", "alias/e", "alias/c",
+    ];
+    for (name, id) in names.iter().zip(&ids) {
+        env.ok(
+            A,
+            "CreateAlias",
+            json!({"AliasName": name, "TargetKeyId": id}),
+        );
+    }
+    let listed = |env: &Env| {
+        let field = |list: &Value, key: &str| -> Vec<String> {
+            let items = list.as_array().cloned().unwrap_or_default();
+            items
+                .iter()
+                .map(|v| v[key].as_str().unwrap().to_owned())
+                .collect()
+        };
+        (
+            field(&env.ok(A, "ListKeys", json!({}))["Keys"], "KeyId"),
+            field(&env.ok(A, "ListAliases", json!({}))["Aliases"], "AliasName"),
+        )
+    };
+    ids.sort();
+    let mut sorted_names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    sorted_names.sort();
+    let expected = (ids, sorted_names);
+    assert_eq!(listed(&env), expected);
+    assert_eq!(listed(&env), expected);
+    let restored = Env {
+        shared: crate::services::test_state::restored(&env.shared),
+    };
+    assert_eq!(listed(&restored), expected);
+}
+
 #[test]
 fn encrypt_decrypt_round_trip_binds_the_encryption_context() {
     let env = Env::new();

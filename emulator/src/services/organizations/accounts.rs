@@ -239,13 +239,36 @@ pub fn list_accounts(op: &Op, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     op.authorize(world, None)?;
     let organization = org(world, &id)?;
-    let mut members: Vec<_> = organization.accounts.values().collect();
-    members.sort_by(|a, b| a.joined_timestamp.total_cmp(&b.joined_timestamp));
-    let items = members
+    let items = in_join_order(organization, organization.accounts.values())
         .into_iter()
         .map(|m| account_view(organization, m))
         .collect();
     Ok(page(op, items, "Accounts")?.into())
+}
+
+/// The order account lists answer in (AWS documents none): by join time, and within the
+/// clock's millisecond the management account first (it created the organization), then
+/// created accounts in request order, then by id; never the random order of the ids alone.
+fn in_join_order<'a>(
+    organization: &'a Organization,
+    members: impl Iterator<Item = &'a Member>,
+) -> Vec<&'a Member> {
+    let requested = |id: &str| {
+        organization
+            .create_account_requests
+            .iter()
+            .position(|r| r.account_id.as_deref() == Some(id))
+    };
+    let is_management = |m: &Member| m.id == organization.management_account;
+    let mut members: Vec<&Member> = members.collect();
+    members.sort_by(|a, b| {
+        a.joined_timestamp
+            .total_cmp(&b.joined_timestamp)
+            .then_with(|| is_management(b).cmp(&is_management(a)))
+            .then_with(|| requested(&a.id).cmp(&requested(&b.id)))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    members
 }
 
 pub fn list_accounts_for_parent(op: &Op, world: &mut World) -> ApiResult<Value> {
@@ -256,10 +279,12 @@ pub fn list_accounts_for_parent(op: &Op, world: &mut World) -> ApiResult<Value> 
         return Err(errors::parent_not_found());
     }
     op.authorize(world, organization.node_arn(parent))?;
-    let items = organization
+    let children = organization
         .accounts
         .values()
-        .filter(|m| m.parent_id == parent)
+        .filter(|m| m.parent_id == parent);
+    let items = in_join_order(organization, children)
+        .into_iter()
         .map(|m| account_view(organization, m))
         .collect();
     Ok(page(op, items, "Accounts")?.into())

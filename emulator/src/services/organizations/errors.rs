@@ -31,7 +31,9 @@
 //! | AccountAlreadyClosedException | | The provided account is already closed. | M |
 //! | ConstraintViolationException | CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR | You cannot register master account/yourself as delegated administrator for your organization. | M |
 //! | InvalidInputException | UNRECOGNIZED_SERVICE_PRINCIPAL | You specified an unrecognized service principal. | M |
-//! | InvalidInputException | INVALID_PATTERN | You provided a value that does not match the required pattern. | M |
+//! | InvalidInputException | INVALID_PATTERN | You provided a value that does not match the required pattern. | V (boto/boto3#4565, RoadieHQ/roadie-backstage-plugins#1391) |
+//! | InvalidInputException | INVALID_ENUM | You specified an invalid value. | M |
+//! | InvalidInputException | INPUT_REQUIRED, MIN/MAX_LENGTH_EXCEEDED, MIN/MAX_VALUE_EXCEEDED | the reason's sentence in the model's InvalidInputException documentation | D |
 //! | everything else below (`d` and `k` functions) | | | D / K |
 //!
 //! HTTP status: AWS answers every Organizations client error with 400 on the wire (verified
@@ -40,6 +42,7 @@
 //! documentation only and no captured response shows otherwise (decision, not verified).
 //! SDKs take the error code from `__type`, so the status does not change what they raise.
 
+use crate::protocol::validate::Constraint;
 use crate::protocol::ApiError;
 
 fn e(code: &str, message: &str) -> ApiError {
@@ -224,6 +227,39 @@ pub fn invalid_pattern() -> ApiError {
         "INVALID_PATTERN",
         "You provided a value that does not match the required pattern.",
     )
+}
+
+/// A model constraint the input broke, as Organizations reports it: InvalidInputException
+/// with the matching Reason, never the ValidationException other services send. Which
+/// Reason a constraint maps to is inferred from the enum's documentation; when several
+/// constraints fail, the first in model order decides (inferred).
+pub fn invalid_input_for(constraint: Constraint) -> ApiError {
+    match constraint {
+        Constraint::Pattern => invalid_pattern(),
+        // M: moto's answer to an unknown ChildType or policy type.
+        Constraint::Enum => invalid_input("INVALID_ENUM", "You specified an invalid value."),
+        // D: the Reason's sentence in the model's InvalidInputException documentation.
+        Constraint::Required => invalid_input(
+            "INPUT_REQUIRED",
+            "You must include a value for all required parameters.",
+        ),
+        Constraint::MaxLength => invalid_input(
+            "MAX_LENGTH_EXCEEDED",
+            "You provided a string parameter that is longer than allowed.",
+        ),
+        Constraint::MinLength => invalid_input(
+            "MIN_LENGTH_EXCEEDED",
+            "You provided a string parameter that is shorter than allowed.",
+        ),
+        Constraint::MaxValue => invalid_input(
+            "MAX_VALUE_EXCEEDED",
+            "You provided a numeric parameter that has a larger value than allowed.",
+        ),
+        Constraint::MinValue => invalid_input(
+            "MIN_VALUE_EXCEEDED",
+            "You provided a numeric parameter that has a smaller value than allowed.",
+        ),
+    }
 }
 
 // ---- D: from the exception documentation in the model ----

@@ -1303,6 +1303,126 @@ fn every_modeled_operation_is_served() {
     }
 }
 
+/// Bad input gets InvalidInputException with its Reason, as AWS answers it, never the
+/// ValidationException of KMS; the body is compared whole.
+#[test]
+fn model_violations_are_invalid_input_with_a_reason() {
+    let env = Env::new();
+    env.org();
+    let cases = [
+        (
+            "CreateOrganizationalUnit",
+            json!({"ParentId": "bad", "Name": "x"}),
+            "INVALID_PATTERN",
+            "You provided a value that does not match the required pattern.",
+        ),
+        (
+            "CreateOrganizationalUnit",
+            json!({"ParentId": "r-abcd"}),
+            "INPUT_REQUIRED",
+            "You must include a value for all required parameters.",
+        ),
+        (
+            "CreateOrganizationalUnit",
+            json!({"ParentId": "r-abcd", "Name": "n".repeat(129)}),
+            "MAX_LENGTH_EXCEEDED",
+            "You provided a string parameter that is longer than allowed.",
+        ),
+        (
+            "CreateOrganizationalUnit",
+            json!({"ParentId": "r-abcd", "Name": ""}),
+            "MIN_LENGTH_EXCEEDED",
+            "You provided a string parameter that is shorter than allowed.",
+        ),
+        (
+            "ListChildren",
+            json!({"ParentId": "r-abcd", "ChildType": "BLEE"}),
+            "INVALID_ENUM",
+            "You specified an invalid value.",
+        ),
+        (
+            "ListAccounts",
+            json!({"MaxResults": 21}),
+            "MAX_VALUE_EXCEEDED",
+            "You provided a numeric parameter that has a larger value than allowed.",
+        ),
+        (
+            "ListAccounts",
+            json!({"MaxResults": 0}),
+            "MIN_VALUE_EXCEEDED",
+            "You provided a numeric parameter that has a smaller value than allowed.",
+        ),
+    ];
+    for (op, input, reason, message) in cases {
+        let (status, body) = env.call(MGMT, op, input);
+        assert_eq!(status, 400, "{op} {reason}");
+        assert_eq!(
+            body,
+            json!({"__type": "InvalidInputException", "Message": message, "Reason": reason}),
+            "{op} {reason}"
+        );
+    }
+}
+
+/// ListAccounts and ListAccountsForParent answer in the order accounts joined (management
+/// account first), ListOrganizationalUnitsForParent in id order, ListPolicies the AWS-managed
+/// policy first and then by id (AWS documents none): the same on every call and after the
+/// state is saved and restored.
+#[test]
+fn lists_keep_one_order_across_calls_and_restores() {
+    let env = Env::new();
+    let (_, root) = env.org();
+    let mut joined = vec![MGMT.to_owned()];
+    // Created within the clock's millisecond as often as not: request order decides.
+    for name in ["c", "a", "b"] {
+        joined.push(env.create_account(name));
+    }
+    let mut ous: Vec<String> = ["z", "x", "y", "w"]
+        .iter()
+        .map(|name| env.create_ou(&root, name))
+        .collect();
+    ous.sort();
+    let scp = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+    let mut policies: Vec<String> = ["p3", "p1", "p2"]
+        .iter()
+        .map(|name| env.create_policy("SERVICE_CONTROL_POLICY", name, &scp))
+        .collect();
+    policies.sort();
+    policies.insert(0, "p-FullAWSAccess".to_owned());
+    let listed = |env: &Env| {
+        (
+            ids(&env.ok(MGMT, "ListAccounts", json!({}))["Accounts"], "Id"),
+            ids(
+                &env.ok(MGMT, "ListAccountsForParent", json!({"ParentId": root}))["Accounts"],
+                "Id",
+            ),
+            ids(
+                &env.ok(
+                    MGMT,
+                    "ListOrganizationalUnitsForParent",
+                    json!({"ParentId": root}),
+                )["OrganizationalUnits"],
+                "Id",
+            ),
+            ids(
+                &env.ok(
+                    MGMT,
+                    "ListPolicies",
+                    json!({"Filter": "SERVICE_CONTROL_POLICY"}),
+                )["Policies"],
+                "Id",
+            ),
+        )
+    };
+    let expected = (joined.clone(), joined, ous, policies);
+    assert_eq!(listed(&env), expected);
+    assert_eq!(listed(&env), expected);
+    let restored = Env {
+        shared: crate::services::test_state::restored(&env.shared),
+    };
+    assert_eq!(listed(&restored), expected);
+}
+
 #[test]
 fn state_round_trips_through_json() {
     let env = Env::new();
