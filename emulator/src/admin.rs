@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::pipeline::Shared;
 use crate::protocol::{HttpRequest, HttpResponse, ServiceId};
-use crate::world::World;
+use crate::world::{DenyMessageStyle, World};
 
 pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
     let path = req.raw_path.trim_end_matches('/');
@@ -30,6 +30,8 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
             Err(e) => error(400, &format!("not a keyhole state document: {e}")),
         },
         ("POST", "/_keyhole/seed") => seed(shared, req),
+        ("GET", "/_keyhole/settings") => settings_out(&shared.world()),
+        ("POST", "/_keyhole/settings") => update_settings(shared, req),
         ("POST", "/_keyhole/clock/advance") => {
             let seconds = serde_json::from_slice::<Value>(&req.body)
                 .ok()
@@ -63,6 +65,33 @@ fn seed(shared: &Shared, req: &HttpRequest) -> HttpResponse {
     match crate::services::iam::seed::apply(&mut shared.world(), &seed, now) {
         Ok(counts) => HttpResponse::json(200, &json!({"status": "seeded", "created": counts})),
         Err(e) => error(400, &e.to_string()),
+    }
+}
+
+/// The settings `POST /_keyhole/settings` may change while keyhole runs; the others are
+/// fixed at start-up (`keyhole serve` flags).
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SettingsUpdate {
+    deny_message_style: Option<DenyMessageStyle>,
+}
+
+fn update_settings(shared: &Shared, req: &HttpRequest) -> HttpResponse {
+    let update = match serde_json::from_slice::<SettingsUpdate>(&req.body) {
+        Ok(u) => u,
+        Err(e) => return error(400, &format!("not a keyhole settings document: {e}")),
+    };
+    let mut world = shared.world();
+    if let Some(style) = update.deny_message_style {
+        world.settings.deny_message_style = style;
+    }
+    settings_out(&world)
+}
+
+fn settings_out(world: &World) -> HttpResponse {
+    match serde_json::to_value(&world.settings) {
+        Ok(v) => HttpResponse::json(200, &v),
+        Err(e) => error(500, &format!("settings could not be serialized: {e}")),
     }
 }
 
