@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::pipeline::Shared;
 use crate::protocol::{HttpRequest, HttpResponse, ServiceId};
-use crate::world::World;
+use crate::world::{DenyMessageStyle, World};
 
 pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
     let path = req.raw_path.trim_end_matches('/');
@@ -22,7 +22,7 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
             Ok(state) => HttpResponse::json(200, &state),
             Err(e) => error(500, &format!("state could not be serialized: {e}")),
         },
-        ("POST", "/_keyhole/state") => match serde_json::from_slice::<World>(&req.body) {
+        ("POST", "/_keyhole/state") => match state_document(&req.body) {
             Ok(world) => {
                 *shared.world() = world;
                 HttpResponse::json(200, &json!({"status": "loaded"}))
@@ -30,11 +30,14 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
             Err(e) => error(400, &format!("not a keyhole state document: {e}")),
         },
         ("POST", "/_keyhole/seed") => seed(shared, req),
+        ("GET", "/_keyhole/settings") => settings_out(&shared.world()),
+        ("POST", "/_keyhole/settings") => update_settings(shared, req),
         ("POST", "/_keyhole/clock/advance") => {
-            let seconds = serde_json::from_slice::<Value>(&req.body)
-                .ok()
-                .and_then(|v| v["seconds"].as_f64());
-            match seconds {
+            let body = serde_json::from_slice::<Value>(&req.body).unwrap_or(Value::Null);
+            if let Err(e) = refuse_unknown_fields(&body, &["seconds"]) {
+                return error(400, &e);
+            }
+            match body["seconds"].as_f64() {
                 Some(s) if s >= 0.0 => {
                     shared.clock.advance(s);
                     HttpResponse::json(200, &json!({"now": shared.clock.now()}))
@@ -53,6 +56,83 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
     }
 }
 
+/// A `GET /_keyhole/state` document as a world. serde would drop a field `World` does not
+/// have (a misspelt one) without a word; `World` and everything in it serializes every field
+/// it has, under the name it reads (no skipped or renamed-on-read fields), so a key of the
+/// document that the world, serialized again, lacks is one serde ignored.
+fn state_document(body: &[u8]) -> Result<World, String> {
+    let document: Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    let world: World = serde_json::from_value(document.clone()).map_err(|e| e.to_string())?;
+    let known = serde_json::to_value(&world).map_err(|e| e.to_string())?;
+    match ignored_field(&document, &known, &mut String::new()) {
+        Some(e) => Err(e),
+        None => Ok(world),
+    }
+}
+
+/// The first key of `document` that `known` (the same data as read) lacks, with its JSON
+/// pointer and the keys `known` has there.
+fn ignored_field(document: &Value, known: &Value, pointer: &mut String) -> Option<String> {
+    match (document, known) {
+        (Value::Object(doc), Value::Object(fields)) => doc.iter().find_map(|(k, v)| {
+            let Some(field) = fields.get(k) else {
+                let accepted: Vec<&str> = fields.keys().map(String::as_str).collect();
+                let at = if pointer.is_empty() {
+                    "/"
+                } else {
+                    pointer.as_str()
+                };
+                return Some(format!(
+                    "unknown field `{k}` at {at}, {}",
+                    expected(&accepted)
+                ));
+            };
+            let len = pointer.len();
+            pointer.push('/');
+            pointer.push_str(&k.replace('~', "~0").replace('/', "~1"));
+            let found = ignored_field(v, field, pointer);
+            pointer.truncate(len);
+            found
+        }),
+        (Value::Array(doc), Value::Array(items)) => {
+            doc.iter()
+                .zip(items)
+                .enumerate()
+                .find_map(|(i, (v, item))| {
+                    let len = pointer.len();
+                    pointer.push_str(&format!("/{i}"));
+                    let found = ignored_field(v, item, pointer);
+                    pointer.truncate(len);
+                    found
+                })
+        }
+        _ => None,
+    }
+}
+
+/// serde's wording for the accepted fields.
+fn expected(accepted: &[&str]) -> String {
+    let quoted: Vec<String> = accepted.iter().map(|a| format!("`{a}`")).collect();
+    match quoted.as_slice() {
+        [] => "there are no fields".to_owned(),
+        [one] => format!("expected {one}"),
+        [a, b] => format!("expected {a} or {b}"),
+        many => format!("expected one of {}", many.join(", ")),
+    }
+}
+
+/// A JSON admin body may hold only `accepted` keys: a misspelt one is an error, never
+/// silently ignored. Not an object (or no body): nothing to check here.
+pub(crate) fn refuse_unknown_fields(body: &Value, accepted: &[&str]) -> Result<(), String> {
+    let Some(fields) = body.as_object() else {
+        return Ok(());
+    };
+    match fields.keys().find(|k| !accepted.contains(&k.as_str())) {
+        Some(k) => Err(format!("unknown field `{k}`, {}", expected(accepted))),
+        None => Ok(()),
+    }
+}
+
 /// Applies an IAM seed document (see [`crate::services::iam::seed`]).
 fn seed(shared: &Shared, req: &HttpRequest) -> HttpResponse {
     let seed = match serde_json::from_slice::<crate::services::iam::seed::Seed>(&req.body) {
@@ -63,6 +143,33 @@ fn seed(shared: &Shared, req: &HttpRequest) -> HttpResponse {
     match crate::services::iam::seed::apply(&mut shared.world(), &seed, now) {
         Ok(counts) => HttpResponse::json(200, &json!({"status": "seeded", "created": counts})),
         Err(e) => error(400, &e.to_string()),
+    }
+}
+
+/// The settings `POST /_keyhole/settings` may change while keyhole runs; the others are
+/// fixed at start-up (`keyhole serve` flags).
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SettingsUpdate {
+    deny_message_style: Option<DenyMessageStyle>,
+}
+
+fn update_settings(shared: &Shared, req: &HttpRequest) -> HttpResponse {
+    let update = match serde_json::from_slice::<SettingsUpdate>(&req.body) {
+        Ok(u) => u,
+        Err(e) => return error(400, &format!("not a keyhole settings document: {e}")),
+    };
+    let mut world = shared.world();
+    if let Some(style) = update.deny_message_style {
+        world.settings.deny_message_style = style;
+    }
+    settings_out(&world)
+}
+
+fn settings_out(world: &World) -> HttpResponse {
+    match serde_json::to_value(&world.settings) {
+        Ok(v) => HttpResponse::json(200, &v),
+        Err(e) => error(500, &format!("settings could not be serialized: {e}")),
     }
 }
 
@@ -80,4 +187,216 @@ fn health() -> Value {
 
 fn error(status: u16, message: &str) -> HttpResponse {
     HttpResponse::json(status, &json!({"error": message}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::ConnectionInfo;
+
+    fn request(method: &str, path: &str, headers: &[(&str, String)], body: String) -> HttpRequest {
+        let mut map = http::HeaderMap::new();
+        for (k, v) in headers {
+            map.insert(
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                http::HeaderValue::from_str(v).unwrap(),
+            );
+        }
+        HttpRequest {
+            method: method.parse().unwrap(),
+            raw_path: path.into(),
+            raw_query: None,
+            headers: map,
+            body: bytes::Bytes::from(body),
+        }
+    }
+
+    /// A call through the whole pipeline as the root of 111111111111.
+    fn call(
+        shared: &Shared,
+        method: &str,
+        path: &str,
+        target: Option<&str>,
+        body: Value,
+    ) -> (u16, Value) {
+        let service = match target {
+            Some(t) if t.starts_with("TrentService") => "kms",
+            Some(_) => "organizations",
+            None if path.starts_with("/_keyhole/") => "",
+            None => "backup",
+        };
+        let mut headers = vec![
+            ("x-amz-date", "20240101T000000Z".to_owned()),
+            ("content-type", "application/x-amz-json-1.1".to_owned()),
+            ("authorization", format!("AWS4-HMAC-SHA256 Credential=111111111111/20240101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0")),
+        ];
+        if let Some(t) = target {
+            headers.push(("x-amz-target", t.to_owned()));
+        }
+        let req = request(method, path, &headers, body.to_string());
+        let resp = crate::pipeline::handle(shared, &req, ConnectionInfo::default());
+        (
+            resp.status,
+            serde_json::from_slice(&resp.body).unwrap_or(Value::Null),
+        )
+    }
+
+    fn ok(shared: &Shared, method: &str, path: &str, target: Option<&str>, body: Value) -> Value {
+        let (status, v) = call(shared, method, path, target, body);
+        assert_eq!(status, 200, "{method} {path} {target:?}: {v}");
+        v
+    }
+
+    /// A world with IAM entities and keys, a KMS key with an alias and a grant, an
+    /// organization, a backup vault and a declared resource.
+    fn rich_world() -> Shared {
+        let shared = Shared::new(crate::world::Settings::default());
+        let allow = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+        let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "sts:AssumeRole"}]});
+        ok(
+            &shared,
+            "POST",
+            "/_keyhole/seed",
+            None,
+            json!({"accounts": {"111111111111": {
+                "policies": [{"name": "All", "document": allow}],
+                "groups": [{"name": "g", "managedPolicies": ["arn:aws:iam::111111111111:policy/All"]}],
+                "users": [{"name": "u", "tags": {"k": "v"}, "groups": ["g"], "inlinePolicies": {"i": allow},
+                           "accessKeys": [{"accessKeyId": "AKIAEXAMPLE0000001", "secretAccessKey": "s"}]}],
+                "roles": [{"name": "r", "trustPolicy": trust, "permissionsBoundary": "arn:aws:iam::111111111111:policy/All"}]
+            }}}),
+        );
+        let key = ok(
+            &shared,
+            "POST",
+            "/",
+            Some("TrentService.CreateKey"),
+            json!({"Tags": [{"TagKey": "a", "TagValue": "b"}]}),
+        );
+        let key_id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned();
+        ok(
+            &shared,
+            "POST",
+            "/",
+            Some("TrentService.CreateAlias"),
+            json!({"AliasName": "alias/a", "TargetKeyId": key_id}),
+        );
+        ok(
+            &shared,
+            "POST",
+            "/",
+            Some("TrentService.CreateGrant"),
+            json!({"KeyId": key_id, "GranteePrincipal": "arn:aws:iam::111111111111:role/r", "Operations": ["Decrypt"], "Constraints": {"EncryptionContextSubset": {"x": "y"}}}),
+        );
+        ok(
+            &shared,
+            "POST",
+            "/",
+            Some("AWSOrganizationsV20161128.CreateOrganization"),
+            json!({}),
+        );
+        ok(&shared, "PUT", "/backup-vaults/vault-1", None, json!({}));
+        ok(
+            &shared,
+            "POST",
+            "/_keyhole/resources",
+            None,
+            json!({"Arn": "arn:aws:ec2:us-east-1:111111111111:volume/vol-1", "Tags": {"t": "1"}}),
+        );
+        ok(
+            &shared,
+            "POST",
+            "/_keyhole/clock/advance",
+            None,
+            json!({"seconds": 5}),
+        );
+        shared
+    }
+
+    #[test]
+    fn a_state_document_round_trips_and_refuses_unknown_fields() {
+        let shared = rich_world();
+        let state = ok(&shared, "GET", "/_keyhole/state", None, json!({}));
+        assert_eq!(
+            ok(&shared, "POST", "/_keyhole/state", None, state.clone()),
+            json!({"status": "loaded"})
+        );
+        assert_eq!(
+            ok(&shared, "GET", "/_keyhole/state", None, json!({})),
+            state
+        );
+
+        let mut misspelt = state.clone();
+        misspelt["settings"]["strictAuthentication"] = json!(true);
+        let (status, body) = call(&shared, "POST", "/_keyhole/state", None, misspelt);
+        assert_eq!(status, 400);
+        assert_eq!(body["error"], "not a keyhole state document: unknown field `strictAuthentication` at /settings, expected one of `defaultAccount`, `defaultRegion`, `strictAuth`, `denyMessageStyle`");
+        // Nested shapes, inside maps and lists, too.
+        let mut misspelt = state;
+        let users = misspelt["accounts"]["111111111111"]["iam"]["users"]
+            .as_object_mut()
+            .unwrap();
+        let user = users.values_mut().next().unwrap();
+        user["tagz"] = json!([]);
+        let (status, body) = call(&shared, "POST", "/_keyhole/state", None, misspelt);
+        assert_eq!(status, 400);
+        let message = body["error"].as_str().unwrap();
+        assert!(message.starts_with("not a keyhole state document: unknown field `tagz` at /accounts/111111111111/iam/users/u, expected one of "), "{message}");
+    }
+
+    #[test]
+    fn admin_bodies_refuse_unknown_fields() {
+        let shared = Shared::new(crate::world::Settings::default());
+        let (status, body) = call(
+            &shared,
+            "POST",
+            "/_keyhole/clock/advance",
+            None,
+            json!({"second": 5}),
+        );
+        assert_eq!(
+            (status, body),
+            (
+                400,
+                json!({"error": "unknown field `second`, expected `seconds`"})
+            )
+        );
+        let (status, body) = call(
+            &shared,
+            "POST",
+            "/_keyhole/resources",
+            None,
+            json!({"Arn": "arn:aws:ec2:us-east-1:111111111111:volume/vol-1", "KmsKeyARN": "k"}),
+        );
+        assert_eq!(
+            (status, body),
+            (
+                400,
+                json!({"error": "unknown field `KmsKeyARN`, expected one of `Arn`, `KmsKeyArn`, `Tags`, `ResourceType`"})
+            )
+        );
+        let (status, body) = call(
+            &shared,
+            "POST",
+            "/_keyhole/backup/settings",
+            None,
+            json!({"allowRdsCrossRegion": true}),
+        );
+        assert_eq!(
+            (status, body),
+            (
+                400,
+                json!({"error": "unknown field `allowRdsCrossRegion`, expected `allowRdsCrossRegionAndAccount`"})
+            )
+        );
+        let (status, body) = call(
+            &shared,
+            "POST",
+            "/_keyhole/settings",
+            None,
+            json!({"denyMessageStyles": "arn"}),
+        );
+        assert_eq!(status, 400);
+        assert_eq!(body["error"], "not a keyhole settings document: unknown field `denyMessageStyles`, expected `denyMessageStyle` at line 1 column 20");
+    }
 }

@@ -13,11 +13,11 @@ use time::OffsetDateTime;
 use crate::context::RequestContext;
 use crate::policy::{
     self, Authorization, ContextValue, Decision, EvalDecision, IdentityLayers, NamedPolicy,
-    PolicySource, PolicyType, Principal, Request, ResourceLayers,
+    PolicySource, PolicyType, Principal, Request, ResourceLayers, Wording,
 };
 use crate::protocol::{ApiError, ApiResult, ServiceId};
 use crate::services::{iam, organizations};
-use crate::world::{Caller, CallerKind, World};
+use crate::world::{Caller, CallerKind, DenyMessageStyle, World};
 
 /// Which kind of resource policy a service passes, for the rules that differ by kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,12 +117,27 @@ pub fn decide_request(ctx: &RequestContext, world: &World, access: &Access) -> D
             ContextValue::from(agent.as_str()),
         ));
     }
-    decide_with(world, &ctx.caller, &env, &access, extra)
+    decide_with(
+        world,
+        &ctx.caller,
+        &env,
+        &access,
+        extra,
+        names_star_resource(ctx.service),
+    )
 }
 
 /// The engine's decision for `principal` performing `access`, with its reasons.
 pub fn decide(world: &World, principal: &Caller, env: &Environment, access: &Access) -> Decision {
-    decide_with(world, principal, env, access, Vec::new())
+    decide_with(world, principal, env, access, Vec::new(), false)
+}
+
+/// Whether the service's AccessDenied message says ` on resource: *` for an action on no
+/// resource. KMS does (`kms:ListKeys on resource: *`, `kms:CreateKey on resource: *`, real
+/// transcripts in the fidelity review §4.2); IAM's documented examples and Backup's real
+/// messages omit it.
+fn names_star_resource(service: ServiceId) -> bool {
+    service == ServiceId::Kms
 }
 
 /// The AccessDenied error each service shows for a denial.
@@ -148,6 +163,7 @@ fn decide_with(
     env: &Environment,
     access: &Access,
     extra: Vec<(String, ContextValue)>,
+    star_resource: bool,
 ) -> Decision {
     let resource = access.resource.clone().unwrap_or_else(|| "*".to_owned());
     let resource_account = access
@@ -160,8 +176,13 @@ fn decide_with(
     };
     let principal_side = identity_layers(world, caller);
     let resource_side = resource_layers(world, &resource_account, access);
-    let mut builder =
-        Request::builder(principal, &access.action, &resource).resource_account(&resource_account);
+    let wording = Wording {
+        star_resource,
+        policy_arn: names_policy_arns(world, &principal, &resource_account),
+    };
+    let mut builder = Request::builder(principal, &access.action, &resource)
+        .resource_account(&resource_account)
+        .wording(wording);
     // Grants read the encryption context; policies read keys only through conditions and
     // policy variables. With none of those, building the keys is most of a decision's cost.
     if access.grants.is_empty() && !principal_side.reads_context() && !resource_side.reads_context()
@@ -223,6 +244,23 @@ fn with_keys(
         }
     }
     builder
+}
+
+/// Whether a denial names the denying policy's ARN: keyhole's setting (the 2026 wording by
+/// default) and, as AWS does, only for a same-account or same-organization request (AWS
+/// Security Blog, "Enhanced access denied error messages with policy ARNs": "The ARN of the
+/// denying policy is only provided in same-account and same-organization scenarios").
+fn names_policy_arns(world: &World, principal: &Principal, resource_account: &str) -> bool {
+    if world.settings.deny_message_style != DenyMessageStyle::Arn {
+        return false;
+    }
+    let Some(account) = principal.account.as_deref() else {
+        return false;
+    };
+    account == resource_account
+        || principal.org_id.as_deref().is_some_and(|org| {
+            organizations::org_context(world, resource_account).is_some_and(|r| r.org_id == org)
+        })
 }
 
 /// AssumeRoleWithWebIdentity / AssumeRoleWithSAML: STS passes the identity provider, which
@@ -332,13 +370,17 @@ fn levels(
     policy_type: &str,
     source: PolicySource,
 ) -> Option<Vec<Vec<NamedPolicy>>> {
+    let org = world.organizations.org_of(account)?;
     organizations::policy_levels(world, account, policy_type).map(|levels| {
         levels
             .iter()
             .map(|level| {
                 level
                     .iter()
-                    .filter_map(|(id, text)| parsed(id, source, text))
+                    .filter_map(|(id, text)| {
+                        let arn = org.policy_arn_by_id(id, policy_type);
+                        parsed(id, source, text).map(|p| p.with_arn(Some(&arn)))
+                    })
                     .collect()
             })
             .collect()
@@ -349,13 +391,24 @@ fn identity_layers(world: &World, caller: &Caller) -> IdentityLayers {
     IdentityLayers {
         identity: iam::access::identity_policies(world, caller)
             .iter()
-            .filter_map(|(id, kind, text)| parsed(id, source_of(kind), text))
+            .filter_map(|(id, kind, text)| {
+                let source = source_of(kind);
+                // Managed policies are named by ARN; inline ones by name, and have no ARN.
+                let managed =
+                    matches!(source, PolicySource::AwsManaged | PolicySource::UserManaged);
+                parsed(id, source, text).map(|p| p.with_arn(managed.then_some(id.as_str())))
+            })
             .collect(),
-        boundary: iam::access::permissions_boundary(world, caller)
-            .and_then(|(id, text)| parsed(&id, PolicySource::UserManaged, &text)),
+        boundary: iam::access::permissions_boundary(world, caller).and_then(|(arn, text)| {
+            parsed(&arn, PolicySource::UserManaged, &text).map(|p| p.with_arn(Some(&arn)))
+        }),
         session: iam::access::session_policies(world, caller)
             .iter()
-            .filter_map(|(id, text)| parsed(id, PolicySource::Session, text))
+            .filter_map(|(id, text)| {
+                // The inline session policy has no ARN; managed ones (PolicyArns) are their ARN.
+                let arn = (id != iam::access::INLINE_SESSION_POLICY).then_some(id.as_str());
+                parsed(id, PolicySource::Session, text).map(|p| p.with_arn(arn))
+            })
             .collect(),
         scp_levels: levels(
             world,
@@ -399,35 +452,250 @@ mod tests {
     use super::*;
     use crate::pipeline::{self, ConnectionInfo, Shared};
     use crate::protocol::HttpRequest;
+    use serde_json::json;
 
-    /// A world where account 111111111111 manages an organization; returns its id.
-    fn world_with_org() -> (Shared, String) {
-        let shared = Shared::new(crate::world::Settings::default());
+    const MGMT: &str = "111111111111";
+    const MEMBER: &str = "222222222222";
+
+    /// One awsJson1.1 call (`target` is `<prefix>.<Operation>`) as the root of `account`,
+    /// whose 12-digit key keyhole does not verify; returns the status and the body.
+    fn call(
+        shared: &Shared,
+        account: &str,
+        service: &str,
+        target: &str,
+        body: Value,
+    ) -> (u16, Value) {
         let mut headers = http::HeaderMap::new();
+        headers.insert("x-amz-target", http::HeaderValue::from_str(target).unwrap());
         headers.insert(
-            "x-amz-target",
-            http::HeaderValue::from_static("AWSOrganizationsV20161128.CreateOrganization"),
+            "content-type",
+            http::HeaderValue::from_static("application/x-amz-json-1.1"),
         );
         headers.insert(
             "x-amz-date",
             http::HeaderValue::from_static("20240101T000000Z"),
         );
-        headers.insert("authorization", http::HeaderValue::from_static("AWS4-HMAC-SHA256 Credential=111111111111/20240101/us-east-1/organizations/aws4_request, SignedHeaders=host, Signature=0"));
+        let auth = format!("AWS4-HMAC-SHA256 Credential={account}/20240101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0");
+        headers.insert("authorization", http::HeaderValue::from_str(&auth).unwrap());
         let request = HttpRequest {
             method: http::Method::POST,
             raw_path: "/".into(),
             raw_query: None,
             headers,
-            body: bytes::Bytes::from_static(b"{}"),
+            body: bytes::Bytes::from(body.to_string()),
         };
-        let response = pipeline::handle(&shared, &request, ConnectionInfo::default());
-        let body: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+        let response = pipeline::handle(shared, &request, ConnectionInfo::default());
+        let body = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+        (response.status, body)
+    }
+
+    fn orgs(shared: &Shared, account: &str, op: &str, body: Value) -> Value {
+        let (status, v) = call(
+            shared,
+            account,
+            "organizations",
+            &format!("AWSOrganizationsV20161128.{op}"),
+            body,
+        );
+        assert_eq!(status, 200, "{op}: {v}");
+        v
+    }
+
+    /// A world where account 111111111111 manages an organization; returns its id.
+    fn world_with_org() -> (Shared, String) {
+        let shared = Shared::new(crate::world::Settings::default());
+        let body = orgs(&shared, MGMT, "CreateOrganization", json!({}));
         let id = body["Organization"]["Id"]
             .as_str()
             .unwrap_or_default()
             .to_owned();
         assert!(id.starts_with("o-"), "{body}");
         (shared, id)
+    }
+
+    /// `world_with_org` with MEMBER in it and an SCP denying `kms:*` attached to MEMBER;
+    /// returns the world and the SCP's ARN.
+    fn member_denied_kms_by_scp() -> (Shared, String) {
+        let (shared, org_id) = world_with_org();
+        let invite = orgs(
+            &shared,
+            MGMT,
+            "InviteAccountToOrganization",
+            json!({"Target": {"Type": "ACCOUNT", "Id": MEMBER}}),
+        );
+        let handshake = invite["Handshake"]["Id"].as_str().unwrap().to_owned();
+        orgs(
+            &shared,
+            MEMBER,
+            "AcceptHandshake",
+            json!({"HandshakeId": handshake}),
+        );
+        let root = orgs(&shared, MGMT, "ListRoots", json!({}))["Roots"][0]["Id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        orgs(
+            &shared,
+            MGMT,
+            "EnablePolicyType",
+            json!({"RootId": root, "PolicyType": "SERVICE_CONTROL_POLICY"}),
+        );
+        let deny = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:*", "Resource": "*"}]});
+        let created = orgs(
+            &shared,
+            MGMT,
+            "CreatePolicy",
+            json!({"Type": "SERVICE_CONTROL_POLICY", "Name": "NoKms", "Description": "d", "Content": deny.to_string()}),
+        );
+        let id = created["Policy"]["PolicySummary"]["Id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        orgs(
+            &shared,
+            MGMT,
+            "AttachPolicy",
+            json!({"PolicyId": id, "TargetId": MEMBER}),
+        );
+        let arn =
+            format!("arn:aws:organizations::{MGMT}:policy/{org_id}/service_control_policy/{id}");
+        assert_eq!(created["Policy"]["PolicySummary"]["Arn"], arn.as_str());
+        (shared, arn)
+    }
+
+    fn set_deny_message_style(shared: &Shared, style: &str) -> (u16, Value) {
+        let request = HttpRequest {
+            method: http::Method::POST,
+            raw_path: "/_keyhole/settings".into(),
+            raw_query: None,
+            headers: http::HeaderMap::new(),
+            body: bytes::Bytes::from(json!({"denyMessageStyle": style}).to_string()),
+        };
+        let response = crate::admin::handle(shared, &request);
+        (
+            response.status,
+            serde_json::from_slice(&response.body).unwrap_or(Value::Null),
+        )
+    }
+
+    #[test]
+    fn kms_keyless_denial_names_star_and_the_scp_arn() {
+        let (shared, scp_arn) = member_denied_kms_by_scp();
+        let list_keys = || call(&shared, MEMBER, "kms", "TrentService.ListKeys", json!({}));
+        let (status, body) = list_keys();
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["__type"], "AccessDeniedException");
+        // KMS keeps "on resource: *" (fidelity review §4.2); the 2026 wording adds the ARN.
+        assert_eq!(
+            body["message"].as_str().or(body["Message"].as_str()).unwrap_or_default(),
+            format!("User: arn:aws:iam::{MEMBER}:root is not authorized to perform: kms:ListKeys on resource: * with an explicit deny in a service control policy: {scp_arn}")
+        );
+        // The legacy wording, switched at run time.
+        let (status, settings) = set_deny_message_style(&shared, "legacy");
+        assert_eq!(
+            (status, &settings["denyMessageStyle"]),
+            (200, &json!("legacy"))
+        );
+        let (_, body) = list_keys();
+        assert_eq!(
+            body["message"].as_str().or(body["Message"].as_str()).unwrap_or_default(),
+            format!("User: arn:aws:iam::{MEMBER}:root is not authorized to perform: kms:ListKeys on resource: * with an explicit deny in a service control policy")
+        );
+        let (status, body) = set_deny_message_style(&shared, "short");
+        assert_eq!(status, 400);
+        assert!(body["error"].as_str().unwrap().starts_with("not a keyhole settings document: unknown variant `short`, expected `arn` or `legacy`"), "{body}");
+    }
+
+    /// The ARN only for same-account and same-organization requests.
+    #[test]
+    fn policy_arn_only_inside_the_organization() {
+        let (shared, scp_arn) = member_denied_kms_by_scp();
+        let world = shared.world();
+        let caller = Caller::root(MEMBER, MEMBER);
+        let env = Environment {
+            region: "us-east-1".into(),
+            now: 1_700_000_000.0,
+            called_via: Vec::new(),
+        };
+        let message = |key_account: &str| {
+            let arn = format!("arn:aws:kms:us-east-1:{key_account}:key/k");
+            let access = Access {
+                action: "kms:DescribeKey".into(),
+                resource: Some(arn),
+                resource_account: Some(key_account.into()),
+                ..Access::default()
+            };
+            decide(&world, &caller, &env, &access)
+                .access_denied_message()
+                .unwrap()
+        };
+        let head = |a: &str| {
+            format!("User: arn:aws:iam::{MEMBER}:root is not authorized to perform: kms:DescribeKey on resource: arn:aws:kms:us-east-1:{a}:key/k with an explicit deny in a service control policy")
+        };
+        assert_eq!(message(MGMT), format!("{}: {scp_arn}", head(MGMT)));
+        assert_eq!(message("999999999999"), head("999999999999"));
+    }
+
+    /// Managed identity policies and boundaries are named by ARN; inline policies have none.
+    #[test]
+    fn identity_denials_name_managed_policies_only() {
+        let shared = Shared::new(crate::world::Settings::default());
+        let deny = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "backup:ListBackupVaults", "Resource": "*"}]});
+        let allow = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+        let boundary_deny = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}, {"Effect": "Deny", "Action": "backup:ListBackupPlans", "Resource": "*"}]});
+        let seed: crate::services::iam::seed::Seed = serde_json::from_value(json!({"accounts": {MGMT: {
+            "policies": [{"name": "DenyVaults", "document": deny}, {"name": "Boundary", "document": boundary_deny}],
+            "users": [
+                {"name": "managed", "inlinePolicies": {"All": allow}, "managedPolicies": [format!("arn:aws:iam::{MGMT}:policy/DenyVaults")],
+                 "permissionsBoundary": format!("arn:aws:iam::{MGMT}:policy/Boundary")},
+                {"name": "inline", "inlinePolicies": {"All": allow, "DenyVaults": deny}}
+            ]}}}))
+        .unwrap();
+        crate::services::iam::seed::apply(&mut shared.world(), &seed, 0.0).unwrap();
+        let world = shared.world();
+        let env = Environment {
+            region: "us-east-1".into(),
+            now: 1_700_000_000.0,
+            called_via: Vec::new(),
+        };
+        let message = |user: &str, action: &str| {
+            let caller = Caller {
+                account: MGMT.into(),
+                kind: CallerKind::User {
+                    name: user.into(),
+                    path: "/".into(),
+                },
+                user_id: "AIDAEXAMPLE".into(),
+                access_key_id: "AKIAEXAMPLE".into(),
+            };
+            let access = Access {
+                action: action.into(),
+                ..Access::default()
+            };
+            let d = decide_with(
+                &world,
+                &caller,
+                &env,
+                &access,
+                Vec::new(),
+                names_star_resource(ServiceId::Backup),
+            );
+            d.access_denied_message().unwrap()
+        };
+        // Backup omits " on resource: *" (fidelity review §4.2).
+        assert_eq!(
+            message("managed", "backup:ListBackupVaults"),
+            format!("User: arn:aws:iam::{MGMT}:user/managed is not authorized to perform: backup:ListBackupVaults with an explicit deny in an identity-based policy: arn:aws:iam::{MGMT}:policy/DenyVaults")
+        );
+        assert_eq!(
+            message("managed", "backup:ListBackupPlans"),
+            format!("User: arn:aws:iam::{MGMT}:user/managed is not authorized to perform: backup:ListBackupPlans with an explicit deny in a permissions boundary: arn:aws:iam::{MGMT}:policy/Boundary")
+        );
+        assert_eq!(
+            message("inline", "backup:ListBackupVaults"),
+            format!("User: arn:aws:iam::{MGMT}:user/inline is not authorized to perform: backup:ListBackupVaults with an explicit deny in an identity-based policy")
+        );
     }
 
     #[test]

@@ -23,4 +23,4 @@ pub mod services;
 pub mod world;
 
 pub use emulator::Emulator;
-pub use world::Settings;
+pub use world::{DenyMessageStyle, Settings};

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use keyhole::pipeline::Shared;
+use keyhole::world::DenyMessageStyle;
 use keyhole::Settings;
 use tokio::net::TcpListener;
 
@@ -80,6 +81,11 @@ struct ServeArgs {
     /// Refuse access keys keyhole did not issue (12-digit account keys excepted).
     #[arg(long, env = "KEYHOLE_STRICT_AUTH", default_value_t = false)]
     strict_auth: bool,
+    /// Wording of explicit-deny messages: `arn` ends them with the denying policy's ARN as
+    /// AWS does since 2026; `legacy` gives the older wording without it.
+    #[arg(long, env = "KEYHOLE_DENY_MESSAGE_STYLE", default_value = "arn",
+          value_parser = ["arn", "legacy"])]
+    deny_message_style: String,
 }
 
 fn main() -> ExitCode {
@@ -153,6 +159,9 @@ fn serve(args: ServeArgs) -> ExitCode {
             default_account: args.default_account,
             default_region: args.default_region,
             strict_auth: args.strict_auth,
+            // clap accepts only the names `from_name` knows.
+            deny_message_style: DenyMessageStyle::from_name(&args.deny_message_style)
+                .unwrap_or_default(),
         };
         let shared = Arc::new(Shared::new(settings));
         println!("keyhole listening on http://{addr}");

@@ -63,7 +63,12 @@ fn seed_request(dest: bool) -> Value {
 fn simulate_answers_the_seed_cases() {
     let mut out = Vec::new();
     assert_eq!(
-        simulate_text(&seed_request(true).to_string(), false, &mut out),
+        simulate_text(
+            "request.json",
+            &seed_request(true).to_string(),
+            false,
+            &mut out
+        ),
         0
     );
     let v: Value = serde_json::from_slice(&out).unwrap();
@@ -85,7 +90,13 @@ fn simulate_answers_the_seed_cases() {
 
     let mut out = Vec::new();
     assert_eq!(
-        simulate_line(&seed_request(false).to_string(), false, &mut out),
+        simulate_line(
+            "standard input",
+            1,
+            &seed_request(false).to_string(),
+            false,
+            &mut out
+        ),
         0
     );
     let text = String::from_utf8(out).unwrap();
@@ -106,7 +117,12 @@ fn simulate_answers_the_seed_cases() {
 fn simulate_explain_names_the_statement() {
     let mut out = Vec::new();
     assert_eq!(
-        simulate_text(&seed_request(true).to_string(), true, &mut out),
+        simulate_text(
+            "request.json",
+            &seed_request(true).to_string(),
+            true,
+            &mut out
+        ),
         0
     );
     let text = String::from_utf8(out).unwrap();
@@ -118,6 +134,8 @@ fn simulate_reports_bad_input() {
     let mut out = Vec::new();
     assert_eq!(
         simulate_line(
+            "standard input",
+            1,
             r#"{"ActionNames":["s3:GetObject"],"PolicyInputList":["{"]}"#,
             false,
             &mut out
@@ -128,5 +146,36 @@ fn simulate_reports_bad_input() {
     assert_eq!(
         v,
         json!({"Error": {"Code": "MalformedPolicyDocument", "Message": "Syntax errors in policy."}})
+    );
+}
+
+/// A misspelt field is an error naming the file, the line, the field and the accepted ones.
+#[test]
+fn simulate_refuses_unknown_fields() {
+    let mut out = Vec::new();
+    let request =
+        "{\n  \"ActionNames\": [\"s3:GetObject\"],\n  \"OrganisationPolicyLevels\": []\n}\n";
+    assert_eq!(simulate_text("request.json", request, false, &mut out), 1);
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        v,
+        json!({"Error": {"Code": "InvalidInput", "Message": "The request is not a SimulateCustomPolicy document: request.json, line 3, column 28: unknown field `OrganisationPolicyLevels`, expected one of `PolicyInputList`, `PermissionsBoundaryPolicyInputList`, `ResourcePolicy`, `ResourceOwner`, `CallerArn`, `ActionNames`, `ResourceArns`, `ContextEntries`, `OrganizationPolicyLevels`, `ResourceControlPolicyLevels`, `SessionPolicy`, `Grants`"}})
+    );
+    // Nested shapes too, with the line of the batch input.
+    let mut out = Vec::new();
+    let line = r#"{"ActionNames":["s3:GetObject"],"ContextEntries":[{"ContextKeyName":"aws:username","ContextKeyValue":["a"]}]}"#;
+    assert_eq!(simulate_line("batch.jsonl", 4, line, false, &mut out), 1);
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        v["Error"]["Message"],
+        "The request is not a SimulateCustomPolicy document: batch.jsonl, line 4, column 100: unknown field `ContextKeyValue`, expected one of `ContextKeyName`, `ContextKeyValues`, `ContextKeyType`"
+    );
+    let mut out = Vec::new();
+    let line = r#"{"Grants":[{"GrantId":"g","Constraints":{"EncryptionContextEqual":{}}}]}"#;
+    assert_eq!(simulate_line("batch.jsonl", 1, line, false, &mut out), 1);
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        v["Error"]["Message"],
+        "The request is not a SimulateCustomPolicy document: batch.jsonl, line 1, column 65: unknown field `EncryptionContextEqual`, expected `EncryptionContextEquals` or `EncryptionContextSubset`"
     );
 }

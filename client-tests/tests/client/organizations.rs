@@ -67,11 +67,11 @@ async fn an_scp_deny_reaches_iam_and_spares_the_management_account() {
         .send()
         .await
         .expect("CreatePolicy");
-    let scp_id = scp
-        .policy()
-        .and_then(|p| p.policy_summary())
-        .and_then(|s| s.id())
-        .expect("policy id")
+    let summary = scp.policy().and_then(|p| p.policy_summary());
+    let scp_id = summary.and_then(|s| s.id()).expect("policy id").to_owned();
+    let scp_arn = summary
+        .and_then(|s| s.arn())
+        .expect("policy arn")
         .to_owned();
     for target in [member.as_str(), MANAGEMENT] {
         orgs.attach_policy()
@@ -90,7 +90,7 @@ async fn an_scp_deny_reaches_iam_and_spares_the_management_account() {
         .await
         .expect_err("the SCP denies it");
     assert_eq!(err.code(), Some("AccessDenied"));
-    let expected = format!("User: arn:aws:iam::{member}:root is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::{member}:user/x with an explicit deny in a service control policy");
+    let expected = format!("User: arn:aws:iam::{member}:root is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::{member}:user/x with an explicit deny in a service control policy: {scp_arn}");
     assert_eq!(err.message(), Some(expected.as_str()));
 
     // SCPs never apply to the management account.
@@ -221,6 +221,8 @@ async fn an_rcp_deny_keeps_a_members_key_inside_the_organization() {
         .await
         .expect_err("the RCP denies principals outside the organization");
     assert_eq!(err.code(), Some("AccessDeniedException"));
+    // A caller outside the organization gets no policy ARN (AWS Security Blog, "Enhanced
+    // access denied error messages with policy ARNs": same account and organization only).
     let expected = format!("User: arn:aws:iam::999999999999:root is not authorized to perform: kms:DescribeKey on resource: {key_arn} with an explicit deny in a resource control policy");
     assert_eq!(err.message(), Some(expected.as_str()));
     // The member itself is inside the organization and keeps access.

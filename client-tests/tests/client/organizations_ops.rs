@@ -1448,11 +1448,23 @@ async fn issue_6_scenario_through_the_sdk_and_the_cli() {
         String::from_utf8_lossy(&attached.stderr)
     );
 
+    // Same-account denials name the SCP's ARN (AWS's wording since 2026).
+    let scp_arn = orgs
+        .describe_policy()
+        .policy_id(&scp)
+        .send()
+        .await
+        .expect("DescribePolicy")
+        .policy()
+        .and_then(|p| p.policy_summary())
+        .and_then(|s| s.arn())
+        .expect("policy arn")
+        .to_owned();
     for account in &accounts[..2] {
         let (arn, decrypted) = round_trip(&emu, account).await;
         let err = decrypted.expect_err("the SCP denies Decrypt");
         assert_eq!(err.code(), Some("AccessDeniedException"));
-        let expected = format!("User: arn:aws:iam::{account}:root is not authorized to perform: kms:Decrypt on resource: {arn} with an explicit deny in a service control policy");
+        let expected = format!("User: arn:aws:iam::{account}:root is not authorized to perform: kms:Decrypt on resource: {arn} with an explicit deny in a service control policy: {scp_arn}");
         assert_eq!(err.message(), Some(expected.as_str()));
     }
     for account in [accounts[2].as_str(), MGMT] {

@@ -54,6 +54,7 @@ pub fn validate_text(
 /// `keyhole policy simulate [--batch] [--explain] [REQUEST.json]`; reads
 /// standard input without a path. 0 done, 1 a request was invalid, 2 I/O error.
 pub fn run_simulate(path: Option<&Path>, batch: bool, explain: bool) -> i32 {
+    let name = path.map_or_else(|| "standard input".to_owned(), |p| p.display().to_string());
     let mut input = String::new();
     let read = match path {
         Some(p) => std::fs::read_to_string(p).map(|t| input = t),
@@ -61,10 +62,10 @@ pub fn run_simulate(path: Option<&Path>, batch: bool, explain: bool) -> i32 {
             let stdin = io::stdin();
             let mut out = io::stdout().lock();
             let mut code = 0;
-            for line in stdin.lock().lines() {
+            for (i, line) in stdin.lock().lines().enumerate() {
                 match line {
                     Ok(l) if l.trim().is_empty() => {}
-                    Ok(l) => code = code.max(simulate_line(&l, explain, &mut out)),
+                    Ok(l) => code = code.max(simulate_line(&name, i + 1, &l, explain, &mut out)),
                     Err(e) => {
                         eprintln!("cannot read standard input: {e}");
                         return 2;
@@ -82,33 +83,55 @@ pub fn run_simulate(path: Option<&Path>, batch: bool, explain: bool) -> i32 {
     let mut out = io::stdout().lock();
     if batch {
         let mut code = 0;
-        for l in input.lines().filter(|l| !l.trim().is_empty()) {
-            code = code.max(simulate_line(l, explain, &mut out));
+        for (i, l) in input.lines().enumerate() {
+            if !l.trim().is_empty() {
+                code = code.max(simulate_line(&name, i + 1, l, explain, &mut out));
+            }
         }
         code
     } else {
-        simulate_text(&input, explain, &mut out)
+        simulate_text(&name, &input, explain, &mut out)
     }
 }
 
-/// One request; pretty JSON (or the explanation) out.
-pub fn simulate_text(input: &str, explain: bool, out: &mut dyn Write) -> i32 {
-    run_one(input, explain, true, out)
+/// One request read from `name` (a file, or standard input); pretty JSON (or the
+/// explanation) out.
+pub fn simulate_text(name: &str, input: &str, explain: bool, out: &mut dyn Write) -> i32 {
+    run_one(name, 1, input, explain, true, out)
 }
 
-/// One batch line; one compact JSON line out.
-pub fn simulate_line(line: &str, explain: bool, out: &mut dyn Write) -> i32 {
-    run_one(line, explain, false, out)
+/// Line `line_number` of `name` in batch mode; one compact JSON line out.
+pub fn simulate_line(
+    name: &str,
+    line_number: usize,
+    line: &str,
+    explain: bool,
+    out: &mut dyn Write,
+) -> i32 {
+    run_one(name, line_number, line, explain, false, out)
 }
 
-fn run_one(input: &str, explain: bool, pretty: bool, out: &mut dyn Write) -> i32 {
+/// `input` starts on line `first_line` of `name`. A field the request shape does not have
+/// (a misspelt `OrganisationPolicyLevels`) is an error naming it, where it is and the
+/// accepted ones, never silently ignored.
+fn run_one(
+    name: &str,
+    first_line: usize,
+    input: &str,
+    explain: bool,
+    pretty: bool,
+    out: &mut dyn Write,
+) -> i32 {
     let req: SimulationRequest = match serde_json::from_str(input) {
         Ok(r) => r,
         Err(e) => {
             return error_out(
                 out,
                 "InvalidInput",
-                &format!("The request is not a SimulateCustomPolicy document: {e}"),
+                &format!(
+                    "The request is not a SimulateCustomPolicy document: {}",
+                    located(name, first_line, &e)
+                ),
                 pretty,
             )
         }
@@ -136,6 +159,18 @@ fn run_one(input: &str, explain: bool, pretty: bool, out: &mut dyn Write) -> i32
         }
         Err(e) => error_out(out, e.code, &e.message, pretty),
     }
+}
+
+/// `<name>, line L, column C: <serde's reason>`, with the line counted in `name`.
+pub fn located(name: &str, first_line: usize, e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    let reason = text.strip_suffix(&position).unwrap_or(&text);
+    format!(
+        "{name}, line {}, column {}: {reason}",
+        first_line + e.line().saturating_sub(1),
+        e.column()
+    )
 }
 
 fn error_out(out: &mut dyn Write, code: &str, message: &str, pretty: bool) -> i32 {

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use std::sync::Arc;
 
-use super::decision::Subject;
+use super::decision::{Subject, Wording};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PrincipalType {
@@ -464,6 +464,7 @@ impl Request {
             called_via: Vec::new(),
             keys: Context::default(),
             derive_keys: true,
+            wording: Wording::default(),
         }
     }
 
@@ -493,6 +494,7 @@ pub struct RequestBuilder {
     called_via: Vec<String>,
     keys: Context,
     derive_keys: bool,
+    wording: Wording,
 }
 
 impl RequestBuilder {
@@ -500,6 +502,12 @@ impl RequestBuilder {
     /// `Policy::reads_context`): building the ~25 global keys is most of a decision's cost.
     pub fn without_context(mut self) -> Self {
         self.derive_keys = false;
+        self
+    }
+
+    /// How a denial of this request is worded (see [`Wording`]).
+    pub fn wording(mut self, wording: Wording) -> Self {
+        self.wording = wording;
         self
     }
 
@@ -619,6 +627,7 @@ impl RequestBuilder {
                 principal_arn: self.principal.arn.clone(),
                 action: self.action.clone(),
                 resource: self.resource.clone(),
+                wording: self.wording,
             }),
             action_lc: self.action.to_lowercase(),
             action: self.action,

@@ -50,6 +50,33 @@ impl Layer {
             Layer::SessionPolicy => "session policy",
         }
     }
+
+    /// The article of "with an explicit deny in {article} {T}": "an identity-based policy"
+    /// (IAM UG `troubleshoot_access-denied`, S3 UG `troubleshoot-403-errors`), "the role
+    /// trust policy", "a" for every other type.
+    fn article(self) -> &'static str {
+        match self {
+            Layer::IdentityPolicy => "an",
+            Layer::RoleTrustPolicy => "the",
+            _ => "a",
+        }
+    }
+
+    /// The policy types whose explicit denies name the denying policy's ARN (AWS Security
+    /// Blog, "Enhanced access denied error messages with policy ARNs", 2026: "service control
+    /// policies (SCPs), resource control policies (RCPs), permissions boundaries policies,
+    /// session policies, and identity-based policies"). Resource-based and role trust
+    /// policies are not among them.
+    fn names_policy_arn(self) -> bool {
+        matches!(
+            self,
+            Layer::ServiceControlPolicy
+                | Layer::ResourceControlPolicy
+                | Layer::PermissionsBoundary
+                | Layer::SessionPolicy
+                | Layer::IdentityPolicy
+        )
+    }
 }
 
 /// Where a policy comes from; the first seven are IAM's `PolicySourceType`.
@@ -85,6 +112,9 @@ impl PolicySource {
 #[derive(Debug, Clone, PartialEq)]
 pub struct MatchedStatement {
     pub policy_id: Arc<str>,
+    /// The policy's ARN: managed IAM policies, SCPs, RCPs; `None` for inline policies,
+    /// inline session policies and resource-based policies.
+    pub policy_arn: Option<Arc<str>>,
     pub source: PolicySource,
     pub layer: Layer,
     pub sid: Option<Arc<str>>,
@@ -99,6 +129,32 @@ pub struct Subject {
     pub principal_arn: String,
     pub action: String,
     pub resource: String,
+    pub wording: Wording,
+}
+
+/// How the AccessDenied message for a request is worded: the service and keyhole's settings
+/// decide, the evaluator does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wording {
+    /// Say ` on resource: *` for an action on no resource. KMS does (`kms:ListKeys on
+    /// resource: *`, `kms:CreateKey on resource: *`: real transcripts, fidelity review §4.2);
+    /// IAM's examples and Backup omit it (`backup:ListBackupPlans with an explicit deny …`).
+    pub star_resource: bool,
+    /// End an explicit deny by an SCP, RCP, permissions boundary, session policy or
+    /// identity-based policy with `: <policy-arn>` when the denying policy has an ARN. AWS
+    /// does so since 2026 for same-account and same-organization requests only (AWS Security
+    /// Blog, "Enhanced access denied error messages with policy ARNs"): the caller sets this
+    /// to `false` for other requests and for the older wording.
+    pub policy_arn: bool,
+}
+
+impl Default for Wording {
+    fn default() -> Self {
+        Wording {
+            star_resource: false,
+            policy_arn: true,
+        }
+    }
 }
 
 /// The outcome of one authorization, with everything needed to explain it.
@@ -166,10 +222,12 @@ impl Decision {
     /// AWS's AccessDenied message; `None` when allowed.
     pub fn access_denied_message(&self) -> Option<String> {
         let layer = self.layer?;
-        let on = if self.resource().is_empty() || self.resource() == "*" {
+        let resource = self.resource();
+        let on = if resource.is_empty() || (resource == "*" && !self.subject.wording.star_resource)
+        {
             String::new()
         } else {
-            format!(" on resource: {}", self.resource())
+            format!(" on resource: {resource}")
         };
         let head = format!(
             "User: {} is not authorized to perform: {}{on}",
@@ -178,12 +236,11 @@ impl Decision {
         );
         match self.decision {
             EvalDecision::Allowed => None,
-            EvalDecision::ExplicitDeny if layer == Layer::RoleTrustPolicy => Some(format!(
-                "{head} with an explicit deny in the role trust policy"
-            )),
             EvalDecision::ExplicitDeny => Some(format!(
-                "{head} with an explicit deny in a {}",
-                layer.phrase()
+                "{head} with an explicit deny in {} {}{}",
+                layer.article(),
+                layer.phrase(),
+                self.policy_arn_suffix(layer)
             )),
             EvalDecision::ImplicitDeny => Some(format!(
                 "{head} because no {} allows the {} action",
@@ -191,6 +248,21 @@ impl Decision {
                 self.action()
             )),
         }
+    }
+
+    /// `: <arn>` of the first denying policy of `layer` that has an ARN. Inline policies and
+    /// inline session policies have none, and their denials keep the older form (inferred:
+    /// the blog shows only policies with ARNs, and an inline policy has no ARN to show).
+    fn policy_arn_suffix(&self, layer: Layer) -> String {
+        if !self.subject.wording.policy_arn || !layer.names_policy_arn() {
+            return String::new();
+        }
+        self.matched
+            .iter()
+            .filter(|m| m.layer == layer && m.effect == Effect::Deny)
+            .find_map(|m| m.policy_arn.as_deref())
+            .map(|arn| format!(": {arn}"))
+            .unwrap_or_default()
     }
 
     /// A person-readable account of the decision.
@@ -269,5 +341,63 @@ impl Decision {
             let _ = writeln!(out, "  message: {m}");
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{
+        evaluate, parse, Authorization, IdentityLayers, NamedPolicy, Principal, Request,
+        ResourceLayers,
+    };
+    use super::*;
+
+    fn session_denial(managed: bool, wording: Wording) -> String {
+        let allow = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+        let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:GetObject","Resource":"*"}]}"#;
+        let arn = "arn:aws:iam::111111111111:policy/NoGet";
+        let session = NamedPolicy::new(
+            if managed { arn } else { "session-policy" },
+            PolicySource::Session,
+            parse(deny).unwrap(),
+        )
+        .with_arn(managed.then_some(arn));
+        let ps = IdentityLayers {
+            identity: vec![NamedPolicy::new(
+                "All",
+                PolicySource::Role,
+                parse(allow).unwrap(),
+            )],
+            session: vec![session],
+            ..IdentityLayers::default()
+        };
+        let p = Principal::assumed_role("111111111111", "Dev", "s1");
+        let req = Request::builder(p, "s3:GetObject", "arn:aws:s3:::b/k")
+            .resource_account("111111111111")
+            .wording(wording)
+            .build();
+        let d = evaluate(&Authorization {
+            request: &req,
+            principal_side: &ps,
+            resource_side: &ResourceLayers::default(),
+            grants: &[],
+        });
+        d.access_denied_message().unwrap()
+    }
+
+    #[test]
+    fn session_policy_denials_name_managed_session_policies() {
+        let head = "User: arn:aws:sts::111111111111:assumed-role/Dev/s1 is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::b/k with an explicit deny in a session policy";
+        let arn = Wording::default();
+        assert_eq!(
+            session_denial(true, arn),
+            format!("{head}: arn:aws:iam::111111111111:policy/NoGet")
+        );
+        assert_eq!(session_denial(false, arn), head);
+        let legacy = Wording {
+            policy_arn: false,
+            ..arn
+        };
+        assert_eq!(session_denial(true, legacy), head);
     }
 }

@@ -9,13 +9,15 @@ use super::condition;
 use super::context::{PrincipalType, Request};
 use super::decision::{Decision, EvalDecision, Layer, MatchedStatement, PolicySource};
 use super::matcher::ArnPattern;
-use super::matcher::{match_block, PrincipalMatch};
+use super::matcher::{match_block, not_principal_spares, PrincipalMatch};
 use super::model::{Effect, Policy, ResourcePattern, Statement};
 
 /// A policy with the name the simulator and messages report.
 #[derive(Debug, Clone)]
 pub struct NamedPolicy {
     pub id: Arc<str>,
+    /// The policy's ARN where it has one (managed policies, SCPs, RCPs), for messages.
+    pub arn: Option<Arc<str>>,
     pub source: PolicySource,
     pub policy: Arc<Policy>,
 }
@@ -24,6 +26,7 @@ impl NamedPolicy {
     pub fn new(id: &str, source: PolicySource, policy: Policy) -> NamedPolicy {
         NamedPolicy {
             id: Arc::from(id),
+            arn: None,
             source,
             policy: Arc::new(policy),
         }
@@ -32,9 +35,15 @@ impl NamedPolicy {
     pub fn shared(id: &str, source: PolicySource, policy: Arc<Policy>) -> NamedPolicy {
         NamedPolicy {
             id: Arc::from(id),
+            arn: None,
             source,
             policy,
         }
+    }
+
+    pub fn with_arn(mut self, arn: Option<&str>) -> NamedPolicy {
+        self.arn = arn.map(Arc::from);
+        self
     }
 }
 
@@ -244,6 +253,8 @@ impl Levels {
 
 struct Evaluator<'a> {
     req: &'a Request,
+    /// The caller has a permissions boundary: every NotPrincipal Deny then applies to it.
+    has_boundary: bool,
     missing: Vec<String>,
     matched: Vec<MatchedStatement>,
 }
@@ -272,6 +283,15 @@ impl Evaluator<'_> {
             }
         }
         let pm = match &st.principal {
+            // IAM UG `access_policies_boundaries` and `…_notprincipal`: "The NotPrincipal
+            // element with a Deny effect will always deny any IAM principal that has a
+            // permissions boundary policy attached, regardless of the values specified".
+            Some(block) if block.negated && st.effect == Effect::Deny => {
+                if !self.has_boundary && not_principal_spares(block, &req.principal) {
+                    return None;
+                }
+                PrincipalMatch::Direct
+            }
             Some(block) => match match_block(block, &req.principal) {
                 PrincipalMatch::No => return None,
                 m => m,
@@ -314,6 +334,7 @@ impl Evaluator<'_> {
                 }
                 self.matched.push(MatchedStatement {
                     policy_id: np.id.clone(),
+                    policy_arn: np.arn.clone(),
                     source: np.source,
                     layer,
                     sid: st.sid.clone(),
@@ -357,6 +378,7 @@ pub fn evaluate(auth: &Authorization<'_>) -> Decision {
     let rs = auth.resource_side;
     let mut ev = Evaluator {
         req,
+        has_boundary: ps.boundary.is_some() && p.has_identity_policies(),
         missing: Vec::new(),
         matched: Vec::new(),
     };
@@ -367,7 +389,11 @@ pub fn evaluate(auth: &Authorization<'_>) -> Decision {
         .rcp_levels
         .as_ref()
         .filter(|_| !p.service_linked_role && req.action_lc != "kms:retiregrant");
-    let rcps = ev.levels(rcp_levels, Layer::ResourceControlPolicy, true);
+    let mut rcps = ev.levels(rcp_levels, Layer::ResourceControlPolicy, true);
+    // RCPs can only deny: AWS attaches RCPFullAWSAccess to every root, OU and account and
+    // refuses to detach it (Organizations UG `orgs_manage_policies_rcps_evaluation`), so a
+    // level always allows and AWS never says "because no resource control policy allows".
+    rcps.all_allow = true;
     // SCPs: only principals of member accounts; not service-linked roles.
     let scp_levels = ps
         .scp_levels
@@ -436,10 +462,7 @@ pub fn evaluate(auth: &Authorization<'_>) -> Decision {
         d.layer = Some(layer);
         d
     };
-    // 2–3. Every RCP and SCP level must allow.
-    if rcps.applies && !rcps.all_allow {
-        return deny(d, Layer::ResourceControlPolicy);
-    }
+    // 2–3. Every SCP level must allow (RCP levels always do, above).
     if scps.applies && !scps.all_allow {
         return deny(d, Layer::ServiceControlPolicy);
     }

@@ -248,6 +248,51 @@ pub fn match_block(block: &PrincipalBlock, p: &Principal) -> PrincipalMatch {
     }
 }
 
+/// Whether a `"Effect": "Deny"` statement's NotPrincipal spares the caller (IAM UG
+/// `reference_policies_elements_notprincipal`, "Specifying NotPrincipal with Deny"): AWS may
+/// check the account first, then the role, then the assumed-role session, so the list must
+/// name the caller's account (ID or `:root`) and the caller itself: the user's (or federated
+/// user's) ARN, or for a role session its session ARN or its role's ARN ("include both the
+/// ARN for a role and the ARN for the account containing that role"). Listing the account
+/// alone spares only its root user. Principals without an account (services, identity
+/// providers, canonical users) are spared by naming them. A permissions boundary is the
+/// caller's business: see `evaluate`.
+pub fn not_principal_spares(block: &PrincipalBlock, p: &Principal) -> bool {
+    let entries = &block.entries;
+    if entries
+        .iter()
+        .any(|e| e.kind == PrincipalEntryKind::Star || e.pattern == PrincipalPattern::Any)
+    {
+        return true;
+    }
+    let arn_listed = |arn: &str| {
+        entries.iter().any(|e| {
+            e.kind == PrincipalEntryKind::Aws
+                && matches!(&e.pattern, PrincipalPattern::Arn(a) if a == arn)
+        })
+    };
+    let account_listed = || {
+        p.account.as_deref().is_some_and(|id| {
+            entries.iter().any(|e| {
+                e.kind == PrincipalEntryKind::Aws
+                    && matches!(&e.pattern, PrincipalPattern::Account(a) if a == id)
+            })
+        })
+    };
+    let role_listed = || p.role_arn.as_deref().is_some_and(arn_listed);
+    match p.kind {
+        PrincipalType::Root => account_listed(),
+        PrincipalType::User | PrincipalType::FederatedUser => {
+            account_listed() && arn_listed(&p.arn)
+        }
+        PrincipalType::Role => account_listed() && role_listed(),
+        PrincipalType::AssumedRole => account_listed() && (arn_listed(&p.arn) || role_listed()),
+        PrincipalType::Service | PrincipalType::WebIdentity | PrincipalType::Anonymous => entries
+            .iter()
+            .any(|e| match_entry(e, p) == PrincipalMatch::Direct),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,6 +310,42 @@ mod tests {
         let lit = Glob::from_marked([('a', false), ('*', true)]);
         assert!(lit.matches("a*"));
         assert!(!lit.matches("ab"));
+    }
+
+    /// IAM UG `reference_policies_elements_notprincipal`: account plus user; account plus
+    /// session or role; the account alone spares only its root.
+    #[test]
+    fn not_principal_with_deny_needs_the_account_and_the_caller() {
+        let block = |entries: &[&str]| {
+            let doc = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "NotPrincipal": {"AWS": entries}, "Action": "*", "Resource": "*"}]});
+            super::super::parse(&doc.to_string()).unwrap().statements[0]
+                .principal
+                .clone()
+                .unwrap()
+        };
+        let user = Principal::user("111111111111", "alice");
+        let session = Principal::assumed_role("111111111111", "Dev", "s1");
+        let root = Principal::root("111111111111");
+        let (acct, user_arn, role_arn, session_arn) = (
+            "arn:aws:iam::111111111111:root",
+            "arn:aws:iam::111111111111:user/alice",
+            "arn:aws:iam::111111111111:role/Dev",
+            "arn:aws:sts::111111111111:assumed-role/Dev/s1",
+        );
+        assert!(not_principal_spares(&block(&[user_arn, acct]), &user));
+        assert!(not_principal_spares(
+            &block(&[user_arn, "111111111111"]),
+            &user
+        ));
+        assert!(!not_principal_spares(&block(&[user_arn]), &user));
+        assert!(!not_principal_spares(&block(&[acct]), &user));
+        assert!(not_principal_spares(&block(&[acct]), &root));
+        assert!(not_principal_spares(&block(&[role_arn, acct]), &session));
+        assert!(not_principal_spares(&block(&[session_arn, acct]), &session));
+        assert!(!not_principal_spares(&block(&[role_arn]), &session));
+        assert!(!not_principal_spares(&block(&[session_arn]), &session));
+        assert!(!not_principal_spares(&block(&[acct]), &session));
+        assert!(!not_principal_spares(&block(&[user_arn, acct]), &session));
     }
 
     #[test]

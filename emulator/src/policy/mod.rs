@@ -19,7 +19,9 @@ pub mod validate;
 pub mod variables;
 
 pub use context::{Context, ContextValue, Principal, PrincipalType, Request, RequestBuilder};
-pub use decision::{Decision, EvalDecision, Layer, MatchedStatement, PolicySource};
+pub use decision::{
+    Decision, EvalDecision, Layer, MatchedStatement, PolicySource, Subject, Wording,
+};
 pub use evaluate::{
     evaluate, Authorization, Grant, IdentityLayers, NamedPolicy, ResourceLayers, ResourcePolicyKind,
 };

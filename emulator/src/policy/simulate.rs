@@ -14,7 +14,7 @@ use super::evaluate::{
 use super::validate::{validate_for_simulation, PolicyType, ValidationError};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[serde(rename_all = "PascalCase", default, deny_unknown_fields)]
 pub struct ContextEntryInput {
     pub context_key_name: String,
     pub context_key_values: Vec<String>,
@@ -22,7 +22,7 @@ pub struct ContextEntryInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[serde(rename_all = "PascalCase", default, deny_unknown_fields)]
 pub struct GrantInput {
     pub grant_id: String,
     pub grantee_principal: String,
@@ -31,7 +31,7 @@ pub struct GrantInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[serde(rename_all = "PascalCase", default, deny_unknown_fields)]
 pub struct GrantConstraintsInput {
     pub encryption_context_equals: Option<BTreeMap<String, String>>,
     pub encryption_context_subset: Option<BTreeMap<String, String>>,
@@ -39,7 +39,7 @@ pub struct GrantConstraintsInput {
 
 /// SimulateCustomPolicy's input plus keyhole's extensions.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[serde(rename_all = "PascalCase", default, deny_unknown_fields)]
 pub struct SimulationRequest {
     pub policy_input_list: Vec<String>,
     pub permissions_boundary_policy_input_list: Vec<String>,

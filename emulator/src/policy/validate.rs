@@ -199,6 +199,9 @@ fn validate_iam(text: &str, ty: PolicyType, quotas: bool) -> Result<Policy, Vali
     }
     match ty {
         PolicyType::Identity => {
+            // Principal: hashicorp/terraform#13449. NotPrincipal ("You cannot use the
+            // NotPrincipal element in an IAM identity-based policy", IAM UG) gets the same
+            // text (inferred: both are the one principal field to IAM's parser).
             if policy.statements.iter().any(|s| s.principal.is_some()) {
                 return Err(malformed("Policy document should not specify a principal."));
             }
@@ -231,6 +234,17 @@ fn validate_iam(text: &str, ty: PolicyType, quotas: bool) -> Result<Policy, Vali
             }
             if policy.statements.iter().any(|s| s.resource.is_some()) {
                 return Err(malformed("Has prohibited field Resource."));
+            }
+            // IAM UG `reference_policies_elements_notprincipal`: "You cannot use the
+            // NotPrincipal element in ... an IAM role trust policy". The text is inferred from
+            // IAM's "Has prohibited field Resource." and the same validator's "Has prohibited
+            // field NotPrincipal" as Kinesis PutResourcePolicy quotes it.
+            if policy
+                .statements
+                .iter()
+                .any(|s| s.principal.as_ref().is_some_and(|b| b.negated))
+            {
+                return Err(malformed("Has prohibited field NotPrincipal."));
             }
             check_principals_iam(&policy).map_err(|m| malformed(&m))?;
         }
@@ -526,6 +540,8 @@ fn validate_orgs(text: &str, ty: PolicyType) -> Result<Policy, ValidationError> 
         }
         match ty {
             PolicyType::Scp => {
+                // SCPs take neither Principal nor NotPrincipal (Organizations UG SCP syntax;
+                // IAM UG: "SCPs and RCPs don't support the NotPrincipal element").
                 if s.principal.is_some() {
                     return Err(malformed());
                 }

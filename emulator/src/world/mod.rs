@@ -18,6 +18,32 @@ pub struct Settings {
     pub default_region: String,
     /// Reject access keys keyhole did not issue (12-digit keys excepted).
     pub strict_auth: bool,
+    /// How AccessDenied messages for explicit denies are worded.
+    #[serde(default)]
+    pub deny_message_style: DenyMessageStyle,
+}
+
+/// `arn` (the default): AWS's wording since 2026, where an explicit deny by an SCP, RCP,
+/// permissions boundary, session policy or identity-based policy ends with `: <policy-arn>`
+/// for same-account and same-organization requests (AWS Security Blog, "Enhanced access
+/// denied error messages with policy ARNs"). `legacy`: the wording before it, without the ARN,
+/// for tests written against older AWS answers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DenyMessageStyle {
+    #[default]
+    Arn,
+    Legacy,
+}
+
+impl DenyMessageStyle {
+    pub fn from_name(name: &str) -> Option<DenyMessageStyle> {
+        match name {
+            "arn" => Some(DenyMessageStyle::Arn),
+            "legacy" => Some(DenyMessageStyle::Legacy),
+            _ => None,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -26,6 +52,7 @@ impl Default for Settings {
             default_account: "000000000000".into(),
             default_region: "us-east-1".into(),
             strict_auth: false,
+            deny_message_style: DenyMessageStyle::Arn,
         }
     }
 }

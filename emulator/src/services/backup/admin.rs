@@ -29,6 +29,19 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
     let path = req.raw_path.trim_end_matches('/');
     let body = serde_json::from_slice::<Value>(&req.body).unwrap_or(Value::Null);
     let now = shared.clock.now();
+    // A misspelt field ("KmsKeyARN") is an error, not a silently missing setting.
+    let accepted: Option<&[&str]> = match path {
+        "/_keyhole/resources" => Some(&["Arn", "KmsKeyArn", "Tags", "ResourceType"]),
+        "/_keyhole/backup/job-duration" => Some(&["seconds"]),
+        "/_keyhole/backup/settings" => Some(&["allowRdsCrossRegionAndAccount"]),
+        "/_keyhole/backup/run-plan" => Some(&["account", "region", "backupPlanId", "ruleName"]),
+        _ => None,
+    };
+    if let (Some(accepted), "POST") = (accepted, req.method.as_str()) {
+        if let Err(e) = crate::admin::refuse_unknown_fields(&body, accepted) {
+            return error(400, &e);
+        }
+    }
     match (req.method.as_str(), path) {
         ("POST", "/_keyhole/resources") => {
             let Some(arn) = body["Arn"].as_str() else {

@@ -99,6 +99,9 @@ pub fn session_policy(world: &World, caller: &Caller) -> Option<String> {
     session(world, caller)?.policy.clone()
 }
 
+/// The id of a session's inline session policy, which has no ARN.
+pub const INLINE_SESSION_POLICY: &str = "session-policy";
+
 /// Every session policy: the inline one (id `session-policy`) and the managed ones passed
 /// as `PolicyArns` (id: the ARN). An empty list means the session has no session policy.
 pub fn session_policies(world: &World, caller: &Caller) -> Vec<(String, String)> {
@@ -107,7 +110,7 @@ pub fn session_policies(world: &World, caller: &Caller) -> Vec<(String, String)>
     };
     let mut out = Vec::new();
     if let Some(policy) = &s.policy {
-        out.push(("session-policy".to_owned(), policy.clone()));
+        out.push((INLINE_SESSION_POLICY.to_owned(), policy.clone()));
     }
     for arn in &s.policy_arns {
         let document = managed_document(world, &caller.account, arn)

@@ -64,7 +64,21 @@ fn strings(value: &Value) -> Vec<String> {
 /// The model's input members are the simulator's own; keyhole's extensions
 /// (OrganizationPolicyLevels, ...) cannot arrive over the wire and stay empty.
 fn request_from(input: &Value) -> ApiResult<SimulationRequest> {
-    serde_json::from_value(input.clone()).map_err(|e| {
+    // The request shape refuses unknown fields (for files); the protocol layer has already
+    // checked the wire input against the model, whose paging and source members the
+    // simulator does not read.
+    let mut input = input.clone();
+    if let Some(members) = input.as_object_mut() {
+        for member in [
+            "PolicySourceArn",
+            "ResourceHandlingOption",
+            "MaxItems",
+            "Marker",
+        ] {
+            members.remove(member);
+        }
+    }
+    serde_json::from_value(input).map_err(|e| {
         modeled_error(
             "InvalidInputException",
             format!("Invalid simulation input: {e}"),

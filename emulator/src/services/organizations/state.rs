@@ -274,13 +274,23 @@ impl Organization {
     }
 
     pub fn policy_arn(&self, policy: &Policy) -> String {
-        let kind = policy.policy_type.to_ascii_lowercase();
-        if policy.aws_managed {
-            format!("arn:aws:organizations::aws:policy/{kind}/{}", policy.id)
+        self.arn_of_policy(&policy.id, &policy.policy_type, policy.aws_managed)
+    }
+
+    /// The ARN of policy `id` (stored, or AWS-managed when not stored) without copying it:
+    /// AccessDenied messages name the denying SCP or RCP by it.
+    pub fn policy_arn_by_id(&self, id: &str, policy_type: &str) -> String {
+        self.arn_of_policy(id, policy_type, !self.policies.contains_key(id))
+    }
+
+    fn arn_of_policy(&self, id: &str, policy_type: &str, aws_managed: bool) -> String {
+        let kind = policy_type.to_ascii_lowercase();
+        if aws_managed {
+            format!("arn:aws:organizations::aws:policy/{kind}/{id}")
         } else {
             format!(
-                "arn:aws:organizations::{}:policy/{}/{kind}/{}",
-                self.management_account, self.id, policy.id
+                "arn:aws:organizations::{}:policy/{}/{kind}/{id}",
+                self.management_account, self.id
             )
         }
     }
