@@ -38,7 +38,7 @@ pub enum Layer {
 }
 
 impl Layer {
-    /// The `{T}` of "because no {T} allows" / "with an explicit deny in a {T}".
+    /// The `{T}` of "because no {T} allows" / "with an explicit deny in {article} {T}".
     pub fn phrase(self) -> &'static str {
         match self {
             Layer::ResourceControlPolicy => "resource control policy",
