@@ -298,12 +298,12 @@ fn time_of(epoch: f64) -> OffsetDateTime {
 
 /// The engine's view of a caller: ARN, role, tags, organization.
 pub fn principal_of(world: &World, caller: &Caller) -> Principal {
-    let account = caller.account.as_str();
+    let (account, partition) = (caller.account.as_str(), caller.partition.as_str());
     let principal = match &caller.kind {
-        CallerKind::Root => Principal::root(account),
+        CallerKind::Root => Principal::root_in(partition, account),
         CallerKind::User { name, path } => {
             let path_and_name = format!("{}{name}", path.trim_start_matches('/'));
-            Principal::user(account, &path_and_name)
+            Principal::user_in(partition, account, &path_and_name)
         }
         CallerKind::AssumedRole {
             role_name,
@@ -312,9 +312,11 @@ pub fn principal_of(world: &World, caller: &Caller) -> Principal {
             ..
         } => {
             let path_and_name = format!("{}{role_name}", role_path.trim_start_matches('/'));
-            Principal::assumed_role(account, &path_and_name, session_name)
+            Principal::assumed_role_in(partition, account, &path_and_name, session_name)
         }
-        CallerKind::FederatedUser { name } => Principal::federated_user(account, name),
+        CallerKind::FederatedUser { name } => {
+            Principal::federated_user_in(partition, account, name)
+        }
     };
     let mut principal = principal
         .with_userid(&caller.user_id)
@@ -668,6 +670,7 @@ mod tests {
                 },
                 user_id: "AIDAEXAMPLE".into(),
                 access_key_id: "AKIAEXAMPLE".into(),
+                partition: crate::arn::default_partition(),
             };
             let access = Access {
                 action: action.into(),

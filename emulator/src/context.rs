@@ -23,6 +23,12 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
+    /// The partition of the request's region: the second field of every ARN the request
+    /// builds or names, global services' included.
+    pub fn partition(&self) -> &'static str {
+        crate::world::partition(&self.region)
+    }
+
     /// The IAM action name, `kms:Encrypt`.
     pub fn action(&self) -> String {
         // Concatenated, not `format!`: this runs on every call and the formatter costs more.

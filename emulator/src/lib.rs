@@ -11,6 +11,7 @@
 //! - [`server`]: the HTTP server; [`Emulator`]: the same server inside a test process.
 
 pub mod admin;
+pub mod arn;
 pub mod authz;
 pub mod clock;
 pub mod context;

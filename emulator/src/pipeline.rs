@@ -109,11 +109,13 @@ fn api(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo, request_id: &st
                 });
         let mut world = shared.world();
         let no_auth = operation.is_some_and(|op| op.no_auth);
-        let (caller, region) = if no_auth && info.is_none() {
+        let (mut caller, region) = if no_auth && info.is_none() {
             anonymous(&world)
         } else {
             authenticate(&mut world, service, &parts, info, now)?
         };
+        // The partition is the request's: a key used for cn-north-1 signs as arn:aws-cn:...
+        caller.partition = crate::world::partition(&region).to_owned();
         validated?;
         let ctx = RequestContext {
             request_id: request_id.to_owned(),

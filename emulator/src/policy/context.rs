@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use std::sync::Arc;
 
 use super::decision::{Subject, Wording};
+use crate::arn::{global, DEFAULT_PARTITION};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PrincipalType {
@@ -89,9 +90,14 @@ impl Principal {
         }
     }
 
+    /// The root of `account` in the standard partition; `root_in` for any other.
     pub fn root(account: &str) -> Principal {
+        Principal::root_in(DEFAULT_PARTITION, account)
+    }
+
+    pub fn root_in(partition: &str, account: &str) -> Principal {
         let mut p = Principal::base(
-            ["arn:aws:iam::", account, ":root"].concat(),
+            crate::arn::root(partition, account),
             PrincipalType::Root,
             Some(account.into()),
         );
@@ -101,8 +107,12 @@ impl Principal {
 
     /// `path_and_name` is e.g. `alice` or `division/alice`.
     pub fn user(account: &str, path_and_name: &str) -> Principal {
+        Principal::user_in(DEFAULT_PARTITION, account, path_and_name)
+    }
+
+    pub fn user_in(partition: &str, account: &str, path_and_name: &str) -> Principal {
         let mut p = Principal::base(
-            format!("arn:aws:iam::{account}:user/{path_and_name}"),
+            global(partition, "iam", account, &format!("user/{path_and_name}")),
             PrincipalType::User,
             Some(account.into()),
         );
@@ -112,21 +122,44 @@ impl Principal {
 
     /// A session of role `path_and_name` (e.g. `aws-service-role/backup.amazonaws.com/AWSServiceRoleForBackup`).
     pub fn assumed_role(account: &str, path_and_name: &str, session: &str) -> Principal {
+        Principal::assumed_role_in(DEFAULT_PARTITION, account, path_and_name, session)
+    }
+
+    pub fn assumed_role_in(
+        partition: &str,
+        account: &str,
+        path_and_name: &str,
+        session: &str,
+    ) -> Principal {
         let role_name = path_and_name.rsplit('/').next().unwrap_or(path_and_name);
         let mut p = Principal::base(
-            format!("arn:aws:sts::{account}:assumed-role/{role_name}/{session}"),
+            global(
+                partition,
+                "sts",
+                account,
+                &format!("assumed-role/{role_name}/{session}"),
+            ),
             PrincipalType::AssumedRole,
             Some(account.into()),
         );
-        p.role_arn = Some(format!("arn:aws:iam::{account}:role/{path_and_name}"));
+        p.role_arn = Some(global(
+            partition,
+            "iam",
+            account,
+            &format!("role/{path_and_name}"),
+        ));
         p.name = Some(session.into());
         p.service_linked_role = path_and_name.starts_with("aws-service-role/");
         p
     }
 
     pub fn federated_user(account: &str, name: &str) -> Principal {
+        Principal::federated_user_in(DEFAULT_PARTITION, account, name)
+    }
+
+    pub fn federated_user_in(partition: &str, account: &str, name: &str) -> Principal {
         let mut p = Principal::base(
-            format!("arn:aws:sts::{account}:federated-user/{name}"),
+            global(partition, "sts", account, &format!("federated-user/{name}")),
             PrincipalType::FederatedUser,
             Some(account.into()),
         );
@@ -165,8 +198,10 @@ impl Principal {
             return Err(bad());
         }
         let mut p = match (service, resource.split_once('/')) {
-            ("iam", None) if resource == "root" => Principal::root(account),
-            ("iam", Some(("user", rest))) if !rest.is_empty() => Principal::user(account, rest),
+            ("iam", None) if resource == "root" => Principal::root_in(partition, account),
+            ("iam", Some(("user", rest))) if !rest.is_empty() => {
+                Principal::user_in(partition, account, rest)
+            }
             ("iam", Some(("role", rest))) if !rest.is_empty() => {
                 let mut p = Principal::base(arn.into(), PrincipalType::Role, Some(account.into()));
                 p.role_arn = Some(arn.into());
@@ -176,14 +211,14 @@ impl Principal {
             }
             ("sts", Some(("assumed-role", rest))) => match rest.split_once('/') {
                 Some((role, session)) if !role.is_empty() && !session.is_empty() => {
-                    let mut p = Principal::assumed_role(account, role, session);
+                    let mut p = Principal::assumed_role_in(partition, account, role, session);
                     p.service_linked_role = role.starts_with("AWSServiceRoleFor");
                     p
                 }
                 _ => return Err(bad()),
             },
             ("sts", Some(("federated-user", rest))) if !rest.is_empty() => {
-                Principal::federated_user(account, rest)
+                Principal::federated_user_in(partition, account, rest)
             }
             _ => return Err(bad()),
         };
@@ -672,6 +707,20 @@ mod tests {
         assert_eq!(
             Principal::from_arn("backup.amazonaws.com").unwrap().kind,
             PrincipalType::Service
+        );
+    }
+
+    #[test]
+    fn principal_arns_of_any_partition_keep_it() {
+        let p = Principal::from_arn("arn:aws-cn:sts::111122223333:assumed-role/Admin/s1").unwrap();
+        assert_eq!(p.arn, "arn:aws-cn:sts::111122223333:assumed-role/Admin/s1");
+        assert_eq!(
+            p.role_arn.as_deref(),
+            Some("arn:aws-cn:iam::111122223333:role/Admin")
+        );
+        assert_eq!(
+            Principal::root_in("aws-us-gov", "111122223333").arn,
+            "arn:aws-us-gov:iam::111122223333:root"
         );
     }
 

@@ -115,7 +115,7 @@ pub struct PrincipalEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrincipalPattern {
     Any,
-    /// A 12-digit account ID or `arn:aws:iam::ID:root`.
+    /// A 12-digit account ID or `arn:<any partition>:iam::ID:root`.
     Account(String),
     /// Any other ARN: compared exactly (role ARNs also match their sessions).
     Arn(String),

@@ -211,10 +211,12 @@ pub fn context_values(e: &ContextEntryInput) -> Result<(Vec<ContextValue>, bool)
     Ok((out, multi))
 }
 
+/// The account of `arn:<any partition>:iam::ID:root`, or `owner` itself.
 fn account_of(owner: &str) -> String {
     owner
-        .strip_prefix("arn:aws:iam::")
-        .and_then(|r| r.strip_suffix(":root"))
+        .strip_prefix("arn:")
+        .and_then(|r| r.split_once(":iam::"))
+        .and_then(|(_, r)| r.strip_suffix(":root"))
         .unwrap_or(owner)
         .to_string()
 }

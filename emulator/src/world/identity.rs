@@ -34,6 +34,13 @@ pub struct Caller {
     /// `aws:userid`: the account id for root, AIDA... for users, `AROA...:session` for roles.
     pub user_id: String,
     pub access_key_id: String,
+    /// The partition of the request's region: the pipeline sets it on every request, so the
+    /// caller's ARN is `arn:aws-cn:...` when it signs for cn-north-1.
+    #[serde(
+        default = "crate::arn::default_partition",
+        skip_serializing_if = "crate::arn::is_default"
+    )]
+    pub partition: String,
 }
 
 impl Caller {
@@ -43,22 +50,30 @@ impl Caller {
             kind: CallerKind::Root,
             user_id: account.to_owned(),
             access_key_id: access_key_id.to_owned(),
+            partition: crate::arn::default_partition(),
         }
     }
 
     /// The ARN AWS reports for this principal (GetCallerIdentity, AccessDenied messages).
     pub fn arn(&self) -> String {
-        let account = &self.account;
+        let (account, partition) = (&self.account, self.partition.as_str());
         match &self.kind {
-            CallerKind::Root => format!("arn:aws:iam::{account}:root"),
-            CallerKind::User { name, path } => format!("arn:aws:iam::{account}:user{path}{name}"),
+            CallerKind::Root => crate::arn::root(partition, account),
+            CallerKind::User { name, path } => {
+                crate::arn::global(partition, "iam", account, &format!("user{path}{name}"))
+            }
             CallerKind::AssumedRole {
                 role_name,
                 session_name,
                 ..
-            } => format!("arn:aws:sts::{account}:assumed-role/{role_name}/{session_name}"),
+            } => crate::arn::global(
+                partition,
+                "sts",
+                account,
+                &format!("assumed-role/{role_name}/{session_name}"),
+            ),
             CallerKind::FederatedUser { name } => {
-                format!("arn:aws:sts::{account}:federated-user/{name}")
+                crate::arn::global(partition, "sts", account, &format!("federated-user/{name}"))
             }
         }
     }

@@ -155,7 +155,7 @@ pub fn create_lag(ctx: &RequestContext, world: &mut World, input: &Value) -> Api
         }
         None => String::new(),
     };
-    super::vaults::ensure_service_linked_role(world, &account, ctx.now);
+    super::vaults::ensure_service_linked_role(world, &account, &ctx.region, ctx.now);
     let vault = Vault {
         name: name.clone(),
         arn: arn.clone(),
@@ -365,7 +365,7 @@ pub fn create_restore_access(
         },
         ..Vault::default()
     };
-    super::vaults::ensure_service_linked_role(world, &account, ctx.now);
+    super::vaults::ensure_service_linked_role(world, &account, &ctx.region, ctx.now);
     let st = state_mut(world, &account, &region, ctx.now);
     st.vaults.insert(name.clone(), vault);
     if !tags.is_empty() {

@@ -298,6 +298,9 @@ pub fn role_caller(world: &World, role_arn: &str) -> Caller {
         .unwrap_or_else(|| "AROAKEYHOLEBACKUP".to_owned());
     let session_name = "AWSBackup".to_owned();
     Caller {
+        partition: crate::arn::partition_of(role_arn)
+            .unwrap_or(crate::arn::DEFAULT_PARTITION)
+            .to_owned(),
         account,
         user_id: format!("{role_id}:{session_name}"),
         kind: CallerKind::AssumedRole {
@@ -310,12 +313,15 @@ pub fn role_caller(world: &World, role_arn: &str) -> Caller {
     }
 }
 
-/// The account's AWSServiceRoleForBackup, acting for Backup.
-pub fn service_role_caller(world: &World, account: &str) -> Caller {
+/// The account's AWSServiceRoleForBackup, acting for Backup in `partition`.
+pub fn service_role_caller(world: &World, partition: &str, account: &str) -> Caller {
     role_caller(
         world,
-        &format!(
-            "arn:aws:iam::{account}:role/aws-service-role/backup.amazonaws.com/AWSServiceRoleForBackup"
+        &crate::arn::global(
+            partition,
+            "iam",
+            account,
+            "role/aws-service-role/backup.amazonaws.com/AWSServiceRoleForBackup",
         ),
     )
 }
@@ -769,7 +775,7 @@ fn evaluate_copy(
     record.push("ok 5 encryption rules".into());
 
     // 6. The source key, as the destination account's service-linked role uses it.
-    let copier = service_role_caller(world, &dest_account);
+    let copier = service_role_caller(world, crate::world::partition(&dest_region), &dest_account);
     let key_use = key_use_for(rtype, fm);
     // A fully managed type's backup under an AWS managed vault key is re-encrypted by AWS
     // Backup itself; that key may be the source of a copy (seed: KCK).
@@ -1002,7 +1008,7 @@ mod unit {
 
     #[test]
     fn service_role_is_the_backup_slr() {
-        let caller = service_role_caller(&World::default(), "222222222222");
+        let caller = service_role_caller(&World::default(), "aws", "222222222222");
         assert_eq!(
             caller.arn(),
             "arn:aws:sts::222222222222:assumed-role/AWSServiceRoleForBackup/AWSBackup"

@@ -55,6 +55,7 @@ impl Env {
             let mut world = self.shared.world();
             let _ = crate::services::iam::roles::create_service_linked(
                 &mut world,
+                "aws",
                 account,
                 "backup.amazonaws.com",
                 None,

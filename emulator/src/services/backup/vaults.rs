@@ -14,7 +14,7 @@ use crate::services::kms::integration::{ensure_aws_managed_key, resolve_key_arn}
 use crate::world::World;
 
 /// Backup creates its service-linked role with the first vault of an account.
-pub(crate) fn ensure_service_linked_role(world: &mut World, account: &str, now: f64) {
+pub(crate) fn ensure_service_linked_role(world: &mut World, account: &str, region: &str, now: f64) {
     let has_slr = world.accounts.get(account).is_some_and(|a| {
         a.iam
             .roles
@@ -25,6 +25,7 @@ pub(crate) fn ensure_service_linked_role(world: &mut World, account: &str, now: 
         // Fails only when the role exists already under another key; either way it exists.
         let _ = crate::services::iam::roles::create_service_linked(
             world,
+            crate::world::partition(region),
             account,
             "backup.amazonaws.com",
             None,
@@ -57,7 +58,7 @@ pub(crate) fn insert_vault(
             true,
         ),
     };
-    ensure_service_linked_role(world, account, now);
+    ensure_service_linked_role(world, account, region, now);
     let vault = Vault {
         name: name.to_owned(),
         arn: vault_arn(region, account, name),

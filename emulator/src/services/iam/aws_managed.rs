@@ -1,4 +1,4 @@
-//! AWS-managed policies: the same in every account, under `arn:aws:iam::aws:policy/...`,
+//! AWS-managed policies: the same in every account, under `arn:<partition>:iam::aws:policy/...`,
 //! with AWS's documents (copied from moto's snapshot by `tools/extract_managed_policies.py`
 //! into `emulator/data/managed-policies/`).
 
@@ -133,8 +133,26 @@ pub fn all() -> &'static [AwsManagedPolicy] {
     })
 }
 
+/// By ARN in any partition (`arn:aws-cn:iam::aws:policy/...` names the same policy).
 pub fn find(arn: &str) -> Option<&'static AwsManagedPolicy> {
-    all().iter().find(|p| p.arn == arn)
+    let (partition, rest) = arn.strip_prefix("arn:")?.split_once(':')?;
+    let path_and_name = rest.strip_prefix("iam::aws:policy")?;
+    all().iter().find(|p| {
+        !partition.is_empty()
+            && path_and_name.strip_prefix(p.path.as_str()) == Some(p.name.as_str())
+    })
+}
+
+impl AwsManagedPolicy {
+    /// Its ARN in `partition`: `arn:aws-cn:iam::aws:policy/...` in the China regions.
+    pub fn arn_in(&self, partition: &str) -> String {
+        crate::arn::global(
+            partition,
+            "iam",
+            "aws",
+            &format!("policy{}{}", self.path, self.name),
+        )
+    }
 }
 
 pub fn find_by_name(name: &str) -> Option<&'static AwsManagedPolicy> {
@@ -146,7 +164,12 @@ fn parse(name: &str, text: &str) -> Option<AwsManagedPolicy> {
     let path = raw["path"].as_str()?.to_owned();
     let date = |key: &str| raw[key].as_str().and_then(parse_timestamp).unwrap_or(0.0);
     Some(AwsManagedPolicy {
-        arn: format!("arn:aws:iam::aws:policy{path}{name}"),
+        arn: crate::arn::global(
+            crate::arn::DEFAULT_PARTITION,
+            "iam",
+            "aws",
+            &format!("policy{path}{name}"),
+        ),
         id: super::ids::stable_id("ANPA", name),
         name: name.to_owned(),
         path,
@@ -160,6 +183,18 @@ fn parse(name: &str, text: &str) -> Option<AwsManagedPolicy> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_aws_managed_policy_is_found_by_its_arn_in_any_partition() {
+        let admin = find("arn:aws-cn:iam::aws:policy/AdministratorAccess").unwrap();
+        assert_eq!(admin.name, "AdministratorAccess");
+        assert_eq!(
+            admin.arn_in("aws-us-gov"),
+            "arn:aws-us-gov:iam::aws:policy/AdministratorAccess"
+        );
+        assert!(find("arn::iam::aws:policy/AdministratorAccess").is_none());
+        assert!(find("arn:aws-cn:iam::aws:policy/Administrator").is_none());
+    }
 
     #[test]
     fn every_shipped_policy_parses_with_its_arn() {

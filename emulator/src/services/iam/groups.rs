@@ -58,7 +58,7 @@ pub fn find_mut<'w>(
 }
 
 pub fn arn_of(account: &str, group: &Group) -> String {
-    group_arn(account, &group.path, &group.name)
+    group_arn(&group.partition, account, &group.path, &group.name)
 }
 
 pub fn group_json(account: &str, group: &Group) -> Value {
@@ -75,7 +75,7 @@ fn create_group(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRe
     let account = ctx.caller.account.clone();
     let name = text(input, "GroupName");
     let path = opt_text(input, "Path").unwrap_or("/");
-    authorize(ctx, world, group_arn(&account, path, name))?;
+    authorize(ctx, world, group_arn(ctx.partition(), &account, path, name))?;
     let state = iam_mut(world, &account, ctx.now);
     if state.groups.contains_key(&key(name)) {
         // Text inferred (pattern of "User with name X already exists.").
@@ -90,6 +90,7 @@ fn create_group(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRe
         create_date: ctx.now,
         members: Vec::new(),
         policies: Default::default(),
+        partition: ctx.partition().to_owned(),
     };
     let out = json!({"Group": group_json(&account, &group)});
     state.groups.insert(key(name), group);
@@ -113,7 +114,7 @@ fn get_group(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResul
 
 fn list_groups(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    authorize(ctx, world, format!("arn:aws:iam::{account}:group/"))?;
+    authorize(ctx, world, group_arn(ctx.partition(), &account, "/", ""))?;
     let groups: Vec<Value> = iam(world, &account)
         .map(|s| {
             s.groups

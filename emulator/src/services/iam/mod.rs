@@ -179,20 +179,20 @@ pub fn key(name: &str) -> String {
     name.to_ascii_lowercase()
 }
 
-pub fn user_arn(account: &str, path: &str, name: &str) -> String {
-    format!("arn:aws:iam::{account}:user{path}{name}")
+pub fn user_arn(partition: &str, account: &str, path: &str, name: &str) -> String {
+    crate::arn::global(partition, "iam", account, &format!("user{path}{name}"))
 }
 
-pub fn role_arn(account: &str, path: &str, name: &str) -> String {
-    format!("arn:aws:iam::{account}:role{path}{name}")
+pub fn role_arn(partition: &str, account: &str, path: &str, name: &str) -> String {
+    crate::arn::global(partition, "iam", account, &format!("role{path}{name}"))
 }
 
-pub fn group_arn(account: &str, path: &str, name: &str) -> String {
-    format!("arn:aws:iam::{account}:group{path}{name}")
+pub fn group_arn(partition: &str, account: &str, path: &str, name: &str) -> String {
+    crate::arn::global(partition, "iam", account, &format!("group{path}{name}"))
 }
 
-pub fn policy_arn(account: &str, path: &str, name: &str) -> String {
-    format!("arn:aws:iam::{account}:policy{path}{name}")
+pub fn policy_arn(partition: &str, account: &str, path: &str, name: &str) -> String {
+    crate::arn::global(partition, "iam", account, &format!("policy{path}{name}"))
 }
 
 /// Asks the policy engine about the request's own action on `resource`.

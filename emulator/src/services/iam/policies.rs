@@ -545,12 +545,14 @@ fn customer_policy_json(state: &IamState, policy: &ManagedPolicy, detailed: bool
     out
 }
 
-fn aws_policy_json(state: Option<&IamState>, policy: &AwsManagedPolicy) -> Value {
-    let (attached, boundary) = state.map(|s| usage(s, &policy.arn)).unwrap_or_default();
+/// `partition`: the request's; the policy's ARN is shown and counted in it.
+fn aws_policy_json(state: Option<&IamState>, policy: &AwsManagedPolicy, partition: &str) -> Value {
+    let arn = policy.arn_in(partition);
+    let (attached, boundary) = state.map(|s| usage(s, &arn)).unwrap_or_default();
     json!({
         "PolicyName": policy.name,
         "PolicyId": policy.id,
-        "Arn": policy.arn,
+        "Arn": arn,
         "Path": policy.path,
         "DefaultVersionId": policy.default_version_id,
         "AttachmentCount": attached,
@@ -565,7 +567,7 @@ fn create_policy(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiR
     let account = ctx.caller.account.clone();
     let name = text(input, "PolicyName");
     let path = opt_text(input, "Path").unwrap_or("/");
-    let arn = policy_arn(&account, path, name);
+    let arn = policy_arn(ctx.partition(), &account, path, name);
     let tags = tags_from(input, "Tags");
     check_duplicate_tags(&tags)?;
     authorize_with(ctx, world, arn.clone(), tag_context(&tags))?;
@@ -629,7 +631,9 @@ fn get_policy(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResu
     authorize(ctx, world, arn.to_owned())?;
     let state = iam(world, &account);
     match resolve(world, &account, arn) {
-        Some(PolicyRef::Aws(p)) => Ok(json!({"Policy": aws_policy_json(state, p)})),
+        Some(PolicyRef::Aws(p)) => {
+            Ok(json!({"Policy": aws_policy_json(state, p, ctx.partition())}))
+        }
         Some(PolicyRef::Customer(k)) => {
             match state.and_then(|s| s.policies.get(&k).map(|p| (s, p))) {
                 Some((s, p)) => Ok(json!({"Policy": customer_policy_json(s, p, true)})),
@@ -738,7 +742,7 @@ fn set_default_version(ctx: &RequestContext, world: &mut World, input: &Value) -
 
 fn list_policies(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    authorize(ctx, world, format!("arn:aws:iam::{account}:policy/"))?;
+    authorize(ctx, world, policy_arn(ctx.partition(), &account, "/", ""))?;
     let scope = opt_text(input, "Scope").unwrap_or("All");
     let only_attached = input["OnlyAttached"].as_bool().unwrap_or(false);
     let usage_filter = opt_text(input, "PolicyUsageFilter");
@@ -761,7 +765,7 @@ fn list_policies(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiR
         items.extend(
             aws_managed::all()
                 .iter()
-                .map(|p| aws_policy_json(state, p))
+                .map(|p| aws_policy_json(state, p, ctx.partition()))
                 .filter(&keep),
         );
     }
@@ -941,7 +945,11 @@ fn authorization_details(
     input: &Value,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    authorize(ctx, world, format!("arn:aws:iam::{account}:*"))?;
+    authorize(
+        ctx,
+        world,
+        crate::arn::global(ctx.partition(), "iam", &account, "*"),
+    )?;
     let filters: Vec<&str> = input["Filter"]
         .as_array()
         .map(|f| f.iter().filter_map(Value::as_str).collect())
@@ -1017,11 +1025,11 @@ fn authorization_details(
     }
     if wants("AWSManagedPolicy") {
         for p in aws_managed::all() {
-            let (attached, boundary) = usage(state, &p.arn);
+            let (attached, boundary) = usage(state, &p.arn_in(ctx.partition()));
             if attached + boundary == 0 {
                 continue;
             }
-            let mut row = aws_policy_json(Some(state), p);
+            let mut row = aws_policy_json(Some(state), p, ctx.partition());
             row["PolicyVersionList"] = json!([{
                 "Document": url_encode(&p.document), "VersionId": p.default_version_id,
                 "IsDefaultVersion": true, "CreateDate": p.update_date,

@@ -64,7 +64,7 @@ pub fn find_mut<'w>(
 }
 
 pub fn arn_of(account: &str, role: &Role) -> String {
-    role_arn(account, &role.path, &role.name)
+    role_arn(&role.partition, account, &role.path, &role.name)
 }
 
 /// The role as GetRole shows it; `listed` drops what ListRoles leaves out.
@@ -121,7 +121,7 @@ fn create_role(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
     authorize_with(
         ctx,
         world,
-        role_arn(&account, path, name),
+        role_arn(ctx.partition(), &account, path, name),
         tag_context(&tags),
     )?;
     let document = text(input, "AssumeRolePolicyDocument");
@@ -151,6 +151,7 @@ fn create_role(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
         permissions_boundary: boundary,
         last_used: None,
         service_linked: false,
+        partition: ctx.partition().to_owned(),
     };
     let mut out = role_json(&account, &role, true);
     if !role.tags.is_empty() {
@@ -169,7 +170,7 @@ fn get_role(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult
 
 fn list_roles(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    authorize(ctx, world, format!("arn:aws:iam::{account}:role/"))?;
+    authorize(ctx, world, role_arn(ctx.partition(), &account, "/", ""))?;
     let roles: Vec<Value> = iam(world, &account)
         .map(|s| {
             s.roles
@@ -320,6 +321,7 @@ pub fn service_trust_policy(service: &str) -> String {
 /// calls it on first use too). Returns the role.
 pub fn create_service_linked(
     world: &mut World,
+    partition: &str,
     account: &str,
     service: &str,
     suffix: Option<&str>,
@@ -356,9 +358,10 @@ pub fn create_service_linked(
         permissions_boundary: None,
         last_used: None,
         service_linked: true,
+        partition: partition.to_owned(),
     };
     if let Some(policy) = super::aws_managed::find_by_name(spec.policy_name) {
-        role.policies.attached.push(policy.arn.clone());
+        role.policies.attached.push(policy.arn_in(partition));
     }
     state.roles.insert(key(&name), role.clone());
     Ok(role)
@@ -376,7 +379,12 @@ fn create_service_linked_role(
         .find(|s| s.service == service)
         .map(|s| s.role_name)
         .unwrap_or("AWSServiceRole");
-    let arn = role_arn(&account, &format!("/aws-service-role/{service}/"), name);
+    let arn = role_arn(
+        ctx.partition(),
+        &account,
+        &format!("/aws-service-role/{service}/"),
+        name,
+    );
     authorize_with(
         ctx,
         world,
@@ -385,6 +393,7 @@ fn create_service_linked_role(
     )?;
     let role = create_service_linked(
         world,
+        ctx.partition(),
         &account,
         service,
         opt_text(input, "CustomSuffix"),
@@ -442,6 +451,7 @@ fn deletion_status(ctx: &RequestContext, world: &mut World, input: &Value) -> Ap
         ctx,
         world,
         role_arn(
+            ctx.partition(),
             &account,
             &format!("/aws-service-role/{path_service}/"),
             role_name,

@@ -94,6 +94,12 @@ pub struct User {
     pub policies: Policies,
     #[serde(default)]
     pub permissions_boundary: Option<String>,
+    /// The partition of the request that created it; its ARN keeps it.
+    #[serde(
+        default = "crate::arn::default_partition",
+        skip_serializing_if = "crate::arn::is_default"
+    )]
+    pub partition: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -120,6 +126,12 @@ pub struct Role {
     /// Service-linked roles can only be changed by their service.
     #[serde(default)]
     pub service_linked: bool,
+    /// The partition of the request that created it; its ARN keeps it.
+    #[serde(
+        default = "crate::arn::default_partition",
+        skip_serializing_if = "crate::arn::is_default"
+    )]
+    pub partition: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -134,6 +146,12 @@ pub struct Group {
     pub members: Vec<String>,
     #[serde(default)]
     pub policies: Policies,
+    /// The partition of the request that created it; its ARN keeps it.
+    #[serde(
+        default = "crate::arn::default_partition",
+        skip_serializing_if = "crate::arn::is_default"
+    )]
+    pub partition: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

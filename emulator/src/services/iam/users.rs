@@ -63,7 +63,7 @@ pub fn find_mut<'w>(
 }
 
 pub fn arn_of(account: &str, user: &User) -> String {
-    user_arn(account, &user.path, &user.name)
+    user_arn(&user.partition, account, &user.path, &user.name)
 }
 
 pub fn user_json(account: &str, user: &User, with_details: bool) -> Value {
@@ -111,7 +111,7 @@ fn create_user(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
     authorize_with(
         ctx,
         world,
-        user_arn(&account, path, name),
+        user_arn(ctx.partition(), &account, path, name),
         tag_context(&tags),
     )?;
     let boundary = match opt_text(input, "PermissionsBoundary") {
@@ -132,6 +132,7 @@ fn create_user(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
         tags,
         policies: Default::default(),
         permissions_boundary: boundary,
+        partition: ctx.partition().to_owned(),
     };
     let out = json!({"User": user_json(&account, &user, true)});
     state.users.insert(key(name), user);
@@ -145,7 +146,7 @@ fn get_user(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult
         None => match implied_user(ctx)? {
             Some(name) => name,
             None => {
-                let arn = format!("arn:aws:iam::{account}:root");
+                let arn = crate::arn::root(ctx.partition(), &account);
                 authorize(ctx, world, arn.clone())?;
                 let created = world.accounts.get(&account).map(|a| a.created);
                 return Ok(json!({"User": {
@@ -163,7 +164,7 @@ fn get_user(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult
 
 fn list_users(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    authorize(ctx, world, format!("arn:aws:iam::{account}:user/"))?;
+    authorize(ctx, world, user_arn(ctx.partition(), &account, "/", ""))?;
     let users: Vec<Value> = iam(world, &account)
         .map(|s| {
             s.users
@@ -316,7 +317,7 @@ fn key_owner(
             let user = find(world, account, &name)?;
             Ok((Some(user.name.clone()), arn_of(account, user)))
         }
-        None => Ok((None, format!("arn:aws:iam::{account}:root"))),
+        None => Ok((None, crate::arn::root(ctx.partition(), account))),
     }
 }
 
@@ -378,6 +379,8 @@ pub fn issue_access_key(
                 kind,
                 user_id,
                 access_key_id: id,
+                // Stored callers take the partition of each request they sign (pipeline).
+                partition: crate::arn::default_partition(),
             },
         },
     );
@@ -494,8 +497,8 @@ fn get_access_key_last_used(
     let arn = match &access_key.user_name {
         Some(name) => find(world, &account, name)
             .map(|u| arn_of(&account, u))
-            .unwrap_or_else(|_| user_arn(&account, "/", name)),
-        None => format!("arn:aws:iam::{account}:root"),
+            .unwrap_or_else(|_| user_arn(ctx.partition(), &account, "/", name)),
+        None => crate::arn::root(ctx.partition(), &account),
     };
     let mut access = crate::authz::Access::new(Some(arn));
     access.resource_account = Some(account.clone());

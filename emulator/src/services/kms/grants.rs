@@ -122,7 +122,10 @@ pub(crate) fn grant_entry(key: &Key, g: &GrantRecord) -> Value {
         "GrantId": g.grant_id,
         "CreationDate": g.creation_date,
         "GranteePrincipal": g.grantee_principal,
-        "IssuingAccount": format!("arn:aws:iam::{}:root", g.issuing_account),
+        "IssuingAccount": crate::arn::root(
+            crate::arn::partition_of(&key.arn).unwrap_or(crate::arn::DEFAULT_PARTITION),
+            &g.issuing_account
+        ),
         "Operations": g.operations,
     });
     if let Some(name) = &g.name {
@@ -268,9 +271,11 @@ fn caller_principals(op: &Op) -> Vec<String> {
         ..
     } = &caller.kind
     {
-        out.push(format!(
-            "arn:aws:iam::{}:role{}{}",
-            caller.account, role_path, role_name
+        out.push(crate::services::iam::role_arn(
+            &caller.partition,
+            &caller.account,
+            role_path,
+            role_name,
         ));
     }
     out

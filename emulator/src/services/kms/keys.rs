@@ -22,10 +22,12 @@ use crate::world::World;
 
 const MAX_TAGS: usize = 50;
 
-/// The key policy CreateKey attaches when the request has none, as GetKeyPolicy shows it.
-pub fn default_policy(account: &str) -> String {
+/// The key policy CreateKey attaches when the request has none, as GetKeyPolicy shows it;
+/// the root ARN is in the partition of the key's region.
+pub fn default_policy(region: &str, account: &str) -> String {
+    let root = crate::arn::root(crate::world::partition(region), account);
     format!(
-        "{{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\",\n  \"Statement\" : [ {{\n    \"Sid\" : \"Enable IAM User Permissions\",\n    \"Effect\" : \"Allow\",\n    \"Principal\" : {{\n      \"AWS\" : \"arn:aws:iam::{account}:root\"\n    }},\n    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n  }} ]\n}}"
+        "{{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\",\n  \"Statement\" : [ {{\n    \"Sid\" : \"Enable IAM User Permissions\",\n    \"Effect\" : \"Allow\",\n    \"Principal\" : {{\n      \"AWS\" : \"{root}\"\n    }},\n    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n  }} ]\n}}"
     )
 }
 
@@ -327,7 +329,7 @@ pub fn create_key(op: &Op, world: &mut World) -> ApiResult<Value> {
         },
         deletion_date: None,
         pending_window_days: None,
-        policy: default_policy(&account),
+        policy: default_policy(&region, &account),
         tags,
         multi_region,
         material,
@@ -1099,7 +1101,7 @@ pub fn replicate_key(op: &Op, world: &mut World) -> ApiResult<Value> {
     replica.creation_date = now;
     replica.description = op.str("Description").unwrap_or_default().to_owned();
     replica.tags = tags;
-    replica.policy = default_policy(&primary.account);
+    replica.policy = default_policy(&replica_region, &primary.account);
     replica.grants = Vec::new();
     replica.rotations = Vec::new();
     replica.last_usage = None;

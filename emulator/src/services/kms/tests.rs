@@ -1507,6 +1507,7 @@ fn a_key_policy_alone_decides_a_service_data_path() {
         let mut world = env.shared.world();
         crate::services::iam::roles::create_service_linked(
             &mut world,
+            "aws",
             B,
             "backup.amazonaws.com",
             None,
@@ -1514,7 +1515,7 @@ fn a_key_policy_alone_decides_a_service_data_path() {
             0.0,
         )
         .unwrap();
-        crate::services::backup::engine::service_role_caller(&world, B)
+        crate::services::backup::engine::service_role_caller(&world, "aws", B)
     };
     let role = format!(
         "arn:aws:iam::{B}:role/aws-service-role/backup.amazonaws.com/AWSServiceRoleForBackup"
@@ -1818,6 +1819,7 @@ fn a_cross_account_denial_by_the_callers_own_policies_keeps_the_usual_form() {
         },
         user_id: "AIDAEXAMPLE".into(),
         access_key_id: "AKIAEXAMPLE".into(),
+        partition: crate::arn::default_partition(),
     };
     let world = env.shared.world();
     let k = super::key(

@@ -296,12 +296,7 @@ fn taggable(
         .transfers
         .get(resource)
         .filter(|t| t.source_org == organization.id || t.target_org == organization.id)
-        .map(|t| {
-            format!(
-                "arn:aws:organizations::{}:transfer/{}/billing/inbound/{}",
-                t.target_account, t.target_org, t.id
-            )
-        })
+        .map(|t| super::handshakes::transfer_arn(world, t, true))
 }
 
 pub fn tag_resource(op: &Op, world: &mut World) -> ApiResult<Value> {

@@ -56,6 +56,7 @@ pub fn create_organization(op: &Op, world: &mut World) -> ApiResult<Value> {
         feature_set,
         management_account: caller.clone(),
         created: op.now(),
+        partition: op.ctx.partition().to_owned(),
         root: Root {
             id: root_id.clone(),
             name: "Root".into(),

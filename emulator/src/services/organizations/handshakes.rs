@@ -31,12 +31,16 @@ fn view(h: &Handshake, now: f64) -> Value {
         .collect();
     json!({
         "Id": h.id,
-        "Arn": format!(
-            "arn:aws:organizations::{}:handshake/{}/{}/{}",
-            h.management_account,
-            h.org_id,
-            h.action.to_ascii_lowercase(),
-            h.id
+        "Arn": crate::arn::global(
+            &h.partition,
+            "organizations",
+            &h.management_account,
+            &format!(
+                "handshake/{}/{}/{}",
+                h.org_id,
+                h.action.to_ascii_lowercase(),
+                h.id
+            )
         ),
         "Parties": parties,
         "State": state_now(h, now),
@@ -215,6 +219,7 @@ pub fn invite_account(op: &Op, world: &mut World) -> ApiResult<Value> {
         id: new_handshake_id(world),
         org_id: id.clone(),
         management_account: organization.management_account.clone(),
+        partition: organization.partition.clone(),
         action: "INVITE".into(),
         parties: vec![
             Party {
@@ -456,6 +461,7 @@ pub fn enable_all_features(op: &Op, world: &mut World) -> ApiResult<Value> {
         id: new_handshake_id(world),
         org_id: id.clone(),
         management_account: organization.management_account.clone(),
+        partition: organization.partition.clone(),
         action: "ENABLE_ALL_FEATURES".into(),
         parties: vec![org_party.clone()],
         resources: json!([organization_resource(world, &organization)]),
@@ -479,6 +485,7 @@ pub fn enable_all_features(op: &Op, world: &mut World) -> ApiResult<Value> {
             id: new_handshake_id(world),
             org_id: id.clone(),
             management_account: organization.management_account.clone(),
+            partition: organization.partition.clone(),
             action: "APPROVE_ALL_FEATURES".into(),
             parties: vec![
                 org_party.clone(),
@@ -507,17 +514,32 @@ pub fn enable_all_features(op: &Op, world: &mut World) -> ApiResult<Value> {
 
 // ---- responsibility transfers ----
 
+/// A transfer's ARN as one side sees it: under that side's organization, in its partition.
+pub(crate) fn transfer_arn(world: &World, t: &ResponsibilityTransfer, inbound: bool) -> String {
+    let (org_id, owner, direction) = if inbound {
+        (&t.target_org, &t.target_account, "inbound")
+    } else {
+        (&t.source_org, &t.source_account, "outbound")
+    };
+    let partition = world
+        .organizations
+        .organizations
+        .get(org_id)
+        .map_or(crate::arn::DEFAULT_PARTITION, |o| o.partition.as_str());
+    crate::arn::global(
+        partition,
+        "organizations",
+        owner,
+        &format!("transfer/{org_id}/billing/{direction}/{}", t.id),
+    )
+}
+
 fn transfer_view(world: &World, t: &ResponsibilityTransfer, for_account: &str) -> Value {
     let inbound = world
         .organizations
         .organizations
         .get(&t.target_org)
         .is_some_and(|o| o.management_account == for_account);
-    let (org_id, owner, direction) = if inbound {
-        (&t.target_org, &t.target_account, "inbound")
-    } else {
-        (&t.source_org, &t.source_account, "outbound")
-    };
     let participant = |account: &str| {
         json!({
             "ManagementAccountId": account,
@@ -525,10 +547,7 @@ fn transfer_view(world: &World, t: &ResponsibilityTransfer, for_account: &str) -
         })
     };
     json!({
-        "Arn": format!(
-            "arn:aws:organizations::{owner}:transfer/{org_id}/billing/{direction}/{}",
-            t.id
-        ),
+        "Arn": transfer_arn(world, t, inbound),
         "Name": t.name,
         "Id": t.id,
         "Type": t.transfer_type,
@@ -607,6 +626,7 @@ pub fn invite_transfer(op: &Op, world: &mut World) -> ApiResult<Value> {
         id: handshake_id.clone(),
         org_id: id.clone(),
         management_account: organization.management_account.clone(),
+        partition: organization.partition.clone(),
         action: "TRANSFER_RESPONSIBILITY".into(),
         parties: vec![
             Party {

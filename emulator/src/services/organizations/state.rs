@@ -70,6 +70,12 @@ pub struct Organization {
     /// Policy type → last change of a policy or attachment of that type.
     #[serde(default)]
     pub policy_changes: BTreeMap<String, f64>,
+    /// The partition of the request that created it; every ARN of it keeps it.
+    #[serde(
+        default = "crate::arn::default_partition",
+        skip_serializing_if = "crate::arn::is_default"
+    )]
+    pub partition: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -158,6 +164,12 @@ pub struct Handshake {
     pub org_id: String,
     /// The management account of the originating organization (for the ARN).
     pub management_account: String,
+    /// The partition of the originating organization, for the ARN.
+    #[serde(
+        default = "crate::arn::default_partition",
+        skip_serializing_if = "crate::arn::is_default"
+    )]
+    pub partition: String,
     pub action: String,
     pub parties: Vec<Party>,
     /// The model's HandshakeResource list, as JSON.
@@ -245,32 +257,30 @@ impl NodeKind {
 }
 
 impl Organization {
-    pub fn arn(&self) -> String {
-        format!(
-            "arn:aws:organizations::{}:organization/{}",
-            self.management_account, self.id
+    /// `arn:<partition>:organizations::<management account>:<resource>`.
+    fn arn_for(&self, resource: &str) -> String {
+        crate::arn::global(
+            &self.partition,
+            "organizations",
+            &self.management_account,
+            resource,
         )
+    }
+
+    pub fn arn(&self) -> String {
+        self.arn_for(&format!("organization/{}", self.id))
     }
 
     pub fn account_arn(&self, account: &str) -> String {
-        format!(
-            "arn:aws:organizations::{}:account/{}/{account}",
-            self.management_account, self.id
-        )
+        self.arn_for(&format!("account/{}/{account}", self.id))
     }
 
     pub fn root_arn(&self) -> String {
-        format!(
-            "arn:aws:organizations::{}:root/{}/{}",
-            self.management_account, self.id, self.root.id
-        )
+        self.arn_for(&format!("root/{}/{}", self.id, self.root.id))
     }
 
     pub fn ou_arn(&self, ou: &str) -> String {
-        format!(
-            "arn:aws:organizations::{}:ou/{}/{ou}",
-            self.management_account, self.id
-        )
+        self.arn_for(&format!("ou/{}/{ou}", self.id))
     }
 
     pub fn policy_arn(&self, policy: &Policy) -> String {
@@ -286,20 +296,19 @@ impl Organization {
     fn arn_of_policy(&self, id: &str, policy_type: &str, aws_managed: bool) -> String {
         let kind = policy_type.to_ascii_lowercase();
         if aws_managed {
-            format!("arn:aws:organizations::aws:policy/{kind}/{id}")
-        } else {
-            format!(
-                "arn:aws:organizations::{}:policy/{}/{kind}/{id}",
-                self.management_account, self.id
+            crate::arn::global(
+                &self.partition,
+                "organizations",
+                "aws",
+                &format!("policy/{kind}/{id}"),
             )
+        } else {
+            self.arn_for(&format!("policy/{}/{kind}/{id}", self.id))
         }
     }
 
     pub fn resource_policy_arn(&self, id: &str) -> String {
-        format!(
-            "arn:aws:organizations::{}:resourcepolicy/{}/{id}",
-            self.management_account, self.id
-        )
+        self.arn_for(&format!("resourcepolicy/{}/{id}", self.id))
     }
 
     pub fn node_kind(&self, id: &str) -> Option<NodeKind> {

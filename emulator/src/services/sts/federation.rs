@@ -114,7 +114,12 @@ pub fn assume_role_with_web_identity(
     let principal = if WELL_KNOWN.contains(&host.as_str()) {
         host.clone()
     } else {
-        format!("arn:aws:iam::{account}:oidc-provider/{host}")
+        crate::arn::global(
+            ctx.partition(),
+            "iam",
+            &account,
+            &format!("oidc-provider/{host}"),
+        )
     };
     let mut context = request_context(input, &session);
     context.extend([

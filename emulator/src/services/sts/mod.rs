@@ -130,6 +130,8 @@ pub fn issue(world: &mut World, issue: Issue, now: f64) -> Value {
                 kind: issue.kind,
                 user_id: issue.user_id,
                 access_key_id: key_id.clone(),
+                // Stored callers take the partition of each request they sign (pipeline).
+                partition: crate::arn::default_partition(),
             },
         },
     );
@@ -256,8 +258,9 @@ pub fn request_context(input: &Value, session: &Session) -> Vec<(String, Value)>
 
 /// The role a RoleArn names, if it exists with that path.
 pub fn role_for_arn(world: &World, arn: &str) -> Option<(String, Role)> {
-    let rest = arn.strip_prefix("arn:aws:iam::")?;
-    let (account, resource) = rest.split_once(':')?;
+    // Any partition: the role's own ARN, compared below, carries the one it was created in.
+    let rest = arn.strip_prefix("arn:")?.split_once(':')?.1;
+    let (account, resource) = rest.strip_prefix("iam::")?.split_once(':')?;
     let resource = resource.strip_prefix("role/")?;
     let name = resource.rsplit('/').next()?;
     let role = roles::find(world, account, name).ok()?;
@@ -350,7 +353,12 @@ pub fn issue_role_session(
         "Credentials": credentials,
         "AssumedRoleUser": {
             "AssumedRoleId": format!("{}:{session_name}", role.id),
-            "Arn": format!("arn:aws:sts::{account}:assumed-role/{}/{session_name}", role.name),
+            "Arn": crate::arn::global(
+                ctx.partition(),
+                "sts",
+                account,
+                &format!("assumed-role/{}/{session_name}", role.name)
+            ),
         },
     });
     if let Some(source) = source_identity {
@@ -444,7 +452,12 @@ fn get_federation_token(
     long_term_only(ctx, "GetFederationToken")?;
     let account = ctx.caller.account.clone();
     let name = iam::text(input, "Name");
-    let arn = format!("arn:aws:sts::{account}:federated-user/{name}");
+    let arn = crate::arn::global(
+        ctx.partition(),
+        "sts",
+        &account,
+        &format!("federated-user/{name}"),
+    );
     let mut session = Session::default();
     let packed = session_inputs(input, &mut session)?;
     let mut access = Access::new(Some(arn.clone()));
@@ -506,7 +519,7 @@ fn assume_root(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
     }
     // AssumeRoot is decided by the caller's identity policies (the management account or a
     // delegated administrator); the member account has no resource policy to consult.
-    let mut access = Access::new(Some(format!("arn:aws:iam::{target}:root")));
+    let mut access = Access::new(Some(crate::arn::root(ctx.partition(), target)));
     access.context = vec![("sts:TaskPolicyArn".into(), json!(task))];
     authz::authorize(ctx, world, &access)?;
     let duration = input["DurationSeconds"].as_i64().unwrap_or(900);
