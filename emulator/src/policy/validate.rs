@@ -354,8 +354,20 @@ fn resource_format_error(policy: &Policy) -> Option<ResourceError> {
     None
 }
 
+/// The partitions a Resource ARN may name (botocore's `partitions.json`); `world::partition`
+/// maps regions onto the same names.
+pub const PARTITIONS: [&str; 8] = [
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
+
 fn one_resource_error(r: &str) -> Option<ResourceError> {
-    const PARTITIONS: [&str; 6] = ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "*"];
     let msg = |m: String| {
         Some(ResourceError {
             legacy: false,
@@ -366,7 +378,7 @@ fn one_resource_error(r: &str) -> Option<ResourceError> {
         return msg(format!("Resource {r} must be in ARN format or \"*\"."));
     };
     let (partition, rest) = rest.split_once(':').unwrap_or((rest, ""));
-    if !PARTITIONS.contains(&partition) {
+    if partition != "*" && !PARTITIONS.contains(&partition) {
         let segs: Vec<&str> = rest.split(':').collect();
         let seg = |i: usize| {
             segs.get(i)

@@ -161,6 +161,26 @@ pub fn partition(region: &str) -> &'static str {
 #[cfg(test)]
 mod partition_tests {
     #[test]
+    fn every_mapped_partition_is_one_policies_may_name() {
+        for region in [
+            "us-east-1",
+            "cn-north-1",
+            "us-gov-west-1",
+            "us-iso-east-1",
+            "us-isob-east-1",
+            "eu-isoe-west-1",
+            "us-isof-south-1",
+            "eusc-de-east-1",
+        ] {
+            let partition = super::partition(region);
+            assert!(
+                crate::policy::validate::PARTITIONS.contains(&partition),
+                "{region} maps to {partition}"
+            );
+        }
+    }
+
+    #[test]
     fn regions_map_to_botocores_partitions() {
         for (region, partition) in [
             ("us-east-1", "aws"),
