@@ -71,11 +71,27 @@ impl Harness {
         }
     }
 
-    /// A new emulator holding this one's world, saved and loaded through the admin endpoints.
+    /// A new emulator holding this one's world, saved with `GET /_keyhole/state` and loaded
+    /// with `POST /_keyhole/state`, as users do.
     pub(crate) fn restored(&self) -> Harness {
-        Harness {
-            shared: crate::services::test_state::restored(&self.shared),
-        }
+        let saved = self.raw(
+            Method::GET,
+            "/_keyhole/state",
+            None,
+            HeaderMap::new(),
+            Bytes::new(),
+        );
+        assert_eq!(saved.status, 200, "{}", saved.text);
+        let fresh = Harness::new();
+        let loaded = fresh.raw(
+            Method::POST,
+            "/_keyhole/state",
+            None,
+            HeaderMap::new(),
+            Bytes::from(saved.text),
+        );
+        assert_eq!(loaded.status, 200, "{}", loaded.text);
+        fresh
     }
 
     pub(crate) fn world(&self) -> MutexGuard<'_, World> {
