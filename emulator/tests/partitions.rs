@@ -1,12 +1,12 @@
 //! ARNs carry the partition of the region they are built in (botocore's partitions:
 //! aws-cn for cn-*, aws-us-gov for us-gov-*, ...), and keyhole reads ARNs of any partition.
 
-use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method};
-use keyhole::pipeline::{self, ConnectionInfo, Shared};
-use keyhole::protocol::HttpRequest;
+use http::Method;
+use keyhole::pipeline::Shared;
 use keyhole::Settings;
 use serde_json::{json, Value};
+
+mod support;
 
 const ACCOUNT: &str = "111111111111";
 
@@ -19,23 +19,16 @@ fn call(
     headers: &[(&'static str, &str)],
     body: &Value,
 ) -> (u16, Value) {
-    let mut map = HeaderMap::new();
-    let auth = format!(
-        "AWS4-HMAC-SHA256 Credential={ACCOUNT}/20240101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0"
-    );
-    map.insert("authorization", HeaderValue::from_str(&auth).unwrap());
-    map.insert("x-amz-date", HeaderValue::from_static("20240101T000000Z"));
-    for (name, value) in headers {
-        map.insert(*name, HeaderValue::from_str(value).unwrap());
-    }
-    let req = HttpRequest {
+    let resp = support::in_process(
+        shared,
+        ACCOUNT,
+        region,
+        service,
         method,
-        raw_path: path.into(),
-        raw_query: None,
-        headers: map,
-        body: Bytes::from(body.to_string()),
-    };
-    let resp = pipeline::handle(shared, &req, ConnectionInfo::default());
+        path,
+        headers,
+        body.to_string(),
+    );
     let value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
     (resp.status, value)
 }
