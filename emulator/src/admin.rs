@@ -192,72 +192,37 @@ fn error(status: u16, message: &str) -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::ConnectionInfo;
+    use crate::testing::Harness;
 
-    fn request(method: &str, path: &str, headers: &[(&str, String)], body: String) -> HttpRequest {
-        let mut map = http::HeaderMap::new();
-        for (k, v) in headers {
-            map.insert(
-                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                http::HeaderValue::from_str(v).unwrap(),
-            );
-        }
-        HttpRequest {
-            method: method.parse().unwrap(),
-            raw_path: path.into(),
-            raw_query: None,
-            headers: map,
-            body: bytes::Bytes::from(body),
-        }
+    /// A keyhole admin call; the status and body.
+    fn call(h: &Harness, method: &str, path: &str, body: Value) -> (u16, Value) {
+        let r = h.admin_raw(method.parse().unwrap(), path, None, body);
+        (r.status, r.body)
     }
 
-    /// A call through the whole pipeline as the root of 111111111111.
-    fn call(
-        shared: &Shared,
-        method: &str,
-        path: &str,
-        target: Option<&str>,
-        body: Value,
-    ) -> (u16, Value) {
-        let service = match target {
-            Some(t) if t.starts_with("TrentService") => "kms",
-            Some(_) => "organizations",
-            None if path.starts_with("/_keyhole/") => "",
-            None => "backup",
-        };
-        let mut headers = vec![
-            ("x-amz-date", "20240101T000000Z".to_owned()),
-            ("content-type", "application/x-amz-json-1.1".to_owned()),
-            ("authorization", format!("AWS4-HMAC-SHA256 Credential=111111111111/20240101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0")),
-        ];
-        if let Some(t) = target {
-            headers.push(("x-amz-target", t.to_owned()));
-        }
-        let req = request(method, path, &headers, body.to_string());
-        let resp = crate::pipeline::handle(shared, &req, ConnectionInfo::default());
-        (
-            resp.status,
-            serde_json::from_slice(&resp.body).unwrap_or(Value::Null),
-        )
-    }
-
-    fn ok(shared: &Shared, method: &str, path: &str, target: Option<&str>, body: Value) -> Value {
-        let (status, v) = call(shared, method, path, target, body);
-        assert_eq!(status, 200, "{method} {path} {target:?}: {v}");
+    fn ok(h: &Harness, method: &str, path: &str, body: Value) -> Value {
+        let (status, v) = call(h, method, path, body);
+        assert_eq!(status, 200, "{method} {path}: {v}");
         v
+    }
+
+    /// A call by the root of 111111111111 that must succeed; its body.
+    fn ok_call(h: &Harness, action: &str, body: Value) -> Value {
+        let r = h.call("111111111111", "us-east-1", action, &body);
+        assert_eq!(r.status, 200, "{action}: {}", r.text);
+        r.body
     }
 
     /// A world with IAM entities and keys, a KMS key with an alias and a grant, an
     /// organization, a backup vault and a declared resource.
-    fn rich_world() -> Shared {
-        let shared = Shared::new(crate::world::Settings::default());
+    fn rich_world() -> Harness {
+        let shared = Harness::new();
         let allow = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
         let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "sts:AssumeRole"}]});
         ok(
             &shared,
             "POST",
             "/_keyhole/seed",
-            None,
             json!({"accounts": {"111111111111": {
                 "policies": [{"name": "All", "document": allow}],
                 "groups": [{"name": "g", "managedPolicies": ["arn:aws:iam::111111111111:policy/All"]}],
@@ -266,48 +231,38 @@ mod tests {
                 "roles": [{"name": "r", "trustPolicy": trust, "permissionsBoundary": "arn:aws:iam::111111111111:policy/All"}]
             }}}),
         );
-        let key = ok(
+        let key = ok_call(
             &shared,
-            "POST",
-            "/",
-            Some("TrentService.CreateKey"),
+            "kms:CreateKey",
             json!({"Tags": [{"TagKey": "a", "TagValue": "b"}]}),
         );
         let key_id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned();
-        ok(
+        ok_call(
             &shared,
-            "POST",
-            "/",
-            Some("TrentService.CreateAlias"),
+            "kms:CreateAlias",
             json!({"AliasName": "alias/a", "TargetKeyId": key_id}),
         );
-        ok(
+        ok_call(
             &shared,
-            "POST",
-            "/",
-            Some("TrentService.CreateGrant"),
+            "kms:CreateGrant",
             json!({"KeyId": key_id, "GranteePrincipal": "arn:aws:iam::111111111111:role/r", "Operations": ["Decrypt"], "Constraints": {"EncryptionContextSubset": {"x": "y"}}}),
         );
-        ok(
+        ok_call(&shared, "organizations:CreateOrganization", json!({}));
+        ok_call(
             &shared,
-            "POST",
-            "/",
-            Some("AWSOrganizationsV20161128.CreateOrganization"),
-            json!({}),
+            "backup:CreateBackupVault",
+            json!({"BackupVaultName": "vault-1"}),
         );
-        ok(&shared, "PUT", "/backup-vaults/vault-1", None, json!({}));
         ok(
             &shared,
             "POST",
             "/_keyhole/resources",
-            None,
             json!({"Arn": "arn:aws:ec2:us-east-1:111111111111:volume/vol-1", "Tags": {"t": "1"}}),
         );
         ok(
             &shared,
             "POST",
             "/_keyhole/clock/advance",
-            None,
             json!({"seconds": 5}),
         );
         shared
@@ -316,19 +271,16 @@ mod tests {
     #[test]
     fn a_state_document_round_trips_and_refuses_unknown_fields() {
         let shared = rich_world();
-        let state = ok(&shared, "GET", "/_keyhole/state", None, json!({}));
+        let state = ok(&shared, "GET", "/_keyhole/state", json!({}));
         assert_eq!(
-            ok(&shared, "POST", "/_keyhole/state", None, state.clone()),
+            ok(&shared, "POST", "/_keyhole/state", state.clone()),
             json!({"status": "loaded"})
         );
-        assert_eq!(
-            ok(&shared, "GET", "/_keyhole/state", None, json!({})),
-            state
-        );
+        assert_eq!(ok(&shared, "GET", "/_keyhole/state", json!({})), state);
 
         let mut misspelt = state.clone();
         misspelt["settings"]["strictAuthentication"] = json!(true);
-        let (status, body) = call(&shared, "POST", "/_keyhole/state", None, misspelt);
+        let (status, body) = call(&shared, "POST", "/_keyhole/state", misspelt);
         assert_eq!(status, 400);
         assert_eq!(body["error"], "not a keyhole state document: unknown field `strictAuthentication` at /settings, expected one of `defaultAccount`, `defaultRegion`, `strictAuth`, `denyMessageStyle`");
         // Nested shapes, inside maps and lists, too.
@@ -338,7 +290,7 @@ mod tests {
             .unwrap();
         let user = users.values_mut().next().unwrap();
         user["tagz"] = json!([]);
-        let (status, body) = call(&shared, "POST", "/_keyhole/state", None, misspelt);
+        let (status, body) = call(&shared, "POST", "/_keyhole/state", misspelt);
         assert_eq!(status, 400);
         let message = body["error"].as_str().unwrap();
         assert!(message.starts_with("not a keyhole state document: unknown field `tagz` at /accounts/111111111111/iam/users/u, expected one of "), "{message}");
@@ -346,12 +298,11 @@ mod tests {
 
     #[test]
     fn admin_bodies_refuse_unknown_fields() {
-        let shared = Shared::new(crate::world::Settings::default());
+        let shared = Harness::new();
         let (status, body) = call(
             &shared,
             "POST",
             "/_keyhole/clock/advance",
-            None,
             json!({"second": 5}),
         );
         assert_eq!(
@@ -365,7 +316,6 @@ mod tests {
             &shared,
             "POST",
             "/_keyhole/resources",
-            None,
             json!({"Arn": "arn:aws:ec2:us-east-1:111111111111:volume/vol-1", "KmsKeyARN": "k"}),
         );
         assert_eq!(
@@ -379,7 +329,6 @@ mod tests {
             &shared,
             "POST",
             "/_keyhole/backup/settings",
-            None,
             json!({"allowRdsCrossRegion": true}),
         );
         assert_eq!(
@@ -393,7 +342,6 @@ mod tests {
             &shared,
             "POST",
             "/_keyhole/settings",
-            None,
             json!({"denyMessageStyles": "arn"}),
         );
         assert_eq!(status, 400);

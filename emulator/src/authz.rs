@@ -452,61 +452,21 @@ pub fn validate_document(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::{self, ConnectionInfo, Shared};
-    use crate::protocol::HttpRequest;
+    use crate::testing::Harness;
     use serde_json::json;
 
     const MGMT: &str = "111111111111";
     const MEMBER: &str = "222222222222";
 
-    /// One awsJson1.1 call (`target` is `<prefix>.<Operation>`) as the root of `account`,
-    /// whose 12-digit key keyhole does not verify; returns the status and the body.
-    fn call(
-        shared: &Shared,
-        account: &str,
-        service: &str,
-        target: &str,
-        body: Value,
-    ) -> (u16, Value) {
-        let mut headers = http::HeaderMap::new();
-        headers.insert("x-amz-target", http::HeaderValue::from_str(target).unwrap());
-        headers.insert(
-            "content-type",
-            http::HeaderValue::from_static("application/x-amz-json-1.1"),
-        );
-        headers.insert(
-            "x-amz-date",
-            http::HeaderValue::from_static("20240101T000000Z"),
-        );
-        let auth = format!("AWS4-HMAC-SHA256 Credential={account}/20240101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0");
-        headers.insert("authorization", http::HeaderValue::from_str(&auth).unwrap());
-        let request = HttpRequest {
-            method: http::Method::POST,
-            raw_path: "/".into(),
-            raw_query: None,
-            headers,
-            body: bytes::Bytes::from(body.to_string()),
-        };
-        let response = pipeline::handle(shared, &request, ConnectionInfo::default());
-        let body = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
-        (response.status, body)
-    }
-
-    fn orgs(shared: &Shared, account: &str, op: &str, body: Value) -> Value {
-        let (status, v) = call(
-            shared,
-            account,
-            "organizations",
-            &format!("AWSOrganizationsV20161128.{op}"),
-            body,
-        );
-        assert_eq!(status, 200, "{op}: {v}");
-        v
+    fn orgs(h: &Harness, account: &str, op: &str, body: Value) -> Value {
+        let r = h.call(account, "us-east-1", &format!("organizations:{op}"), &body);
+        assert_eq!(r.status, 200, "{op}: {}", r.body);
+        r.body
     }
 
     /// A world where account 111111111111 manages an organization; returns its id.
-    fn world_with_org() -> (Shared, String) {
-        let shared = Shared::new(crate::world::Settings::default());
+    fn world_with_org() -> (Harness, String) {
+        let shared = Harness::new();
         let body = orgs(&shared, MGMT, "CreateOrganization", json!({}));
         let id = body["Organization"]["Id"]
             .as_str()
@@ -518,7 +478,7 @@ mod tests {
 
     /// `world_with_org` with MEMBER in it and an SCP denying `kms:*` attached to MEMBER;
     /// returns the world and the SCP's ARN.
-    fn member_denied_kms_by_scp() -> (Shared, String) {
+    fn member_denied_kms_by_scp() -> (Harness, String) {
         let (shared, org_id) = world_with_org();
         let invite = orgs(
             &shared,
@@ -566,25 +526,19 @@ mod tests {
         (shared, arn)
     }
 
-    fn set_deny_message_style(shared: &Shared, style: &str) -> (u16, Value) {
-        let request = HttpRequest {
-            method: http::Method::POST,
-            raw_path: "/_keyhole/settings".into(),
-            raw_query: None,
-            headers: http::HeaderMap::new(),
-            body: bytes::Bytes::from(json!({"denyMessageStyle": style}).to_string()),
-        };
-        let response = crate::admin::handle(shared, &request);
-        (
-            response.status,
-            serde_json::from_slice(&response.body).unwrap_or(Value::Null),
-        )
+    fn set_deny_message_style(shared: &Harness, style: &str) -> (u16, Value) {
+        let body = json!({"denyMessageStyle": style});
+        let r = shared.admin_raw(http::Method::POST, "/_keyhole/settings", None, body);
+        (r.status, r.body)
     }
 
     #[test]
     fn kms_keyless_denial_names_star_and_the_scp_arn() {
         let (shared, scp_arn) = member_denied_kms_by_scp();
-        let list_keys = || call(&shared, MEMBER, "kms", "TrentService.ListKeys", json!({}));
+        let list_keys = || {
+            let r = shared.call(MEMBER, "us-east-1", "kms:ListKeys", &json!({}));
+            (r.status, r.body)
+        };
         let (status, body) = list_keys();
         assert_eq!(status, 400, "{body}");
         assert_eq!(body["__type"], "AccessDeniedException");
@@ -642,7 +596,7 @@ mod tests {
     /// Managed identity policies and boundaries are named by ARN; inline policies have none.
     #[test]
     fn identity_denials_name_managed_policies_only() {
-        let shared = Shared::new(crate::world::Settings::default());
+        let shared = Harness::new();
         let deny = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "backup:ListBackupVaults", "Resource": "*"}]});
         let allow = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
         let boundary_deny = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}, {"Effect": "Deny", "Action": "backup:ListBackupPlans", "Resource": "*"}]});

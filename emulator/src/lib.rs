@@ -21,6 +21,8 @@ pub mod policy;
 pub mod protocol;
 pub mod server;
 pub mod services;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod world;
 
 pub use emulator::Emulator;

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 mod support;
 
-use support::{aws_available, s, Cli};
+use support::{s, start_with_cli, Cli};
 
 /// Calls an admin endpoint and expects 200; returns the JSON body.
 async fn admin(addr: std::net::SocketAddr, method: &str, path: &str, body: &Value) -> Value {
@@ -115,13 +115,8 @@ async fn copy_state(cli: &Cli, rp: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cross_account_copy_through_the_aws_cli() {
-    if !aws_available() {
-        eprintln!("NOTICE: `aws` is not on PATH; skipping the AWS CLI test");
+    let Some((emu, cli)) = start_with_cli().await else {
         return;
-    }
-    let emu = keyhole::Emulator::start().await.expect("keyhole starts");
-    let cli = Cli {
-        endpoint: emu.endpoint_url(),
     };
 
     // AWS's quirks and texts.
@@ -605,15 +600,11 @@ fn owner_only_key_policy() -> String {
 /// StatusMessage, apply the seeds' fix, see the copy complete into DEST.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_copy_check_fails_as_aws_and_its_fix_copies_through_the_aws_cli() {
-    if !aws_available() {
-        eprintln!("NOTICE: `aws` is not on PATH; skipping the AWS CLI test");
+    let Some((emu, cli)) = start_with_cli().await else {
         return;
-    }
-    let emu = keyhole::Emulator::start().await.expect("keyhole starts");
+    };
     let t = Table {
-        cli: Cli {
-            endpoint: emu.endpoint_url(),
-        },
+        cli,
         addr: emu.addr(),
         rp: std::cell::RefCell::new(String::new()),
     };

@@ -17,14 +17,14 @@
 
 use std::cell::Cell;
 
-use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method};
-use keyhole::pipeline::{self, ConnectionInfo, Shared};
+use http::Method;
+use keyhole::pipeline::Shared;
 use keyhole::policy::simulate::{simulate_with_decisions, ContextEntryInput, SimulationRequest};
-use keyhole::protocol::HttpRequest;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Value};
+
+mod support;
 
 const MGMT: &str = "333333333333";
 const SRC: &str = "111111111111";
@@ -69,26 +69,16 @@ impl Env {
         headers: &[(&str, &str)],
         body: String,
     ) -> (u16, Value) {
-        let mut h = HeaderMap::new();
-        let auth = format!(
-            "AWS4-HMAC-SHA256 Credential={account}/20240101/{REGION}/{service}/aws4_request, SignedHeaders=host, Signature=0"
-        );
-        h.insert("authorization", HeaderValue::from_str(&auth).unwrap());
-        h.insert("x-amz-date", HeaderValue::from_static("20240101T000000Z"));
-        for (k, v) in headers {
-            h.insert(
-                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                HeaderValue::from_str(v).unwrap(),
-            );
-        }
-        let req = HttpRequest {
+        let resp = support::in_process(
+            &self.shared,
+            account,
+            REGION,
+            service,
             method,
-            raw_path: path.into(),
-            raw_query: None,
-            headers: h,
-            body: Bytes::from(body),
-        };
-        let resp = pipeline::handle(&self.shared, &req, ConnectionInfo::default());
+            path,
+            headers,
+            body,
+        );
         let body = serde_json::from_slice(&resp.body)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&resp.body).into()));
         (resp.status, body)
@@ -152,14 +142,7 @@ impl Env {
     }
 
     fn admin(&self, path: &str, body: Value) {
-        let req = HttpRequest {
-            method: Method::POST,
-            raw_path: path.into(),
-            raw_query: None,
-            headers: HeaderMap::new(),
-            body: Bytes::from(body.to_string()),
-        };
-        let resp = pipeline::handle(&self.shared, &req, ConnectionInfo::default());
+        let resp = support::admin_in_process(&self.shared, Method::POST, path, &body);
         assert_eq!(resp.status, 200, "{path}");
     }
 

@@ -15,13 +15,8 @@ const KMS_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allo
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn identities_through_the_aws_cli() {
-    if !aws_available() {
-        eprintln!("NOTICE: `aws` is not on PATH; skipping the AWS CLI test");
+    let Some((emu, cli)) = start_with_cli().await else {
         return;
-    }
-    let emu = keyhole::Emulator::start().await.expect("keyhole starts");
-    let cli = Cli {
-        endpoint: emu.endpoint_url(),
     };
 
     // A user and a role in account 222222222222; names are unique.
@@ -223,13 +218,8 @@ async fn identities_through_the_aws_cli() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_secret_is_refused() {
-    if !aws_available() {
-        eprintln!("NOTICE: `aws` is not on PATH; skipping the AWS CLI test");
+    let Some((emu, cli)) = start_with_cli().await else {
         return;
-    }
-    let emu = keyhole::Emulator::start().await.expect("keyhole starts");
-    let cli = Cli {
-        endpoint: emu.endpoint_url(),
     };
     cli.ok(ACCOUNT_B, &["iam", "create-user", "--user-name", "alice"])
         .await;

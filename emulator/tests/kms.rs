@@ -29,13 +29,8 @@ fn cli_error(code: &str, op: &str, message: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kms_through_the_aws_cli() {
-    if !aws_available() {
-        eprintln!("NOTICE: `aws` is not on PATH; skipping the AWS CLI test");
+    let Some((emu, cli)) = start_with_cli().await else {
         return;
-    }
-    let emu = keyhole::Emulator::start().await.expect("keyhole starts");
-    let cli = Cli {
-        endpoint: emu.endpoint_url(),
     };
 
     // Create a key; DescribeKey and the default key policy.

@@ -5,8 +5,8 @@
 use std::process::Command;
 
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+
+mod support;
 
 const MGMT: &str = "111111111111";
 const INVITED: &str = "222222222222";
@@ -14,39 +14,9 @@ const OUTSIDER: &str = "999999999999";
 
 /// POSTs one Organizations call as `account`'s root; returns (status, JSON body).
 async fn call(emu: &keyhole::Emulator, account: &str, op: &str, body: Value) -> (u16, Value) {
-    let payload = body.to_string();
-    let request = format!(
-        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-amz-json-1.1\r\n\
-         X-Amz-Target: AWSOrganizationsV20161128.{op}\r\nX-Amz-Date: 20240101T000000Z\r\n\
-         Authorization: AWS4-HMAC-SHA256 Credential={account}/20240101/us-east-1/organizations/aws4_request, SignedHeaders=host, Signature=0\r\n\
-         Content-Length: {len}\r\nConnection: close\r\n\r\n{payload}",
-        addr = emu.addr(),
-        len = payload.len(),
-    );
-    let mut stream = TcpStream::connect(emu.addr()).await.expect("connect");
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.expect("read");
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP response");
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("a status code");
-    // Either a plain body or a single chunk.
-    let body = if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        body.split_once("\r\n")
-            .map(|(_, rest)| rest.rsplit_once("\r\n0").map_or(rest, |(b, _)| b))
-            .unwrap_or_default()
-            .to_owned()
-    } else {
-        body.to_owned()
-    };
-    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+    let target = format!("AWSOrganizationsV20161128.{op}");
+    let answer = support::aws_json(emu.addr(), account, "organizations", &target, &body).await;
+    (answer.status, answer.json())
 }
 
 async fn ok(emu: &keyhole::Emulator, account: &str, op: &str, body: Value) -> Value {
@@ -291,7 +261,7 @@ fn aws_ok(endpoint: &str, account: &str, args: &[&str]) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_aws_cli_parses_organizations_answers() {
-    if Command::new("aws").arg("--version").output().is_err() {
+    if !support::aws_available() {
         eprintln!("SKIPPED: the AWS CLI (`aws`) is not on PATH");
         return;
     }

@@ -5,27 +5,17 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+mod support;
 
 const ACCOUNT: &str = "111111111111";
 
 /// One awsJson KMS call on its own connection, signed by the account's root.
 async fn kms(addr: SocketAddr, operation: &str, input: &Value) -> (String, Value) {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    let body = input.to_string();
-    let request = format!(
-        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-amz-json-1.1\r\n\
-         X-Amz-Target: TrentService.{operation}\r\nX-Amz-Date: 20240101T000000Z\r\n\
-         Authorization: AWS4-HMAC-SHA256 Credential={ACCOUNT}/20240101/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=0\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.expect("read");
-    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-    let status = head.lines().next().unwrap_or_default().to_owned();
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+    let target = format!("TrentService.{operation}");
+    let answer = support::aws_json(addr, ACCOUNT, "kms", &target, input).await;
+    let body = answer.json();
+    (answer.status_line, body)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -62,36 +62,3 @@ pub fn not_implemented(ctx: &RequestContext) -> ApiError {
     )
     .status(501)
 }
-
-/// Saving and restoring the world as users do, through the admin endpoints.
-#[cfg(test)]
-pub(crate) mod test_state {
-    use bytes::Bytes;
-    use http::{HeaderMap, Method};
-
-    use crate::pipeline::{self, ConnectionInfo, Shared};
-    use crate::protocol::HttpRequest;
-    use crate::world::Settings;
-
-    fn admin(shared: &Shared, method: Method, body: Bytes) -> Bytes {
-        let req = HttpRequest {
-            method,
-            raw_path: "/_keyhole/state".into(),
-            raw_query: None,
-            headers: HeaderMap::new(),
-            body,
-        };
-        let resp = pipeline::handle(shared, &req, ConnectionInfo::default());
-        assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
-        resp.body
-    }
-
-    /// A new server holding `shared`'s world: saved with `GET /_keyhole/state`, loaded with
-    /// `POST /_keyhole/state`.
-    pub fn restored(shared: &Shared) -> Shared {
-        let document = admin(shared, Method::GET, Bytes::new());
-        let fresh = Shared::new(Settings::default());
-        admin(&fresh, Method::POST, document);
-        fresh
-    }
-}

@@ -1,9 +1,16 @@
-//! Helpers shared by the end-to-end tests: the AWS CLI against an in-process keyhole, admin
-//! calls, JSON access. Each test binary uses a part of them.
+//! The one harness of the end-to-end tests (integration tests cannot see the crate's
+//! `cfg(test)` harness): keyhole started on a free port with the AWS CLI pointed at it,
+//! hand-written requests over the socket or through the pipeline in process, signed by an
+//! account's root (scope only: keyhole does not verify a 12-digit key), admin calls, JSON
+//! access. Each test binary uses a part of them.
 #![allow(dead_code)]
 
 use std::process::Command;
 
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use keyhole::pipeline::{self, ConnectionInfo, Shared};
+use keyhole::protocol::{HttpRequest, HttpResponse};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -86,6 +93,154 @@ impl Cli {
 
 pub const ACCOUNT_A: (&str, &str, Option<&str>) = ("111111111111", "x", None);
 
+/// Starts keyhole on a free port with the AWS CLI pointed at it; `None`, after a notice,
+/// when `aws` is not on PATH (the test then passes without running).
+pub async fn start_with_cli() -> Option<(keyhole::Emulator, Cli)> {
+    if !aws_available() {
+        eprintln!("NOTICE: `aws` is not on PATH; skipping the AWS CLI test");
+        return None;
+    }
+    let emu = keyhole::Emulator::start().await.expect("keyhole starts");
+    let cli = Cli {
+        endpoint: emu.endpoint_url(),
+    };
+    Some((emu, cli))
+}
+
+/// The `Authorization` header of a request by the root of `account`, scope only.
+pub fn root_authorization(account: &str, region: &str, service: &str) -> String {
+    format!(
+        "AWS4-HMAC-SHA256 Credential={account}/20240101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0"
+    )
+}
+
+/// One answer read off the socket.
+pub struct Answer {
+    /// `HTTP/1.1 200 OK`.
+    pub status_line: String,
+    pub status: u16,
+    /// The body, de-chunked.
+    pub body: String,
+}
+
+impl Answer {
+    /// The body as JSON; `Null` when it is not.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+/// Sends one HTTP/1.1 request on its own connection and reads the whole answer.
+pub async fn send(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Answer {
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ));
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.expect("read");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status_line = head.lines().next().unwrap_or_default().to_owned();
+    let status = status_line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_default();
+    // Either a plain body or a single chunk.
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body.split_once("\r\n")
+            .map(|(_, rest)| rest.rsplit_once("\r\n0").map_or(rest, |(b, _)| b))
+            .unwrap_or_default()
+            .to_owned()
+    } else {
+        body.to_owned()
+    };
+    Answer {
+        status_line,
+        status,
+        body,
+    }
+}
+
+/// An awsJson 1.1 call (`target` is `<prefix>.<Operation>`) by the root of `account` in
+/// us-east-1, over the socket.
+pub async fn aws_json(
+    addr: std::net::SocketAddr,
+    account: &str,
+    service: &str,
+    target: &str,
+    input: &Value,
+) -> Answer {
+    let auth = root_authorization(account, "us-east-1", service);
+    let headers = [
+        ("Content-Type", "application/x-amz-json-1.1"),
+        ("X-Amz-Target", target),
+        ("X-Amz-Date", "20240101T000000Z"),
+        ("Authorization", auth.as_str()),
+    ];
+    send(addr, "POST", "/", &headers, &input.to_string()).await
+}
+
+/// One request through the pipeline in process, by the root of `account` for `service`
+/// in `region`.
+#[allow(clippy::too_many_arguments)]
+pub fn in_process(
+    shared: &Shared,
+    account: &str,
+    region: &str,
+    service: &str,
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Bytes>,
+) -> HttpResponse {
+    let mut map = HeaderMap::new();
+    let auth = root_authorization(account, region, service);
+    map.insert("authorization", HeaderValue::from_str(&auth).unwrap());
+    map.insert("x-amz-date", HeaderValue::from_static("20240101T000000Z"));
+    for (name, value) in headers {
+        map.insert(
+            HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            HeaderValue::from_str(value).unwrap(),
+        );
+    }
+    let req = HttpRequest {
+        method,
+        raw_path: path.into(),
+        raw_query: None,
+        headers: map,
+        body: body.into(),
+    };
+    pipeline::handle(shared, &req, ConnectionInfo::default())
+}
+
+/// A keyhole admin call through the pipeline in process, unsigned.
+pub fn admin_in_process(shared: &Shared, method: Method, path: &str, body: &Value) -> HttpResponse {
+    let req = HttpRequest {
+        method,
+        raw_path: path.into(),
+        raw_query: None,
+        headers: HeaderMap::new(),
+        body: Bytes::from(body.to_string()),
+    };
+    pipeline::handle(shared, &req, ConnectionInfo::default())
+}
+
 /// POSTs JSON to an admin endpoint; returns the status line and body.
 pub async fn admin_post(addr: std::net::SocketAddr, path: &str, body: &Value) -> (String, String) {
     admin_call(addr, "POST", path, body).await
@@ -98,20 +253,15 @@ pub async fn admin_call(
     path: &str,
     body: &Value,
 ) -> (String, String) {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    let body = body.to_string();
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.expect("read");
-    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-    (
-        head.lines().next().unwrap_or_default().to_owned(),
-        body.to_owned(),
+    let answer = send(
+        addr,
+        method,
+        path,
+        &[("Content-Type", "application/json")],
+        &body.to_string(),
     )
+    .await;
+    (answer.status_line, answer.body)
 }
 
 /// The keys of an account's root under keyhole's convention.

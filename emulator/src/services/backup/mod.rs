@@ -26,19 +26,7 @@ pub mod tiering;
 pub mod vaults;
 
 #[cfg(test)]
-mod audit_tests;
-#[cfg(test)]
-mod cron_tests;
-#[cfg(test)]
-mod messages_tests;
-#[cfg(test)]
-mod restore_testing_tests;
-#[cfg(test)]
-mod test_env;
-#[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod vault_kinds_tests;
 
 use serde_json::{json, Map, Value};
 

@@ -577,7 +577,7 @@ mod tests {
     /// no order): the same on every call and after the state is saved and restored.
     #[test]
     fn lists_keep_one_order_across_calls_and_restores() {
-        let shared = crate::pipeline::Shared::new(crate::world::Settings::default());
+        let shared = crate::testing::Harness::new();
         for name in ["carol", "Alice", "bob"] {
             let w = &mut shared.world();
             iam(w, "CreateUser", json!({"UserName": name})).unwrap();
@@ -590,7 +590,7 @@ mod tests {
             )
             .unwrap();
         }
-        let listed = |shared: &crate::pipeline::Shared| -> Vec<Vec<String>> {
+        let listed = |shared: &crate::testing::Harness| -> Vec<Vec<String>> {
             let w = &mut shared.world();
             [
                 ("ListUsers", "Users", "UserName"),
@@ -612,10 +612,7 @@ mod tests {
         let expected = vec![by_name.clone(), by_name.clone(), by_name];
         assert_eq!(listed(&shared), expected);
         assert_eq!(listed(&shared), expected);
-        assert_eq!(
-            listed(&crate::services::test_state::restored(&shared)),
-            expected
-        );
+        assert_eq!(listed(&shared.restored()), expected);
     }
 
     #[test]

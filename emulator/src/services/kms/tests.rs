@@ -3,24 +3,19 @@
 //! the real policy engine through `crate::authz`.
 
 use base64::Engine as _;
-use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method};
 use serde_json::{json, Value};
 
 use super::integration::{
     check_key_policy_use, check_service_key_use, resolve_key_arn, ServiceKeyUse,
 };
-use crate::pipeline::{self, ConnectionInfo, Shared};
-use crate::protocol::HttpRequest;
-use crate::world::{Caller, Settings};
+use crate::testing::local_harness;
+use crate::world::Caller;
 
 const A: &str = "111111111111";
 const B: &str = "222222222222";
 const REGION: &str = "us-east-1";
 
-struct Env {
-    shared: Shared,
-}
+local_harness!();
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -33,63 +28,13 @@ fn unb64(text: &Value) -> Vec<u8> {
 }
 
 impl Env {
-    fn new() -> Env {
-        Env {
-            shared: Shared::new(Settings::default()),
-        }
-    }
-
-    fn request(
-        &self,
-        account: &str,
-        service: &str,
-        headers: HeaderMap,
-        body: String,
-    ) -> (u16, Value, String) {
-        self.request_in(account, REGION, service, headers, body)
-    }
-
-    fn request_in(
-        &self,
-        account: &str,
-        region: &str,
-        service: &str,
-        headers: HeaderMap,
-        body: String,
-    ) -> (u16, Value, String) {
-        let mut headers = headers;
-        let auth = format!(
-            "AWS4-HMAC-SHA256 Credential={account}/20240101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0"
-        );
-        headers.insert("authorization", HeaderValue::from_str(&auth).unwrap());
-        headers.insert("x-amz-date", HeaderValue::from_static("20240101T000000Z"));
-        let req = HttpRequest {
-            method: Method::POST,
-            raw_path: "/".into(),
-            raw_query: None,
-            headers,
-            body: Bytes::from(body),
-        };
-        let resp = pipeline::handle(&self.shared, &req, ConnectionInfo::default());
-        let text = String::from_utf8_lossy(&resp.body).to_string();
-        let value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        (resp.status, value, text)
-    }
-
     fn call(&self, account: &str, op: &str, body: Value) -> (u16, Value) {
         self.call_in(account, REGION, op, body)
     }
 
     fn call_in(&self, account: &str, region: &str, op: &str, body: Value) -> (u16, Value) {
-        let mut headers = HeaderMap::new();
-        let target = format!("TrentService.{op}");
-        headers.insert("x-amz-target", HeaderValue::from_str(&target).unwrap());
-        headers.insert(
-            "content-type",
-            HeaderValue::from_static("application/x-amz-json-1.1"),
-        );
-        let (status, value, _) = self.request_in(account, region, "kms", headers, body.to_string());
-        (status, value)
+        let r = self.0.call(account, region, &format!("kms:{op}"), &body);
+        (r.status, r.body)
     }
 
     fn ok(&self, account: &str, op: &str, body: Value) -> Value {
@@ -113,19 +58,17 @@ impl Env {
         )
     }
 
+    /// An IAM call (`("Action", ..)` first, then its parameters) that must succeed.
     fn iam(&self, account: &str, params: &[(&str, &str)]) {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            "content-type",
-            HeaderValue::from_static("application/x-www-form-urlencoded"),
-        );
-        let mut form = form_urlencoded::Serializer::new(String::new());
-        form.append_pair("Version", "2010-05-08");
-        for (k, v) in params {
-            form.append_pair(k, v);
-        }
-        let (status, _, text) = self.request(account, "iam", headers, form.finish());
-        assert_eq!(status, 200, "IAM {params:?}: {text}");
+        let (action, rest) = params.split_first().expect("an Action");
+        let input: serde_json::Map<String, Value> = rest
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), json!(v)))
+            .collect();
+        let r = self
+            .0
+            .call(account, REGION, &format!("iam:{}", action.1), &input.into());
+        assert_eq!(r.status, 200, "IAM {params:?}: {}", r.text);
     }
 
     fn create_role(&self, account: &str, name: &str) {
@@ -141,15 +84,7 @@ impl Env {
     }
 
     fn advance(&self, seconds: f64) {
-        let req = HttpRequest {
-            method: Method::POST,
-            raw_path: "/_keyhole/clock/advance".into(),
-            raw_query: None,
-            headers: HeaderMap::new(),
-            body: Bytes::from(json!({ "seconds": seconds }).to_string()),
-        };
-        let resp = pipeline::handle(&self.shared, &req, ConnectionInfo::default());
-        assert_eq!(resp.status, 200);
+        self.advance_clock(seconds);
     }
 
     /// A new key; returns (key id, key ARN).
@@ -271,9 +206,7 @@ fn list_keys_and_aliases_keep_one_order_across_calls_and_restores() {
     let expected = (ids, sorted_names);
     assert_eq!(listed(&env), expected);
     assert_eq!(listed(&env), expected);
-    let restored = Env {
-        shared: crate::services::test_state::restored(&env.shared),
-    };
+    let restored = Env::with(env.restored());
     assert_eq!(listed(&restored), expected);
 }
 

@@ -1,53 +1,23 @@
 //! In-process tests through the whole pipeline (decode, validate, handle, encode), so the
 //! wire shape of answers and errors is checked along with the behaviour.
 
-use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method};
 use serde_json::{json, Value};
 
 use super::*;
-use crate::pipeline::{self, ConnectionInfo, Shared};
-use crate::protocol::HttpRequest;
-use crate::world::Settings;
+use crate::testing::local_harness;
 
 const MGMT: &str = "111111111111";
 const OTHER: &str = "222222222222";
 const OUTSIDER: &str = "999999999999";
 
-struct Env {
-    shared: Shared,
-}
+local_harness!();
 
 impl Env {
-    fn new() -> Env {
-        Env {
-            shared: Shared::new(Settings::default()),
-        }
-    }
-
     fn call(&self, account: &str, op: &str, body: Value) -> (u16, Value) {
-        let mut headers = HeaderMap::new();
-        let target = format!("AWSOrganizationsV20161128.{op}");
-        headers.insert("x-amz-target", HeaderValue::from_str(&target).unwrap());
-        headers.insert(
-            "content-type",
-            HeaderValue::from_static("application/x-amz-json-1.1"),
-        );
-        let auth = format!(
-            "AWS4-HMAC-SHA256 Credential={account}/20240101/us-east-1/organizations/aws4_request, SignedHeaders=host, Signature=0"
-        );
-        headers.insert("authorization", HeaderValue::from_str(&auth).unwrap());
-        headers.insert("x-amz-date", HeaderValue::from_static("20240101T000000Z"));
-        let req = HttpRequest {
-            method: Method::POST,
-            raw_path: "/".into(),
-            raw_query: None,
-            headers,
-            body: Bytes::from(body.to_string()),
-        };
-        let resp = pipeline::handle(&self.shared, &req, ConnectionInfo::default());
-        let value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
-        (resp.status, value)
+        let r = self
+            .0
+            .call(account, "us-east-1", &format!("organizations:{op}"), &body);
+        (r.status, r.body)
     }
 
     fn ok(&self, account: &str, op: &str, body: Value) -> Value {
@@ -64,10 +34,6 @@ impl Env {
             value["__type"].as_str().unwrap_or_default().to_owned(),
             value["Message"].as_str().unwrap_or_default().to_owned(),
         )
-    }
-
-    fn world(&self) -> std::sync::MutexGuard<'_, World> {
-        self.shared.world()
     }
 
     /// An organization managed by MGMT; returns (org id, root id).
@@ -1417,9 +1383,7 @@ fn lists_keep_one_order_across_calls_and_restores() {
     let expected = (joined.clone(), joined, ous, policies);
     assert_eq!(listed(&env), expected);
     assert_eq!(listed(&env), expected);
-    let restored = Env {
-        shared: crate::services::test_state::restored(&env.shared),
-    };
+    let restored = Env::with(env.restored());
     assert_eq!(listed(&restored), expected);
 }
 

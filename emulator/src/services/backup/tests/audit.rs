@@ -4,14 +4,15 @@
 use http::Method;
 use serde_json::{json, Value};
 
-use super::engine::MSG_NOT_SAME_ORG;
-use super::test_env::{assert_error, local_env, Resp};
+use super::assert_error;
+use crate::services::backup::engine::MSG_NOT_SAME_ORG;
+use crate::testing::{local_harness, Resp};
 
 const ME: &str = "111111111111";
 const OTHER: &str = "222222222222";
 const VOLUME: &str = "arn:aws:ec2:us-east-1:111111111111:volume/vol-1";
 
-local_env!();
+local_harness!(super::Backup);
 
 // Calls by ME, the account every test here works in.
 impl Env {

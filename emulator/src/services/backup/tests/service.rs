@@ -5,21 +5,22 @@
 use http::Method;
 use serde_json::{json, Value};
 
-use super::engine::*;
-use super::test_env::{assert_error, enc, local_env, Resp};
+use super::assert_error;
 use crate::protocol::ServiceId;
+use crate::services::backup::engine::*;
+use crate::testing::{enc, local_harness, Harness, Resp};
 use crate::world::{Caller, Settings};
 
 const MGMT: &str = "111111111111";
 const MEMBER: &str = "222222222222";
 const OUTSIDER: &str = "999999999999";
 
-local_env!();
+local_harness!(super::Backup);
 
 impl Env {
     fn orgs(&self, account: &str, op: &str, body: Value) -> Value {
-        let target = format!("AWSOrganizationsV20161128.{op}");
-        let r = self.aws_json(account, "us-east-1", "organizations", &target, &body);
+        let action = format!("organizations:{op}");
+        let r = Harness::call(self, account, "us-east-1", &action, &body);
         assert_eq!(r.status, 200, "{op}: {}", r.body);
         r.body
     }
@@ -70,7 +71,7 @@ impl Env {
         let policy = json!({"Version": "2012-10-17", "Statement": [{"Sid": "both accounts",
             "Effect": "Allow", "Principal": {"AWS": principals}, "Action": "kms:*", "Resource": "*"}]});
         let body = json!({"Policy": policy.to_string(), "BypassPolicyLockoutSafetyCheck": true});
-        let r = self.aws_json(owner, region, "kms", "TrentService.CreateKey", &body);
+        let r = Harness::call(self, owner, region, "kms:CreateKey", &body);
         match r.body["KeyMetadata"]["Arn"].as_str() {
             Some(arn) if r.status == 200 => arn.to_owned(),
             _ => format!("arn:aws:kms:{region}:{owner}:key/{}", uuid::Uuid::new_v4()),
@@ -95,11 +96,7 @@ impl Env {
     }
 
     fn declare(&self, arn: &str, key: Option<&str>, tags: Value) {
-        self.admin(
-            Method::POST,
-            "/_keyhole/resources",
-            json!({"Arn": arn, "KmsKeyArn": key, "Tags": tags}),
-        );
+        self.declare_resource(arn, key, tags);
     }
 
     /// A completed backup of `resource` into `vault` of MGMT (us-east-1); its RP ARN.
@@ -1091,9 +1088,7 @@ fn lists_keep_one_order_across_calls_and_restores() {
     let expected = (vaults, plans, jobs);
     assert_eq!(listed(&env), expected);
     assert_eq!(listed(&env), expected);
-    let restored = Env(super::test_env::Env {
-        shared: crate::services::test_state::restored(&env.shared),
-    });
+    let restored = Env::with(env.restored());
     assert_eq!(listed(&restored), expected);
 }
 
@@ -1241,7 +1236,7 @@ fn every_modeled_operation_has_a_handler() {
             user_agent: None,
         };
         // Empty input: handlers answer with their own errors, never NotImplemented.
-        if let Err(e) = super::handle(&ctx, &mut world, operation, &json!({})) {
+        if let Err(e) = crate::services::backup::handle(&ctx, &mut world, operation, &json!({})) {
             if e.code == "NotImplemented" {
                 missing.push(operation.clone());
             }
@@ -1368,8 +1363,7 @@ fn a_backup_role_without_permissions_fails_the_job() {
 impl Env {
     /// A KMS call (awsJson) as the root of `account` in us-east-1.
     fn kms(&self, account: &str, op: &str, body: Value) -> Resp {
-        let target = format!("TrentService.{op}");
-        self.aws_json(account, "us-east-1", "kms", &target, &body)
+        Harness::call(self, account, "us-east-1", &format!("kms:{op}"), &body)
     }
 }
 

@@ -4,7 +4,8 @@
 
 use serde_json::{json, Value};
 
-use super::test_env::{assert_error, enc, local_env, Resp};
+use super::assert_error;
+use crate::testing::{enc, local_harness, Resp};
 
 const ME: &str = "111111111111";
 const VOLUME: &str = "arn:aws:ec2:us-east-1:111111111111:volume/vol-1";
@@ -13,7 +14,7 @@ const NINETY_DAYS: &str =
 const RANGE: &str =
     "Invalid lifecycle. DeleteAfterDays cannot be less than 1 or more than 36500 days";
 
-local_env!();
+local_harness!(super::Backup);
 
 impl Env {
     fn backup(&self, method: &str, path: &str, body: Value) -> Resp {

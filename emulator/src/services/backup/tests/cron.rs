@@ -5,7 +5,7 @@ use chrono::{Datelike, TimeZone, Timelike};
 use chrono_tz::Tz;
 use proptest::prelude::*;
 
-use super::cron::{time_zone, Cron};
+use crate::services::backup::cron::{time_zone, Cron};
 
 fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> i64 {
     chrono::Utc

@@ -3,11 +3,12 @@
 use http::Method;
 use serde_json::{json, Value};
 
-use super::test_env::{assert_error, local_env, Resp};
+use super::assert_error;
+use crate::testing::{local_harness, Resp};
 
 const ACCOUNT: &str = "111111111111";
 
-local_env!();
+local_harness!(super::Backup);
 
 // Calls by ACCOUNT, the account every test here works in.
 impl Env {

@@ -4,7 +4,8 @@
 
 use serde_json::{json, Value};
 
-use super::test_env::{assert_error, enc, local_env, Resp};
+use super::assert_error;
+use crate::testing::{enc, local_harness, Resp};
 
 const OWNER: &str = "111111111111";
 const OTHER: &str = "222222222222";
@@ -14,7 +15,7 @@ const VOLUME: &str = "arn:aws:ec2:us-east-1:111111111111:volume/vol-1";
 const BUCKET: &str = "arn:aws:s3:::bucket-1";
 const FILE_SYSTEM: &str = "arn:aws:elasticfilesystem:us-east-1:111111111111:file-system/fs-1";
 
-local_env!();
+local_harness!(super::Backup);
 
 impl Env {
     fn lag(&self, account: &str, name: &str) -> Value {
@@ -469,7 +470,7 @@ fn a_child_recovery_point_leaves_its_parent_once() {
     let parent = "arn:aws:backup:us-east-1:111111111111:recovery-point:composite:cfn-1";
     {
         let mut world = env.shared.world();
-        let st = super::state_mut(&mut world, OWNER, "us-east-1", 0.0);
+        let st = crate::services::backup::state_mut(&mut world, OWNER, "us-east-1", 0.0);
         let child = st
             .vaults
             .get_mut("v1")
@@ -482,8 +483,10 @@ fn a_child_recovery_point_leaves_its_parent_once() {
     let r = env.backup(OWNER, "DELETE", &path, Value::Null);
     assert_eq!(r.status, 204, "{}", r.body);
     let world = env.shared.world();
-    let child =
-        &super::state(&world, OWNER, "us-east-1").unwrap().vaults["v1"].recovery_points[&rp];
+    let child = &crate::services::backup::state(&world, OWNER, "us-east-1")
+        .unwrap()
+        .vaults["v1"]
+        .recovery_points[&rp];
     assert_eq!(child.parent_recovery_point_arn, None);
     drop(world);
     let missing = "arn:aws:backup:us-east-1:111111111111:recovery-point:NOPE";
