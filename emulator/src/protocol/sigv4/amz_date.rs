@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::AuthError;
+use super::error::AuthError;
 
 pub(super) fn bad_date(value: &str) -> AuthError {
     AuthError::IncompleteSignature(format!(

@@ -18,10 +18,12 @@
 //! it raw) is rejected. No SDK sends those.
 //!
 //! Contents, in the order a request meets them:
-//! - `request`: [`RequestParts`] (what SigV4 covers) and [`SignatureInfo`] (what the
-//!   request claims);
-//! - `parse`: [`parse`], the `Authorization` header and the credential scope;
+//! - `request`: [`RequestParts`] (what SigV4 covers), [`SignatureInfo`] (what the
+//!   request claims) and the limits on the claims ([`ALGORITHM`], [`DEFAULT_MAX_SKEW`],
+//!   [`MAX_PRESIGNED_EXPIRES`]);
+//! - `parse`: [`parse`], and the `Authorization` header;
 //! - `presigned`: the presigned query string (`X-Amz-*` parameters);
+//! - `scope`: what both carry: the credential scope and the signed headers;
 //! - `amz_date`: `yyyymmddThhmmssZ` both ways ([`format_amz_date`]);
 //! - `verify`: [`verify`], the time window and the re-signing;
 //! - `error`: [`AuthError`], AWS's codes, messages and statuses.
@@ -31,19 +33,13 @@ mod error;
 mod parse;
 mod presigned;
 mod request;
+mod scope;
 mod verify;
-
-use std::time::Duration;
 
 pub use amz_date::format_amz_date;
 pub use error::AuthError;
 pub use parse::parse;
-pub use request::{RequestParts, SignatureInfo};
+pub use request::{
+    RequestParts, SignatureInfo, ALGORITHM, DEFAULT_MAX_SKEW, MAX_PRESIGNED_EXPIRES,
+};
 pub use verify::verify;
-
-/// The only algorithm AWS accepts for SigV4.
-pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
-/// How far AWS lets a request's time drift from the server's clock.
-pub const DEFAULT_MAX_SKEW: Duration = Duration::from_secs(5 * 60);
-/// The longest `X-Amz-Expires` AWS accepts: a week.
-pub const MAX_PRESIGNED_EXPIRES: u64 = 604_800;

@@ -6,8 +6,15 @@ use std::borrow::Cow;
 use http::{HeaderMap, HeaderName};
 
 use super::amz_date::{bad_date, parse_amz_date};
+use super::error::AuthError;
 use super::presigned::parse_presigned;
-use super::{AuthError, RequestParts, SignatureInfo, ALGORITHM};
+use super::request::{RequestParts, SignatureInfo, ALGORITHM};
+use super::scope::{
+    header_str, parse_credential, split_signed_headers, X_AMZ_SECURITY_TOKEN_HEADER,
+};
+
+// Pre-parsed name: a `&str` lookup parses the name on every request.
+const X_AMZ_DATE_HEADER: HeaderName = HeaderName::from_static("x-amz-date");
 
 /// Reads the request's SigV4 claims. `Ok(None)`: the request carries no
 /// `Authorization` header and no presigned query string (anonymous).
@@ -146,58 +153,10 @@ fn looks_like_sigv4_family(algorithm: &str) -> bool {
     b.len() > 4 && b.starts_with(b"AWS") && b[3].is_ascii_digit() && b[4] == b'-'
 }
 
-/// Access key id, date, region and service of a credential scope.
-type Scope<'a> = (Cow<'a, str>, Cow<'a, str>, Cow<'a, str>, Cow<'a, str>);
-
-/// `AKID/yyyymmdd/region/service/aws4_request` into its first four parts.
-pub(super) fn parse_credential(credential: &str) -> Result<Scope<'_>, AuthError> {
-    let mut parts = credential.split('/');
-    let (Some(key), Some(date), Some(region), Some(service), Some(terminator), None) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return Err(AuthError::IncompleteSignature(format!(
-            "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{credential}'"
-        )));
-    };
-    if terminator != "aws4_request" {
-        return Err(AuthError::InvalidSignature(format!(
-            "Credential should be scoped with a valid terminator: 'aws4_request', not '{terminator}'."
-        )));
-    }
-    Ok((
-        Cow::Borrowed(key),
-        Cow::Borrowed(date),
-        Cow::Borrowed(region),
-        Cow::Borrowed(service),
-    ))
-}
-
-pub(super) fn split_signed_headers(value: &str) -> Vec<Cow<'_, str>> {
-    value
-        .split(';')
-        .filter(|h| !h.is_empty())
-        .map(Cow::Borrowed)
-        .collect()
-}
-
-// Pre-parsed names: a `&str` lookup parses the name on every request.
-const X_AMZ_DATE_HEADER: HeaderName = HeaderName::from_static("x-amz-date");
-pub(super) const X_AMZ_SECURITY_TOKEN_HEADER: HeaderName =
-    HeaderName::from_static("x-amz-security-token");
-
-pub(super) fn header_str<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Option<&'h str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
-
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::protocol::sigv4::format_amz_date;
+    use crate::protocol::sigv4::amz_date::format_amz_date;
     use crate::protocol::Protocol;
     use http::Method;
 

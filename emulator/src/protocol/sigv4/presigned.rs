@@ -6,10 +6,11 @@ use std::time::Duration;
 use http::HeaderMap;
 
 use super::amz_date::parse_amz_date;
-use super::parse::{
+use super::error::AuthError;
+use super::request::{SignatureInfo, ALGORITHM, MAX_PRESIGNED_EXPIRES};
+use super::scope::{
     header_str, parse_credential, split_signed_headers, X_AMZ_SECURITY_TOKEN_HEADER,
 };
-use super::{AuthError, SignatureInfo, ALGORITHM, MAX_PRESIGNED_EXPIRES};
 
 const X_AMZ_ALGORITHM: &str = "X-Amz-Algorithm";
 const X_AMZ_CREDENTIAL: &str = "X-Amz-Credential";

@@ -5,6 +5,13 @@ use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, Method};
 
+/// The only algorithm AWS accepts for SigV4.
+pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+/// How far AWS lets a request's time drift from the server's clock.
+pub const DEFAULT_MAX_SKEW: Duration = Duration::from_secs(5 * 60);
+/// The longest `X-Amz-Expires` AWS accepts: a week.
+pub const MAX_PRESIGNED_EXPIRES: u64 = 604_800;
+
 /// The parts of an HTTP request that SigV4 covers, exactly as received.
 #[derive(Debug, Clone, Copy)]
 pub struct RequestParts<'a> {

@@ -14,9 +14,10 @@ use http::HeaderName;
 use subtle::ConstantTimeEq;
 
 use super::amz_date::format_amz_date;
-use super::parse::header_str;
+use super::error::AuthError;
 use super::presigned::strip_presign_params;
-use super::{AuthError, RequestParts, SignatureInfo};
+use super::request::{RequestParts, SignatureInfo};
+use super::scope::header_str;
 
 fn fmt_window(d: Duration) -> String {
     let secs = d.as_secs();
@@ -31,7 +32,7 @@ fn fmt_window(d: Duration) -> String {
 ///
 /// `now` is the server's (possibly virtual) clock. `max_skew`: reject header
 /// signatures whose time is further than this from `now` (AWS: 5 minutes,
-/// [`DEFAULT_MAX_SKEW`]); `None` turns the skew check off. A presigned
+/// [`DEFAULT_MAX_SKEW`](super::DEFAULT_MAX_SKEW)); `None` turns the skew check off. A presigned
 /// request is always rejected once `X-Amz-Expires` has passed.
 pub fn verify(
     parts: &RequestParts<'_>,
@@ -240,7 +241,7 @@ fn expected_signed_headers(
 #[cfg(test)]
 mod tests {
     use super::super::amz_date::parse_amz_date;
-    use super::super::DEFAULT_MAX_SKEW;
+    use super::super::request::DEFAULT_MAX_SKEW;
     use super::*;
 
     #[test]
