@@ -10,7 +10,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use crate::admin;
 use crate::clock::Clock;
 use crate::context::RequestContext;
-use crate::protocol::sigv4::{self, AuthError, ProtocolFamily, RequestParts, SignatureInfo};
+use crate::protocol::sigv4::{self, AuthError, RequestParts, SignatureInfo};
 use crate::protocol::{self, ApiError, ApiResult, HttpRequest, HttpResponse, Protocol, ServiceId};
 use crate::services;
 use crate::world::{is_account_id, Caller, Settings, World};
@@ -67,14 +67,6 @@ pub fn handle(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo) -> HttpR
         .headers
         .push((protocol::X_AMZN_REQUESTID, request_id));
     response
-}
-
-fn family(service: ServiceId) -> ProtocolFamily {
-    match service.protocol() {
-        Protocol::AwsJson => ProtocolFamily::AwsJson,
-        Protocol::RestJson => ProtocolFamily::RestJson,
-        Protocol::AwsQuery => ProtocolFamily::AwsQuery,
-    }
 }
 
 fn api(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo, request_id: &str) -> HttpResponse {
@@ -143,8 +135,8 @@ fn api(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo, request_id: &st
 }
 
 fn auth_error(error: &AuthError, service: ServiceId) -> ApiError {
-    let family = family(service);
-    ApiError::new(error.code(family), error.message()).status(error.status(family))
+    let protocol = service.protocol();
+    ApiError::new(error.code(protocol), error.message()).status(error.status(protocol))
 }
 
 /// An expired session token; the SigV4 module knows nothing of sessions.

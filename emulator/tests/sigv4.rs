@@ -12,9 +12,9 @@ use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use keyhole::protocol::sigv4::{
-    format_amz_date, parse, verify, AuthError, ProtocolFamily, RequestParts, SignatureInfo,
-    DEFAULT_MAX_SKEW,
+    format_amz_date, parse, verify, AuthError, RequestParts, SignatureInfo, DEFAULT_MAX_SKEW,
 };
+use keyhole::protocol::Protocol;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use proptest::prelude::*;
 
@@ -171,7 +171,7 @@ fn assert_rejected(wire: &Wire, secret: &str, code: &str, message: &str) {
     let err = wire
         .check(secret, t0(), None)
         .expect_err("must be rejected");
-    assert_eq!(err.code(ProtocolFamily::AwsJson), code, "{err:?}");
+    assert_eq!(err.code(Protocol::AwsJson), code, "{err:?}");
     assert_eq!(err.message(), message);
 }
 
@@ -294,7 +294,7 @@ fn presigned_get_is_accepted_until_it_expires() {
         err.message(),
         "Signature expired: 20240101T123456Z is now earlier than 20240101T123457Z (20240101T124957Z - 15 min.)"
     );
-    assert_eq!(err.code(ProtocolFamily::AwsQuery), "SignatureDoesNotMatch");
+    assert_eq!(err.code(Protocol::AwsQuery), "SignatureDoesNotMatch");
 }
 
 #[test]
@@ -316,14 +316,11 @@ fn wrong_secret_is_rejected_per_family() {
         .expect_err("rejected");
     assert_eq!(err, AuthError::SignatureDoesNotMatch);
     assert_eq!(err.message(), MISMATCH);
-    assert_eq!(
-        err.code(ProtocolFamily::AwsJson),
-        "InvalidSignatureException"
-    );
-    assert_eq!(err.status(ProtocolFamily::AwsJson), 400);
-    assert_eq!(err.status(ProtocolFamily::RestJson), 403);
-    assert_eq!(err.code(ProtocolFamily::AwsQuery), "SignatureDoesNotMatch");
-    assert_eq!(err.status(ProtocolFamily::AwsQuery), 403);
+    assert_eq!(err.code(Protocol::AwsJson), "InvalidSignatureException");
+    assert_eq!(err.status(Protocol::AwsJson), 400);
+    assert_eq!(err.status(Protocol::RestJson), 403);
+    assert_eq!(err.code(Protocol::AwsQuery), "SignatureDoesNotMatch");
+    assert_eq!(err.status(Protocol::AwsQuery), 403);
 }
 
 #[test]
@@ -388,10 +385,7 @@ fn clock_skew_is_checked_only_when_asked() {
         err.message(),
         "Signature expired: 20240101T123456Z is now earlier than 20240101T123457Z (20240101T123957Z - 5 min.)"
     );
-    assert_eq!(
-        err.code(ProtocolFamily::AwsJson),
-        "InvalidSignatureException"
-    );
+    assert_eq!(err.code(Protocol::AwsJson), "InvalidSignatureException");
     wire.check(SECRET, later, None).expect("skew check off");
     let earlier = t0() - Duration::from_secs(301);
     let err = wire
@@ -447,10 +441,7 @@ fn anonymous_request_parses_to_none() {
     };
     assert_eq!(parse(&wire.parts()), Ok(None));
     let err = AuthError::MissingAuthenticationToken;
-    assert_eq!(
-        err.code(ProtocolFamily::AwsQuery),
-        "MissingAuthenticationToken"
-    );
+    assert_eq!(err.code(Protocol::AwsQuery), "MissingAuthenticationToken");
     assert_eq!(err.message(), "Request is missing Authentication Token");
 }
 
