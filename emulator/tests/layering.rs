@@ -45,6 +45,8 @@ const LAYERS: &[(&str, Layer)] = &[
     ("protocol/", Pure),
     ("policy/", Pure),
     ("clock.rs", Pure),
+    // ARN building and parsing for the global services: strings in, strings out.
+    ("arn.rs", Pure),
     ("world/", State),
     ("services/*/state.rs", State),
     // Lookups other layers need: is this principal real, what are its policies.
