@@ -7,9 +7,8 @@
 //!   (the simulator's `SourcePolicyType` values);
 //! - document: the policy text as stored (not URL-encoded).
 
-use super::policies::managed_document;
-use super::state::{Policies, Session};
-use super::{iam, key};
+use super::aws_managed::{self, AwsManagedPolicy};
+use super::state::{iam, key, Policies, Session};
 use crate::world::{is_account_id, Caller, CallerKind, World};
 
 pub fn push_policies(
@@ -221,6 +220,36 @@ pub fn principal_exists(world: &World, arn: &str) -> bool {
             resource.starts_with("federated-user/")
         }
         _ => false,
+    }
+}
+
+/// A managed policy an ARN names: AWS's, or a customer policy of the account (by key).
+#[derive(Debug, Clone)]
+pub enum PolicyRef {
+    Aws(&'static AwsManagedPolicy),
+    Customer(String),
+}
+
+/// Resolves a managed-policy ARN as seen from `account`.
+pub fn resolve(world: &World, account: &str, arn: &str) -> Option<PolicyRef> {
+    if let Some(policy) = aws_managed::find(arn) {
+        return Some(PolicyRef::Aws(policy));
+    }
+    let state = iam(world, account)?;
+    state
+        .policies
+        .iter()
+        .find(|(_, p)| p.arn == arn)
+        .map(|(k, _)| PolicyRef::Customer(k.clone()))
+}
+
+/// The managed document of a policy ARN (default version), for the authz helpers.
+pub fn managed_document(world: &World, account: &str, arn: &str) -> Option<(String, bool)> {
+    match resolve(world, account, arn)? {
+        PolicyRef::Aws(p) => Some((p.document.clone(), true)),
+        PolicyRef::Customer(k) => iam(world, account)
+            .and_then(|s| s.policies.get(&k))
+            .map(|p| (p.default_document().to_owned(), false)),
     }
 }
 

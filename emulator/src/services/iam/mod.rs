@@ -26,7 +26,8 @@ use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult, ServiceId};
 use crate::world::World;
 
-use state::{IamState, Tag};
+use state::Tag;
+pub use state::{iam, iam_mut, key};
 
 pub fn handle(
     ctx: &RequestContext,
@@ -163,20 +164,6 @@ pub fn text<'a>(input: &'a Value, member: &str) -> &'a str {
 
 pub fn opt_text<'a>(input: &'a Value, member: &str) -> Option<&'a str> {
     input[member].as_str()
-}
-
-/// The account's IAM state, created with the account on first use.
-pub fn iam_mut<'w>(world: &'w mut World, account: &str, now: f64) -> &'w mut IamState {
-    &mut world.account_mut(account, now).iam
-}
-
-/// The account's IAM state, if the account exists.
-pub fn iam<'w>(world: &'w World, account: &str) -> Option<&'w IamState> {
-    world.accounts.get(account).map(|a| &a.iam)
-}
-
-pub fn key(name: &str) -> String {
-    name.to_ascii_lowercase()
 }
 
 pub fn user_arn(partition: &str, account: &str, path: &str, name: &str) -> String {

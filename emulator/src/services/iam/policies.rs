@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 
+use super::access::{resolve, PolicyRef};
 use super::aws_managed::{self, AwsManagedPolicy};
 use super::policy_docs::{
     check_inline_aggregate, check_managed_size, size_without_whitespace, url_encode,
@@ -263,36 +264,6 @@ fn delete_inline(
         return Err(inline_not_found(entity, policy_name));
     }
     Ok(empty())
-}
-
-/// A managed policy an ARN names: AWS's, or a customer policy of the account (by key).
-#[derive(Debug, Clone)]
-pub enum PolicyRef {
-    Aws(&'static AwsManagedPolicy),
-    Customer(String),
-}
-
-/// Resolves a managed-policy ARN as seen from `account`.
-pub fn resolve(world: &World, account: &str, arn: &str) -> Option<PolicyRef> {
-    if let Some(policy) = aws_managed::find(arn) {
-        return Some(PolicyRef::Aws(policy));
-    }
-    let state = iam(world, account)?;
-    state
-        .policies
-        .iter()
-        .find(|(_, p)| p.arn == arn)
-        .map(|(k, _)| PolicyRef::Customer(k.clone()))
-}
-
-/// The managed document of a policy ARN (default version), for the authz helpers.
-pub fn managed_document(world: &World, account: &str, arn: &str) -> Option<(String, bool)> {
-    match resolve(world, account, arn)? {
-        PolicyRef::Aws(p) => Some((p.document.clone(), true)),
-        PolicyRef::Customer(k) => iam(world, account)
-            .and_then(|s| s.policies.get(&k))
-            .map(|p| (p.default_document().to_owned(), false)),
-    }
 }
 
 fn not_attachable(arn: &str) -> ApiError {

@@ -17,6 +17,8 @@ use crate::policy::validate::validate_for_simulation;
 use crate::policy::PolicyType;
 use crate::protocol::ApiError;
 
+pub use super::state::size_without_whitespace;
+
 /// Which rules apply to a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PolicyDocumentKind {
@@ -40,10 +42,6 @@ pub const INLINE_GROUP_MAX: usize = 5_120;
 pub const INLINE_ROLE_MAX: usize = 10_240;
 /// Role trust policies (the default quota).
 pub const TRUST_POLICY_MAX: usize = 2_048;
-
-pub fn size_without_whitespace(text: &str) -> usize {
-    text.chars().filter(|c| !c.is_whitespace()).count()
-}
 
 /// LimitExceeded for a managed policy (CreatePolicy, CreatePolicyVersion) over 6,144.
 pub fn check_managed_size(text: &str) -> Result<(), ApiError> {

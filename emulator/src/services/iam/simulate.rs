@@ -146,7 +146,7 @@ fn principal_documents(world: &World, arn: &str) -> ApiResult<(Vec<String>, Opti
         _ => return Err(invalid()),
     };
     let boundary = boundary_arn
-        .and_then(|b| super::policies::managed_document(world, account, &b))
+        .and_then(|b| super::access::managed_document(world, account, &b))
         .map(|(document, _)| document);
     Ok((found.into_iter().map(|(_, _, doc)| doc).collect(), boundary))
 }

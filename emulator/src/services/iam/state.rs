@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::world::World;
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct IamState {
@@ -76,7 +78,7 @@ impl Policies {
         self.inline
             .iter()
             .filter(|(n, _)| n != except)
-            .map(|(_, d)| super::policy_docs::size_without_whitespace(d))
+            .map(|(_, d)| size_without_whitespace(d))
             .sum()
     }
 }
@@ -244,4 +246,23 @@ pub struct DeletionTask {
     pub role_name: String,
     /// SUCCEEDED, IN_PROGRESS, FAILED or NOT_STARTED.
     pub status: String,
+}
+
+/// The account's IAM state, created with the account on first use.
+pub fn iam_mut<'w>(world: &'w mut World, account: &str, now: f64) -> &'w mut IamState {
+    &mut world.account_mut(account, now).iam
+}
+
+/// The account's IAM state, if the account exists.
+pub fn iam<'w>(world: &'w World, account: &str) -> Option<&'w IamState> {
+    world.accounts.get(account).map(|a| &a.iam)
+}
+
+pub fn key(name: &str) -> String {
+    name.to_ascii_lowercase()
+}
+
+/// IAM's measure of a policy's size against its quotas: characters other than whitespace.
+pub fn size_without_whitespace(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
 }
