@@ -2,6 +2,8 @@
 //! of the request that created or names them (`world::partition` of the SigV4 scope region).
 //! One place builds them, so that a policy written for aws-cn matches its callers.
 
+use std::borrow::Cow;
+
 /// The standard partition: requests without a partition of their own, and every state
 /// document written before partitions existed.
 pub const DEFAULT_PARTITION: &str = "aws";
@@ -31,9 +33,14 @@ pub fn default_partition() -> String {
     DEFAULT_PARTITION.to_owned()
 }
 
+/// serde default for a caller's `partition`: borrowed, as the pipeline's per-request one is.
+pub fn default_caller_partition() -> Cow<'static, str> {
+    Cow::Borrowed(DEFAULT_PARTITION)
+}
+
 /// serde: the default partition is left out, so older state documents stay byte-identical.
-pub fn is_default(partition: &str) -> bool {
-    partition == DEFAULT_PARTITION
+pub fn is_default<S: AsRef<str> + ?Sized>(partition: &S) -> bool {
+    partition.as_ref() == DEFAULT_PARTITION
 }
 
 #[cfg(test)]

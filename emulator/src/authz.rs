@@ -298,7 +298,7 @@ fn time_of(epoch: f64) -> OffsetDateTime {
 
 /// The engine's view of a caller: ARN, role, tags, organization.
 pub fn principal_of(world: &World, caller: &Caller) -> Principal {
-    let (account, partition) = (caller.account.as_str(), caller.partition.as_str());
+    let (account, partition) = (caller.account.as_str(), &*caller.partition);
     let principal = match &caller.kind {
         CallerKind::Root => Principal::root_in(partition, account),
         CallerKind::User { name, path } => {
@@ -624,7 +624,7 @@ mod tests {
                 },
                 user_id: "AIDAEXAMPLE".into(),
                 access_key_id: "AKIAEXAMPLE".into(),
-                partition: crate::arn::default_partition(),
+                partition: crate::arn::default_caller_partition(),
             };
             let access = Access {
                 action: action.into(),

@@ -107,7 +107,7 @@ fn api(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo, request_id: &st
             authenticate(&mut world, service, &parts, info, now)?
         };
         // The partition is the request's: a key used for cn-north-1 signs as arn:aws-cn:...
-        caller.partition = crate::world::partition(&region).to_owned();
+        caller.partition = std::borrow::Cow::Borrowed(crate::world::partition(&region));
         validated?;
         let ctx = RequestContext {
             request_id: request_id.to_owned(),

@@ -179,7 +179,7 @@ impl Harness {
         let service = ServiceId::from_signing_name(prefix).expect("a service keyhole serves");
         let model = service.model();
         let mut headers = HeaderMap::new();
-        match service.protocol() {
+        let body = match service.protocol() {
             Protocol::AwsJson => {
                 let prefix = model.target_prefix.as_deref().unwrap_or_default();
                 let target = format!("{prefix}.{operation}");
@@ -188,17 +188,7 @@ impl Harness {
                     "content-type",
                     HeaderValue::from_static("application/x-amz-json-1.1"),
                 );
-                let body = Bytes::from(input.to_string());
-                self.signed(
-                    account,
-                    region,
-                    service,
-                    Method::POST,
-                    "/",
-                    None,
-                    headers,
-                    body,
-                )
+                Bytes::from(input.to_string())
             }
             Protocol::AwsQuery => {
                 headers.insert(
@@ -209,24 +199,24 @@ impl Harness {
                 form.append_pair("Action", operation);
                 form.append_pair("Version", &model.api_version);
                 query_params(&mut form, "", input);
-                let body = Bytes::from(form.finish());
-                self.signed(
-                    account,
-                    region,
-                    service,
-                    Method::POST,
-                    "/",
-                    None,
-                    headers,
-                    body,
-                )
+                Bytes::from(form.finish())
             }
             Protocol::RestJson => {
                 let op = &model.operations[operation];
                 let (target, body) = rest_request(service, op, input);
-                self.rest(account, region, service, &op.method, &target, body)
+                return self.rest(account, region, service, &op.method, &target, body);
             }
-        }
+        };
+        self.signed(
+            account,
+            region,
+            service,
+            Method::POST,
+            "/",
+            None,
+            headers,
+            body,
+        )
     }
 
     /// A restJson request to `target` (a path, maybe `?query`) by the root of `account` in

@@ -37,10 +37,10 @@ pub struct Caller {
     /// The partition of the request's region: the pipeline sets it on every request, so the
     /// caller's ARN is `arn:aws-cn:...` when it signs for cn-north-1.
     #[serde(
-        default = "crate::arn::default_partition",
+        default = "crate::arn::default_caller_partition",
         skip_serializing_if = "crate::arn::is_default"
     )]
-    pub partition: String,
+    pub partition: std::borrow::Cow<'static, str>,
 }
 
 impl Caller {
@@ -50,13 +50,13 @@ impl Caller {
             kind: CallerKind::Root,
             user_id: account.to_owned(),
             access_key_id: access_key_id.to_owned(),
-            partition: crate::arn::default_partition(),
+            partition: crate::arn::default_caller_partition(),
         }
     }
 
     /// The ARN AWS reports for this principal (GetCallerIdentity, AccessDenied messages).
     pub fn arn(&self) -> String {
-        let (account, partition) = (&self.account, self.partition.as_str());
+        let (account, partition) = (&self.account, &*self.partition);
         match &self.kind {
             CallerKind::Root => crate::arn::root(partition, account),
             CallerKind::User { name, path } => {

@@ -300,7 +300,8 @@ pub fn role_caller(world: &World, role_arn: &str) -> Caller {
     Caller {
         partition: crate::arn::partition_of(role_arn)
             .unwrap_or(crate::arn::DEFAULT_PARTITION)
-            .to_owned(),
+            .to_owned()
+            .into(),
         account,
         user_id: format!("{role_id}:{session_name}"),
         kind: CallerKind::AssumedRole {

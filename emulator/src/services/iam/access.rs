@@ -299,7 +299,7 @@ mod tests {
             },
             user_id: "AIDA".into(),
             access_key_id: "AKIA".into(),
-            partition: crate::arn::default_partition(),
+            partition: crate::arn::default_caller_partition(),
         };
         let policies = identity_policies(&w, &caller);
         let summary: Vec<(&str, &str)> = policies

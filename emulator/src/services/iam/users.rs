@@ -380,7 +380,7 @@ pub fn issue_access_key(
                 user_id,
                 access_key_id: id,
                 // Stored callers take the partition of each request they sign (pipeline).
-                partition: crate::arn::default_partition(),
+                partition: crate::arn::default_caller_partition(),
             },
         },
     );

@@ -1752,7 +1752,7 @@ fn a_cross_account_denial_by_the_callers_own_policies_keeps_the_usual_form() {
         },
         user_id: "AIDAEXAMPLE".into(),
         access_key_id: "AKIAEXAMPLE".into(),
-        partition: crate::arn::default_partition(),
+        partition: crate::arn::default_caller_partition(),
     };
     let world = env.shared.world();
     let k = super::key(

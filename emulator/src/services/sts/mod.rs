@@ -131,7 +131,7 @@ pub fn issue(world: &mut World, issue: Issue, now: f64) -> Value {
                 user_id: issue.user_id,
                 access_key_id: key_id.clone(),
                 // Stored callers take the partition of each request they sign (pipeline).
-                partition: crate::arn::default_partition(),
+                partition: crate::arn::default_caller_partition(),
             },
         },
     );
