@@ -1,7 +1,7 @@
 //! IAM policy documents: parse, validate, evaluate.
 //!
-//! Parse once ([`parse`] or [`validate`]), evaluate many times
-//! ([`evaluate`] over an [`Authorization`]), explain with [`Decision`].
+//! Parse once ([`parse`] or [`validate()`]), evaluate many times
+//! ([`evaluate()`] over an [`Authorization`]), explain with [`Decision`].
 
 pub mod cli;
 pub mod condition;
