@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use crate::context::RequestContext;
 use crate::policy::{
     self, Authorization, ContextValue, Decision, EvalDecision, IdentityLayers, NamedPolicy,
-    PolicySource, PolicyType, Principal, Request, ResourceLayers, Wording,
+    PolicySource, Principal, Request, ResourceLayers, Wording,
 };
 use crate::protocol::{ApiError, ApiResult, ServiceId};
 use crate::services::{iam, organizations};
@@ -21,10 +21,13 @@ use crate::world::{Caller, CallerKind, DenyMessageStyle, World};
 
 /// Which kind of resource policy a service passes, for the rules that differ by kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)] // AWS's names for the kinds; outside tests all end in Policy.
 pub enum ResourcePolicyKind {
     KmsKeyPolicy,
     BackupVaultAccessPolicy,
     RoleTrustPolicy,
+    /// Rules common to every kind; only tests ask for it.
+    #[cfg(test)]
     Generic,
 }
 
@@ -34,6 +37,7 @@ impl ResourcePolicyKind {
             ResourcePolicyKind::KmsKeyPolicy => policy::ResourcePolicyKind::KmsKeyPolicy,
             ResourcePolicyKind::BackupVaultAccessPolicy => policy::ResourcePolicyKind::BackupVault,
             ResourcePolicyKind::RoleTrustPolicy => policy::ResourcePolicyKind::RoleTrust,
+            #[cfg(test)]
             ResourcePolicyKind::Generic => policy::ResourcePolicyKind::Generic,
         }
     }
@@ -439,14 +443,6 @@ fn resource_layers(world: &World, resource_account: &str, access: &Access) -> Re
             PolicySource::ResourceControl,
         ),
     }
-}
-
-/// Validates a document for `policy_type` with AWS's MalformedPolicyDocument messages.
-pub fn validate_document(
-    text: &str,
-    policy_type: PolicyType,
-) -> Result<(), policy::ValidationError> {
-    policy::validate(text, policy_type).map(|_| ())
 }
 
 #[cfg(test)]

@@ -3,12 +3,9 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use keyhole::pipeline::Shared;
-use keyhole::world::DenyMessageStyle;
-use keyhole::Settings;
+use keyhole::{DenyMessageStyle, Emulator, Settings};
 use tokio::net::TcpListener;
 
 /// Requests allocate many small, short-lived strings; mimalloc serves them faster than the
@@ -163,9 +160,8 @@ fn serve(args: ServeArgs) -> ExitCode {
             deny_message_style: DenyMessageStyle::from_name(&args.deny_message_style)
                 .unwrap_or_default(),
         };
-        let shared = Arc::new(Shared::new(settings));
         println!("keyhole listening on http://{addr}");
-        keyhole::server::run(listener, shared, shutdown_signal()).await;
+        Emulator::run(listener, settings, shutdown_signal()).await;
         ExitCode::SUCCESS
     })
 }

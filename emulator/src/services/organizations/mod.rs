@@ -3,7 +3,7 @@
 //! Organizations' own structural rules live here: who may call what (the management account,
 //! delegated administrators for the read-only calls, any member for its own organization),
 //! AWSOrganizationsNotInUseException outside an organization, the tree's invariants. IAM
-//! allow/deny is the policy engine's, asked through [`crate::authz::authorize`] before each
+//! allow/deny is the policy engine's, asked through `authz::authorize` before each
 //! operation acts.
 //!
 //! For the rest of keyhole: [`policy_levels`] (SCPs/RCPs by level), [`org_context`]
