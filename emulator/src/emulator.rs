@@ -10,7 +10,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::admin;
-use crate::pipeline::Shared;
+use crate::instance::Instance;
 use crate::protocol::HttpRequest;
 use crate::server;
 use crate::world::Settings;
@@ -52,7 +52,7 @@ impl std::error::Error for AdminError {}
 /// ```
 pub struct Emulator {
     addr: SocketAddr,
-    shared: Arc<Shared>,
+    instance: Arc<Instance>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -71,14 +71,14 @@ impl Emulator {
     /// Serves on an already bound listener.
     pub fn serve(listener: TcpListener, settings: Settings) -> std::io::Result<Emulator> {
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared::new(settings));
+        let instance = Arc::new(Instance::new(settings));
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(server::run(listener, shared.clone(), async move {
+        let task = tokio::spawn(server::run(listener, instance.clone(), async move {
             let _ = stopped.await;
         }));
         Ok(Emulator {
             addr,
-            shared,
+            instance,
             stop: Some(stop),
             task: Some(task),
         })
@@ -91,7 +91,7 @@ impl Emulator {
         settings: Settings,
         shutdown: impl Future<Output = ()>,
     ) {
-        server::run(listener, Arc::new(Shared::new(settings)), shutdown).await;
+        server::run(listener, Arc::new(Instance::new(settings)), shutdown).await;
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -104,8 +104,8 @@ impl Emulator {
 
     /// The world and clock, for keyhole's own tests that reach inside; not a stable API.
     #[doc(hidden)]
-    pub fn shared(&self) -> &Arc<Shared> {
-        &self.shared
+    pub fn instance(&self) -> &Arc<Instance> {
+        &self.instance
     }
 
     /// Calls an admin endpoint in process, through the same handler as `curl` against
@@ -126,7 +126,7 @@ impl Emulator {
             headers: Default::default(),
             body: body.to_string().into(),
         };
-        let response = admin::handle(&self.shared, &request);
+        let response = admin::handle(&self.instance, &request);
         let answer: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
         if response.status == 200 {
             Ok(answer)
@@ -140,7 +140,7 @@ impl Emulator {
 
     /// keyhole's clock, in seconds since the Unix epoch (the wall clock plus every advance).
     pub fn now(&self) -> f64 {
-        self.shared.clock.now()
+        self.instance.clock.now()
     }
 
     /// `POST /_keyhole/clock/advance`: moves the clock forward; what fell due happens on the
@@ -211,7 +211,7 @@ impl Emulator {
             None,
             "keyhole",
         );
-        let region = self.shared.world().settings.default_region.clone();
+        let region = self.instance.world().settings.default_region.clone();
         aws_config::defaults(BehaviorVersion::latest())
             .endpoint_url(self.endpoint_url())
             .region(Region::new(region))

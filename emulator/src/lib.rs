@@ -23,10 +23,10 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Everything else is crate-private; DEVELOPERS.md draws its layers. Four modules
-//! (`pipeline`, `protocol`, `services`, `world`) stay reachable but hidden from these docs for
-//! keyhole's own benchmarks, fuzz targets and tests outside the crate: they are not part of
-//! the API and may change in any release.
+//! Everything else is crate-private; DEVELOPERS.md draws its layers. Six modules (`instance`,
+//! `pipeline`, `protocol`, `server`, `services`, `world`) stay reachable but hidden from these
+//! docs for keyhole's own benchmarks, fuzz targets and tests outside the crate: they are not
+//! part of the API and may change in any release.
 
 mod admin;
 mod arn;
@@ -35,11 +35,14 @@ mod clock;
 mod context;
 mod emulator;
 #[doc(hidden)]
+pub mod instance;
+#[doc(hidden)]
 pub mod pipeline;
 pub mod policy;
 #[doc(hidden)]
 pub mod protocol;
-mod server;
+#[doc(hidden)]
+pub mod server;
 #[doc(hidden)]
 pub mod services;
 #[cfg(test)]

@@ -4,40 +4,14 @@
 //! in-process tests can call it with no socket.
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, UNIX_EPOCH};
 
-use crate::admin;
-use crate::clock::Clock;
 use crate::context::RequestContext;
+use crate::instance::Instance;
 use crate::protocol::sigv4::{self, AuthError, RequestParts, SignatureInfo};
 use crate::protocol::{self, ApiError, ApiResult, HttpRequest, HttpResponse, Protocol, ServiceId};
 use crate::services;
-use crate::world::{is_account_id, Caller, Settings, World};
-
-/// The state one server shares across connections.
-#[derive(Debug, Default)]
-pub struct Shared {
-    world: Mutex<World>,
-    pub clock: Clock,
-}
-
-impl Shared {
-    pub fn new(settings: Settings) -> Shared {
-        Shared {
-            world: Mutex::new(World::new(settings)),
-            clock: Clock::default(),
-        }
-    }
-
-    /// The world, even if a handler panicked while holding it: a panic is a bug to report,
-    /// not a reason to stop answering.
-    pub fn world(&self) -> MutexGuard<'_, World> {
-        self.world
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
+use crate::world::{is_account_id, Caller, World};
 
 /// Facts about the connection a request came on.
 #[derive(Debug, Clone, Copy)]
@@ -53,23 +27,13 @@ impl Default for ConnectionInfo {
     }
 }
 
-pub fn handle(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo) -> HttpResponse {
-    let request_id = uuid::Uuid::new_v4()
-        .hyphenated()
-        .encode_lower(&mut uuid::Uuid::encode_buffer())
-        .to_owned();
-    let mut response = if req.raw_path.starts_with("/_keyhole/") {
-        admin::handle(shared, req)
-    } else {
-        api(shared, req, conn, &request_id)
-    };
-    response
-        .headers
-        .push((protocol::X_AMZN_REQUESTID, request_id));
-    response
-}
-
-fn api(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo, request_id: &str) -> HttpResponse {
+/// Answers one AWS API request (anything but `/_keyhole/`), tagged with `request_id`.
+pub fn api(
+    instance: &Instance,
+    req: &HttpRequest,
+    conn: ConnectionInfo,
+    request_id: &str,
+) -> HttpResponse {
     let parts = RequestParts {
         method: &req.method,
         raw_path: &req.raw_path,
@@ -84,7 +48,7 @@ fn api(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo, request_id: &st
     };
     let service = protocol::identify_service(req, scope_service).unwrap_or(ServiceId::Kms);
     let outcome = (|| -> ApiResult<(String, serde_json::Value)> {
-        let now = shared.clock.now();
+        let now = instance.clock.now();
         let info = signature.map_err(|e| auth_error(&e, service))?;
         let call = protocol::decode(service, req)?;
         let operation = service.model().operations.get(&call.operation);
@@ -99,7 +63,7 @@ fn api(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo, request_id: &st
                     }
                     services::validate_input(service, input_shape, &call.input)
                 });
-        let mut world = shared.world();
+        let mut world = instance.world();
         let no_auth = operation.is_some_and(|op| op.no_auth);
         let (mut caller, region) = if no_auth && info.is_none() {
             anonymous(&world)

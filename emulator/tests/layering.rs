@@ -48,6 +48,8 @@ const LAYERS: &[(&str, Layer)] = &[
     // ARN building and parsing for the global services: strings in, strings out.
     ("arn.rs", Pure),
     ("world/", State),
+    // One running emulator: its world behind a lock, and its clock.
+    ("instance.rs", State),
     ("services/*/state.rs", State),
     // Lookups other layers need: is this principal real, what are its policies.
     ("services/iam/access.rs", State),
@@ -85,13 +87,6 @@ const ALLOWED: &[(&str, &str)] = &[
     // authz reaches into the Organizations handler module for `org_context` and
     // `policy_levels` (R7 move 3).
     ("authz.rs", "services/organizations/mod.rs"),
-    // `Shared` lives in pipeline.rs, so the Backup admin endpoints import the pipeline
-    // (R7 move 1); they also borrow a helper of the top-level admin endpoints.
-    ("services/backup/admin.rs", "pipeline.rs"),
-    ("services/backup/admin.rs", "admin.rs"),
-    // The pipeline hands `/_keyhole/` requests to the admin endpoints, which need `Shared`
-    // from the pipeline: the pipeline/admin cycle (R7 move 1).
-    ("pipeline.rs", "admin.rs"),
 ];
 
 fn main_src() -> PathBuf {
