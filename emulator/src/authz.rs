@@ -16,7 +16,8 @@ use crate::policy::{
     PolicySource, Principal, Request, ResourceLayers, Wording,
 };
 use crate::protocol::{ApiError, ApiResult, ServiceId};
-use crate::services::{iam, organizations};
+use crate::services::iam;
+use crate::services::organizations::directory;
 use crate::world::{Caller, CallerKind, DenyMessageStyle, World};
 
 /// Which kind of resource policy a service passes, for the rules that differ by kind.
@@ -217,7 +218,7 @@ fn with_keys(
     builder = builder
         .time(time_of(env.now))
         .key("aws:RequestedRegion", env.region.as_str());
-    if let Some(org) = organizations::org_context(world, resource_account) {
+    if let Some(org) = directory::org_context(world, resource_account) {
         builder = builder.resource_org_id(&org.org_id);
     }
     if !env.called_via.is_empty() {
@@ -232,7 +233,7 @@ fn with_keys(
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case("aws:SourceAccount"))
         .and_then(|(_, v)| v.as_str());
-    if let Some(org) = source_account.and_then(|a| organizations::org_context(world, a)) {
+    if let Some(org) = source_account.and_then(|a| directory::org_context(world, a)) {
         builder = builder.key("aws:SourceOrgID", org.org_id.as_str());
     }
     for (name, value) in &access.context {
@@ -263,7 +264,7 @@ fn names_policy_arns(world: &World, principal: &Principal, resource_account: &st
     };
     account == resource_account
         || principal.org_id.as_deref().is_some_and(|org| {
-            organizations::org_context(world, resource_account).is_some_and(|r| r.org_id == org)
+            directory::org_context(world, resource_account).is_some_and(|r| r.org_id == org)
         })
 }
 
@@ -325,7 +326,7 @@ pub fn principal_of(world: &World, caller: &Caller) -> Principal {
     let mut principal = principal
         .with_userid(&caller.user_id)
         .with_tags(iam::access::principal_tags(world, caller));
-    if let Some(org) = organizations::org_context(world, account) {
+    if let Some(org) = directory::org_context(world, account) {
         principal = principal
             .with_org(&org.org_id, vec![org.ou_path.clone()])
             .with_management_account(org.management_account == account);
@@ -377,7 +378,7 @@ fn levels(
     source: PolicySource,
 ) -> Option<Vec<Vec<NamedPolicy>>> {
     let org = world.organizations.org_of(account)?;
-    organizations::policy_levels(world, account, policy_type).map(|levels| {
+    directory::policy_levels(world, account, policy_type).map(|levels| {
         levels
             .iter()
             .map(|level| {
