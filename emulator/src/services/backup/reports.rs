@@ -9,63 +9,16 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::audit::{is_compliance_template, parameters, Framework};
+use super::audit::{is_compliance_template, parameters};
+use super::state::audit::{Framework, ReportJob};
 use super::state::{BackupState, Job, RecoveryPoint};
 use super::{authorize, not_found, page, req, s, state, state_mut};
 use crate::context::RequestContext;
 use crate::protocol::query::format_timestamp;
 use crate::protocol::ApiResult;
 use crate::world::World;
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct ReportJob {
-    pub id: String,
-    pub account: String,
-    pub region: String,
-    pub plan_name: String,
-    pub plan_arn: String,
-    pub template: String,
-    /// The plan's `ReportSetting` when the job started.
-    pub setting: Value,
-    pub formats: Vec<String>,
-    pub bucket: String,
-    pub s3_keys: Vec<String>,
-    pub creation_time: f64,
-    /// When the job completes on keyhole's clock.
-    pub finish_at: f64,
-    #[serde(default)]
-    pub settled: bool,
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub status_message: Option<String>,
-    #[serde(default)]
-    pub completion_time: Option<f64>,
-    #[serde(default)]
-    pub idempotency_token: Option<String>,
-    /// The report by format (`CSV`, `JSON`).
-    #[serde(default)]
-    pub content: BTreeMap<String, String>,
-    /// Controls the report could not evaluate, with the reason.
-    #[serde(default)]
-    pub not_evaluated: Vec<String>,
-}
-
-impl ReportJob {
-    pub fn visible_status(&self, now: f64) -> &str {
-        if self.settled {
-            &self.status
-        } else if now > self.creation_time {
-            "RUNNING"
-        } else {
-            "CREATED"
-        }
-    }
-}
 
 fn job_json(job: &ReportJob, now: f64) -> Value {
     json!({
