@@ -2,7 +2,7 @@
 //! IAM parts that identities need. It evaluates the real policy documents and answers with
 //! AWS's own error codes and messages.
 //!
-//! Two things are public, for two kinds of users:
+//! Three things are public:
 //! - [`Emulator`]: keyhole inside a test process, on a free loopback port, for any SDK or
 //!   CLI (`--endpoint-url`), with its admin endpoints ([`Emulator::admin`],
 //!   [`Emulator::advance_clock`], [`Emulator::load_state`], ...) callable from Rust and
@@ -10,6 +10,8 @@
 //! - [`policy`]: the policy engine keyhole itself decides with: parse, validate, evaluate,
 //!   explain, simulate, and (feature `strategies`) proptest generators for property tests of
 //!   your own policies.
+//! - [`scenario`]: documented AWS failures as data (`scenarios/*/scenario.json`): load,
+//!   check and run them from your own tests, as `keyhole scenario run` does.
 //!
 //! ```
 //! # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -41,6 +43,7 @@ pub mod pipeline;
 pub mod policy;
 #[doc(hidden)]
 pub mod protocol;
+pub mod scenario;
 #[doc(hidden)]
 pub mod server;
 #[doc(hidden)]
