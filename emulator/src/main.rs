@@ -38,7 +38,12 @@ enum Command {
 #[derive(clap::Args)]
 struct ScenarioArgs {
     /// The folder that holds one folder per scenario.
-    #[arg(long, env = "KEYHOLE_SCENARIOS", default_value = "scenarios", global = true)]
+    #[arg(
+        long,
+        env = "KEYHOLE_SCENARIOS",
+        default_value = "scenarios",
+        global = true
+    )]
     dir: PathBuf,
     /// text, json, or (for list) markdown.
     #[arg(long, value_enum, default_value = "text", global = true)]

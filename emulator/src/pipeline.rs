@@ -167,7 +167,14 @@ pub fn call_in_process(
         conn: ConnectionInfo::default(),
         user_agent: Some("keyhole-scenario"),
     };
-    dispatch(&mut world, call, caller, region.to_owned(), facts, validated)
+    dispatch(
+        &mut world,
+        call,
+        caller,
+        region.to_owned(),
+        facts,
+        validated,
+    )
 }
 
 fn auth_error(error: &AuthError, service: ServiceId) -> ApiError {

@@ -74,6 +74,8 @@ const LAYERS: &[(&str, Layer)] = &[
     ("server.rs", Server),
     ("admin.rs", Server),
     ("emulator.rs", Server),
+    // Scenarios drive the pipeline and the admin endpoints as a client would.
+    ("scenario/", Server),
     ("main.rs", Server),
     ("lib.rs", Server),
 ];

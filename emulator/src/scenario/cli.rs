@@ -44,10 +44,14 @@ pub fn list(root: &Path, format: Format) -> Printed {
                 .iter()
                 .map(|l| json!({"name": l.name, "summary": l.scenario.summary, "failingCheck": l.scenario.failing_check}))
                 .collect();
-            format!("{}\n", serde_json::to_string_pretty(&rows).unwrap_or_default())
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&rows).unwrap_or_default()
+            )
         }
         Format::Markdown => {
-            let mut t = String::from("| Scenario | What you see | Failing check |\n|---|---|---|\n");
+            let mut t =
+                String::from("| Scenario | What you see | Failing check |\n|---|---|---|\n");
             for l in &scenarios {
                 let _ = writeln!(
                     t,
@@ -104,7 +108,11 @@ pub fn show(root: &Path, name: &str) -> Printed {
             let _ = writeln!(t, "  before the fix: {}", outcome_line(&s.broken));
         }
     }
-    let _ = writeln!(t, "  after the fix (the check again): {}", outcome_line(&s.fixed));
+    let _ = writeln!(
+        t,
+        "  after the fix (the check again): {}",
+        outcome_line(&s.fixed)
+    );
     for file in policies {
         let _ = writeln!(t, "\n{file}:");
         match loaded.file_text(&file) {
@@ -216,7 +224,12 @@ fn side_by_side(t: &mut String, phase: &str, c: &Comparison) {
             .collect()
     };
     let (left, right) = (pretty(&c.expected), pretty(&c.actual));
-    let width = left.iter().map(|l| l.chars().count()).max().unwrap_or(0).max(8);
+    let width = left
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8);
     let _ = writeln!(t, "     {phase}:");
     let _ = writeln!(t, "       {:width$}   actual", "expected");
     for i in 0..left.len().max(right.len()) {
@@ -238,7 +251,9 @@ pub fn new(root: &Path, name: &str) -> Printed {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if !valid_name {
         return Printed {
-            text: format!("keyhole: a scenario name is lowercase words joined by -, not {name:?}\n"),
+            text: format!(
+                "keyhole: a scenario name is lowercase words joined by -, not {name:?}\n"
+            ),
             status: 2,
         };
     }

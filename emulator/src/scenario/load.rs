@@ -113,7 +113,10 @@ pub fn load(dir: &Path) -> Result<Loaded, ScenarioError> {
             }
             let base = load(&base_dir)?;
             if base.scenario.baseline.is_some() {
-                return Err(checker.error(&at, format!("{name} has a baseline itself: a baseline is a whole working world")));
+                return Err(checker.error(
+                    &at,
+                    format!("{name} has a baseline itself: a baseline is a whole working world"),
+                ));
             }
             Some(Box::new(base))
         }
@@ -205,19 +208,37 @@ impl Checker<'_> {
         if s.version != VERSION {
             return Err(self.error(
                 &[key("version")],
-                format!("version {} is not one this keyhole reads (it reads {VERSION})", s.version),
+                format!(
+                    "version {} is not one this keyhole reads (it reads {VERSION})",
+                    s.version
+                ),
             ));
         }
         let accounts = match baseline {
             Some(b) if !s.accounts.is_empty() => {
-                return Err(self.error(&[key("accounts")], format!("the accounts are the baseline's ({}): leave `accounts` out", b.name)));
+                return Err(self.error(
+                    &[key("accounts")],
+                    format!(
+                        "the accounts are the baseline's ({}): leave `accounts` out",
+                        b.name
+                    ),
+                ));
             }
             Some(b) if b.scenario.region != s.region => {
-                return Err(self.error(&[key("region")], format!("the baseline {} is in {}: a scenario runs in its baseline's Region", b.name, b.scenario.region)));
+                return Err(self.error(
+                    &[key("region")],
+                    format!(
+                        "the baseline {} is in {}: a scenario runs in its baseline's Region",
+                        b.name, b.scenario.region
+                    ),
+                ));
             }
             Some(b) => &b.scenario.accounts,
             None if s.accounts.is_empty() => {
-                return Err(self.error(&[key("accounts")], "a scenario without a baseline names its accounts"));
+                return Err(self.error(
+                    &[key("accounts")],
+                    "a scenario without a baseline names its accounts",
+                ));
             }
             None => &s.accounts,
         };
@@ -234,8 +255,16 @@ impl Checker<'_> {
                 return Err(self.error(&at, format!("two accounts are named {:?}", account.name)));
             }
         }
-        if accounts.iter().filter(|a| a.role == AccountRole::Management).count() > 1 {
-            return Err(self.error(&[key("accounts")], "an organization has one management account"));
+        if accounts
+            .iter()
+            .filter(|a| a.role == AccountRole::Management)
+            .count()
+            > 1
+        {
+            return Err(self.error(
+                &[key("accounts")],
+                "an organization has one management account",
+            ));
         }
         let mut known = Known {
             accounts: names.iter().map(|n| n.to_string()).collect(),
@@ -247,7 +276,10 @@ impl Checker<'_> {
         };
         self.steps("setup", &s.setup, &mut known)?;
         if s.check.is_empty() {
-            return Err(self.error(&[key("check")], "`check` needs at least the step that fails"));
+            return Err(self.error(
+                &[key("check")],
+                "`check` needs at least the step that fails",
+            ));
         }
         self.steps("check", &s.check, &mut known)?;
         if !matches!(s.check.last().map(Step::kind), Some(Ok(StepKind::Call(_)))) {
@@ -277,7 +309,10 @@ impl Checker<'_> {
             if !known.accounts.contains(account) {
                 return Err(self.error(
                     &here("as"),
-                    format!("no account is named {account:?} (accounts: {})", join(&known.accounts)),
+                    format!(
+                        "no account is named {account:?} (accounts: {})",
+                        join(&known.accounts)
+                    ),
                 ));
             }
             if let Some((_, principal)) = actor.split_once(':') {
@@ -295,7 +330,10 @@ impl Checker<'_> {
         match kind {
             StepKind::Call(call) => {
                 if step.actor.is_none() {
-                    return Err(self.error(at, "a call needs `as`: the account or principal that makes it"));
+                    return Err(self.error(
+                        at,
+                        "a call needs `as`: the account or principal that makes it",
+                    ));
                 }
                 self.call(at, call, step.input.as_ref(), known)?;
             }
@@ -311,17 +349,20 @@ impl Checker<'_> {
                     ));
                 }
                 if !fields.get("Arn").is_some_and(Value::is_string) {
-                    return Err(self.error(&here("declare"), "`declare` needs the resource's `Arn`"));
+                    return Err(
+                        self.error(&here("declare"), "`declare` needs the resource's `Arn`")
+                    );
                 }
                 self.references(&here("declare"), resource, known)?;
             }
             StepKind::AdvanceClock(seconds) => {
-                if !(seconds >= 0.0) {
+                if seconds.is_nan() || seconds < 0.0 {
                     return Err(self.error(&here("advanceClock"), "keyhole's clock only moves forward: `advanceClock` is a number of seconds, 0 or more"));
                 }
             }
         }
-        if !matches!(kind, StepKind::Call(_)) && (step.input.is_some() || !step.capture.is_empty()) {
+        if !matches!(kind, StepKind::Call(_)) && (step.input.is_some() || !step.capture.is_empty())
+        {
             return Err(self.error(at, "`input` and `capture` belong to a step with `call`"));
         }
         for (name, path) in &step.capture {
@@ -337,14 +378,29 @@ impl Checker<'_> {
         Ok(())
     }
 
-    fn call(&self, at: &[Seg], call: &str, input: Option<&Value>, known: &Known) -> Result<(), ScenarioError> {
+    fn call(
+        &self,
+        at: &[Seg],
+        call: &str,
+        input: Option<&Value>,
+        known: &Known,
+    ) -> Result<(), ScenarioError> {
         let here = [at, &[key("call")]].concat();
         let Some((prefix, operation)) = call.split_once(':') else {
-            return Err(self.error(&here, format!("`call` is service:Operation (e.g. `kms:PutKeyPolicy`), not {call:?}")));
+            return Err(self.error(
+                &here,
+                format!("`call` is service:Operation (e.g. `kms:PutKeyPolicy`), not {call:?}"),
+            ));
         };
         let Some(service) = ServiceId::from_signing_name(prefix) else {
             let served: Vec<&str> = ServiceId::ALL.iter().map(|s| s.signing_name()).collect();
-            return Err(self.error(&here, format!("keyhole does not serve {prefix:?} (it serves {})", served.join(", "))));
+            return Err(self.error(
+                &here,
+                format!(
+                    "keyhole does not serve {prefix:?} (it serves {})",
+                    served.join(", ")
+                ),
+            ));
         };
         let model = service.model();
         let Some(op) = model.operations.get(operation) else {
@@ -354,7 +410,10 @@ impl Checker<'_> {
                 .find(|k| k.eq_ignore_ascii_case(operation))
                 .map(|k| format!("; did you mean {k}?"))
                 .unwrap_or_default();
-            return Err(self.error(&here, format!("the {prefix} model has no operation {operation:?}{hint}")));
+            return Err(self.error(
+                &here,
+                format!("the {prefix} model has no operation {operation:?}{hint}"),
+            ));
         };
         let input_at = [at, &[key("input")]].concat();
         match (input, op.input.as_deref()) {
@@ -362,7 +421,9 @@ impl Checker<'_> {
             (Some(_), None) => Err(self.error(&input_at, format!("{call} takes no input"))),
             (Some(value), Some(shape)) => {
                 if !value.is_object() {
-                    return Err(self.error(&input_at, "`input` is an object of the operation's members"));
+                    return Err(
+                        self.error(&input_at, "`input` is an object of the operation's members")
+                    );
                 }
                 self.members(service, shape, &input_at, value)?;
                 self.references(&input_at, value, known)
@@ -371,7 +432,13 @@ impl Checker<'_> {
     }
 
     /// Every key of `value` is a member the model gives `shape`, all the way down.
-    fn members(&self, service: ServiceId, shape_name: &str, at: &[Seg], value: &Value) -> Result<(), ScenarioError> {
+    fn members(
+        &self,
+        service: ServiceId,
+        shape_name: &str,
+        at: &[Seg],
+        value: &Value,
+    ) -> Result<(), ScenarioError> {
         let Some(shape) = service.model().shape(shape_name) else {
             return Ok(());
         };
@@ -380,23 +447,34 @@ impl Checker<'_> {
                 for (name, v) in fields {
                     let here = [at, &[key(name)]].concat();
                     let Some(member) = shape.member(name) else {
-                        let mut names: Vec<&str> = shape.members.iter().map(|m| m.name.as_str()).collect();
+                        let mut names: Vec<&str> =
+                            shape.members.iter().map(|m| m.name.as_str()).collect();
                         names.sort_unstable();
-                        return Err(self.error(&here, format!("{shape_name} has no member {name:?} (members: {})", names.join(", "))));
+                        return Err(self.error(
+                            &here,
+                            format!(
+                                "{shape_name} has no member {name:?} (members: {})",
+                                names.join(", ")
+                            ),
+                        ));
                     };
                     self.members(service, &member.shape, &here, v)?;
                 }
                 Ok(())
             }
             (ShapeKind::List, Value::Array(items)) => {
-                let Some(item_shape) = &shape.list_member else { return Ok(()) };
+                let Some(item_shape) = &shape.list_member else {
+                    return Ok(());
+                };
                 for (i, item) in items.iter().enumerate() {
                     self.members(service, item_shape, &[at, &[Seg::Index(i)]].concat(), item)?;
                 }
                 Ok(())
             }
             (ShapeKind::Map, Value::Object(entries)) => {
-                let Some(value_shape) = &shape.map_value else { return Ok(()) };
+                let Some(value_shape) = &shape.map_value else {
+                    return Ok(());
+                };
                 for (k, v) in entries {
                     self.members(service, value_shape, &[at, &[key(k)]].concat(), v)?;
                 }
@@ -414,16 +492,25 @@ impl Checker<'_> {
             _ => None,
         };
         let Some(relative) = relative else {
-            return Err(self.error(at, "a string member holds text or {\"$file\": \"path/beside/the/scenario.json\"}"));
+            return Err(self.error(
+                at,
+                "a string member holds text or {\"$file\": \"path/beside/the/scenario.json\"}",
+            ));
         };
         if Path::new(relative).is_absolute() || relative.split('/').any(|p| p == "..") {
-            return Err(self.error(at, format!("{relative:?}: a `$file` is a path inside the scenario's folder")));
+            return Err(self.error(
+                at,
+                format!("{relative:?}: a `$file` is a path inside the scenario's folder"),
+            ));
         }
         let text = std::fs::read_to_string(self.dir.join(relative))
             .map_err(|e| self.error(at, format!("{relative}: cannot read: {e}")))?;
         positioned::parse(&text).map_err(|e| {
             let (line, column) = positioned::line_column(&text, e.offset);
-            self.error(at, format!("{relative}:{line}:{column}: not JSON: {}", e.reason))
+            self.error(
+                at,
+                format!("{relative}:{line}:{column}: not JSON: {}", e.reason),
+            )
         })?;
         Ok(text)
     }
@@ -434,7 +521,9 @@ impl Checker<'_> {
         match value {
             Value::String(text) => {
                 for reference in refs::references(text).map_err(|reason| self.error(at, reason))? {
-                    known.check(&reference).map_err(|reason| self.error(at, reason))?;
+                    known
+                        .check(&reference)
+                        .map_err(|reason| self.error(at, reason))?;
                 }
                 Ok(())
             }
@@ -456,14 +545,22 @@ impl Checker<'_> {
         }
     }
 
-    fn outcome(&self, section: &str, outcome: &Outcome, known: &Known) -> Result<(), ScenarioError> {
+    fn outcome(
+        &self,
+        section: &str,
+        outcome: &Outcome,
+        known: &Known,
+    ) -> Result<(), ScenarioError> {
         let at = [key(section)];
         match outcome {
             Outcome::Error(expected) => {
                 let value = Value::String(expected.message.clone());
                 self.references(&[key(section), key("error"), key("message")], &value, known)?;
                 if !(100..600).contains(&expected.status) {
-                    return Err(self.error(&[key(section), key("error"), key("status")], "`status` is an HTTP status, 100 to 599"));
+                    return Err(self.error(
+                        &[key(section), key("error"), key("status")],
+                        "`status` is an HTTP status, 100 to 599",
+                    ));
                 }
                 Ok(())
             }
@@ -471,7 +568,12 @@ impl Checker<'_> {
                 for (path, value) in paths {
                     let here = [&at[..], &[key("output"), key(path)]].concat();
                     if refs::parse_path(path).is_none() {
-                        return Err(self.error(&here, format!("{path:?} is not a path into the answer (e.g. `CopyJob.State`)")));
+                        return Err(self.error(
+                            &here,
+                            format!(
+                                "{path:?} is not a path into the answer (e.g. `CopyJob.State`)"
+                            ),
+                        ));
                     }
                     self.references(&here, value, known)?;
                 }
@@ -510,7 +612,11 @@ impl Known {
 }
 
 fn join(names: &BTreeSet<String>) -> String {
-    names.iter().map(String::as_str).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn locate<'t>(node: &'t JsonNode, path: &[Seg]) -> Option<&'t JsonNode> {

@@ -92,7 +92,9 @@ impl Bindings {
     pub fn substitute_value(&self, value: &Value) -> Value {
         match value {
             Value::String(text) => Value::String(self.substitute(text)),
-            Value::Array(items) => Value::Array(items.iter().map(|v| self.substitute_value(v)).collect()),
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|v| self.substitute_value(v)).collect())
+            }
             Value::Object(fields) => Value::Object(
                 fields
                     .iter()
@@ -119,7 +121,11 @@ pub fn parse_path(path: &str) -> Option<Vec<PathStep>> {
             Some(i) => (&part[..i], &part[i..]),
             None => (part, ""),
         };
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
             return None;
         }
         steps.push(PathStep::Member(name.to_owned()));

@@ -118,8 +118,9 @@ impl<'s> Runner<'s> {
     /// Steps of `owner` (whose folder holds their `$file`s) that must all succeed.
     fn steps(&mut self, owner: &Loaded, section: &str, steps: &[Step]) -> Result<(), String> {
         for (i, step) in steps.iter().enumerate() {
-            self.step(owner, step)
-                .map_err(|e| format!("{section} step {} ({}) failed: {e}", i + 1, describe(step)))?;
+            self.step(owner, step).map_err(|e| {
+                format!("{section} step {} ({}) failed: {e}", i + 1, describe(step))
+            })?;
         }
         Ok(())
     }
@@ -288,7 +289,10 @@ impl<'s> Runner<'s> {
         if response.status == 200 {
             Ok(answer)
         } else {
-            Err(format!("{path}: HTTP {}: {}", response.status, answer["error"]))
+            Err(format!(
+                "{path}: HTTP {}: {}",
+                response.status, answer["error"]
+            ))
         }
     }
 
@@ -317,9 +321,11 @@ impl<'s> Runner<'s> {
             (Outcome::Error(want), Ok(output)) => {
                 (false, json!({"error": want}), json!({"output": output}))
             }
-            (Outcome::Output(paths), Err(got)) => {
-                (false, json!({"output": paths}), json!({"error": error_json(got)}))
-            }
+            (Outcome::Output(paths), Err(got)) => (
+                false,
+                json!({"output": paths}),
+                json!({"error": error_json(got)}),
+            ),
         };
         Comparison {
             matched,
@@ -332,9 +338,14 @@ impl<'s> Runner<'s> {
     /// The decision record of a backup or copy job the answer names.
     fn decision_record(&self, answer: &Answer) -> Option<Value> {
         let output = answer.as_ref().ok()?;
-        let id = ["CopyJob.CopyJobId", "CopyJobId", "BackupJobId", "BackupJob.BackupJobId"]
-            .iter()
-            .find_map(|p| at_path(output, p).and_then(Value::as_str))?;
+        let id = [
+            "CopyJob.CopyJobId",
+            "CopyJobId",
+            "BackupJobId",
+            "BackupJob.BackupJobId",
+        ]
+        .iter()
+        .find_map(|p| at_path(output, p).and_then(Value::as_str))?;
         self.admin("GET", &format!("/_keyhole/backup/jobs/{id}"), &Value::Null)
             .ok()
     }
@@ -364,7 +375,9 @@ fn error_text(e: &ApiError) -> String {
 pub fn describe(step: &Step) -> String {
     match step.kind() {
         Ok(StepKind::Call(call)) => format!("{call} as {}", step.actor.as_deref().unwrap_or("?")),
-        Ok(StepKind::Declare(resource)) => format!("declare {}", resource["Arn"].as_str().unwrap_or("?")),
+        Ok(StepKind::Declare(resource)) => {
+            format!("declare {}", resource["Arn"].as_str().unwrap_or("?"))
+        }
         Ok(StepKind::AdvanceClock(seconds)) => format!("advance the clock {seconds} s"),
         Err(reason) => reason.to_owned(),
     }
