@@ -177,7 +177,12 @@ impl<'s> Runner<'s> {
             operation: operation.to_owned(),
             input,
         };
-        Ok(call_in_process(&self.instance, &credentials, &region, &call))
+        Ok(call_in_process(
+            &self.instance,
+            &credentials,
+            &region,
+            &call,
+        ))
     }
 
     /// The input with references substituted and `$file` objects replaced by the file's text.
