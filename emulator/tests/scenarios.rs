@@ -161,3 +161,79 @@ fn list_names_each_scenario_with_its_summary_and_failing_check() {
         "The copy job fails with \"Given key ID is not accessible\": the EBS volume's key lets only its own account use it."
     );
 }
+
+/// The published JSON Schema agrees with keyhole: every scenario validates, and the malformed
+/// files it can judge (shapes, not the models or captures) are rejected. Runs with the
+/// project's Python (`KEYHOLE_PYTHON`, set by tools/test, which installs jsonschema).
+#[test]
+fn the_json_schema_accepts_every_scenario_and_rejects_malformed_shapes() {
+    let Ok(python) = std::env::var("KEYHOLE_PYTHON") else {
+        eprintln!("KEYHOLE_PYTHON is not set: run through tools/test to check the schema");
+        return;
+    };
+    let output = std::process::Command::new(python)
+        .arg(repo().join("client-tests/python/check_scenario_schema.py"))
+        .arg(scenarios().join("scenario.schema.json"))
+        .arg(scenarios())
+        .arg(repo().join("emulator/tests/fixtures/scenarios-malformed"))
+        .output()
+        .expect("python runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let results: std::collections::BTreeMap<String, Option<String>> =
+        serde_json::from_slice(&output.stdout).unwrap();
+    let mut rejected = Vec::new();
+    for (name, error) in &results {
+        match name.split_once('/') {
+            Some(("scenarios", scenario)) => {
+                assert_eq!(error, &None, "{scenario} does not validate: {error:?}")
+            }
+            Some((_, case)) if error.is_some() => rejected.push(case),
+            _ => {}
+        }
+    }
+    assert!(
+        results
+            .keys()
+            .filter(|k| k.starts_with("scenarios/"))
+            .count()
+            >= 8
+    );
+    assert_eq!(
+        rejected,
+        [
+            "account-id-not-12-digits",
+            "misspelt-operation",
+            "not-json",
+            "service-keyhole-does-not-serve",
+            "step-with-two-kinds",
+            "unknown-step-field",
+            "unknown-top-level-field",
+            "unsupported-version",
+            "wrong-outcome-kind"
+        ]
+    );
+    assert_eq!(
+        results["scenarios-malformed/unknown-top-level-field"].as_deref(),
+        Some("Additional properties are not allowed ('summery' was unexpected)")
+    );
+}
+
+#[test]
+fn the_readme_lists_every_scenario_as_scenario_list_prints_it() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let (_, rest) = readme
+        .split_once("<!-- scenarios:begin -->\n")
+        .expect("begin marker");
+    let (table, _) = rest
+        .split_once("<!-- scenarios:end -->")
+        .expect("end marker");
+    let printed = cli::list(&scenarios(), Format::Markdown);
+    assert_eq!(
+        table, printed.text,
+        "README.md is stale: paste `keyhole scenario list --format markdown` between the markers"
+    );
+}
