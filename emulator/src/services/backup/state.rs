@@ -158,6 +158,39 @@ pub struct RecoveryPoint {
     pub index: Option<indexes::BackupIndex>,
 }
 
+/// The model's VaultState. keyhole keeps no vault state: a vault is CREATING until its
+/// `available_at` (air-gapped and restore access vaults), then AVAILABLE; none fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum VaultState {
+    Creating,
+    Available,
+    Failed,
+}
+
+impl VaultState {
+    pub const ALL: [VaultState; 3] = [
+        VaultState::Creating,
+        VaultState::Available,
+        VaultState::Failed,
+    ];
+
+    /// The wire name (`AVAILABLE`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VaultState::Creating => "CREATING",
+            VaultState::Available => "AVAILABLE",
+            VaultState::Failed => "FAILED",
+        }
+    }
+}
+
+impl std::fmt::Display for VaultState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A backup or copy job's state: the botocore model's BackupJobState (CopyJobState is its
 /// subset CREATED, RUNNING, COMPLETED, FAILED, PARTIAL). The wire name is the serde name.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -467,6 +500,21 @@ mod wire_names {
             );
         }
         assert_eq!(JobState::ALL.len(), expected.len());
+    }
+
+    #[test]
+    fn vault_states_keep_their_wire_names() {
+        let expected = ["CREATING", "AVAILABLE", "FAILED"];
+        for (state, name) in VaultState::ALL.into_iter().zip(expected) {
+            assert_eq!(state.as_str(), name);
+            assert_eq!(state.to_string(), name);
+            assert_eq!(serde_json::to_value(state).unwrap(), name);
+            assert_eq!(
+                serde_json::from_value::<VaultState>(name.into()).unwrap(),
+                state
+            );
+        }
+        assert_eq!(VaultState::ALL.len(), expected.len());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::state::{Lifecycle, Notifications, Vault, VaultLock};
+use super::state::{Lifecycle, Notifications, Vault, VaultLock, VaultState};
 use super::{
     access_denied, authorize, find_vault, invalid_parameter, invalid_request, not_found, page, req,
     s, state, state_mut, tags_from, vault_arn, vault_for,
@@ -131,7 +131,7 @@ fn vault_json(vault: &Vault, now: f64) -> Value {
         "BackupVaultName": vault.name,
         "BackupVaultArn": vault.arn,
         "VaultType": "BACKUP_VAULT",
-        "VaultState": "AVAILABLE",
+        "VaultState": VaultState::Available,
         "EncryptionKeyArn": vault.encryption_key_arn,
         "EncryptionKeyType": if vault.aws_managed_key { Value::Null } else { json!("CUSTOMER_MANAGED_KMS_KEY") },
         "CreationDate": vault.creation_date,
