@@ -65,6 +65,9 @@ enum ScenarioCommand {
         #[arg(long, conflicts_with = "names")]
         all: bool,
     },
+    /// Prints a bash script of AWS CLI calls that reproduces the scenario against
+    /// AWS_ENDPOINT_URL.
+    Script { name: String },
     /// Writes a new scenario folder from a template that runs.
     New { name: String },
 }
@@ -153,6 +156,7 @@ fn scenario(args: ScenarioArgs) -> ExitCode {
             }
             cli::run(&args.dir, &names, args.format)
         }
+        ScenarioCommand::Script { name } => cli::script(&args.dir, &name),
         ScenarioCommand::New { name } => cli::new(&args.dir, &name),
     };
     print!("{}", printed.text);

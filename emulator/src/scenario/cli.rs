@@ -1,4 +1,4 @@
-//! `keyhole scenario list | show | run | new`: the scenario library from a terminal. Each
+//! `keyhole scenario list | show | run | script | new`: the scenario library from a terminal. Each
 //! command returns its text and exit status, so tests run them without a process.
 
 use std::fmt::Write as _;
@@ -240,6 +240,17 @@ fn side_by_side(t: &mut String, phase: &str, c: &Comparison) {
     }
     if let Some(decision) = &c.decision {
         let _ = writeln!(t, "       decision record: {decision}");
+    }
+}
+
+/// The scenario as a bash script of AWS CLI calls (see [`super::script`]).
+pub fn script(root: &Path, name: &str) -> Printed {
+    match load::load(&root.join(name)) {
+        Ok(loaded) => Printed {
+            text: super::script::script(&loaded),
+            status: 0,
+        },
+        Err(e) => failed(&[e]),
     }
 }
 

@@ -4,17 +4,19 @@
 //! answer after it. keyhole reads them, checks them against the botocore models, runs them in
 //! process and reports what differs.
 //!
-//! - [`format`]: the file format, as serde reads it;
+//! - [`mod@format`]: the file format, as serde reads it;
 //! - [`refs`]: `${name}` references and dotted paths into answers;
-//! - [`load`]: reading and checking a folder, errors with file, line and reason;
-//! - [`run`]: running one against a fresh in-process emulator, comparing outcomes;
-//! - [`cli`]: `keyhole scenario list | show | run | new`.
+//! - [`mod@load`]: reading and checking a folder, errors with file, line and reason;
+//! - [`mod@run`]: running one against a fresh in-process emulator, comparing outcomes;
+//! - [`script`]: the same scenario as a bash script of AWS CLI calls;
+//! - [`cli`]: `keyhole scenario list | show | run | script | new`.
 
 pub mod cli;
 pub mod format;
 pub mod load;
 pub mod refs;
 pub mod run;
+pub mod script;
 
 pub use format::{Outcome, Scenario, Step};
 pub use load::{library, load, Loaded, ScenarioError};
