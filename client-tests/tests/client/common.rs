@@ -19,12 +19,12 @@ pub async fn start_strict() -> Emulator {
 }
 
 /// The AWS CLI: `KEYHOLE_AWS_CLI` (set by tools/test to the project's venv), else `aws`.
-fn aws_cli() -> String {
+pub fn aws_cli() -> String {
     std::env::var("KEYHOLE_AWS_CLI").unwrap_or_else(|_| "aws".into())
 }
 
 /// Python with boto3: `KEYHOLE_PYTHON` (set by tools/test), else `python3`.
-fn python() -> String {
+pub fn python() -> String {
     std::env::var("KEYHOLE_PYTHON").unwrap_or_else(|_| "python3".into())
 }
 

@@ -13,4 +13,5 @@ mod iam;
 mod kms;
 mod organizations;
 mod organizations_ops;
+mod scenarios;
 mod sts;
