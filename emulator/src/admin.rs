@@ -23,7 +23,8 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
             Err(e) => error(500, &format!("state could not be serialized: {e}")),
         },
         ("POST", "/_keyhole/state") => match state_document(&req.body) {
-            Ok(world) => {
+            Ok(mut world) => {
+                crate::services::registry::schedule_all(&mut world);
                 *shared.world() = world;
                 HttpResponse::json(200, &json!({"status": "loaded"}))
             }
@@ -140,7 +141,10 @@ fn seed(shared: &Shared, req: &HttpRequest) -> HttpResponse {
         Err(e) => return error(400, &format!("not a keyhole seed document: {e}")),
     };
     let now = shared.clock.now();
-    match crate::services::iam::seed::apply(&mut shared.world(), &seed, now) {
+    let mut world = shared.world();
+    let applied = crate::services::iam::seed::apply(&mut world, &seed, now);
+    crate::services::registry::schedule_all(&mut world);
+    match applied {
         Ok(counts) => HttpResponse::json(200, &json!({"status": "seeded", "created": counts})),
         Err(e) => error(400, &e.to_string()),
     }

@@ -94,10 +94,7 @@ fn api(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo, request_id: &st
             operation
                 .and_then(|op| op.input.as_deref())
                 .map_or(Ok(()), |input_shape| {
-                    if service == ServiceId::Backup {
-                        services::backup::prevalidate(&call.operation, &call.input)?;
-                    }
-                    services::validate_input(service, input_shape, &call.input)
+                    services::validate_input(service, &call.operation, input_shape, &call.input)
                 });
         let mut world = shared.world();
         let no_auth = operation.is_some_and(|op| op.no_auth);
@@ -120,7 +117,12 @@ fn api(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo, request_id: &st
             secure_transport: false,
             user_agent: req.header(http::header::USER_AGENT).map(str::to_owned),
         };
-        let output = services::dispatch(&ctx, &mut world, &call)?;
+        // keyhole's clock moves once per request, before the handler (events that came due
+        // since the last request) and after it (events the handler made due already).
+        services::registry::advance(&mut world, now);
+        let output = services::dispatch(&ctx, &mut world, &call);
+        services::registry::advance(&mut world, now);
+        let output = output?;
         Ok((call.operation, output))
     })();
     match outcome {

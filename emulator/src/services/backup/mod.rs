@@ -36,6 +36,17 @@ use crate::protocol::{ApiError, ApiResult};
 use crate::world::World;
 use state::{BackupState, Lifecycle, Vault};
 
+/// Backup in the service registry: it checks plan rules before model validation.
+pub static SERVICE: crate::services::registry::ServiceDef = crate::services::registry::ServiceDef {
+    id: crate::protocol::ServiceId::Backup,
+    handle,
+    fire: crate::services::registry::no_events,
+    schedule_all: crate::services::registry::nothing_to_schedule,
+    prevalidate: Some(prevalidate),
+    invalid_input: crate::services::registry::aggregate_validation_error,
+    runs_long: &[],
+};
+
 pub fn handle(
     ctx: &RequestContext,
     world: &mut World,

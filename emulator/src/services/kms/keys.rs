@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use super::crypto::{self, KeySpec, KeyUsage, KeyVersions};
 use super::errors;
 use super::state::{Alias, Key};
+use super::clock::schedule_key;
 use super::{
     alias_arn, authorize_key, authorize_keyless, b64, crypto_error, disabled,
     held_in_another_region, invalid_state, key, key_access, key_arn, key_mut, kms_state,
@@ -471,20 +472,24 @@ pub fn schedule_key_deletion(op: &Op, world: &mut World) -> ApiResult<Value> {
         // The deletion date is unknown until the last replica is deleted, so AWS omits it.
         k.state = PENDING_REPLICA_DELETION.into();
         k.deletion_date = None;
-        return Ok(json!({
+        let out = json!({
             "KeyId": k.arn,
             "KeyState": PENDING_REPLICA_DELETION,
             "PendingWindowInDays": days,
-        }));
+        });
+        schedule_key(world, &r.account, &r.region, &r.key_id);
+        return Ok(out);
     }
     k.state = "PendingDeletion".into();
     k.deletion_date = Some(now + days as f64 * DAY);
-    Ok(json!({
+    let out = json!({
         "KeyId": k.arn,
         "DeletionDate": k.deletion_date,
         "KeyState": "PendingDeletion",
         "PendingWindowInDays": days,
-    }))
+    });
+    schedule_key(world, &r.account, &r.region, &r.key_id);
+    Ok(out)
 }
 
 /// Whether `r` is a multi-Region primary key with a replica in another Region.
@@ -515,7 +520,10 @@ pub fn cancel_key_deletion(op: &Op, world: &mut World) -> ApiResult<Value> {
     };
     k.deletion_date = None;
     k.pending_window_days = None;
-    Ok(json!({ "KeyId": k.arn }))
+    let out = json!({ "KeyId": k.arn });
+    // Imported material that reached its ValidTo while the key was pending deletion expires.
+    schedule_key(world, &r.account, &r.region, &r.key_id);
+    Ok(out)
 }
 
 pub fn update_key_description(op: &Op, world: &mut World) -> ApiResult<Value> {
@@ -825,6 +833,7 @@ pub fn enable_key_rotation(op: &Op, world: &mut World) -> ApiResult<Value> {
     let k = key_mut(world, &r, now)?;
     k.rotation_period_days = Some(days);
     k.next_rotation = Some(now + days as f64 * DAY);
+    schedule_key(world, &r.account, &r.region, &r.key_id);
     Ok(json!({}))
 }
 
@@ -1017,6 +1026,7 @@ pub fn import_key_material(op: &Op, world: &mut World) -> ApiResult<Value> {
     }
     k.valid_to = valid_to;
     k.expiration_model = Some(model);
+    schedule_key(world, &r.account, &r.region, &r.key_id);
     Ok(json!({ "KeyId": arn, "KeyMaterialId": id.to_hex() }))
 }
 
@@ -1130,6 +1140,7 @@ pub fn replicate_key(op: &Op, world: &mut World) -> ApiResult<Value> {
     kms_state_mut(world, &primary.account, &replica_region, now)
         .keys
         .insert(primary.key_id.clone(), replica);
+    schedule_key(world, &primary.account, &replica_region, &primary.key_id);
     Ok(out)
 }
 
