@@ -48,6 +48,8 @@ pub enum EventKind {
     /// KMS: a multi-Region primary pending replica deletion may start its own waiting
     /// period (its last replica may be gone).
     PrimaryWaitingPeriod,
+    /// Backup: a schedule, job or report job may be due; Backup settles all of its own.
+    BackupDue,
 }
 
 /// The object an event concerns: service, account, Region and the service's id for it.

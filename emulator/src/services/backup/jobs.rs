@@ -100,7 +100,6 @@ pub fn start_backup_job(
         Vec::new(),
         ctx.now,
     )?;
-    engine::settle(world, ctx.now);
     Ok(json!({
         "BackupJobId": job.id,
         "RecoveryPointArn": job.recovery_point_arn,
@@ -388,7 +387,6 @@ pub fn start_copy_job(ctx: &RequestContext, world: &mut World, input: &Value) ->
     state_mut(world, &ctx.caller.account, &ctx.region, ctx.now)
         .copy_jobs
         .insert(id.clone(), job);
-    engine::settle(world, ctx.now);
     Ok(json!({"CopyJobId": id, "CreationDate": created, "IsParent": false}))
 }
 

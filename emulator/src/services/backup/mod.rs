@@ -10,6 +10,7 @@
 pub mod admin;
 pub mod airgap;
 pub mod audit;
+mod clock;
 pub mod cron;
 pub mod engine;
 pub mod indexes;
@@ -40,8 +41,8 @@ use state::{BackupState, Lifecycle, Vault};
 pub static SERVICE: crate::services::registry::ServiceDef = crate::services::registry::ServiceDef {
     id: crate::protocol::ServiceId::Backup,
     handle,
-    fire: crate::services::registry::no_events,
-    schedule_all: crate::services::registry::nothing_to_schedule,
+    fire: clock::fire,
+    schedule_all: clock::schedule_all,
     prevalidate: Some(prevalidate),
     invalid_input: crate::services::registry::aggregate_validation_error,
     runs_long: &[],
@@ -53,10 +54,19 @@ pub fn handle(
     operation: &str,
     input: &Value,
 ) -> ApiResult<Value> {
-    // Scheduled rules run, and jobs reach their final state, on keyhole's clock; every
-    // request sees them settled.
-    schedule::run_due(world, ctx.now);
-    engine::settle(world, ctx.now);
+    // Scheduled rules run, and jobs reach their final state, on keyhole's clock (`clock`):
+    // the pipeline settled what was due before this request; what it changes is due later.
+    let out = route(ctx, world, operation, input);
+    clock::reschedule(world);
+    out
+}
+
+fn route(
+    ctx: &RequestContext,
+    world: &mut World,
+    operation: &str,
+    input: &Value,
+) -> ApiResult<Value> {
     match operation {
         "CreateBackupVault" => vaults::create(ctx, world, input),
         "DescribeBackupVault" => vaults::describe(ctx, world, input),

@@ -126,7 +126,7 @@ pub(crate) fn fire(world: &mut World, event: &EventRef, due: f64, now: f64) {
             }
         }
         EventKind::MaterialExpiry => expire(kms, &event.object, due),
-        EventKind::PrimaryWaitingPeriod => {}
+        EventKind::PrimaryWaitingPeriod | EventKind::BackupDue => {}
     }
 }
 
