@@ -3,6 +3,7 @@
 //! the model, or an [`ApiError`].
 
 pub mod backup;
+pub mod cursor;
 pub mod iam;
 pub mod kms;
 pub mod organizations;

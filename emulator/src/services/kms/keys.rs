@@ -12,7 +12,7 @@ use super::clock::schedule_key;
 use super::{
     alias_arn, authorize_key, authorize_keyless, b64, crypto_error, disabled,
     held_in_another_region, invalid_state, key, key_access, key_arn, key_mut, kms_state,
-    kms_state_mut, names_alias, paginate, require_customer_managed, require_not_pending_deletion,
+    kms_state_mut, names_alias, paginate, paginate_map, require_customer_managed, require_not_pending_deletion,
     resolve, resolve_creating, resolve_for, KeyRef, Names, Op, DAY, PENDING_REPLICA_DELETION,
 };
 use crate::authz::{self, Access, Environment};
@@ -377,15 +377,15 @@ pub fn describe_key(op: &Op, world: &mut World) -> ApiResult<Value> {
 
 pub fn list_keys(op: &Op, world: &mut World) -> ApiResult<Value> {
     authorize_keyless(op, world, Vec::new())?;
-    let items: Vec<Value> = kms_state(world, op.account(), op.region())
-        .map(|s| {
-            s.keys
-                .values()
-                .map(|k| json!({"KeyId": k.key_id, "KeyArn": k.arn}))
-                .collect()
-        })
-        .unwrap_or_default();
-    paginate(items, op, "Keys")
+    let empty = Default::default();
+    let keys = kms_state(world, op.account(), op.region()).map_or(&empty, |s| &s.keys);
+    paginate_map(
+        keys,
+        op,
+        "Keys",
+        |_| true,
+        |k| json!({"KeyId": k.key_id, "KeyArn": k.arn}),
+    )
 }
 
 fn check_policy_name(op: &Op) -> ApiResult<()> {
@@ -758,24 +758,23 @@ pub fn list_aliases(op: &Op, world: &mut World) -> ApiResult<Value> {
             None
         }
     };
-    let items: Vec<Value> = kms_state(world, op.account(), op.region())
-        .map(|s| {
-            s.aliases
-                .values()
-                .filter(|a| filter.as_ref().is_none_or(|id| *id == a.target_key_id))
-                .map(|a| {
-                    json!({
-                        "AliasName": a.name,
-                        "AliasArn": alias_arn(op.region(), op.account(), &a.name),
-                        "TargetKeyId": a.target_key_id,
-                        "CreationDate": a.creation_date,
-                        "LastUpdatedDate": a.last_updated_date,
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    paginate(items, op, "Aliases")
+    let empty = Default::default();
+    let aliases = kms_state(world, op.account(), op.region()).map_or(&empty, |s| &s.aliases);
+    paginate_map(
+        aliases,
+        op,
+        "Aliases",
+        |a| filter.as_ref().is_none_or(|id| *id == a.target_key_id),
+        |a| {
+            json!({
+                "AliasName": a.name,
+                "AliasArn": alias_arn(op.region(), op.account(), &a.name),
+                "TargetKeyId": a.target_key_id,
+                "CreationDate": a.creation_date,
+                "LastUpdatedDate": a.last_updated_date,
+            })
+        },
+    )
 }
 
 // ---------------------------------------------------------------------------------------

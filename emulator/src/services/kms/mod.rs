@@ -713,3 +713,29 @@ pub(crate) fn paginate(items: Vec<Value>, op: &Op, member: &str) -> ApiResult<Va
     }
     Ok(out)
 }
+
+/// A page of an ordered map: `Limit` (default 100, 1 to 1000) entries from the `Marker`
+/// cursor on (see [`crate::services::cursor`]), shaped as KMS lists are.
+pub(crate) fn paginate_map<'m, V>(
+    map: &'m std::collections::BTreeMap<String, V>,
+    op: &Op,
+    member: &str,
+    keep: impl Fn(&V) -> bool,
+    view: impl Fn(&V) -> Value,
+) -> ApiResult<Value> {
+    let limit = op.i64("Limit").unwrap_or(100).clamp(1, 1000) as usize;
+    let start = match op.str("Marker") {
+        Some(m) => Some(
+            crate::services::cursor::decode(m)
+                .ok_or_else(|| ApiError::new("InvalidMarkerException", "Invalid marker"))?,
+        ),
+        None => None,
+    };
+    let page = crate::services::cursor::page(map, start.as_deref(), limit, keep);
+    let items: Vec<Value> = page.items.into_iter().map(view).collect();
+    let mut out = json!({ member: items, "Truncated": page.next.is_some() });
+    if let Some(next) = page.next {
+        out["NextMarker"] = json!(next);
+    }
+    Ok(out)
+}
