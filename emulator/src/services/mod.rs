@@ -8,6 +8,8 @@ pub mod iam;
 pub mod kms;
 pub mod organizations;
 pub mod registry;
+#[cfg(test)]
+mod scale_tests;
 pub mod sts;
 
 use serde_json::Value;
