@@ -9,7 +9,7 @@ use super::resources::{fully_managed, recovery_point_arn, resource_name, resourc
 use super::state::{Job, RecoveryPoint, RestoreJob};
 use super::{
     access_denied, authorize, authorize_with, invalid_parameter, lifecycle_from, lifecycle_json,
-    not_found, page, parse_vault_arn, req, s, state, state_mut, tags_from, vault_for,
+    not_found, page, page_map, parse_vault_arn, req, s, state, state_mut, tags_from, vault_for,
 };
 use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
@@ -518,10 +518,11 @@ pub fn list_recovery_points_by_vault(
             return Err(unsupported(arn));
         }
     }
-    let items = vault
-        .recovery_points
-        .values()
-        .filter(|rp| {
+    page_map(
+        input,
+        &vault.recovery_points,
+        "RecoveryPoints",
+        |rp| {
             s(input, "ByResourceArn").is_none_or(|v| v == rp.resource_arn)
                 && s(input, "ByResourceType").is_none_or(|v| v == rp.resource_type)
                 && input
@@ -538,10 +539,9 @@ pub fn list_recovery_points_by_vault(
                         .and_then(|c| c["BackupPlanId"].as_str())
                         == Some(id)
                 })
-        })
-        .map(recovery_point_json)
-        .collect();
-    page(input, items, "RecoveryPoints")
+        },
+        recovery_point_json,
+    )
 }
 
 fn all_recovery_points<'w>(
