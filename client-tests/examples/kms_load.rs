@@ -20,7 +20,7 @@
 //! `--keys 1,100000` (anywhere among the arguments) measures keyhole alone instead, once per
 //! world size: a fresh keyhole per size, seeded with that many KMS keys (CreateKey over 8
 //! connections; a state document of 100,000 keys passes keyhole's 16 MiB body limit), every
-//! one with automatic rotation on, then Encrypt, ListKeys (first page, default Limit) and
+//! one with automatic rotation on, then Encrypt, ListKeys (first page, of the default 100 and of 1) and
 //! CreateKey, each for the given seconds at each connection count, side by side.
 
 use std::io::BufRead;
@@ -133,10 +133,11 @@ fn by_world_size(
             r#"{{"KeyId":"{key_id}","Plaintext":"{}"}}"#,
             "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODkrLw=="
         );
-        for (operation, body) in [
-            ("Encrypt", encrypt.as_str()),
-            ("ListKeys", "{}"),
-            ("CreateKey", "{}"),
+        for (label, operation, body) in [
+            ("Encrypt", "Encrypt", encrypt.as_str()),
+            ("ListKeys, first page of 100", "ListKeys", "{}"),
+            ("ListKeys, first page of 1", "ListKeys", r#"{"Limit":1}"#),
+            ("CreateKey", "CreateKey", "{}"),
         ] {
             for &n in connections {
                 let r = rt.block_on(run_target(
@@ -148,7 +149,7 @@ fn by_world_size(
                     child.id(),
                 ));
                 println!(
-                    "| {count} | {operation} | {n} | {:.0} | {:.0} µs | {:.0} µs | {} | {:.1} µs |",
+                    "| {count} | {label} | {n} | {:.0} | {:.0} µs | {:.0} µs | {} | {:.1} µs |",
                     r.rate, r.p50, r.p99, r.errors, r.server_cpu_per_request
                 );
             }
@@ -179,7 +180,13 @@ async fn seed(addr: SocketAddr, count: usize) -> String {
         t.await.expect("seeding task");
     }
     let mut sender = connect(addr).await;
-    send(&mut sender, addr, "EnableKeyRotation", format!(r#"{{"KeyId":"{first}"}}"#)).await;
+    send(
+        &mut sender,
+        addr,
+        "EnableKeyRotation",
+        format!(r#"{{"KeyId":"{first}"}}"#),
+    )
+    .await;
     first
 }
 

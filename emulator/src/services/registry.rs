@@ -43,7 +43,10 @@ pub static ALL: [&ServiceDef; 5] = [
 
 /// The definition of `id`; [`FALLBACK`] for a service with none.
 pub fn of(id: ServiceId) -> &'static ServiceDef {
-    ALL.iter().copied().find(|s| s.id == id).unwrap_or(&FALLBACK)
+    ALL.iter()
+        .copied()
+        .find(|s| s.id == id)
+        .unwrap_or(&FALLBACK)
 }
 
 /// A service with no definition: serves nothing, has no events.

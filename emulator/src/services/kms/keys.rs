@@ -5,15 +5,16 @@ use std::str::FromStr;
 
 use serde_json::{json, Value};
 
+use super::clock::schedule_key;
 use super::crypto::{self, KeySpec, KeyUsage, KeyVersions};
 use super::errors;
 use super::state::{Alias, Key};
-use super::clock::schedule_key;
 use super::{
     alias_arn, authorize_key, authorize_keyless, b64, crypto_error, disabled,
     held_in_another_region, invalid_state, key, key_access, key_arn, key_mut, kms_state,
-    kms_state_mut, names_alias, paginate, paginate_map, require_customer_managed, require_not_pending_deletion,
-    resolve, resolve_creating, resolve_for, KeyRef, Names, Op, DAY, PENDING_REPLICA_DELETION,
+    kms_state_mut, names_alias, paginate, paginate_map, require_customer_managed,
+    require_not_pending_deletion, resolve, resolve_creating, resolve_for, KeyRef, Names, Op, DAY,
+    PENDING_REPLICA_DELETION,
 };
 use crate::authz::{self, Access, Environment};
 use crate::policy::model::PrincipalEntryKind;
