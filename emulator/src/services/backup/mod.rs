@@ -443,9 +443,9 @@ pub(crate) fn tags_from(value: &Value) -> std::collections::BTreeMap<String, Str
 /// One page of `items` from `NextToken` (an offset keyhole issued) and `MaxResults`.
 /// A page of an ordered map from the `NextToken` cursor on (see
 /// [`crate::services::cursor`]): `MaxResults` (default 1000) entries that `keep` accepts.
-pub(crate) fn page_map<'m, V>(
+pub(crate) fn page_map<V>(
     input: &Value,
-    map: &'m std::collections::BTreeMap<String, V>,
+    map: &std::collections::BTreeMap<String, V>,
     key: &str,
     keep: impl Fn(&V) -> bool,
     view: impl Fn(&V) -> Value,

@@ -716,8 +716,8 @@ pub(crate) fn paginate(items: Vec<Value>, op: &Op, member: &str) -> ApiResult<Va
 
 /// A page of an ordered map: `Limit` (default 100, 1 to 1000) entries from the `Marker`
 /// cursor on (see [`crate::services::cursor`]), shaped as KMS lists are.
-pub(crate) fn paginate_map<'m, V>(
-    map: &'m std::collections::BTreeMap<String, V>,
+pub(crate) fn paginate_map<V>(
+    map: &std::collections::BTreeMap<String, V>,
     op: &Op,
     member: &str,
     keep: impl Fn(&V) -> bool,
