@@ -29,7 +29,7 @@ use state::{Key, KmsState};
 pub use managed::ensure_aws_managed_key;
 
 /// KMS in the service registry: its clock events are key deletion, automatic rotation and
-/// imported material expiry ([`clock`]).
+/// imported material expiry (`kms/clock.rs`).
 pub static SERVICE: crate::services::registry::ServiceDef = crate::services::registry::ServiceDef {
     id: crate::protocol::ServiceId::Kms,
     handle,
