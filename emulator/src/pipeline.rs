@@ -82,7 +82,8 @@ fn api(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo, request_id: &st
         Ok(Some(info)) => Some(info.service.as_ref()),
         _ => None,
     };
-    let service = protocol::identify_service(req, scope_service).unwrap_or(ServiceId::Kms);
+    let service =
+        protocol::identify_service(req, scope_service).unwrap_or(services::registry::UNIDENTIFIED);
     let outcome = (|| -> ApiResult<(String, serde_json::Value)> {
         let now = shared.clock.now();
         let info = signature.map_err(|e| auth_error(&e, service))?;

@@ -49,9 +49,13 @@ pub fn of(id: ServiceId) -> &'static ServiceDef {
         .unwrap_or(&FALLBACK)
 }
 
+/// The service that answers a request neither its signature nor its target identifies
+/// (keyhole began as a KMS emulator: its errors are awsJson).
+pub const UNIDENTIFIED: ServiceId = ServiceId::Kms;
+
 /// A service with no definition: serves nothing, has no events.
 pub static FALLBACK: ServiceDef = ServiceDef {
-    id: ServiceId::Kms,
+    id: UNIDENTIFIED,
     handle: not_served,
     fire: no_events,
     schedule_all: nothing_to_schedule,
