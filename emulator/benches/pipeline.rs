@@ -6,8 +6,10 @@
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, Criterion};
 use http::{HeaderMap, HeaderValue, Method};
-use keyhole::pipeline::{self, ConnectionInfo, Shared};
+use keyhole::instance::Instance;
+use keyhole::pipeline::ConnectionInfo;
 use keyhole::protocol::HttpRequest;
+use keyhole::server;
 use keyhole::world::Settings;
 
 // The binary's allocator, so the figure is the server's.
@@ -41,9 +43,9 @@ fn request(target: &str, body: String) -> HttpRequest {
 }
 
 fn encrypt(c: &mut Criterion) {
-    let shared = Shared::new(Settings::default());
-    let created = pipeline::handle(
-        &shared,
+    let instance = Instance::new(Settings::default());
+    let created = server::handle(
+        &instance,
         &request("CreateKey", "{}".into()),
         ConnectionInfo::default(),
     );
@@ -55,10 +57,10 @@ fn encrypt(c: &mut Criterion) {
             r#"{{"KeyId":"{key_id}","Plaintext":"QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODkrLw=="}}"#
         ),
     );
-    let check = pipeline::handle(&shared, &encrypt, ConnectionInfo::default());
+    let check = server::handle(&instance, &encrypt, ConnectionInfo::default());
     assert_eq!(check.status, 200, "{:?}", check.body);
     c.bench_function("pipeline_kms_encrypt_64B", |b| {
-        b.iter(|| pipeline::handle(&shared, &encrypt, ConnectionInfo::default()))
+        b.iter(|| server::handle(&instance, &encrypt, ConnectionInfo::default()))
     });
 }
 

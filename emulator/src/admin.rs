@@ -3,36 +3,37 @@
 
 use serde_json::{json, Value};
 
-use crate::pipeline::Shared;
+use crate::instance::Instance;
+use crate::protocol::admin::{error, expected, refuse_unknown_fields};
 use crate::protocol::{HttpRequest, HttpResponse, ServiceId};
 use crate::world::{DenyMessageStyle, World};
 
-pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
+pub fn handle(instance: &Instance, req: &HttpRequest) -> HttpResponse {
     let path = req.raw_path.trim_end_matches('/');
     if crate::services::backup::admin::handles(path) {
-        return crate::services::backup::admin::handle(shared, req);
+        return crate::services::backup::admin::handle(instance, req);
     }
     match (req.method.as_str(), path) {
         ("GET", "/_keyhole/health") => HttpResponse::json(200, &health()),
         ("POST", "/_keyhole/reset") => {
-            shared.world().reset();
+            instance.world().reset();
             HttpResponse::json(200, &json!({"status": "reset"}))
         }
-        ("GET", "/_keyhole/state") => match serde_json::to_value(&*shared.world()) {
+        ("GET", "/_keyhole/state") => match serde_json::to_value(&*instance.world()) {
             Ok(state) => HttpResponse::json(200, &state),
             Err(e) => error(500, &format!("state could not be serialized: {e}")),
         },
         ("POST", "/_keyhole/state") => match state_document(&req.body) {
             Ok(mut world) => {
                 crate::services::registry::schedule_all(&mut world);
-                *shared.world() = world;
+                *instance.world() = world;
                 HttpResponse::json(200, &json!({"status": "loaded"}))
             }
             Err(e) => error(400, &format!("not a keyhole state document: {e}")),
         },
-        ("POST", "/_keyhole/seed") => seed(shared, req),
-        ("GET", "/_keyhole/settings") => settings_out(&shared.world()),
-        ("POST", "/_keyhole/settings") => update_settings(shared, req),
+        ("POST", "/_keyhole/seed") => seed(instance, req),
+        ("GET", "/_keyhole/settings") => settings_out(&instance.world()),
+        ("POST", "/_keyhole/settings") => update_settings(instance, req),
         ("POST", "/_keyhole/clock/advance") => {
             let body = serde_json::from_slice::<Value>(&req.body).unwrap_or(Value::Null);
             if let Err(e) = refuse_unknown_fields(&body, &["seconds"]) {
@@ -40,15 +41,15 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
             }
             match body["seconds"].as_f64() {
                 Some(s) if s >= 0.0 => {
-                    shared.clock.advance(s);
-                    HttpResponse::json(200, &json!({"now": shared.clock.now()}))
+                    instance.clock.advance(s);
+                    HttpResponse::json(200, &json!({"now": instance.clock.now()}))
                 }
                 _ => error(400, "expected {\"seconds\": <non-negative number>}"),
             }
         }
         ("GET", "/_keyhole/clock") => HttpResponse::json(
             200,
-            &json!({"now": shared.clock.now(), "offsetSeconds": shared.clock.offset_seconds()}),
+            &json!({"now": instance.clock.now(), "offsetSeconds": instance.clock.offset_seconds()}),
         ),
         _ => error(
             404,
@@ -111,37 +112,14 @@ fn ignored_field(document: &Value, known: &Value, pointer: &mut String) -> Optio
     }
 }
 
-/// serde's wording for the accepted fields.
-fn expected(accepted: &[&str]) -> String {
-    let quoted: Vec<String> = accepted.iter().map(|a| format!("`{a}`")).collect();
-    match quoted.as_slice() {
-        [] => "there are no fields".to_owned(),
-        [one] => format!("expected {one}"),
-        [a, b] => format!("expected {a} or {b}"),
-        many => format!("expected one of {}", many.join(", ")),
-    }
-}
-
-/// A JSON admin body may hold only `accepted` keys: a misspelt one is an error, never
-/// silently ignored. Not an object (or no body): nothing to check here.
-pub(crate) fn refuse_unknown_fields(body: &Value, accepted: &[&str]) -> Result<(), String> {
-    let Some(fields) = body.as_object() else {
-        return Ok(());
-    };
-    match fields.keys().find(|k| !accepted.contains(&k.as_str())) {
-        Some(k) => Err(format!("unknown field `{k}`, {}", expected(accepted))),
-        None => Ok(()),
-    }
-}
-
 /// Applies an IAM seed document (see [`crate::services::iam::seed`]).
-fn seed(shared: &Shared, req: &HttpRequest) -> HttpResponse {
+fn seed(instance: &Instance, req: &HttpRequest) -> HttpResponse {
     let seed = match serde_json::from_slice::<crate::services::iam::seed::Seed>(&req.body) {
         Ok(seed) => seed,
         Err(e) => return error(400, &format!("not a keyhole seed document: {e}")),
     };
-    let now = shared.clock.now();
-    let mut world = shared.world();
+    let now = instance.clock.now();
+    let mut world = instance.world();
     let applied = crate::services::iam::seed::apply(&mut world, &seed, now);
     crate::services::registry::schedule_all(&mut world);
     match applied {
@@ -158,12 +136,12 @@ struct SettingsUpdate {
     deny_message_style: Option<DenyMessageStyle>,
 }
 
-fn update_settings(shared: &Shared, req: &HttpRequest) -> HttpResponse {
+fn update_settings(instance: &Instance, req: &HttpRequest) -> HttpResponse {
     let update = match serde_json::from_slice::<SettingsUpdate>(&req.body) {
         Ok(u) => u,
         Err(e) => return error(400, &format!("not a keyhole settings document: {e}")),
     };
-    let mut world = shared.world();
+    let mut world = instance.world();
     if let Some(style) = update.deny_message_style {
         world.settings.deny_message_style = style;
     }
@@ -187,10 +165,6 @@ fn health() -> Value {
         "version": env!("CARGO_PKG_VERSION"),
         "services": services,
     })
-}
-
-fn error(status: u16, message: &str) -> HttpResponse {
-    HttpResponse::json(status, &json!({"error": message}))
 }
 
 #[cfg(test)]

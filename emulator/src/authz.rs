@@ -13,18 +13,22 @@ use time::OffsetDateTime;
 use crate::context::RequestContext;
 use crate::policy::{
     self, Authorization, ContextValue, Decision, EvalDecision, IdentityLayers, NamedPolicy,
-    PolicySource, PolicyType, Principal, Request, ResourceLayers, Wording,
+    PolicySource, Principal, Request, ResourceLayers, Wording,
 };
 use crate::protocol::{ApiError, ApiResult, ServiceId};
-use crate::services::{iam, organizations};
+use crate::services::iam;
+use crate::services::organizations::directory;
 use crate::world::{Caller, CallerKind, DenyMessageStyle, World};
 
 /// Which kind of resource policy a service passes, for the rules that differ by kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)] // AWS's names for the kinds; outside tests all end in Policy.
 pub enum ResourcePolicyKind {
     KmsKeyPolicy,
     BackupVaultAccessPolicy,
     RoleTrustPolicy,
+    /// Rules common to every kind; only tests ask for it.
+    #[cfg(test)]
     Generic,
 }
 
@@ -34,6 +38,7 @@ impl ResourcePolicyKind {
             ResourcePolicyKind::KmsKeyPolicy => policy::ResourcePolicyKind::KmsKeyPolicy,
             ResourcePolicyKind::BackupVaultAccessPolicy => policy::ResourcePolicyKind::BackupVault,
             ResourcePolicyKind::RoleTrustPolicy => policy::ResourcePolicyKind::RoleTrust,
+            #[cfg(test)]
             ResourcePolicyKind::Generic => policy::ResourcePolicyKind::Generic,
         }
     }
@@ -213,7 +218,7 @@ fn with_keys(
     builder = builder
         .time(time_of(env.now))
         .key("aws:RequestedRegion", env.region.as_str());
-    if let Some(org) = organizations::org_context(world, resource_account) {
+    if let Some(org) = directory::org_context(world, resource_account) {
         builder = builder.resource_org_id(&org.org_id);
     }
     if !env.called_via.is_empty() {
@@ -228,7 +233,7 @@ fn with_keys(
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case("aws:SourceAccount"))
         .and_then(|(_, v)| v.as_str());
-    if let Some(org) = source_account.and_then(|a| organizations::org_context(world, a)) {
+    if let Some(org) = source_account.and_then(|a| directory::org_context(world, a)) {
         builder = builder.key("aws:SourceOrgID", org.org_id.as_str());
     }
     for (name, value) in &access.context {
@@ -259,7 +264,7 @@ fn names_policy_arns(world: &World, principal: &Principal, resource_account: &st
     };
     account == resource_account
         || principal.org_id.as_deref().is_some_and(|org| {
-            organizations::org_context(world, resource_account).is_some_and(|r| r.org_id == org)
+            directory::org_context(world, resource_account).is_some_and(|r| r.org_id == org)
         })
 }
 
@@ -321,7 +326,7 @@ pub fn principal_of(world: &World, caller: &Caller) -> Principal {
     let mut principal = principal
         .with_userid(&caller.user_id)
         .with_tags(iam::access::principal_tags(world, caller));
-    if let Some(org) = organizations::org_context(world, account) {
+    if let Some(org) = directory::org_context(world, account) {
         principal = principal
             .with_org(&org.org_id, vec![org.ou_path.clone()])
             .with_management_account(org.management_account == account);
@@ -373,7 +378,7 @@ fn levels(
     source: PolicySource,
 ) -> Option<Vec<Vec<NamedPolicy>>> {
     let org = world.organizations.org_of(account)?;
-    organizations::policy_levels(world, account, policy_type).map(|levels| {
+    directory::policy_levels(world, account, policy_type).map(|levels| {
         levels
             .iter()
             .map(|level| {
@@ -439,14 +444,6 @@ fn resource_layers(world: &World, resource_account: &str, access: &Access) -> Re
             PolicySource::ResourceControl,
         ),
     }
-}
-
-/// Validates a document for `policy_type` with AWS's MalformedPolicyDocument messages.
-pub fn validate_document(
-    text: &str,
-    policy_type: PolicyType,
-) -> Result<(), policy::ValidationError> {
-    policy::validate(text, policy_type).map(|_| ())
 }
 
 #[cfg(test)]

@@ -1,26 +1,58 @@
-//! Embedded mode: run keyhole inside a test process on a free port.
-//!
-//! ```no_run
-//! # async fn demo() -> std::io::Result<()> {
-//! let emu = keyhole::Emulator::start().await?;
-//! println!("{}", emu.endpoint_url());
-//! # Ok(()) }
-//! ```
+//! Embedded mode: run keyhole inside a test process on a free port, and drive its admin
+//! endpoints (`/_keyhole/...`) from Rust without an HTTP client.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use crate::pipeline::Shared;
+use crate::admin;
+use crate::instance::Instance;
+use crate::protocol::HttpRequest;
 use crate::server;
 use crate::world::Settings;
 
+/// An admin endpoint's refusal: the HTTP status and the endpoint's `error` text, exactly as
+/// `curl` would show them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminError {
+    pub status: u16,
+    pub message: String,
+}
+
+impl std::fmt::Display for AdminError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HTTP {}: {}", self.status, self.message)
+    }
+}
+
+impl std::error::Error for AdminError {}
+
 /// A running keyhole; stops when dropped.
+///
+/// ```
+/// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let emu = keyhole::Emulator::start().await?;
+/// // Point any SDK or CLI here (`--endpoint-url`, `AWS_ENDPOINT_URL`).
+/// assert!(emu.endpoint_url().starts_with("http://127.0.0.1:"));
+///
+/// // Move keyhole's clock a day forward: scheduled deletions, rotations and jobs fall due.
+/// let before = emu.now();
+/// emu.advance_clock(86_400.0)?;
+/// assert!(emu.now() >= before + 86_400.0);
+///
+/// // A misspelt field in an admin document is refused with the reason.
+/// let refused = emu.admin("POST", "/_keyhole/clock/advance", &serde_json::json!({"secs": 1}));
+/// assert_eq!(refused.unwrap_err().status, 400);
+/// emu.stop().await;
+/// # Ok(()) }
+/// ```
 pub struct Emulator {
     addr: SocketAddr,
-    shared: Arc<Shared>,
+    instance: Arc<Instance>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -39,17 +71,27 @@ impl Emulator {
     /// Serves on an already bound listener.
     pub fn serve(listener: TcpListener, settings: Settings) -> std::io::Result<Emulator> {
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared::new(settings));
+        let instance = Arc::new(Instance::new(settings));
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(server::run(listener, shared.clone(), async move {
+        let task = tokio::spawn(server::run(listener, instance.clone(), async move {
             let _ = stopped.await;
         }));
         Ok(Emulator {
             addr,
-            shared,
+            instance,
             stop: Some(stop),
             task: Some(task),
         })
+    }
+
+    /// Serves on `listener` until `shutdown` resolves, then waits for in-flight requests:
+    /// what `keyhole serve` runs.
+    pub async fn run(
+        listener: TcpListener,
+        settings: Settings,
+        shutdown: impl Future<Output = ()>,
+    ) {
+        server::run(listener, Arc::new(Instance::new(settings)), shutdown).await;
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -60,9 +102,79 @@ impl Emulator {
         format!("http://{}", self.addr)
     }
 
-    /// The shared state, for tests that inspect or seed the world directly.
-    pub fn shared(&self) -> &Arc<Shared> {
-        &self.shared
+    /// The world and clock, for keyhole's own tests that reach inside; not a stable API.
+    #[doc(hidden)]
+    pub fn instance(&self) -> &Arc<Instance> {
+        &self.instance
+    }
+
+    /// Calls an admin endpoint in process, through the same handler as `curl` against
+    /// `/_keyhole/...`: `method` is `GET` or `POST`, `path` starts with `/_keyhole/`, `body`
+    /// is the JSON document (ignored by `GET`). Returns the endpoint's JSON answer.
+    pub fn admin(&self, method: &str, path: &str, body: &Value) -> Result<Value, AdminError> {
+        let refused = |message: String| AdminError {
+            status: 400,
+            message,
+        };
+        let method = method
+            .parse()
+            .map_err(|_| refused(format!("not an HTTP method: {method:?}")))?;
+        let request = HttpRequest {
+            method,
+            raw_path: path.to_owned(),
+            raw_query: None,
+            headers: Default::default(),
+            body: body.to_string().into(),
+        };
+        let response = admin::handle(&self.instance, &request);
+        let answer: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+        if response.status == 200 {
+            Ok(answer)
+        } else {
+            Err(AdminError {
+                status: response.status,
+                message: answer["error"].as_str().unwrap_or_default().to_owned(),
+            })
+        }
+    }
+
+    /// keyhole's clock, in seconds since the Unix epoch (the wall clock plus every advance).
+    pub fn now(&self) -> f64 {
+        self.instance.clock.now()
+    }
+
+    /// `POST /_keyhole/clock/advance`: moves the clock forward; what fell due happens on the
+    /// next request.
+    pub fn advance_clock(&self, seconds: f64) -> Result<(), AdminError> {
+        self.admin(
+            "POST",
+            "/_keyhole/clock/advance",
+            &serde_json::json!({ "seconds": seconds }),
+        )
+        .map(drop)
+    }
+
+    /// `POST /_keyhole/reset`: every account, resource and setting back to a fresh start.
+    pub fn reset(&self) -> Result<(), AdminError> {
+        self.admin("POST", "/_keyhole/reset", &Value::Null)
+            .map(drop)
+    }
+
+    /// `GET /_keyhole/state`: the whole world as one JSON document.
+    pub fn state(&self) -> Result<Value, AdminError> {
+        self.admin("GET", "/_keyhole/state", &Value::Null)
+    }
+
+    /// `POST /_keyhole/state`: replaces the world with a document [`Emulator::state`] gave.
+    /// An unknown field is refused with its path.
+    pub fn load_state(&self, state: &Value) -> Result<(), AdminError> {
+        self.admin("POST", "/_keyhole/state", state).map(drop)
+    }
+
+    /// `POST /_keyhole/seed`: creates the accounts, users, roles and policies of a seed
+    /// document; returns what was created.
+    pub fn seed(&self, seed: &Value) -> Result<Value, AdminError> {
+        self.admin("POST", "/_keyhole/seed", seed)
     }
 
     /// Stops accepting and waits for in-flight requests.
@@ -99,7 +211,7 @@ impl Emulator {
             None,
             "keyhole",
         );
-        let region = self.shared.world().settings.default_region.clone();
+        let region = self.instance.world().settings.default_region.clone();
         aws_config::defaults(BehaviorVersion::latest())
             .endpoint_url(self.endpoint_url())
             .region(Region::new(region))

@@ -3,12 +3,9 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use keyhole::pipeline::Shared;
-use keyhole::world::DenyMessageStyle;
-use keyhole::Settings;
+use keyhole::{DenyMessageStyle, Emulator, Settings};
 use tokio::net::TcpListener;
 
 /// Requests allocate many small, short-lived strings; mimalloc serves them faster than the
@@ -34,6 +31,42 @@ enum Command {
     /// Check and simulate IAM policy documents offline, with the emulator's evaluator.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Documented AWS failures as data: list, show, run, and start new ones.
+    Scenario(ScenarioArgs),
+}
+
+#[derive(clap::Args)]
+struct ScenarioArgs {
+    /// The folder that holds one folder per scenario.
+    #[arg(
+        long,
+        env = "KEYHOLE_SCENARIOS",
+        default_value = "scenarios",
+        global = true
+    )]
+    dir: PathBuf,
+    /// text, json, or (for list) markdown.
+    #[arg(long, value_enum, default_value = "text", global = true)]
+    format: keyhole::scenario::cli::Format,
+    #[command(subcommand)]
+    command: ScenarioCommand,
+}
+
+#[derive(Subcommand)]
+enum ScenarioCommand {
+    /// Each scenario's name, what a user sees, and the check that fails.
+    List,
+    /// One scenario's accounts, steps, expected answers and policies.
+    Show { name: String },
+    /// Runs scenarios on fresh in-process emulators; exit status 1 if any answer differs.
+    Run {
+        names: Vec<String>,
+        /// Every scenario in the folder.
+        #[arg(long, conflicts_with = "names")]
+        all: bool,
+    },
+    /// Writes a new scenario folder from a template that runs.
+    New { name: String },
 }
 
 #[derive(Subcommand)]
@@ -92,6 +125,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve(args),
+        Command::Scenario(args) => scenario(args),
         Command::Policy(PolicyCommand::Validate { policy_type, file }) => {
             exit_code(keyhole::policy::cli::run_validate(&policy_type, &file))
         }
@@ -105,6 +139,24 @@ fn main() -> ExitCode {
             explain,
         )),
     }
+}
+
+fn scenario(args: ScenarioArgs) -> ExitCode {
+    use keyhole::scenario::cli;
+    let printed = match args.command {
+        ScenarioCommand::List => cli::list(&args.dir, args.format),
+        ScenarioCommand::Show { name } => cli::show(&args.dir, &name),
+        ScenarioCommand::Run { names, all } => {
+            if names.is_empty() && !all {
+                eprintln!("keyhole: name the scenarios to run, or --all");
+                return ExitCode::from(2);
+            }
+            cli::run(&args.dir, &names, args.format)
+        }
+        ScenarioCommand::New { name } => cli::new(&args.dir, &name),
+    };
+    print!("{}", printed.text);
+    exit_code(printed.status)
 }
 
 fn exit_code(code: i32) -> ExitCode {
@@ -163,9 +215,8 @@ fn serve(args: ServeArgs) -> ExitCode {
             deny_message_style: DenyMessageStyle::from_name(&args.deny_message_style)
                 .unwrap_or_default(),
         };
-        let shared = Arc::new(Shared::new(settings));
         println!("keyhole listening on http://{addr}");
-        keyhole::server::run(listener, shared, shutdown_signal()).await;
+        Emulator::run(listener, settings, shutdown_signal()).await;
         ExitCode::SUCCESS
     })
 }

@@ -4,40 +4,16 @@
 //! in-process tests can call it with no socket.
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, UNIX_EPOCH};
 
-use crate::admin;
-use crate::clock::Clock;
 use crate::context::RequestContext;
+use crate::instance::Instance;
 use crate::protocol::sigv4::{self, AuthError, RequestParts, SignatureInfo};
-use crate::protocol::{self, ApiError, ApiResult, HttpRequest, HttpResponse, Protocol, ServiceId};
+use crate::protocol::{
+    self, ApiError, ApiResult, Call, HttpRequest, HttpResponse, Protocol, ServiceId,
+};
 use crate::services;
-use crate::world::{is_account_id, Caller, Settings, World};
-
-/// The state one server shares across connections.
-#[derive(Debug, Default)]
-pub struct Shared {
-    world: Mutex<World>,
-    pub clock: Clock,
-}
-
-impl Shared {
-    pub fn new(settings: Settings) -> Shared {
-        Shared {
-            world: Mutex::new(World::new(settings)),
-            clock: Clock::default(),
-        }
-    }
-
-    /// The world, even if a handler panicked while holding it: a panic is a bug to report,
-    /// not a reason to stop answering.
-    pub fn world(&self) -> MutexGuard<'_, World> {
-        self.world
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
+use crate::world::{is_account_id, Caller, World};
 
 /// Facts about the connection a request came on.
 #[derive(Debug, Clone, Copy)]
@@ -53,23 +29,13 @@ impl Default for ConnectionInfo {
     }
 }
 
-pub fn handle(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo) -> HttpResponse {
-    let request_id = uuid::Uuid::new_v4()
-        .hyphenated()
-        .encode_lower(&mut uuid::Uuid::encode_buffer())
-        .to_owned();
-    let mut response = if req.raw_path.starts_with("/_keyhole/") {
-        admin::handle(shared, req)
-    } else {
-        api(shared, req, conn, &request_id)
-    };
-    response
-        .headers
-        .push((protocol::X_AMZN_REQUESTID, request_id));
-    response
-}
-
-fn api(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo, request_id: &str) -> HttpResponse {
+/// Answers one AWS API request (anything but `/_keyhole/`), tagged with `request_id`.
+pub fn api(
+    instance: &Instance,
+    req: &HttpRequest,
+    conn: ConnectionInfo,
+    request_id: &str,
+) -> HttpResponse {
     let parts = RequestParts {
         method: &req.method,
         raw_path: &req.raw_path,
@@ -85,45 +51,27 @@ fn api(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo, request_id: &st
     let service =
         protocol::identify_service(req, scope_service).unwrap_or(services::registry::UNIDENTIFIED);
     let outcome = (|| -> ApiResult<(String, serde_json::Value)> {
-        let now = shared.clock.now();
+        let now = instance.clock.now();
         let info = signature.map_err(|e| auth_error(&e, service))?;
         let call = protocol::decode(service, req)?;
         let operation = service.model().operations.get(&call.operation);
         // Validation reads only the input, so it runs before the world is locked; its error
         // is still reported after authentication's, as AWS orders them.
-        let validated =
-            operation
-                .and_then(|op| op.input.as_deref())
-                .map_or(Ok(()), |input_shape| {
-                    services::validate_input(service, &call.operation, input_shape, &call.input)
-                });
-        let mut world = shared.world();
+        let validated = validate(&call);
+        let mut world = instance.world();
         let no_auth = operation.is_some_and(|op| op.no_auth);
-        let (mut caller, region) = if no_auth && info.is_none() {
+        let (caller, region) = if no_auth && info.is_none() {
             anonymous(&world)
         } else {
             authenticate(&mut world, service, &parts, info, now)?
         };
-        // The partition is the request's: a key used for cn-north-1 signs as arn:aws-cn:...
-        caller.partition = std::borrow::Cow::Borrowed(crate::world::partition(&region));
-        validated?;
-        let ctx = RequestContext {
-            request_id: request_id.to_owned(),
-            service,
-            operation: call.operation.clone(),
-            caller,
-            region,
+        let facts = Facts {
             now,
-            source_ip: conn.remote_ip,
-            secure_transport: false,
-            user_agent: req.header(http::header::USER_AGENT).map(str::to_owned),
+            request_id,
+            conn,
+            user_agent: req.header(http::header::USER_AGENT),
         };
-        // keyhole's clock moves once per request, before the handler (events that came due
-        // since the last request) and after it (events the handler made due already).
-        services::registry::advance(&mut world, now);
-        let output = services::dispatch(&ctx, &mut world, &call);
-        services::registry::advance(&mut world, now);
-        let output = output?;
+        let output = dispatch(&mut world, &call, caller, region, facts, validated)?;
         Ok((call.operation, output))
     })();
     match outcome {
@@ -135,6 +83,101 @@ fn api(shared: &Shared, req: &HttpRequest, conn: ConnectionInfo, request_id: &st
             protocol::encode_error(service, &error, request_id)
         }
     }
+}
+
+/// What a request brings besides its caller and input.
+struct Facts<'r> {
+    now: f64,
+    request_id: &'r str,
+    conn: ConnectionInfo,
+    user_agent: Option<&'r str>,
+}
+
+/// The model's checks of a call's input (and the service's own, where it has them).
+fn validate(call: &Call) -> ApiResult<()> {
+    let operation = call.service.model().operations.get(&call.operation);
+    operation
+        .and_then(|op| op.input.as_deref())
+        .map_or(Ok(()), |input_shape| {
+            services::validate_input(call.service, &call.operation, input_shape, &call.input)
+        })
+}
+
+/// An authenticated call, from here on the same for every way in: validation's verdict,
+/// the request context, the handler.
+fn dispatch(
+    world: &mut World,
+    call: &Call,
+    mut caller: Caller,
+    region: String,
+    facts: Facts<'_>,
+    validated: ApiResult<()>,
+) -> ApiResult<serde_json::Value> {
+    // The partition is the request's: a key used for cn-north-1 signs as arn:aws-cn:...
+    caller.partition = std::borrow::Cow::Borrowed(crate::world::partition(&region));
+    validated?;
+    let ctx = RequestContext {
+        request_id: facts.request_id.to_owned(),
+        service: call.service,
+        operation: call.operation.clone(),
+        caller,
+        region,
+        now: facts.now,
+        source_ip: facts.conn.remote_ip,
+        secure_transport: false,
+        user_agent: facts.user_agent.map(str::to_owned),
+    };
+    // keyhole's clock moves once per request, before the handler (events that came due
+    // since the last request) and after it (events the handler made due already).
+    services::registry::advance(world, facts.now);
+    let output = services::dispatch(&ctx, world, call);
+    services::registry::advance(world, facts.now);
+    output
+}
+
+/// The access key (and session token) a call is made with in process.
+#[derive(Debug, Clone, Default)]
+pub struct Credentials {
+    pub access_key_id: String,
+    pub session_token: Option<String>,
+}
+
+/// One call made in process by the holder of `credentials`, with no HTTP and no signature:
+/// what `keyhole scenario run` sends. The key is looked up as for a signed request (an
+/// issued key must be active, its session token must match, and it must not have expired);
+/// validation, authorization and the handler are those every request meets. Answers the
+/// output as the model shapes it, or the error the wire would carry.
+pub fn call_in_process(
+    instance: &Instance,
+    credentials: &Credentials,
+    region: &str,
+    call: &Call,
+) -> ApiResult<serde_json::Value> {
+    let now = instance.clock.now();
+    let validated = validate(call);
+    let mut world = instance.world();
+    let caller = caller_for_key(
+        &mut world,
+        call.service,
+        &credentials.access_key_id,
+        credentials.session_token.as_deref(),
+        now,
+    )?;
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let facts = Facts {
+        now,
+        request_id: &request_id,
+        conn: ConnectionInfo::default(),
+        user_agent: Some("keyhole-scenario"),
+    };
+    dispatch(
+        &mut world,
+        call,
+        caller,
+        region.to_owned(),
+        facts,
+        validated,
+    )
 }
 
 fn auth_error(error: &AuthError, service: ServiceId) -> ApiError {
@@ -182,12 +225,28 @@ fn authenticate(
         info.region.to_string()
     };
     let key = info.access_key_id.as_ref();
-    let caller = if let Some(issued) = world.credentials.get(key) {
+    if let Some(issued) = world.credentials.get(key) {
         let at = UNIX_EPOCH + Duration::from_millis((now * 1000.0) as u64);
         // No clock-skew check: keyhole's clock can be moved forward, the signer's cannot.
         sigv4::verify(parts, &info, &issued.secret_access_key, at, None)
             .map_err(|e| auth_error(&e, service))?;
-        if !issued.active || issued.session_token.as_deref() != info.security_token.as_deref() {
+    }
+    let caller = caller_for_key(world, service, key, info.security_token.as_deref(), now)?;
+    Ok((caller, region))
+}
+
+/// Who holds access key `key`: a key keyhole issued (active, with its session token, not
+/// expired), else the root of a 12-digit key's account, else (unless strict) the default
+/// account's root.
+fn caller_for_key(
+    world: &mut World,
+    service: ServiceId,
+    key: &str,
+    session_token: Option<&str>,
+    now: f64,
+) -> ApiResult<Caller> {
+    let caller = if let Some(issued) = world.credentials.get(key) {
+        if !issued.active || issued.session_token.as_deref() != session_token {
             return Err(auth_error(&AuthError::UnrecognizedClient, service));
         }
         if issued.expiration.is_some_and(|expiry| now >= expiry) {
@@ -202,5 +261,5 @@ fn authenticate(
         Caller::root(&world.settings.default_account.clone(), key)
     };
     world.account_mut(&caller.account.clone(), now);
-    Ok((caller, region))
+    Ok(caller)
 }

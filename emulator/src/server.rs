@@ -17,8 +17,10 @@ use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
-use crate::pipeline::{self, ConnectionInfo, Shared};
-use crate::protocol::{HttpRequest, HttpResponse};
+use crate::admin;
+use crate::instance::Instance;
+use crate::pipeline::{self, ConnectionInfo};
+use crate::protocol::{self, HttpRequest, HttpResponse};
 
 /// Largest request body accepted; KMS's largest input (ImportKeyMaterial) is far smaller.
 const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
@@ -27,7 +29,11 @@ const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long shutdown waits for in-flight requests.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
-pub async fn run(listener: TcpListener, shared: Arc<Shared>, shutdown: impl Future<Output = ()>) {
+pub async fn run(
+    listener: TcpListener,
+    instance: Arc<Instance>,
+    shutdown: impl Future<Output = ()>,
+) {
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -42,8 +48,8 @@ pub async fn run(listener: TcpListener, shared: Arc<Shared>, shutdown: impl Futu
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                let shared = shared.clone();
-                let service = service_fn(move |req| serve(shared.clone(), remote, req));
+                let instance = instance.clone();
+                let service = service_fn(move |req| serve(instance.clone(), remote, req));
                 let connection = http1::Builder::new()
                     .keep_alive(true)
                     .serve_connection(TokioIo::new(stream), service);
@@ -67,7 +73,7 @@ pub async fn run(listener: TcpListener, shared: Arc<Shared>, shutdown: impl Futu
 }
 
 async fn serve(
-    shared: Arc<Shared>,
+    instance: Arc<Instance>,
     remote: SocketAddr,
     req: http::Request<Incoming>,
 ) -> Result<http::Response<Full<Bytes>>, Infallible> {
@@ -101,9 +107,9 @@ async fn serve(
     };
     if !may_run_long(&request) {
         // Most calls take microseconds: a hop to the blocking pool would cost more than the call.
-        return Ok(to_hyper(pipeline::handle(&shared, &request, conn)));
+        return Ok(to_hyper(handle(&instance, &request, conn)));
     }
-    let response = tokio::task::spawn_blocking(move || pipeline::handle(&shared, &request, conn))
+    let response = tokio::task::spawn_blocking(move || handle(&instance, &request, conn))
         .await
         .unwrap_or_else(|_| {
             HttpResponse::json(
@@ -142,4 +148,22 @@ fn to_hyper(response: HttpResponse) -> http::Response<Full<Bytes>> {
             *fallback.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
             fallback
         })
+}
+
+/// Answers one request, with or without a socket: `/_keyhole/` goes to the admin endpoints,
+/// the rest through the pipeline; every answer carries a fresh request id.
+pub fn handle(instance: &Instance, req: &HttpRequest, conn: ConnectionInfo) -> HttpResponse {
+    let request_id = uuid::Uuid::new_v4()
+        .hyphenated()
+        .encode_lower(&mut uuid::Uuid::encode_buffer())
+        .to_owned();
+    let mut response = if req.raw_path.starts_with("/_keyhole/") {
+        admin::handle(instance, req)
+    } else {
+        pipeline::api(instance, req, conn, &request_id)
+    };
+    response
+        .headers
+        .push((protocol::X_AMZN_REQUESTID, request_id));
+    response
 }

@@ -1,4 +1,4 @@
-//! The one in-process test harness: a fresh emulator (`Shared`), requests encoded as a
+//! The one in-process test harness: a fresh emulator (an [`Instance`]), requests encoded as a
 //! client would (awsJson, restJson or awsQuery from the service model, signed with the
 //! account's root keys, scope only: keyhole does not verify a root's 12-digit key), sent
 //! through the whole pipeline; plus keyhole's admin calls, the clock and the world.
@@ -9,12 +9,14 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method};
 use serde_json::Value;
 
-use crate::pipeline::{self, ConnectionInfo, Shared};
+use crate::instance::Instance;
+use crate::pipeline::ConnectionInfo;
 use crate::protocol::{HttpRequest, Protocol, ServiceId, X_AMZN_ERRORTYPE};
+use crate::server;
 use crate::world::{Settings, World};
 
 pub(crate) struct Harness {
-    pub(crate) shared: Shared,
+    pub(crate) instance: Instance,
 }
 
 /// One answer: the status, the restJson error type header, the body parsed (`Null` when it
@@ -67,7 +69,7 @@ pub(crate) use local_harness;
 impl Harness {
     pub(crate) fn new() -> Harness {
         Harness {
-            shared: Shared::new(Settings::default()),
+            instance: Instance::new(Settings::default()),
         }
     }
 
@@ -95,11 +97,11 @@ impl Harness {
     }
 
     pub(crate) fn world(&self) -> MutexGuard<'_, World> {
-        self.shared.world()
+        self.instance.world()
     }
 
     pub(crate) fn now(&self) -> f64 {
-        self.shared.clock.now()
+        self.instance.clock.now()
     }
 
     /// Moves the clock as users do (`POST /_keyhole/clock/advance`), so due work runs.
@@ -136,7 +138,7 @@ impl Harness {
             headers,
             body,
         };
-        let resp = pipeline::handle(&self.shared, &req, ConnectionInfo::default());
+        let resp = server::handle(&self.instance, &req, ConnectionInfo::default());
         let error_type = resp
             .headers
             .iter()

@@ -18,7 +18,7 @@
 use std::cell::Cell;
 
 use http::Method;
-use keyhole::pipeline::Shared;
+use keyhole::instance::Instance;
 use keyhole::policy::simulate::{simulate_with_decisions, ContextEntryInput, SimulationRequest};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -53,7 +53,7 @@ const SEED_PERMISSIONS: [&str; 11] = [
 ];
 
 struct Env {
-    shared: Shared,
+    instance: Instance,
     org_id: String,
     slr_policy: String,
     n: Cell<u32>,
@@ -70,7 +70,7 @@ impl Env {
         body: String,
     ) -> (u16, Value) {
         let resp = support::in_process(
-            &self.shared,
+            &self.instance,
             account,
             REGION,
             service,
@@ -142,7 +142,7 @@ impl Env {
     }
 
     fn admin(&self, path: &str, body: Value) {
-        let resp = support::admin_in_process(&self.shared, Method::POST, path, &body);
+        let resp = support::admin_in_process(&self.instance, Method::POST, path, &body);
         assert_eq!(resp.status, 200, "{path}");
     }
 
@@ -151,7 +151,7 @@ impl Env {
     /// vault under its own key with a policy that accepts SRC's copies.
     fn build() -> Env {
         let mut env = Env {
-            shared: Shared::new(keyhole::Settings::default()),
+            instance: Instance::new(keyhole::Settings::default()),
             org_id: String::new(),
             slr_policy: slr_policy(),
             n: Cell::new(0),

@@ -9,15 +9,17 @@ use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method};
-use keyhole::pipeline::{self, ConnectionInfo, Shared};
+use keyhole::instance::Instance;
+use keyhole::pipeline::ConnectionInfo;
 use keyhole::protocol::HttpRequest;
+use keyhole::server;
 use keyhole::Settings;
 use serde_json::{json, Value};
 
 const ACCOUNT: &str = "111111111111";
 
 fn call(
-    shared: &Shared,
+    instance: &Instance,
     region: &str,
     service: &str,
     method: Method,
@@ -29,7 +31,7 @@ fn call(
     for (name, value) in headers {
         map.insert(*name, HeaderValue::from_str(value).unwrap());
     }
-    let (status, body) = send(shared, method, path, map, body.to_string());
+    let (status, body) = send(instance, method, path, map, body.to_string());
     (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }
 
@@ -45,7 +47,7 @@ fn root_headers(region: &str, service: &str) -> HeaderMap {
 }
 
 fn send(
-    shared: &Shared,
+    instance: &Instance,
     method: Method,
     path: &str,
     headers: HeaderMap,
@@ -58,7 +60,7 @@ fn send(
         headers,
         body: Bytes::from(body),
     };
-    let resp = pipeline::handle(shared, &req, ConnectionInfo::default());
+    let resp = server::handle(instance, &req, ConnectionInfo::default());
     (
         resp.status,
         String::from_utf8_lossy(&resp.body).into_owned(),
@@ -74,7 +76,7 @@ struct Keys {
 
 /// A request signed with aws-sigv4 as the SDKs sign it, for `region`.
 fn signed(
-    shared: &Shared,
+    instance: &Instance,
     keys: &Keys,
     region: &str,
     service: &str,
@@ -110,7 +112,7 @@ fn signed(
     let mut request = request.body(()).unwrap();
     instructions.apply_to_request_http1x(&mut request);
     send(
-        shared,
+        instance,
         Method::POST,
         "/",
         request.headers().clone(),
@@ -121,14 +123,14 @@ fn signed(
 const FORM: (&str, &str) = ("content-type", "application/x-www-form-urlencoded");
 
 /// An awsQuery call (IAM, STS) as the root of ACCOUNT; the XML answer.
-fn query(shared: &Shared, region: &str, service: &str, params: &[(&str, &str)]) -> String {
-    let (status, body) = query_as(shared, None, region, service, params);
+fn query(instance: &Instance, region: &str, service: &str, params: &[(&str, &str)]) -> String {
+    let (status, body) = query_as(instance, None, region, service, params);
     assert_eq!(status, 200, "{body}");
     body
 }
 
 fn query_as(
-    shared: &Shared,
+    instance: &Instance,
     keys: Option<&Keys>,
     region: &str,
     service: &str,
@@ -146,11 +148,11 @@ fn query_as(
     }
     let body = form.finish();
     match keys {
-        Some(keys) => signed(shared, keys, region, service, &[FORM], &body),
+        Some(keys) => signed(instance, keys, region, service, &[FORM], &body),
         None => {
             let mut map = root_headers(region, service);
             map.insert(FORM.0, HeaderValue::from_static(FORM.1));
-            send(shared, Method::POST, "/", map, body)
+            send(instance, Method::POST, "/", map, body)
         }
     }
 }
@@ -166,10 +168,10 @@ fn element(xml: &str, tag: &str) -> String {
     xml[start..end].to_owned()
 }
 
-fn kms(shared: &Shared, region: &str, operation: &str, body: Value) -> Value {
+fn kms(instance: &Instance, region: &str, operation: &str, body: Value) -> Value {
     let target = format!("TrentService.{operation}");
     let (status, out) = call(
-        shared,
+        instance,
         region,
         "kms",
         Method::POST,
@@ -186,34 +188,34 @@ fn kms(shared: &Shared, region: &str, operation: &str, body: Value) -> Value {
 
 #[test]
 fn a_kms_key_in_cn_north_1_has_an_aws_cn_arn_and_is_found_by_it() {
-    let shared = Shared::new(Settings::default());
+    let instance = Instance::new(Settings::default());
     let region = "cn-north-1";
-    let created = kms(&shared, region, "CreateKey", json!({}));
+    let created = kms(&instance, region, "CreateKey", json!({}));
     let id = created["KeyMetadata"]["KeyId"].as_str().unwrap();
     let arn = format!("arn:aws-cn:kms:{region}:{ACCOUNT}:key/{id}");
     assert_eq!(created["KeyMetadata"]["Arn"], json!(arn));
     // Found by its own ARN; an alias ARN in the same partition.
-    kms(&shared, region, "DescribeKey", json!({"KeyId": arn}));
+    kms(&instance, region, "DescribeKey", json!({"KeyId": arn}));
     kms(
-        &shared,
+        &instance,
         region,
         "CreateAlias",
         json!({"AliasName": "alias/app", "TargetKeyId": arn}),
     );
-    let listed = kms(&shared, region, "ListAliases", json!({}));
+    let listed = kms(&instance, region, "ListAliases", json!({}));
     assert_eq!(
         listed["Aliases"][0]["AliasArn"],
         json!(format!("arn:aws-cn:kms:{region}:{ACCOUNT}:alias/app"))
     );
     let out = kms(
-        &shared,
+        &instance,
         region,
         "Encrypt",
         json!({"KeyId": format!("arn:aws-cn:kms:{region}:{ACCOUNT}:alias/app"), "Plaintext": "eA=="}),
     );
     assert_eq!(out["KeyId"], json!(arn));
     // A GovCloud key likewise.
-    let gov = kms(&shared, "us-gov-west-1", "CreateKey", json!({}));
+    let gov = kms(&instance, "us-gov-west-1", "CreateKey", json!({}));
     let gov_id = gov["KeyMetadata"]["KeyId"].as_str().unwrap();
     assert_eq!(
         gov["KeyMetadata"]["Arn"],
@@ -225,10 +227,10 @@ fn a_kms_key_in_cn_north_1_has_an_aws_cn_arn_and_is_found_by_it() {
 
 #[test]
 fn a_backup_vault_in_cn_northwest_1_has_an_aws_cn_arn() {
-    let shared = Shared::new(Settings::default());
+    let instance = Instance::new(Settings::default());
     let region = "cn-northwest-1";
     let (status, out) = call(
-        &shared,
+        &instance,
         region,
         "backup",
         Method::PUT,
@@ -241,7 +243,7 @@ fn a_backup_vault_in_cn_northwest_1_has_an_aws_cn_arn() {
     assert_eq!(out["BackupVaultArn"], json!(arn));
     // The vault is found again by that ARN.
     let (status, policy) = call(
-        &shared,
+        &instance,
         region,
         "backup",
         Method::PUT,
@@ -254,10 +256,10 @@ fn a_backup_vault_in_cn_northwest_1_has_an_aws_cn_arn() {
 
 #[test]
 fn an_iam_role_created_in_us_gov_west_1_keeps_its_aws_us_gov_arn() {
-    let shared = Shared::new(Settings::default());
+    let instance = Instance::new(Settings::default());
     let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws-us-gov:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}"#;
     let created = query(
-        &shared,
+        &instance,
         "us-gov-west-1",
         "iam",
         &[
@@ -270,7 +272,7 @@ fn an_iam_role_created_in_us_gov_west_1_keeps_its_aws_us_gov_arn() {
     assert_eq!(element(&created, "Arn"), arn);
     // A stored role keeps the ARN it was created with, whatever region asks.
     let got = query(
-        &shared,
+        &instance,
         "us-east-1",
         "iam",
         &[("Action", "GetRole"), ("RoleName", "app")],
@@ -278,7 +280,7 @@ fn an_iam_role_created_in_us_gov_west_1_keeps_its_aws_us_gov_arn() {
     assert_eq!(element(&got, "Arn"), arn);
     // The standard partition is unchanged.
     let standard = query(
-        &shared,
+        &instance,
         "us-east-1",
         "iam",
         &[("Action", "CreateUser"), ("UserName", "u")],
@@ -291,10 +293,10 @@ fn an_iam_role_created_in_us_gov_west_1_keeps_its_aws_us_gov_arn() {
 
 #[test]
 fn get_caller_identity_signed_for_cn_north_1_names_the_aws_cn_root() {
-    let shared = Shared::new(Settings::default());
+    let instance = Instance::new(Settings::default());
     let who = |region: &str| {
         element(
-            &query(&shared, region, "sts", &[("Action", "GetCallerIdentity")]),
+            &query(&instance, region, "sts", &[("Action", "GetCallerIdentity")]),
             "Arn",
         )
     };
@@ -308,11 +310,11 @@ fn get_caller_identity_signed_for_cn_north_1_names_the_aws_cn_root() {
 
 #[test]
 fn a_role_session_in_cn_north_1_is_an_aws_cn_assumed_role() {
-    let shared = Shared::new(Settings::default());
+    let instance = Instance::new(Settings::default());
     let region = "cn-north-1";
     let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws-cn:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}"#;
     query(
-        &shared,
+        &instance,
         region,
         "iam",
         &[
@@ -322,7 +324,7 @@ fn a_role_session_in_cn_north_1_is_an_aws_cn_assumed_role() {
         ],
     );
     let assumed = query(
-        &shared,
+        &instance,
         region,
         "sts",
         &[
@@ -340,7 +342,7 @@ fn a_role_session_in_cn_north_1_is_an_aws_cn_assumed_role() {
         token: Some(element(&assumed, "SessionToken")),
     };
     let (status, who) = query_as(
-        &shared,
+        &instance,
         Some(&keys),
         region,
         "sts",
@@ -352,18 +354,18 @@ fn a_role_session_in_cn_north_1_is_an_aws_cn_assumed_role() {
 
 #[test]
 fn an_aws_cn_key_policy_names_aws_cn_principals() {
-    let shared = Shared::new(Settings::default());
+    let instance = Instance::new(Settings::default());
     let region = "cn-north-1";
     // A user of ACCOUNT with an identity policy for KMS, and its access key.
     query(
-        &shared,
+        &instance,
         region,
         "iam",
         &[("Action", "CreateUser"), ("UserName", "u")],
     );
     let kms_use = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}"#;
     query(
-        &shared,
+        &instance,
         region,
         "iam",
         &[
@@ -374,7 +376,7 @@ fn an_aws_cn_key_policy_names_aws_cn_principals() {
         ],
     );
     let key = query(
-        &shared,
+        &instance,
         region,
         "iam",
         &[("Action", "CreateAccessKey"), ("UserName", "u")],
@@ -387,7 +389,7 @@ fn an_aws_cn_key_policy_names_aws_cn_principals() {
     let as_user = |operation: &str, body: Value| {
         let target = format!("TrentService.{operation}");
         let (status, out) = signed(
-            &shared,
+            &instance,
             &keys,
             region,
             "kms",
@@ -401,10 +403,10 @@ fn an_aws_cn_key_policy_names_aws_cn_principals() {
     };
 
     // The default key policy names the account's aws-cn root, and lets its user in.
-    let created = kms(&shared, region, "CreateKey", json!({}));
+    let created = kms(&instance, region, "CreateKey", json!({}));
     let arn = created["KeyMetadata"]["Arn"].as_str().unwrap().to_owned();
     let policy = kms(
-        &shared,
+        &instance,
         region,
         "GetKeyPolicy",
         json!({"KeyId": arn, "PolicyName": "default"}),
@@ -423,7 +425,7 @@ fn an_aws_cn_key_policy_names_aws_cn_principals() {
         {"Effect":"Allow","Principal":{"AWS":"arn:aws-cn:iam::111111111111:root"},"Action":"kms:*","Resource":"*"},
         {"Effect":"Deny","Principal":{"AWS":"arn:aws-cn:iam::111111111111:user/u"},"Action":"kms:Encrypt","Resource":"*"}]});
     kms(
-        &shared,
+        &instance,
         region,
         "PutKeyPolicy",
         json!({"KeyId": arn, "PolicyName": "default", "Policy": deny.to_string()}),
@@ -441,11 +443,11 @@ fn an_aws_cn_key_policy_names_aws_cn_principals() {
 /// `aws-cn-global` endpoint's credentialScope), so that is the region signed for.
 #[test]
 fn an_organization_created_in_aws_cn_has_aws_cn_arns() {
-    let shared = Shared::new(Settings::default());
+    let instance = Instance::new(Settings::default());
     let orgs = |region: &str, operation: &str| {
         let target = format!("AWSOrganizationsV20161128.{operation}");
         let (status, out) = call(
-            &shared,
+            &instance,
             region,
             "organizations",
             Method::POST,

@@ -57,7 +57,7 @@ impl World {
     }
 
     fn now(&self) -> f64 {
-        self.emu.shared().clock.now()
+        self.emu.instance().clock.now()
     }
 
     async fn plan(&self, name: &str, cron: &str) -> String {

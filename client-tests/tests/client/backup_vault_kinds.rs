@@ -314,7 +314,7 @@ async fn sdk_disassociate_recovery_point_from_parent() {
     );
     // keyhole does not take composite backups; make the recovery point a child directly.
     {
-        let mut world = emu.shared().world();
+        let mut world = emu.instance().world();
         let rp_state = world
             .region_mut(OWNER, "us-east-1", 0.0)
             .backup
@@ -332,7 +332,7 @@ async fn sdk_disassociate_recovery_point_from_parent() {
         .send()
         .await
         .expect("DisassociateRecoveryPointFromParent");
-    let world = emu.shared().world();
+    let world = emu.instance().world();
     let rp_state =
         &world.accounts[OWNER].regions["us-east-1"].backup.vaults["v1"].recovery_points[&rp];
     assert_eq!(rp_state.parent_recovery_point_arn, None);

@@ -1053,14 +1053,14 @@ async fn sdk_seeds_cross_account_key_policy() {
     );
     // When AWS Backup calls on B's behalf, the same policy allows all three.
     let allowed = check_service_key_use(
-        &emu.shared().world(),
+        &emu.instance().world(),
         &ServiceKeyUse {
             caller: &keyhole::world::Caller::root(B, B),
             key_arn: &arn,
             operations: &["DescribeKey", "Decrypt", "CreateGrant"],
             via_service: "backup",
             region: "us-east-1",
-            now: emu.shared().clock.now(),
+            now: emu.instance().clock.now(),
             grant_is_for_aws_resource: true,
         },
     );
@@ -1101,14 +1101,14 @@ async fn sdk_seeds_cross_account_key_policy() {
         Some(&cross_account_denied(B, "kms:CreateGrant")),
     );
     let denied = check_service_key_use(
-        &emu.shared().world(),
+        &emu.instance().world(),
         &ServiceKeyUse {
             caller: &keyhole::world::Caller::root(B, B),
             key_arn: &other,
             operations: &["Decrypt"],
             via_service: "backup",
             region: "us-east-1",
-            now: emu.shared().clock.now(),
+            now: emu.instance().clock.now(),
             grant_is_for_aws_resource: true,
         },
     )

@@ -5,6 +5,7 @@
 //! Canonical values, whatever the protocol: blobs are base64 strings, timestamps are epoch
 //! seconds (numbers); the protocol modules convert at the edge.
 
+pub mod admin;
 pub mod aws_json;
 pub mod error;
 pub mod model;

@@ -9,8 +9,10 @@ use std::process::Command;
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
-use keyhole::pipeline::{self, ConnectionInfo, Shared};
+use keyhole::instance::Instance;
+use keyhole::pipeline::ConnectionInfo;
 use keyhole::protocol::{HttpRequest, HttpResponse};
+use keyhole::server;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -200,7 +202,7 @@ pub async fn aws_json(
 /// in `region`.
 #[allow(clippy::too_many_arguments)]
 pub fn in_process(
-    shared: &Shared,
+    instance: &Instance,
     account: &str,
     region: &str,
     service: &str,
@@ -226,11 +228,16 @@ pub fn in_process(
         headers: map,
         body: body.into(),
     };
-    pipeline::handle(shared, &req, ConnectionInfo::default())
+    server::handle(instance, &req, ConnectionInfo::default())
 }
 
 /// A keyhole admin call through the pipeline in process, unsigned.
-pub fn admin_in_process(shared: &Shared, method: Method, path: &str, body: &Value) -> HttpResponse {
+pub fn admin_in_process(
+    instance: &Instance,
+    method: Method,
+    path: &str,
+    body: &Value,
+) -> HttpResponse {
     let req = HttpRequest {
         method,
         raw_path: path.into(),
@@ -238,7 +245,7 @@ pub fn admin_in_process(shared: &Shared, method: Method, path: &str, body: &Valu
         headers: HeaderMap::new(),
         body: Bytes::from(body.to_string()),
     };
-    pipeline::handle(shared, &req, ConnectionInfo::default())
+    server::handle(instance, &req, ConnectionInfo::default())
 }
 
 /// POSTs JSON to an admin endpoint; returns the status line and body.

@@ -2,9 +2,9 @@
 //! presigned query string, then verify the signature by signing the request
 //! again with `aws-sigv4` (which only signs) and comparing in constant time.
 //!
-//! Pure: no I/O, no async, no server types. The pipeline calls [`parse`]
+//! Pure: no I/O, no async, no server types. The pipeline calls [`parse()`]
 //! (which also yields the credential scope's region and service, used for
-//! routing), looks the access key up, then calls [`verify`].
+//! routing), looks the access key up, then calls [`verify()`].
 //!
 //! Errors are data: [`AuthError::code`], [`AuthError::message`] and
 //! [`AuthError::status`] give what AWS answers, per [`Protocol`](super::Protocol).
@@ -21,11 +21,11 @@
 //! - `request`: [`RequestParts`] (what SigV4 covers), [`SignatureInfo`] (what the
 //!   request claims) and the limits on the claims ([`ALGORITHM`], [`DEFAULT_MAX_SKEW`],
 //!   [`MAX_PRESIGNED_EXPIRES`]);
-//! - `parse`: [`parse`], and the `Authorization` header;
+//! - `parse`: [`parse()`], and the `Authorization` header;
 //! - `presigned`: the presigned query string (`X-Amz-*` parameters);
 //! - `scope`: what both carry: the credential scope and the signed headers;
 //! - `amz_date`: `yyyymmddThhmmssZ` both ways ([`format_amz_date`]);
-//! - `verify`: [`verify`], the time window and the re-signing;
+//! - `verify`: [`verify()`], the time window and the re-signing;
 //! - `error`: [`AuthError`], AWS's codes, messages and statuses.
 
 mod amz_date;

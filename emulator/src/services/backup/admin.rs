@@ -18,17 +18,18 @@
 use serde_json::{json, Value};
 
 use super::state::DeclaredResource;
-use crate::pipeline::Shared;
+use crate::instance::Instance;
+use crate::protocol::admin::{error, refuse_unknown_fields};
 use crate::protocol::{HttpRequest, HttpResponse};
 
 pub fn handles(path: &str) -> bool {
     path == "/_keyhole/resources" || path.starts_with("/_keyhole/backup/")
 }
 
-pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
+pub fn handle(instance: &Instance, req: &HttpRequest) -> HttpResponse {
     let path = req.raw_path.trim_end_matches('/');
     let body = serde_json::from_slice::<Value>(&req.body).unwrap_or(Value::Null);
-    let now = shared.clock.now();
+    let now = instance.clock.now();
     // A misspelt field ("KmsKeyARN") is an error, not a silently missing setting.
     let accepted: Option<&[&str]> = match path {
         "/_keyhole/resources" => Some(&["Arn", "KmsKeyArn", "Tags", "ResourceType"]),
@@ -38,7 +39,7 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
         _ => None,
     };
     if let (Some(accepted), "POST") = (accepted, req.method.as_str()) {
-        if let Err(e) = crate::admin::refuse_unknown_fields(&body, accepted) {
+        if let Err(e) = refuse_unknown_fields(&body, accepted) {
             return error(400, &e);
         }
     }
@@ -55,7 +56,7 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
                 tags: super::tags_from(&body["Tags"]),
                 resource_type: body["ResourceType"].as_str().map(str::to_owned),
             };
-            let mut world = shared.world();
+            let mut world = instance.world();
             if super::resources::resource_type(&world, arn).is_none()
                 && resource.resource_type.is_none()
             {
@@ -69,13 +70,13 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
         }
         ("POST", "/_keyhole/backup/job-duration") => match body["seconds"].as_f64() {
             Some(s) if s >= 0.0 => {
-                shared.world().backup.settings.job_duration_seconds = s;
+                instance.world().backup.settings.job_duration_seconds = s;
                 HttpResponse::json(200, &json!({"seconds": s}))
             }
             _ => error(400, "expected {\"seconds\": <non-negative number>}"),
         },
         ("POST", "/_keyhole/backup/settings") => {
-            let mut world = shared.world();
+            let mut world = instance.world();
             if let Some(v) = body["allowRdsCrossRegionAndAccount"].as_bool() {
                 world.backup.settings.allow_rds_cross_region_and_account = v;
             }
@@ -83,7 +84,7 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
         }
         ("POST", "/_keyhole/backup/run-plan") => {
             let field = |k: &str| body[k].as_str().unwrap_or_default().to_owned();
-            let mut world = shared.world();
+            let mut world = instance.world();
             let account = match body["account"].as_str() {
                 Some(a) => a.to_owned(),
                 None => world.settings.default_account.clone(),
@@ -110,7 +111,7 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
         }
         ("GET", p) if p.starts_with("/_keyhole/backup/jobs/") => {
             let id = p.trim_start_matches("/_keyhole/backup/jobs/");
-            let mut world = shared.world();
+            let mut world = instance.world();
             crate::services::registry::advance(&mut world, now);
             let job = world
                 .accounts
@@ -139,7 +140,7 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
         }
         ("GET", p) if p.starts_with("/_keyhole/backup/reports/") => {
             let id = p.trim_start_matches("/_keyhole/backup/reports/");
-            let mut world = shared.world();
+            let mut world = instance.world();
             crate::services::registry::advance(&mut world, now);
             let Some(job) = super::reports::find_any(&world, id) else {
                 return error(404, &format!("no report job {id}"));
@@ -174,8 +175,4 @@ pub fn handle(shared: &Shared, req: &HttpRequest) -> HttpResponse {
             &format!("no admin endpoint {} {}", req.method, req.raw_path),
         ),
     }
-}
-
-fn error(status: u16, message: &str) -> HttpResponse {
-    HttpResponse::json(status, &json!({"error": message}))
 }

@@ -2,9 +2,9 @@
 //! (MPA) teams on LAG vaults. keyhole has no MPA service: a request an approval team must
 //! approve is approved on keyhole's clock after the job duration, like a job completes.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use super::state::airgap::{AirGapInfo, MpaUpdate};
 use super::state::{Vault, VaultLock};
 use super::{
     authorize_with, find_vault, invalid_parameter, invalid_request, not_found, page,
@@ -16,39 +16,6 @@ use crate::world::World;
 
 pub const LAG: &str = "LOGICALLY_AIR_GAPPED_BACKUP_VAULT";
 pub const RESTORE_ACCESS: &str = "RESTORE_ACCESS_BACKUP_VAULT";
-
-/// What a LAG or restore access vault carries beyond a standard vault.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct AirGapInfo {
-    /// Restore access vault: the LAG vault it gives access to.
-    #[serde(default)]
-    pub source_vault_arn: Option<String>,
-    #[serde(default)]
-    pub requester_comment: Option<String>,
-    /// Restore access vault: the MPA session that approves its creation.
-    #[serde(default)]
-    pub mpa_session_arn: Option<String>,
-    /// LAG vault: the team in force before `latest_mpa_update` is approved.
-    #[serde(default)]
-    pub mpa_approval_team_arn: Option<String>,
-    #[serde(default)]
-    pub latest_mpa_update: Option<MpaUpdate>,
-}
-
-/// A change of a LAG vault's approval team, which the current team must approve.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct MpaUpdate {
-    pub session_arn: String,
-    pub initiation_date: f64,
-    pub expiry_date: f64,
-    /// keyhole's clock: the team approves at this time.
-    pub approve_at: f64,
-    /// The team once approved; `None` for a disassociation.
-    #[serde(default)]
-    pub new_team: Option<String>,
-}
 
 pub fn vault_type(vault: &Vault) -> &str {
     vault.vault_type.as_deref().unwrap_or("BACKUP_VAULT")

@@ -4,87 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use super::state::audit::{AuditState, Deployment, Framework, ReportPlan};
 use super::{authorize, invalid_parameter, not_found, page, req, s, state, state_mut, tags_from};
 use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
 use crate::world::World;
-
-/// One account's Audit Manager state in one Region.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditState {
-    #[serde(default)]
-    pub frameworks: BTreeMap<String, Framework>,
-    #[serde(default)]
-    pub report_plans: BTreeMap<String, ReportPlan>,
-    #[serde(default)]
-    pub report_jobs: BTreeMap<String, super::reports::ReportJob>,
-}
-
-/// A create or update in progress until `until` on keyhole's clock.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Deployment {
-    /// `CREATE` or `UPDATE`.
-    pub kind: String,
-    pub until: f64,
-}
-
-impl Deployment {
-    fn new(kind: &str, world: &World, now: f64) -> Deployment {
-        Deployment {
-            kind: kind.to_owned(),
-            until: now + world.backup.settings.job_duration_seconds,
-        }
-    }
-
-    pub fn status(&self, now: f64) -> String {
-        if now < self.until {
-            format!("{}_IN_PROGRESS", self.kind)
-        } else {
-            "COMPLETED".to_owned()
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Framework {
-    pub name: String,
-    pub arn: String,
-    #[serde(default)]
-    pub description: Option<String>,
-    /// `FrameworkControls` as submitted.
-    pub controls: Value,
-    pub creation_time: f64,
-    #[serde(default)]
-    pub idempotency_token: Option<String>,
-    pub deployment: Deployment,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct ReportPlan {
-    pub name: String,
-    pub arn: String,
-    #[serde(default)]
-    pub description: Option<String>,
-    /// `ReportDeliveryChannel`, with the default format filled in.
-    pub delivery_channel: Value,
-    /// `ReportSetting` as submitted.
-    pub setting: Value,
-    pub creation_time: f64,
-    #[serde(default)]
-    pub idempotency_token: Option<String>,
-    pub deployment: Deployment,
-    #[serde(default)]
-    pub last_attempted: Option<f64>,
-    #[serde(default)]
-    pub last_successful: Option<f64>,
-}
 
 /// AWS Backup Audit Manager's controls and the input parameters each takes
 /// (docs: controls-and-remediation, creating-frameworks-api).

@@ -2,9 +2,9 @@
 //! an EBS snapshot or S3 recovery point is PENDING, then ACTIVE on keyhole's clock (after the
 //! job duration); disabling it shows DELETING for as long, then it is gone.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use super::state::indexes::BackupIndex;
 use super::state::RecoveryPoint;
 use super::{
     access_denied, authorize, invalid_request, not_found, page, req, s, state, state_mut, vault_for,
@@ -15,22 +15,6 @@ use crate::world::World;
 
 /// The types AWS Backup indexes (and searches).
 pub const INDEXABLE_TYPES: &[&str] = &["EBS", "S3"];
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct BackupIndex {
-    pub creation_date: f64,
-    /// keyhole's clock: PENDING until then, ACTIVE after.
-    pub complete_at: f64,
-    #[serde(default)]
-    pub iam_role_arn: Option<String>,
-    /// Set when the index was disabled.
-    #[serde(default)]
-    pub deletion_date: Option<f64>,
-    /// keyhole's clock: DELETING until then, gone after.
-    #[serde(default)]
-    pub delete_at: Option<f64>,
-}
 
 /// The index status at `now`; `None` once a disabled index is gone.
 pub fn index_status(index: &BackupIndex, now: f64) -> Option<&'static str> {

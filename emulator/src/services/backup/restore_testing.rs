@@ -5,10 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::schedule::{check, ScheduleError};
+use super::state::restore_testing::{RestoreTesting, TestingJob, TestingPlan, TestingSelection};
 use super::state::{BackupState, RecoveryPoint};
 use super::{
     authorize, invalid_parameter, invalid_request, not_found, page, req, s, state, state_mut,
@@ -17,66 +17,6 @@ use super::{
 use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
 use crate::world::World;
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct RestoreTesting {
-    /// By name.
-    #[serde(default)]
-    pub plans: BTreeMap<String, TestingPlan>,
-    /// The restore jobs restore testing started, by restore job id.
-    #[serde(default)]
-    pub jobs: BTreeMap<String, TestingJob>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct TestingPlan {
-    pub name: String,
-    pub arn: String,
-    pub creation_time: f64,
-    #[serde(default)]
-    pub creator_request_id: Option<String>,
-    #[serde(default)]
-    pub last_update_time: Option<f64>,
-    #[serde(default)]
-    pub last_execution_time: Option<f64>,
-    pub schedule_expression: String,
-    #[serde(default)]
-    pub schedule_expression_timezone: Option<String>,
-    #[serde(default)]
-    pub start_window_hours: Option<i64>,
-    /// `RecoveryPointSelection` with AWS's defaults filled in.
-    pub recovery_point_selection: Value,
-    /// By name.
-    #[serde(default)]
-    pub selections: BTreeMap<String, TestingSelection>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct TestingSelection {
-    pub name: String,
-    pub creation_time: f64,
-    #[serde(default)]
-    pub creator_request_id: Option<String>,
-    #[serde(default)]
-    pub update_time: Option<f64>,
-    /// The `RestoreTestingSelection` document (without its name).
-    pub selection: Value,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct TestingJob {
-    pub plan_arn: String,
-    pub plan_name: String,
-    pub selection_name: String,
-    #[serde(default)]
-    pub validation_status: Option<String>,
-    #[serde(default)]
-    pub validation_status_message: Option<String>,
-}
 
 /// The resource types restore testing takes (CreateRestoreTestingSelection's documentation).
 const TESTABLE_TYPES: &[&str] = &[

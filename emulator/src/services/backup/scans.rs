@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::resources::resource_name;
+use super::state::scans::ScanJob;
 use super::{authorize, invalid_parameter, not_found, page, req, s, state, state_mut, vault_for};
 use crate::context::RequestContext;
 use crate::protocol::ApiResult;
@@ -15,43 +15,6 @@ use crate::world::World;
 
 /// The types GuardDuty scans (`ScanResourceType`).
 pub const SCANNABLE_TYPES: &[&str] = &["EBS", "EC2", "S3"];
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct ScanState {
-    #[serde(default)]
-    pub jobs: BTreeMap<String, ScanJob>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct ScanJob {
-    pub id: String,
-    pub account: String,
-    pub creation_date: f64,
-    /// keyhole's clock: the job shows its final state from then on.
-    pub finish_at: f64,
-    /// COMPLETED or FAILED, decided when the job starts.
-    pub final_state: String,
-    #[serde(default)]
-    pub status_message: Option<String>,
-    #[serde(default)]
-    pub scan_result_status: Option<String>,
-    pub vault_name: String,
-    pub vault_arn: String,
-    pub recovery_point_arn: String,
-    pub resource_arn: String,
-    pub resource_type: String,
-    pub iam_role_arn: String,
-    pub scanner_role_arn: String,
-    pub malware_scanner: String,
-    pub scan_mode: String,
-    #[serde(default)]
-    pub scan_base_recovery_point_arn: Option<String>,
-    pub scan_id: String,
-    #[serde(default)]
-    pub idempotency_token: Option<String>,
-}
 
 /// The state a caller sees at `now`.
 pub fn visible_state(job: &ScanJob, now: f64) -> &str {

@@ -16,39 +16,12 @@
 //! plan version that set its schedule was created. Jobs start at the fire time, so
 //! `StartWindowMinutes` / `StartWindowHours` never expire a job.
 
-use std::collections::BTreeMap;
-
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::cron::{time_zone, Cron};
-use super::restore_testing::RestoreTesting;
+use super::state::schedule::Cursor;
 use super::{state, state_mut};
 use crate::world::World;
-
-/// Backup's scheduling state in one account and Region (`BackupState::scheduled`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Scheduled {
-    /// Each schedule's next fire time, by `backup-plan/<plan id>/<rule id>` or
-    /// `restore-testing-plan/<name>`.
-    #[serde(default)]
-    pub cursors: BTreeMap<String, Cursor>,
-    #[serde(default)]
-    pub restore_testing: RestoreTesting,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Cursor {
-    /// The expression and time zone `next` was computed for.
-    pub expression: String,
-    #[serde(default)]
-    pub timezone: Option<String>,
-    /// Epoch seconds; `None`: the expression fires no more.
-    #[serde(default)]
-    pub next: Option<f64>,
-}
 
 enum Run {
     Rule { plan_id: String, rule_name: String },

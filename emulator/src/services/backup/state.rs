@@ -2,6 +2,14 @@
 //! world-wide part ([`BackupWorld`]): organization-level global settings, declared resources
 //! and keyhole's own job settings.
 
+pub mod airgap;
+pub mod audit;
+pub mod indexes;
+pub mod restore_testing;
+pub mod scans;
+pub mod schedule;
+pub mod tiering;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -30,14 +38,14 @@ pub struct BackupState {
     pub legal_holds: BTreeMap<String, LegalHold>,
     /// Malware scan jobs (scans.rs).
     #[serde(default)]
-    pub scans: super::scans::ScanState,
+    pub scans: scans::ScanState,
     #[serde(default)]
-    pub audit: super::audit::AuditState,
+    pub audit: audit::AuditState,
     #[serde(default)]
-    pub tiering: super::tiering::TieringState,
+    pub tiering: tiering::TieringState,
     /// Schedules' cursors and restore testing.
     #[serde(default)]
-    pub scheduled: super::schedule::Scheduled,
+    pub scheduled: schedule::Scheduled,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -90,7 +98,7 @@ pub struct Vault {
     pub available_at: Option<f64>,
     /// Restore access source and MPA approval team (airgap.rs).
     #[serde(default)]
-    pub air_gap: super::airgap::AirGapInfo,
+    pub air_gap: airgap::AirGapInfo,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -147,7 +155,7 @@ pub struct RecoveryPoint {
     pub parent_recovery_point_arn: Option<String>,
     /// Its backup index (indexes.rs).
     #[serde(default)]
-    pub index: Option<super::indexes::BackupIndex>,
+    pub index: Option<indexes::BackupIndex>,
 }
 
 /// A backup or copy job.

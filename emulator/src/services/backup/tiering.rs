@@ -2,38 +2,15 @@
 //! days, for one vault or every vault (`*`). Each vault has at most one vault-specific
 //! configuration.
 
-use std::collections::BTreeMap;
-
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use super::state::tiering::TieringConfiguration;
 use super::{
     authorize, find_vault, invalid_parameter, not_found, page, req, s, state, state_mut, tags_from,
 };
 use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
 use crate::world::World;
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct TieringState {
-    #[serde(default)]
-    pub configurations: BTreeMap<String, TieringConfiguration>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct TieringConfiguration {
-    pub name: String,
-    pub arn: String,
-    pub vault_name: String,
-    /// `ResourceSelection` as submitted.
-    pub selection: Value,
-    #[serde(default)]
-    pub creator_request_id: Option<String>,
-    pub creation_time: f64,
-    pub last_updated_time: f64,
-}
 
 /// "You can specify up to 100 specific resources per tiering configuration."
 const MAX_RESOURCES: usize = 100;

@@ -3,7 +3,7 @@
 //! authorization layer uses to find a principal's policies ([`access`]).
 //!
 //! IAM is global: every account has one [`state::IamState`]. Every handler asks
-//! [`crate::authz::authorize`] before it acts, with the IAM action and the ARN of the user,
+//! `authz::authorize` before it acts, with the IAM action and the ARN of the user,
 //! role, group or policy it touches.
 
 pub mod access;

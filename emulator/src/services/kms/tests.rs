@@ -983,7 +983,7 @@ fn aws_managed_keys_are_created_on_first_use() {
     assert!(code == "UnsupportedOperationException" || code == "AccessDeniedException");
     let (code, _) = env.err(A, "ScheduleKeyDeletion", json!({"KeyId": arn}));
     assert!(code == "UnsupportedOperationException" || code == "AccessDeniedException");
-    let mut world = env.shared.world();
+    let mut world = env.instance.world();
     let backup = super::ensure_aws_managed_key(&mut world, A, REGION, "backup", 0.0);
     assert_eq!(
         super::ensure_aws_managed_key(&mut world, A, REGION, "backup", 0.0),
@@ -1024,20 +1024,20 @@ fn service_key_use_checks_key_states() {
             },
         )
     };
-    assert_eq!(check(&env.shared.world()), Ok(()));
+    assert_eq!(check(&env.instance.world()), Ok(()));
     env.ok(A, "DisableKey", json!({"KeyId": id}));
-    let e = check(&env.shared.world()).unwrap_err();
+    let e = check(&env.instance.world()).unwrap_err();
     assert_eq!(
         (e.code.as_str(), e.message.clone().unwrap()),
         ("DisabledException", format!("{arn} is disabled."))
     );
     env.ok(A, "EnableKey", json!({"KeyId": id}));
     env.ok(A, "ScheduleKeyDeletion", json!({"KeyId": id}));
-    let e = check(&env.shared.world()).unwrap_err();
+    let e = check(&env.instance.world()).unwrap_err();
     assert_eq!(e.code, "KMSInvalidStateException");
     let missing = arn_of(A, "11111111-2222-3333-4444-555555555555");
     let e = check_service_key_use(
-        &env.shared.world(),
+        &env.instance.world(),
         &ServiceKeyUse {
             caller: &caller,
             key_arn: &missing,
@@ -1136,7 +1136,7 @@ fn multi_region_keys_replicate_and_change_primary() {
         json!([{"Arn": replica_arn, "Region": "eu-west-1"}])
     );
     // The replica shares the material: its region can decrypt the primary's ciphertext.
-    let world = env.shared.world();
+    let world = env.instance.world();
     let replica = &world.accounts[A].regions["eu-west-1"].kms.keys[&id];
     let primary = &world.accounts[A].regions[REGION].kms.keys[&id];
     assert_eq!(replica.material, primary.material);
@@ -1332,7 +1332,7 @@ fn key_last_usage_records_cryptographic_operations() {
 fn aws_managed_keys_work_only_through_their_service_in_their_account() {
     let env = Env::new();
     let arn = {
-        let mut world = env.shared.world();
+        let mut world = env.instance.world();
         super::ensure_aws_managed_key(&mut world, A, REGION, "backup", 0.0)
     };
     let use_as = |caller: &Caller, world: &crate::world::World| {
@@ -1349,8 +1349,8 @@ fn aws_managed_keys_work_only_through_their_service_in_their_account() {
             },
         )
     };
-    assert_eq!(use_as(&Caller::root(A, A), &env.shared.world()), Ok(()));
-    let e = use_as(&Caller::root(B, B), &env.shared.world()).unwrap_err();
+    assert_eq!(use_as(&Caller::root(A, A), &env.instance.world()), Ok(()));
+    let e = use_as(&Caller::root(B, B), &env.instance.world()).unwrap_err();
     assert_eq!(e.code, "AccessDeniedException");
     // Directly, not through Backup: denied by the managed key's policy.
     let (code, _) = env.err(
@@ -1379,7 +1379,7 @@ fn a_cross_account_key_policy_lets_the_other_account_use_the_key() {
     let (code, _) = env.err(B, "CreateGrant", json!({"KeyId": arn, "GranteePrincipal": format!("arn:aws:iam::{B}:root"), "Operations": ["Decrypt"]}));
     assert_eq!(code, "AccessDeniedException");
     let ok = check_service_key_use(
-        &env.shared.world(),
+        &env.instance.world(),
         &ServiceKeyUse {
             caller: &Caller::root(B, B),
             key_arn: &arn,
@@ -1415,13 +1415,13 @@ fn kms_state_round_trips_through_json() {
     env.ok(A, "RotateKeyOnDemand", json!({"KeyId": id}));
     let (ext, _) = env.key(A, json!({"Origin": "EXTERNAL"}));
     env.ok(A, "GetParametersForImport", json!({"KeyId": ext, "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"}));
-    let world = env.shared.world().clone();
+    let world = env.instance.world().clone();
     let text = serde_json::to_string(&world).unwrap();
     let back: crate::world::World = serde_json::from_str(&text).unwrap();
     assert!(back == world);
     // The restored world still decrypts what the old one encrypted.
     let restored = Env::new();
-    *restored.shared.world() = back;
+    *restored.instance.world() = back;
     let out = restored.ok(
         A,
         "Decrypt",
@@ -1437,7 +1437,7 @@ fn kms_state_round_trips_through_json() {
 fn a_key_policy_alone_decides_a_service_data_path() {
     let env = Env::new();
     let slr = {
-        let mut world = env.shared.world();
+        let mut world = env.instance.world();
         crate::services::iam::roles::create_service_linked(
             &mut world,
             "aws",
@@ -1464,7 +1464,7 @@ fn a_key_policy_alone_decides_a_service_data_path() {
         A,
         json!({"Policy": policy, "BypassPolicyLockoutSafetyCheck": true}),
     );
-    let world = env.shared.world();
+    let world = env.instance.world();
     let use_for = |operations: &'static [&'static str]| ServiceKeyUse {
         caller: &slr,
         key_arn: &arn,
@@ -1556,7 +1556,7 @@ fn cross_account_denials_and_missing_keys_get_kms_cross_account_text() {
     );
     // Through AWS Backup, the same sentence.
     let e = check_service_key_use(
-        &env.shared.world(),
+        &env.instance.world(),
         &ServiceKeyUse {
             caller: &Caller::root(B, B),
             key_arn: &arn,
@@ -1754,7 +1754,7 @@ fn a_cross_account_denial_by_the_callers_own_policies_keeps_the_usual_form() {
         access_key_id: "AKIAEXAMPLE".into(),
         partition: crate::arn::default_caller_partition(),
     };
-    let world = env.shared.world();
+    let world = env.instance.world();
     let k = super::key(
         &world,
         &super::resolve(&world, B, REGION, &arn, 0.0).unwrap(),

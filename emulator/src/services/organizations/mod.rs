@@ -3,14 +3,15 @@
 //! Organizations' own structural rules live here: who may call what (the management account,
 //! delegated administrators for the read-only calls, any member for its own organization),
 //! AWSOrganizationsNotInUseException outside an organization, the tree's invariants. IAM
-//! allow/deny is the policy engine's, asked through [`crate::authz::authorize`] before each
+//! allow/deny is the policy engine's, asked through `authz::authorize` before each
 //! operation acts.
 //!
-//! For the rest of keyhole: [`policy_levels`] (SCPs/RCPs by level), [`org_context`]
-//! (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:ResourceOrgID`),
-//! [`effective_policy_for`] (tag and backup policies), [`is_trusted_service_enabled`],
-//! [`same_organization`], [`delegated_administrators`].
+//! For the rest of keyhole: the lookups in [`directory`] ([`policy_levels`]: SCPs/RCPs by
+//! level; [`org_context`]: `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`,
+//! `aws:ResourceOrgID`; [`is_trusted_service_enabled`], [`same_organization`],
+//! [`delegated_administrators`]) and [`effective_policy_for`] (tag and backup policies).
 
+pub mod directory;
 pub mod effective;
 pub mod errors;
 pub mod policy_content;
@@ -26,6 +27,10 @@ mod tree;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
+pub use directory::{
+    delegated_administrators, is_trusted_service_enabled, org_context, policy_levels,
+    same_organization, OrgContext,
+};
 pub use policy_content::validate_policy_content;
 
 use crate::authz::{self, Access};
@@ -385,53 +390,6 @@ pub(crate) fn policy_view(org: &Organization, policy: &Policy) -> Value {
 
 // ---- for the rest of keyhole ----
 
-/// The organization facts global condition keys need.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrgContext {
-    /// `aws:PrincipalOrgID` / `aws:ResourceOrgID`.
-    pub org_id: String,
-    pub management_account: String,
-    /// `aws:PrincipalOrgPaths`: `o-xxx/r-xxxx/ou-xxxx/` (the account's parent's path).
-    pub ou_path: String,
-}
-
-pub fn org_context(world: &World, account: &str) -> Option<OrgContext> {
-    let org = world.organizations.org_of(account)?;
-    Some(OrgContext {
-        org_id: org.id.clone(),
-        management_account: org.management_account.clone(),
-        ou_path: org.org_path_of_account(account),
-    })
-}
-
-/// The policies of `policy_type` that bind `account`, one level per node from the root
-/// through each OU to the account itself, each level as `(policy id, content)` in
-/// attachment order. `None` when the account is in no organization, is its management
-/// account, or the type is not enabled (for SCPs/RCPs: nothing to evaluate).
-pub fn policy_levels(
-    world: &World,
-    account: &str,
-    policy_type: &str,
-) -> Option<Vec<Vec<(String, String)>>> {
-    let org = world.organizations.org_of(account)?;
-    if org.management_account == account || !org.is_enabled(policy_type) {
-        return None;
-    }
-    Some(levels(org, account, policy_type))
-}
-
-fn levels(org: &Organization, node: &str, policy_type: &str) -> Vec<Vec<(String, String)>> {
-    org.lineage(node)
-        .iter()
-        .map(|n| {
-            org.attached(n, policy_type)
-                .into_iter()
-                .map(|p| (p.id, p.content))
-                .collect()
-        })
-        .collect()
-}
-
 /// The effective management policy (tag, backup, ...) of `account`, operators resolved;
 /// the management account included, as AWS applies management policies to it too.
 pub fn effective_policy_for(world: &World, account: &str, policy_type: &str) -> Option<Value> {
@@ -443,7 +401,7 @@ pub(crate) fn effective_in(org: &Organization, account: &str, policy_type: &str)
     if !org.is_enabled(policy_type) {
         return None;
     }
-    let documents: Vec<Vec<Value>> = levels(org, account, policy_type)
+    let documents: Vec<Vec<Value>> = directory::levels(org, account, policy_type)
         .into_iter()
         .map(|level| {
             level
@@ -453,47 +411,6 @@ pub(crate) fn effective_in(org: &Organization, account: &str, policy_type: &str)
         })
         .collect();
     effective::effective_policy(policy_type, &documents)
-}
-
-/// Trusted access: whether the organization enabled `service_principal`
-/// (`backup.amazonaws.com`, ...).
-pub fn is_trusted_service_enabled(world: &World, org_id: &str, service_principal: &str) -> bool {
-    world
-        .organizations
-        .organizations
-        .get(org_id)
-        .is_some_and(|o| o.service_access.contains_key(service_principal))
-}
-
-/// Whether both accounts are in the same organization.
-pub fn same_organization(world: &World, a: &str, b: &str) -> bool {
-    match (
-        world.organizations.org_id_of(a),
-        world.organizations.org_id_of(b),
-    ) {
-        (Some(x), Some(y)) => x == y,
-        _ => false,
-    }
-}
-
-/// The accounts registered as delegated administrators for `service_principal`.
-pub fn delegated_administrators(
-    world: &World,
-    org_id: &str,
-    service_principal: &str,
-) -> Vec<String> {
-    world
-        .organizations
-        .organizations
-        .get(org_id)
-        .map(|o| {
-            o.delegated_admins
-                .iter()
-                .filter(|(_, services)| services.contains_key(service_principal))
-                .map(|(account, _)| account.clone())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! account's effective TAG_POLICY lists a resource type in a tag key's `enforced_for`, a
 //! tagging operation on that resource type whose tag uses a value outside the key's
 //! `tag_value` list (or a capitalization other than the policy's `tag_key`) is refused with
-//! "The tag policy does not allow the specified value for the following tag key: '<key>'.".
+//! `The tag policy does not allow the specified value for the following tag key: '<key>'.`
 //! Tags whose key the policy does not mention, and requests without tags, are not checked.
 //!
 //! Each service wraps the message in its own error (KMS: `TagException`).

@@ -879,7 +879,7 @@ fn invitations_expire_after_fifteen_days() {
         json!({"Target": {"Type": "ACCOUNT", "Id": OTHER}}),
     );
     let id = invite["Handshake"]["Id"].as_str().unwrap().to_owned();
-    env.shared.clock.advance(15.0 * 24.0 * 3600.0 + 1.0);
+    env.instance.clock.advance(15.0 * 24.0 * 3600.0 + 1.0);
     let described = env.ok(OTHER, "DescribeHandshake", json!({"HandshakeId": id}));
     assert_eq!(described["Handshake"]["State"], "EXPIRED");
     assert_eq!(

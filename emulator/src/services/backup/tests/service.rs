@@ -53,7 +53,7 @@ impl Env {
     fn key(&self, owner: &str, region: &str) -> String {
         let mut principals = Vec::new();
         for account in [MGMT, MEMBER] {
-            let mut world = self.shared.world();
+            let mut world = self.instance.world();
             let _ = crate::services::iam::roles::create_service_linked(
                 &mut world,
                 "aws",
@@ -161,7 +161,7 @@ fn a_vault_without_a_key_uses_aws_backup_and_creates_the_service_linked_role() {
     env.vault_in(MGMT, "us-east-1", "plain", None);
     let d = env.ok(MGMT, "GET", "/backup-vaults/plain", Value::Null);
     let expected = crate::services::kms::integration::ensure_aws_managed_key(
-        &mut env.shared.world(),
+        &mut env.instance.world(),
         MGMT,
         "us-east-1",
         "backup",
@@ -169,7 +169,7 @@ fn a_vault_without_a_key_uses_aws_backup_and_creates_the_service_linked_role() {
     );
     assert_eq!(d["EncryptionKeyArn"], expected.as_str());
     assert!(crate::services::iam::access::principal_exists(
-        &env.shared.world(),
+        &env.instance.world(),
         "arn:aws:iam::111111111111:role/aws-service-role/backup.amazonaws.com/AWSServiceRoleForBackup"
     ));
 }
@@ -1277,7 +1277,7 @@ fn backup_state_round_trips_through_json() {
         &w.role,
         json!({"DeleteAfterDays": 14}),
     );
-    let world = w.env.shared.world().clone();
+    let world = w.env.instance.world().clone();
     let text = serde_json::to_string(&world).unwrap();
     let back: crate::world::World = serde_json::from_str(&text).unwrap();
     assert_eq!(back, world);
@@ -1337,7 +1337,7 @@ fn a_backup_role_without_permissions_fails_the_job() {
     let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
         "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
     crate::services::iam::test_support::call(
-        &mut env.shared.world(),
+        &mut env.instance.world(),
         ServiceId::Iam,
         "CreateRole",
         json!({"RoleName": "Bare", "AssumeRolePolicyDocument": trust.to_string()}),
@@ -1615,7 +1615,7 @@ fn copy_fails_until_the_destination_key_is_shared_with_the_copy_role() {
         ),
     ] {
         crate::services::iam::test_support::call(
-            &mut w.env.shared.world(),
+            &mut w.env.instance.world(),
             ServiceId::Iam,
             op,
             body,

@@ -469,7 +469,7 @@ fn a_child_recovery_point_leaves_its_parent_once() {
     );
     let parent = "arn:aws:backup:us-east-1:111111111111:recovery-point:composite:cfn-1";
     {
-        let mut world = env.shared.world();
+        let mut world = env.instance.world();
         let st = crate::services::backup::state_mut(&mut world, OWNER, "us-east-1", 0.0);
         let child = st
             .vaults
@@ -482,7 +482,7 @@ fn a_child_recovery_point_leaves_its_parent_once() {
     }
     let r = env.backup(OWNER, "DELETE", &path, Value::Null);
     assert_eq!(r.status, 204, "{}", r.body);
-    let world = env.shared.world();
+    let world = env.instance.world();
     let child = &crate::services::backup::state(&world, OWNER, "us-east-1")
         .unwrap()
         .vaults["v1"]

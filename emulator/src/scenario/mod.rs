@@ -1,0 +1,21 @@
+//! Scenarios: documented AWS failures as data. Each folder under `scenarios/` holds a
+//! `scenario.json` (format version 1) and the policy files it references: the accounts, the
+//! setup as AWS API calls, the check that fails with AWS's own answer, the fix, and the
+//! answer after it. keyhole reads them, checks them against the botocore models, runs them in
+//! process and reports what differs.
+//!
+//! - [`format`]: the file format, as serde reads it;
+//! - [`refs`]: `${name}` references and dotted paths into answers;
+//! - [`load`]: reading and checking a folder, errors with file, line and reason;
+//! - [`run`]: running one against a fresh in-process emulator, comparing outcomes;
+//! - [`cli`]: `keyhole scenario list | show | run | new`.
+
+pub mod cli;
+pub mod format;
+pub mod load;
+pub mod refs;
+pub mod run;
+
+pub use format::{Outcome, Scenario, Step};
+pub use load::{library, load, Loaded, ScenarioError};
+pub use run::{run, Report};
