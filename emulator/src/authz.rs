@@ -137,6 +137,43 @@ pub fn decide(world: &World, principal: &Caller, env: &Environment, access: &Acc
     decide_with(world, principal, env, access, Vec::new(), false)
 }
 
+/// The engine's decision on `service_principal` (`backup.amazonaws.com`) assuming the role
+/// `role_arn`: the role's trust policy alone decides, as for any service principal (no
+/// identity policies, SCPs or RCPs apply to a service). Denied when the role does not
+/// exist or its trust policy no longer parses.
+pub fn service_may_assume(world: &World, role_arn: &str, service_principal: &str) -> Decision {
+    let account = role_arn.split(':').nth(4).unwrap_or_default();
+    let name = role_arn.rsplit('/').next().unwrap_or_default();
+    let trust = world
+        .accounts
+        .get(account)
+        .and_then(|a| a.iam.roles.values().find(|r| r.name == name))
+        .and_then(|r| {
+            parsed(
+                "trust-policy",
+                PolicySource::Resource,
+                &r.assume_role_policy_document,
+            )
+        });
+    let request = Request::builder(
+        Principal::service(service_principal),
+        "sts:AssumeRole",
+        role_arn,
+    )
+    .resource_account(account)
+    .build();
+    policy::evaluate(&Authorization {
+        request: &request,
+        principal_side: &IdentityLayers::default(),
+        resource_side: &ResourceLayers {
+            kind: policy::ResourcePolicyKind::RoleTrust,
+            resource_policy: trust,
+            rcp_levels: None,
+        },
+        grants: &[],
+    })
+}
+
 /// Whether the service's AccessDenied message says ` on resource: *` for an action on no
 /// resource. KMS does (`kms:ListKeys on resource: *`, `kms:CreateKey on resource: *`, real
 /// transcripts in the fidelity review §4.2); IAM's documented examples and Backup's real
@@ -684,5 +721,36 @@ mod tests {
             inside.explain()
         );
         assert_ne!(outside.decision, EvalDecision::Allowed);
+    }
+
+    /// The trust policy alone decides whether a service may assume a role: the principal
+    /// it names, not any identity policy; a missing role is denied.
+    #[test]
+    fn a_service_may_assume_a_role_its_trust_policy_names() {
+        let h = Harness::new();
+        let trust = |service: &str| {
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
+            .to_string()
+        };
+        for (name, service) in [
+            ("BackupRole", "backup.amazonaws.com"),
+            ("Ec2Role", "ec2.amazonaws.com"),
+        ] {
+            let r = h.call(
+                MEMBER,
+                "us-east-1",
+                "iam:CreateRole",
+                &json!({"RoleName": name, "AssumeRolePolicyDocument": trust(service)}),
+            );
+            assert_eq!(r.status, 200, "{}", r.body);
+        }
+        let world = h.world();
+        let role = |name: &str| format!("arn:aws:iam::{MEMBER}:role/{name}");
+        let backup = "backup.amazonaws.com";
+        assert!(service_may_assume(&world, &role("BackupRole"), backup).is_allowed());
+        assert!(!service_may_assume(&world, &role("Ec2Role"), backup).is_allowed());
+        assert!(service_may_assume(&world, &role("Ec2Role"), "ec2.amazonaws.com").is_allowed());
+        assert!(!service_may_assume(&world, &role("Missing"), backup).is_allowed());
     }
 }

@@ -48,8 +48,18 @@ fn every_scenario_reproduces_its_failure_and_its_fix_works() {
                 .join("\n")
         )
     });
-    assert!(all.len() >= 8, "{} scenarios", all.len());
+    assert!(all.len() >= 20, "{} scenarios", all.len());
     for scenario in &all {
+        assert!(
+            scenario.dir.join("README.md").is_file(),
+            "{} has no README.md saying what it reproduces and where AWS documents it",
+            scenario.name
+        );
+        assert!(
+            !scenario.scenario.documentation.is_empty(),
+            "{} cites no AWS documentation",
+            scenario.name
+        );
         let report = run(scenario);
         assert!(
             report.passed,

@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use super::state::airgap::{AirGapInfo, MpaUpdate};
-use super::state::{Vault, VaultLock};
+use super::state::{Vault, VaultLock, VaultState};
 use super::{
     authorize_with, find_vault, invalid_parameter, invalid_request, not_found, page,
     parse_vault_arn, req, s, state_mut, tags_from, vault_arn, vault_for,
@@ -21,10 +21,10 @@ pub fn vault_type(vault: &Vault) -> &str {
     vault.vault_type.as_deref().unwrap_or("BACKUP_VAULT")
 }
 
-pub fn vault_state(vault: &Vault, now: f64) -> &'static str {
+pub fn vault_state(vault: &Vault, now: f64) -> VaultState {
     match vault.available_at {
-        Some(at) if now < at => "CREATING",
-        _ => "AVAILABLE",
+        Some(at) if now < at => VaultState::Creating,
+        _ => VaultState::Available,
     }
 }
 
@@ -148,7 +148,7 @@ pub fn create_lag(ctx: &RequestContext, world: &mut World, input: &Value) -> Api
         "BackupVaultName": name,
         "BackupVaultArn": arn,
         "CreationDate": ctx.now,
-        "VaultState": "CREATING",
+        "VaultState": VaultState::Creating,
     }))
 }
 
@@ -341,7 +341,7 @@ pub fn create_restore_access(
     Ok(json!({
         "RestoreAccessBackupVaultArn": arn,
         "RestoreAccessBackupVaultName": name,
-        "VaultState": "CREATING",
+        "VaultState": VaultState::Creating,
         "CreationDate": ctx.now,
     }))
 }
@@ -381,7 +381,7 @@ pub fn list_restore_access(
             json!({
                 "RestoreAccessBackupVaultArn": v.arn,
                 "CreationDate": v.creation_date,
-                "ApprovalDate": if state == "AVAILABLE" { json!(v.available_at) } else { Value::Null },
+                "ApprovalDate": if state == VaultState::Available { json!(v.available_at) } else { Value::Null },
                 "VaultState": state,
             })
         })

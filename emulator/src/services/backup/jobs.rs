@@ -4,9 +4,11 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::engine::{self, new_copy_job};
+use super::engine::new_copy_job;
+use super::resources::management_preferences;
 use super::resources::{fully_managed, recovery_point_arn, resource_name, resource_type};
-use super::state::{Job, RecoveryPoint, RestoreJob};
+use super::state::{Job, JobState, MessageCategory, RecoveryPoint, RestoreJob};
+use super::vaults::retention_ok;
 use super::{
     access_denied, authorize, authorize_with, invalid_parameter, lifecycle_from, lifecycle_json,
     not_found, page, page_map, parse_vault_arn, req, s, state, state_mut, tags_from, vault_for,
@@ -16,13 +18,13 @@ use crate::protocol::{ApiError, ApiResult};
 use crate::world::World;
 
 /// The state a caller sees: final once settled, else CREATED then RUNNING.
-fn visible_state(job: &Job, now: f64) -> &str {
+fn visible_state(job: &Job, now: f64) -> JobState {
     if job.settled {
-        &job.state
+        job.state
     } else if now > job.creation_date {
-        "RUNNING"
+        JobState::Running
     } else {
-        "CREATED"
+        JobState::Created
     }
 }
 
@@ -46,7 +48,7 @@ pub(crate) fn create_backup_job(
     now: f64,
 ) -> ApiResult<Job> {
     let rtype = resource_type(world, resource_arn).ok_or_else(|| unsupported(resource_arn))?;
-    let prefs = engine::management_preferences(world, account, region);
+    let prefs = management_preferences(world, account, region);
     let fm = fully_managed(&rtype, |t| prefs.get(t).copied().unwrap_or(false));
     let duration = world.backup.settings.job_duration_seconds;
     let job = Job {
@@ -55,7 +57,7 @@ pub(crate) fn create_backup_job(
         region: region.to_owned(),
         creation_date: now,
         finish_at: now + duration,
-        state: "CREATED".into(),
+        state: JobState::Created,
         resource_arn: resource_arn.to_owned(),
         resource_type: rtype.clone(),
         iam_role_arn: iam_role_arn.to_owned(),
@@ -116,7 +118,7 @@ fn backup_job_json(job: &Job, now: f64) -> Value {
         "BackupJobId": job.id,
         "BackupVaultName": job.vault_name,
         "BackupVaultArn": job.vault_arn,
-        "RecoveryPointArn": if done && job.state == "COMPLETED" { json!(job.recovery_point_arn) } else { Value::Null },
+        "RecoveryPointArn": if done && job.state == JobState::Completed { json!(job.recovery_point_arn) } else { Value::Null },
         "ResourceArn": job.resource_arn,
         "ResourceName": resource_name(&job.resource_arn),
         "ResourceType": job.resource_type,
@@ -174,7 +176,7 @@ fn job_matches(job: &Job, input: &Value, now: f64) -> bool {
     let num = |k: &str| input.get(k).and_then(Value::as_f64);
     by("ByResourceArn").is_none_or(|v| v == job.resource_arn)
         && by("ByResourceType").is_none_or(|v| v == job.resource_type)
-        && by("ByState").is_none_or(|v| v == visible_state(job, now))
+        && by("ByState").is_none_or(|v| v == visible_state(job, now).as_str())
         && by("ByBackupVaultName").is_none_or(|v| v == job.vault_name)
         && by("ByAccountId").is_none_or(|v| v == job.account)
         && by("ByDestinationVaultArn")
@@ -184,8 +186,7 @@ fn job_matches(job: &Job, input: &Value, now: f64) -> bool {
             job.settled
                 && job
                     .message_category
-                    .as_deref()
-                    .is_some_and(|c| c.eq_ignore_ascii_case(v))
+                    .is_some_and(|c| c.as_str().eq_ignore_ascii_case(v))
         })
         && num("ByCreatedAfter").is_none_or(|t| job.creation_date >= t)
         && num("ByCreatedBefore").is_none_or(|t| job.creation_date <= t)
@@ -237,9 +238,9 @@ pub fn stop_backup_job(ctx: &RequestContext, world: &mut World, input: &Value) -
         .get_mut(&id)
     {
         job.settled = true;
-        job.state = "ABORTED".into();
+        job.state = JobState::Aborted;
         job.completion_date = Some(ctx.now);
-        job.message_category = Some("ABORTED".into());
+        job.message_category = Some(MessageCategory::Aborted);
         job.then_copy.clear();
         job.decision_record = vec!["stopped by StopBackupJob".into()];
     }
@@ -268,11 +269,12 @@ pub fn job_summaries(
     if let Some(st) = state(world, &ctx.caller.account, &ctx.region) {
         let jobs = if copy { &st.copy_jobs } else { &st.backup_jobs };
         for job in jobs.values() {
-            let state = visible_state(job, ctx.now).to_owned();
+            let state = visible_state(job, ctx.now).as_str().to_owned();
             let category = job
                 .message_category
-                .clone()
-                .unwrap_or_else(|| "SUCCESS".into());
+                .unwrap_or(MessageCategory::Success)
+                .as_str()
+                .to_owned();
             let keep = s(input, "State")
                 .is_none_or(|v| v == "AGGREGATE_ALL" || v == "ANY" || v == state)
                 && s(input, "ResourceType")
@@ -649,7 +651,7 @@ pub fn update_recovery_point_lifecycle(
         .vaults
         .get_mut(&name)
         .ok_or_else(access_denied)?;
-    if !engine::retention_ok(&vault.lock, &lifecycle) {
+    if !retention_ok(&vault.lock, &lifecycle) {
         // Text inferred.
         return Err(invalid_parameter(
             "The retention specified is not within the range specified for the target Backup Vault.",

@@ -2,15 +2,16 @@
 //! notifications and locks, air-gapped and restore-access vaults ([`airgap`]); backup, copy,
 //! restore and scan jobs with recovery points and their indexes; plans, selections and
 //! legal holds; Audit Manager frameworks, report plans and reports ([`audit`], [`reports`]);
-//! restore testing; tiering; global and Region settings. Cross-account copies are decided by
-//! [`engine`], which asks the policy engine and KMS and fails a job with AWS's own
-//! StatusMessage (reference/errors.md §1). Scheduled rules run on keyhole's clock
-//! ([`schedule`]).
+//! restore testing; tiering; global and Region settings. Jobs settle on keyhole's clock
+//! ([`engine`]); cross-account copies are decided by the table of checks in [`copy`], which
+//! asks the policy engine and KMS and fails a job with AWS's own StatusMessage
+//! (reference/errors.md §1). Scheduled rules run on keyhole's clock ([`schedule`]).
 
 pub mod admin;
 pub mod airgap;
 pub mod audit;
 mod clock;
+pub mod copy;
 pub mod cron;
 pub mod engine;
 pub mod indexes;
@@ -20,6 +21,7 @@ pub mod plans;
 pub mod reports;
 pub mod resources;
 pub mod restore_testing;
+pub mod roles;
 pub mod scans;
 pub mod schedule;
 pub mod state;

@@ -2,6 +2,9 @@
 //! whether Backup fully manages it (vault-key encryption), the recovery point ARN format,
 //! and which AWS managed key an undeclared resource is encrypted with.
 
+use std::collections::BTreeMap;
+
+use super::state;
 use crate::world::World;
 
 /// Every type GetSupportedResourceTypes lists.
@@ -165,6 +168,18 @@ pub fn recovery_point_arn(resource_type: &str, fm: bool, region: &str, account: 
 /// The resource's name as AWS Backup shows it (the last ARN segment).
 pub fn resource_name(arn: &str) -> String {
     arn.rsplit(['/', ':']).next().unwrap_or(arn).to_owned()
+}
+
+/// The Region's ResourceTypeManagementPreference: which types get advanced features
+/// (full AWS Backup management).
+pub fn management_preferences(
+    world: &World,
+    account: &str,
+    region: &str,
+) -> BTreeMap<String, bool> {
+    super::state(world, account, region)
+        .map(|st| st.region_settings.management.clone())
+        .unwrap_or_else(|| state::RegionSettings::default().management)
 }
 
 #[cfg(test)]

@@ -158,6 +158,131 @@ pub struct RecoveryPoint {
     pub index: Option<indexes::BackupIndex>,
 }
 
+/// The model's VaultState. keyhole keeps no vault state: a vault is CREATING until its
+/// `available_at` (air-gapped and restore access vaults), then AVAILABLE; none fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum VaultState {
+    Creating,
+    Available,
+    Failed,
+}
+
+impl VaultState {
+    pub const ALL: [VaultState; 3] = [
+        VaultState::Creating,
+        VaultState::Available,
+        VaultState::Failed,
+    ];
+
+    /// The wire name (`AVAILABLE`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VaultState::Creating => "CREATING",
+            VaultState::Available => "AVAILABLE",
+            VaultState::Failed => "FAILED",
+        }
+    }
+}
+
+impl std::fmt::Display for VaultState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A backup or copy job's state: the botocore model's BackupJobState (CopyJobState is its
+/// subset CREATED, RUNNING, COMPLETED, FAILED, PARTIAL). The wire name is the serde name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum JobState {
+    #[default]
+    Created,
+    Pending,
+    Running,
+    Aborting,
+    Aborted,
+    Completed,
+    Failed,
+    Expired,
+    Partial,
+}
+
+impl JobState {
+    pub const ALL: [JobState; 9] = [
+        JobState::Created,
+        JobState::Pending,
+        JobState::Running,
+        JobState::Aborting,
+        JobState::Aborted,
+        JobState::Completed,
+        JobState::Failed,
+        JobState::Expired,
+        JobState::Partial,
+    ];
+
+    /// The wire name (`COMPLETED`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Created => "CREATED",
+            JobState::Pending => "PENDING",
+            JobState::Running => "RUNNING",
+            JobState::Aborting => "ABORTING",
+            JobState::Aborted => "ABORTED",
+            JobState::Completed => "COMPLETED",
+            JobState::Failed => "FAILED",
+            JobState::Expired => "EXPIRED",
+            JobState::Partial => "PARTIAL",
+        }
+    }
+}
+
+impl std::fmt::Display for JobState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A job's MessageCategory. The model leaves it a free string; these are the categories
+/// keyhole's jobs end with (the dashboards doc's "Reasons for problematic jobs" names
+/// AccessDenied and InvalidParameters; SUCCESS and ABORTED are the state's own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MessageCategory {
+    #[serde(rename = "SUCCESS")]
+    Success,
+    #[serde(rename = "ABORTED")]
+    Aborted,
+    #[serde(rename = "AccessDenied")]
+    AccessDenied,
+    #[serde(rename = "InvalidParameters")]
+    InvalidParameters,
+}
+
+impl MessageCategory {
+    pub const ALL: [MessageCategory; 4] = [
+        MessageCategory::Success,
+        MessageCategory::Aborted,
+        MessageCategory::AccessDenied,
+        MessageCategory::InvalidParameters,
+    ];
+
+    /// The wire name (`AccessDenied`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageCategory::Success => "SUCCESS",
+            MessageCategory::Aborted => "ABORTED",
+            MessageCategory::AccessDenied => "AccessDenied",
+            MessageCategory::InvalidParameters => "InvalidParameters",
+        }
+    }
+}
+
+impl std::fmt::Display for MessageCategory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A backup or copy job.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -171,11 +296,11 @@ pub struct Job {
     /// The final state has been decided and its effects applied.
     #[serde(default)]
     pub settled: bool,
-    pub state: String,
+    pub state: JobState,
     #[serde(default)]
     pub status_message: Option<String>,
     #[serde(default)]
-    pub message_category: Option<String>,
+    pub message_category: Option<MessageCategory>,
     #[serde(default)]
     pub completion_date: Option<f64>,
     pub resource_arn: String,
@@ -346,4 +471,64 @@ pub struct EngineSettings {
     /// keyhole keeps the older restriction unless this is set.
     #[serde(default)]
     pub allow_rds_cross_region_and_account: bool,
+}
+
+#[cfg(test)]
+mod wire_names {
+    use super::*;
+
+    #[test]
+    fn job_states_keep_their_wire_names() {
+        let expected = [
+            "CREATED",
+            "PENDING",
+            "RUNNING",
+            "ABORTING",
+            "ABORTED",
+            "COMPLETED",
+            "FAILED",
+            "EXPIRED",
+            "PARTIAL",
+        ];
+        for (state, name) in JobState::ALL.into_iter().zip(expected) {
+            assert_eq!(state.as_str(), name);
+            assert_eq!(state.to_string(), name);
+            assert_eq!(serde_json::to_value(state).unwrap(), name);
+            assert_eq!(
+                serde_json::from_value::<JobState>(name.into()).unwrap(),
+                state
+            );
+        }
+        assert_eq!(JobState::ALL.len(), expected.len());
+    }
+
+    #[test]
+    fn vault_states_keep_their_wire_names() {
+        let expected = ["CREATING", "AVAILABLE", "FAILED"];
+        for (state, name) in VaultState::ALL.into_iter().zip(expected) {
+            assert_eq!(state.as_str(), name);
+            assert_eq!(state.to_string(), name);
+            assert_eq!(serde_json::to_value(state).unwrap(), name);
+            assert_eq!(
+                serde_json::from_value::<VaultState>(name.into()).unwrap(),
+                state
+            );
+        }
+        assert_eq!(VaultState::ALL.len(), expected.len());
+    }
+
+    #[test]
+    fn message_categories_keep_their_wire_names() {
+        let expected = ["SUCCESS", "ABORTED", "AccessDenied", "InvalidParameters"];
+        for (category, name) in MessageCategory::ALL.into_iter().zip(expected) {
+            assert_eq!(category.as_str(), name);
+            assert_eq!(category.to_string(), name);
+            assert_eq!(serde_json::to_value(category).unwrap(), name);
+            assert_eq!(
+                serde_json::from_value::<MessageCategory>(name.into()).unwrap(),
+                category
+            );
+        }
+        assert_eq!(MessageCategory::ALL.len(), expected.len());
+    }
 }

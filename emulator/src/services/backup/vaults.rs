@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::state::{Notifications, Vault, VaultLock};
+use super::state::{Lifecycle, Notifications, Vault, VaultLock, VaultState};
 use super::{
     access_denied, authorize, find_vault, invalid_parameter, invalid_request, not_found, page, req,
     s, state, state_mut, tags_from, vault_arn, vault_for,
@@ -131,7 +131,7 @@ fn vault_json(vault: &Vault, now: f64) -> Value {
         "BackupVaultName": vault.name,
         "BackupVaultArn": vault.arn,
         "VaultType": "BACKUP_VAULT",
-        "VaultState": "AVAILABLE",
+        "VaultState": VaultState::Available,
         "EncryptionKeyArn": vault.encryption_key_arn,
         "EncryptionKeyType": if vault.aws_managed_key { Value::Null } else { json!("CUSTOMER_MANAGED_KMS_KEY") },
         "CreationDate": vault.creation_date,
@@ -609,4 +609,46 @@ pub fn update_region_settings(
     settings.opt_in.extend(opt_in);
     settings.management.extend(management);
     Ok(Value::Null)
+}
+
+/// Whether a lifecycle fits a vault lock's retention range.
+pub fn retention_ok(lock: &Option<VaultLock>, lifecycle: &Option<Lifecycle>) -> bool {
+    let Some(lock) = lock else {
+        return true;
+    };
+    let days = lifecycle.as_ref().and_then(|l| l.delete_after_days);
+    match days {
+        // Kept forever: only a vault without a maximum accepts it.
+        None => lock.max_retention_days.is_none(),
+        Some(d) => {
+            lock.min_retention_days.is_none_or(|min| d >= min)
+                && lock.max_retention_days.is_none_or(|max| d <= max)
+        }
+    }
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    #[test]
+    fn retention_respects_the_lock() {
+        let lock = Some(VaultLock {
+            min_retention_days: Some(7),
+            max_retention_days: Some(30),
+            lock_date: None,
+        });
+        let days = |d| {
+            Some(Lifecycle {
+                delete_after_days: Some(d),
+                ..Lifecycle::default()
+            })
+        };
+        assert!(retention_ok(&lock, &days(7)));
+        assert!(retention_ok(&lock, &days(30)));
+        assert!(!retention_ok(&lock, &days(6)));
+        assert!(!retention_ok(&lock, &days(31)));
+        assert!(!retention_ok(&lock, &None));
+        assert!(retention_ok(&None, &None));
+    }
 }

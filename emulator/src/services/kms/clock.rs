@@ -7,8 +7,8 @@ use crate::protocol::ServiceId;
 use crate::world::timeline::{EventKind, EventRef};
 use crate::world::World;
 
-use super::state::{Key, KmsState, Rotation};
-use super::{crypto, held_in_another_region, DAY, PENDING_REPLICA_DELETION};
+use super::state::{Key, KeyState, KmsState, Rotation};
+use super::{crypto, held_in_another_region, DAY};
 
 /// Puts in the timeline every event key `key_id` of `account` in `region` wants now. Called
 /// wherever a due time is set; an entry made stale later is ignored when it fires.
@@ -33,14 +33,15 @@ pub(crate) fn schedule_key(world: &mut World, account: &str, region: &str, key_i
 fn wanted(key: &Key) -> [Option<(f64, EventKind)>; 4] {
     [
         key.deletion_date
-            .filter(|_| key.state == "PendingDeletion")
+            .filter(|_| key.state == KeyState::PendingDeletion)
             .map(|d| (d, EventKind::KeyDeletion)),
         key.next_rotation
             .filter(|_| key.rotation_period_days.is_some())
             .map(|d| (d, EventKind::KeyRotation)),
         key.valid_to.map(|d| (d, EventKind::MaterialExpiry)),
         // Due at once: whether its last replica is gone is checked when it fires.
-        (key.state == PENDING_REPLICA_DELETION).then_some((0.0, EventKind::PrimaryWaitingPeriod)),
+        (key.state == KeyState::PendingReplicaDeletion)
+            .then_some((0.0, EventKind::PrimaryWaitingPeriod)),
     ]
 }
 
@@ -95,7 +96,7 @@ pub(crate) fn fire(world: &mut World, event: &EventRef, due: f64, now: f64) {
                             && r.kms
                                 .keys
                                 .get(&event.object)
-                                .is_some_and(|k| k.state == PENDING_REPLICA_DELETION)
+                                .is_some_and(|k| k.state == KeyState::PendingReplicaDeletion)
                     })
                     .map(|(region, _)| region.clone())
                     .collect();
@@ -135,7 +136,7 @@ fn delete(kms: &mut KmsState, key_id: &str, due: f64) -> bool {
     let wants = kms
         .keys
         .get(key_id)
-        .is_some_and(|k| k.state == "PendingDeletion" && k.deletion_date == Some(due));
+        .is_some_and(|k| k.state == KeyState::PendingDeletion && k.deletion_date == Some(due));
     if wants {
         kms.keys.remove(key_id);
         kms.aliases.retain(|_, a| a.target_key_id != key_id);
@@ -168,10 +169,10 @@ fn expire(kms: &mut KmsState, key_id: &str, due: f64) {
     let Some(key) = kms.keys.get_mut(key_id) else {
         return;
     };
-    if key.valid_to == Some(due) && key.state != "PendingDeletion" {
+    if key.valid_to == Some(due) && key.state != KeyState::PendingDeletion {
         key.material = crypto::KeyVersions::empty();
         key.valid_to = None;
-        key.state = "PendingImport".into();
+        key.state = KeyState::PendingImport;
     }
 }
 
@@ -188,12 +189,12 @@ fn start_primary_waiting_period(world: &mut World, event: &EventRef, now: f64) {
         .regions
         .get_mut(&event.region)
         .and_then(|r| r.kms.keys.get_mut(&event.object))
-        .filter(|k| k.state == PENDING_REPLICA_DELETION)
+        .filter(|k| k.state == KeyState::PendingReplicaDeletion)
     else {
         return;
     };
     let days = k.pending_window_days.unwrap_or(30);
-    k.state = "PendingDeletion".into();
+    k.state = KeyState::PendingDeletion;
     let deletion = now + days as f64 * DAY;
     k.deletion_date = Some(deletion);
     world.timeline.schedule(

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::crypto::{KeySpec, KeyUsage};
-use super::state::{GrantRecord, Key};
+use super::state::{GrantRecord, Key, KeyState};
 use super::{
     authorize_key, authorize_keyless, b64, key, key_mut, require_usable, resolve_for, KeyRef,
     Names, Op,
@@ -181,7 +181,7 @@ pub fn create_grant(op: &Op, world: &mut World) -> ApiResult<Value> {
         authorize_key(op, world, k, extra)?;
         // Key-state table: Disabled, PendingImport and PendingDeletion refuse new grants;
         // a key in a disconnected custom key store (Unavailable) still takes them.
-        if k.state != "Unavailable" {
+        if k.state != KeyState::Unavailable {
             require_usable(k)?;
         }
         check_grant_operations(k, &operations, equals.is_some() || subset.is_some())?;

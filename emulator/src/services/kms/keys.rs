@@ -8,13 +8,12 @@ use serde_json::{json, Value};
 use super::clock::schedule_key;
 use super::crypto::{self, KeySpec, KeyUsage, KeyVersions};
 use super::errors;
-use super::state::{Alias, Key};
+use super::state::{Alias, Key, KeyState};
 use super::{
     alias_arn, authorize_key, authorize_keyless, b64, crypto_error, disabled,
     held_in_another_region, invalid_state, key, key_access, key_arn, key_mut, kms_state,
     kms_state_mut, names_alias, paginate, paginate_map, require_customer_managed,
     require_not_pending_deletion, resolve, resolve_creating, resolve_for, KeyRef, Names, Op, DAY,
-    PENDING_REPLICA_DELETION,
 };
 use crate::authz::{self, Access, Environment};
 use crate::policy::model::PrincipalEntryKind;
@@ -41,7 +40,7 @@ pub(crate) fn metadata(key: &Key) -> Value {
         "KeyId": key.key_id,
         "Arn": key.arn,
         "CreationDate": key.creation_date,
-        "Enabled": key.state == "Enabled",
+        "Enabled": key.state == KeyState::Enabled,
         "Description": key.description,
         "KeyUsage": key.key_usage.as_str(),
         "KeyState": key.state,
@@ -108,10 +107,10 @@ pub(crate) fn metadata(key: &Key) -> Value {
     }
     // A deletion date, or for a primary still waiting on its replicas, the waiting period
     // that starts once they are gone; never both (botocore's KeyMetadata documentation).
-    if key.state == "PendingDeletion" {
+    if key.state == KeyState::PendingDeletion {
         m["DeletionDate"] = json!(key.deletion_date);
     }
-    if key.state == PENDING_REPLICA_DELETION {
+    if key.state == KeyState::PendingReplicaDeletion {
         m["PendingDeletionWindowInDays"] = json!(key.pending_window_days);
     }
     if key.origin == "EXTERNAL" {
@@ -325,9 +324,9 @@ pub fn create_key(op: &Op, world: &mut World) -> ApiResult<Value> {
         origin: origin.clone(),
         key_manager: "CUSTOMER".into(),
         state: if origin == "EXTERNAL" {
-            "PendingImport".into()
+            KeyState::PendingImport
         } else {
-            "Enabled".into()
+            KeyState::Enabled
         },
         deletion_date: None,
         pending_window_days: None,
@@ -438,11 +437,15 @@ pub fn set_enabled(op: &Op, world: &mut World, enable: bool) -> ApiResult<Value>
         authorize_key(op, world, k, Vec::new())?;
         require_customer_managed(k)?;
         require_not_pending_deletion(k)?;
-        if k.state == "PendingImport" {
+        if k.state == KeyState::PendingImport {
             return Err(invalid_state(k, "pending import"));
         }
     }
-    key_mut(world, &r, op.ctx.now)?.state = if enable { "Enabled" } else { "Disabled" }.into();
+    key_mut(world, &r, op.ctx.now)?.state = if enable {
+        KeyState::Enabled
+    } else {
+        KeyState::Disabled
+    };
     Ok(json!({}))
 }
 
@@ -471,17 +474,17 @@ pub fn schedule_key_deletion(op: &Op, world: &mut World) -> ApiResult<Value> {
     k.pending_window_days = Some(days);
     if waits_for_replicas {
         // The deletion date is unknown until the last replica is deleted, so AWS omits it.
-        k.state = PENDING_REPLICA_DELETION.into();
+        k.state = KeyState::PendingReplicaDeletion;
         k.deletion_date = None;
         let out = json!({
             "KeyId": k.arn,
-            "KeyState": PENDING_REPLICA_DELETION,
+            "KeyState": KeyState::PendingReplicaDeletion,
             "PendingWindowInDays": days,
         });
         schedule_key(world, &r.account, &r.region, &r.key_id);
         return Ok(out);
     }
-    k.state = "PendingDeletion".into();
+    k.state = KeyState::PendingDeletion;
     k.deletion_date = Some(now + days as f64 * DAY);
     let out = json!({
         "KeyId": k.arn,
@@ -509,15 +512,15 @@ pub fn cancel_key_deletion(op: &Op, world: &mut World) -> ApiResult<Value> {
     {
         let k = key(world, &r)?;
         authorize_key(op, world, k, Vec::new())?;
-        if k.state != "PendingDeletion" && k.state != PENDING_REPLICA_DELETION {
+        if k.state != KeyState::PendingDeletion && k.state != KeyState::PendingReplicaDeletion {
             return Err(invalid_state(k, "not pending deletion"));
         }
     }
     let k = key_mut(world, &r, op.ctx.now)?;
     k.state = if k.material.current().is_none() {
-        "PendingImport".into()
+        KeyState::PendingImport
     } else {
-        "Disabled".into()
+        KeyState::Disabled
     };
     k.deletion_date = None;
     k.pending_window_days = None;
@@ -803,8 +806,8 @@ fn require_rotatable(k: &Key) -> ApiResult<()> {
 }
 
 fn require_enabled_for_admin(k: &Key) -> ApiResult<()> {
-    match k.state.as_str() {
-        "Disabled" => Err(disabled(k)),
+    match k.state {
+        KeyState::Disabled => Err(disabled(k)),
         _ => require_not_pending_deletion(k),
     }
 }
@@ -1021,8 +1024,8 @@ pub fn import_key_material(op: &Op, world: &mut World) -> ApiResult<Value> {
     } else {
         k.material.set_current(&id);
     }
-    if k.state == "PendingImport" {
-        k.state = "Enabled".into();
+    if k.state == KeyState::PendingImport {
+        k.state = KeyState::Enabled;
     }
     k.valid_to = valid_to;
     k.expiration_model = Some(model);
@@ -1042,8 +1045,8 @@ pub fn delete_imported_key_material(op: &Op, world: &mut World) -> ApiResult<Val
     k.material = KeyVersions::empty();
     k.valid_to = None;
     // A key pending deletion stays so (key-state table: allowed, no state change).
-    if k.state != "PendingDeletion" {
-        k.state = "PendingImport".into();
+    if k.state != KeyState::PendingDeletion {
+        k.state = KeyState::PendingImport;
     }
     let mut out = json!({ "KeyId": k.arn });
     if let Some(id) = material_id {

@@ -3,7 +3,7 @@
 //! (kms:ViaService, kms:CallerAccount) and read its metadata directly.
 
 use super::crypto::{KeySpec, KeyUsage, KeyVersions};
-use super::state::{Alias, Key};
+use super::state::{Alias, Key, KeyState};
 use super::{key_arn, kms_state, kms_state_mut, DAY};
 use crate::world::World;
 
@@ -207,7 +207,7 @@ pub fn ensure_aws_managed_key(
         key_usage: KeyUsage::EncryptDecrypt,
         origin: "AWS_KMS".into(),
         key_manager: "AWS".into(),
-        state: "Enabled".into(),
+        state: KeyState::Enabled,
         deletion_date: None,
         pending_window_days: None,
         policy,

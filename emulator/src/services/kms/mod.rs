@@ -24,7 +24,7 @@ use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
 use crate::world::World;
 use crypto::{EncryptionContext, KeyUsage};
-use state::{Key, KmsState};
+use state::{Key, KeyState, KmsState};
 
 pub use managed::ensure_aws_managed_key;
 
@@ -179,15 +179,12 @@ pub(crate) fn held_in_another_region(
         .any(|(other, r)| other != region && r.kms.keys.contains_key(key_id))
 }
 
-/// The state of a multi-Region primary scheduled for deletion while replicas remain.
-pub(crate) const PENDING_REPLICA_DELETION: &str = "PendingReplicaDeletion";
-
 pub(crate) const DAY: f64 = 86_400.0;
 
 /// A key pending deletion whose date has passed no longer exists, whether or not the sweep
 /// has run yet.
 fn deleted_by(key: &Key, now: f64) -> bool {
-    key.state == "PendingDeletion" && key.deletion_date.is_some_and(|d| d <= now)
+    key.state == KeyState::PendingDeletion && key.deletion_date.is_some_and(|d| d <= now)
 }
 
 /// One call: its context and decoded input.
@@ -639,23 +636,23 @@ pub(crate) fn invalid_state(key: &Key, what: &str) -> ApiError {
 
 /// The state check of the cryptographic operations.
 pub(crate) fn require_usable(key: &Key) -> ApiResult<()> {
-    match key.state.as_str() {
-        "Enabled" => Ok(()),
-        "Disabled" => Err(disabled(key)),
-        "PendingDeletion" => Err(invalid_state(key, "pending deletion")),
+    match key.state {
+        KeyState::Enabled => Ok(()),
+        KeyState::Disabled => Err(disabled(key)),
+        KeyState::PendingDeletion => Err(invalid_state(key, "pending deletion")),
         // Text inferred from the PendingDeletion one.
-        PENDING_REPLICA_DELETION => Err(invalid_state(key, "pending replica deletion")),
-        "PendingImport" => Err(invalid_state(key, "pending import")),
-        "Unavailable" => Err(invalid_state(key, "unavailable")),
-        other => Err(invalid_state(key, &other.to_lowercase())),
+        KeyState::PendingReplicaDeletion => Err(invalid_state(key, "pending replica deletion")),
+        KeyState::PendingImport => Err(invalid_state(key, "pending import")),
+        KeyState::Unavailable => Err(invalid_state(key, "unavailable")),
+        other => Err(invalid_state(key, &other.as_str().to_lowercase())),
     }
 }
 
 /// Administrative operations refuse keys pending deletion.
 pub(crate) fn require_not_pending_deletion(key: &Key) -> ApiResult<()> {
-    match key.state.as_str() {
-        "PendingDeletion" => Err(invalid_state(key, "pending deletion")),
-        PENDING_REPLICA_DELETION => Err(invalid_state(key, "pending replica deletion")),
+    match key.state {
+        KeyState::PendingDeletion => Err(invalid_state(key, "pending deletion")),
+        KeyState::PendingReplicaDeletion => Err(invalid_state(key, "pending replica deletion")),
         _ => Ok(()),
     }
 }

@@ -40,6 +40,52 @@ pub struct CustomKeyStore {
     pub creation_date: f64,
 }
 
+/// The model's `KeyState`. The wire name (and the persisted one) is the variant's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeyState {
+    Creating,
+    Enabled,
+    Disabled,
+    PendingDeletion,
+    PendingImport,
+    PendingReplicaDeletion,
+    Unavailable,
+    Updating,
+}
+
+impl KeyState {
+    pub const ALL: [KeyState; 8] = [
+        KeyState::Creating,
+        KeyState::Enabled,
+        KeyState::Disabled,
+        KeyState::PendingDeletion,
+        KeyState::PendingImport,
+        KeyState::PendingReplicaDeletion,
+        KeyState::Unavailable,
+        KeyState::Updating,
+    ];
+
+    /// The wire name (`PendingDeletion`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyState::Creating => "Creating",
+            KeyState::Enabled => "Enabled",
+            KeyState::Disabled => "Disabled",
+            KeyState::PendingDeletion => "PendingDeletion",
+            KeyState::PendingImport => "PendingImport",
+            KeyState::PendingReplicaDeletion => "PendingReplicaDeletion",
+            KeyState::Unavailable => "Unavailable",
+            KeyState::Updating => "Updating",
+        }
+    }
+}
+
+impl std::fmt::Display for KeyState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Key {
@@ -55,8 +101,7 @@ pub struct Key {
     pub origin: String,
     /// `CUSTOMER` or `AWS`.
     pub key_manager: String,
-    /// The model's `KeyState`: `Enabled`, `Disabled`, `PendingDeletion`, `PendingImport`, ...
-    pub state: String,
+    pub state: KeyState,
     pub deletion_date: Option<f64>,
     pub pending_window_days: Option<i64>,
     pub policy: String,
@@ -149,4 +194,33 @@ pub struct Alias {
     pub target_key_id: String,
     pub creation_date: f64,
     pub last_updated_date: f64,
+}
+
+#[cfg(test)]
+mod wire_names {
+    use super::KeyState;
+
+    #[test]
+    fn key_states_keep_their_wire_names() {
+        let expected = [
+            "Creating",
+            "Enabled",
+            "Disabled",
+            "PendingDeletion",
+            "PendingImport",
+            "PendingReplicaDeletion",
+            "Unavailable",
+            "Updating",
+        ];
+        for (state, name) in KeyState::ALL.into_iter().zip(expected) {
+            assert_eq!(state.as_str(), name);
+            assert_eq!(state.to_string(), name);
+            assert_eq!(serde_json::to_value(state).unwrap(), name);
+            assert_eq!(
+                serde_json::from_value::<KeyState>(name.into()).unwrap(),
+                state
+            );
+        }
+        assert_eq!(KeyState::ALL.len(), expected.len());
+    }
 }

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use super::state::CustomKeyStore;
+use super::state::{CustomKeyStore, KeyState};
 use super::{authorize_keyless, kms_state, kms_state_mut, paginate, Op};
 use crate::protocol::{ApiError, ApiResult};
 use crate::world::World;
@@ -244,9 +244,9 @@ pub fn connect(op: &Op, world: &mut World, connect: bool) -> ApiResult<Value> {
         .values_mut()
         .filter(|k| k.custom_key_store_id.as_deref() == Some(store.id.as_str()))
     {
-        match (connect, key.state.as_str()) {
-            (false, "Enabled") => key.state = "Unavailable".into(),
-            (true, "Unavailable") => key.state = "Enabled".into(),
+        match (connect, key.state) {
+            (false, KeyState::Enabled) => key.state = KeyState::Unavailable,
+            (true, KeyState::Unavailable) => key.state = KeyState::Enabled,
             _ => {}
         }
     }

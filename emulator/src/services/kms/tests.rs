@@ -1448,7 +1448,7 @@ fn a_key_policy_alone_decides_a_service_data_path() {
             0.0,
         )
         .unwrap();
-        crate::services::backup::engine::service_role_caller(&world, "aws", B)
+        crate::services::backup::roles::service_role_caller(&world, "aws", B)
     };
     let role = format!(
         "arn:aws:iam::{B}:role/aws-service-role/backup.amazonaws.com/AWSServiceRoleForBackup"

@@ -3,8 +3,8 @@
 use serde_json::{json, Value};
 
 use super::state::{
-    random_chars, AccountProfile, CreateAccountRequest, Member, Organization, Root, DIGITS,
-    LOWER_ALNUM,
+    random_chars, AccountProfile, CreateAccountRequest, CreateAccountState, Member, Organization,
+    Root, DIGITS, LOWER_ALNUM,
 };
 use super::{
     account_view, apply_tags, errors, input_tags, management_org, membership, org, org_mut, page,
@@ -142,13 +142,13 @@ pub fn create_account(op: &Op, world: &mut World, gov_cloud: bool) -> ApiResult<
         account_name: name.clone(),
         requested: now,
         completed: now,
-        state: "SUCCEEDED".into(),
+        state: CreateAccountState::Succeeded,
         account_id: None,
         gov_cloud_account_id: None,
         failure_reason: None,
     };
     if world.organizations.email_in_use(&email) {
-        request.state = "FAILED".into();
+        request.state = CreateAccountState::Failed;
         request.failure_reason = Some("EMAIL_ALREADY_EXISTS".into());
     } else {
         let account_id = new_account_id(world);
@@ -188,7 +188,7 @@ pub fn create_account(op: &Op, world: &mut World, gov_cloud: bool) -> ApiResult<
     Ok(json!({"CreateAccountStatus": {
         "Id": request.id,
         "AccountName": request.account_name,
-        "State": "IN_PROGRESS",
+        "State": CreateAccountState::InProgress,
         "RequestedTimestamp": request.requested,
     }}))
 }

@@ -6,7 +6,8 @@
 use serde_json::{json, Value};
 
 use super::state::{
-    random_chars, Handshake, Member, Organization, Party, ResponsibilityTransfer, LOWER_ALNUM,
+    random_chars, Handshake, HandshakeState, Member, Organization, Party, ResponsibilityTransfer,
+    LOWER_ALNUM,
 };
 use super::{errors, management_org, membership, org, org_mut, page, reader_org, Op, Role};
 use crate::protocol::ApiResult;
@@ -15,11 +16,11 @@ use crate::world::{is_account_id, World};
 /// Invitations expire after 15 days.
 const INVITE_LIFETIME: f64 = 15.0 * 24.0 * 3600.0;
 
-fn state_now(h: &Handshake, now: f64) -> &str {
-    if matches!(h.state.as_str(), "OPEN" | "REQUESTED") && now >= h.expiration {
-        "EXPIRED"
+fn state_now(h: &Handshake, now: f64) -> HandshakeState {
+    if matches!(h.state, HandshakeState::Open | HandshakeState::Requested) && now >= h.expiration {
+        HandshakeState::Expired
     } else {
-        &h.state
+        h.state
     }
 }
 
@@ -184,12 +185,11 @@ pub fn invite_account(op: &Op, world: &mut World) -> ApiResult<Value> {
     let tags = super::input_tags(op)?;
     let now = op.now();
     let organization = org(world, &id)?;
-    if world
-        .organizations
-        .handshakes
-        .values()
-        .any(|h| h.org_id == id && h.action == "ENABLE_ALL_FEATURES" && state_now(h, now) == "OPEN")
-    {
+    if world.organizations.handshakes.values().any(|h| {
+        h.org_id == id
+            && h.action == "ENABLE_ALL_FEATURES"
+            && state_now(h, now) == HandshakeState::Open
+    }) {
         return Err(errors::handshake_constraint(
             "INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES",
             "You can't issue new invitations to join an organization while it's in the process of enabling all features.",
@@ -203,7 +203,7 @@ pub fn invite_account(op: &Op, world: &mut World) -> ApiResult<Value> {
     if world.organizations.handshakes.values().any(|h| {
         h.org_id == id
             && h.action == "INVITE"
-            && state_now(h, now) == "OPEN"
+            && state_now(h, now) == HandshakeState::Open
             && h.parties.get(1) == Some(&target)
     }) {
         return Err(errors::duplicate_handshake());
@@ -229,7 +229,7 @@ pub fn invite_account(op: &Op, world: &mut World) -> ApiResult<Value> {
             target,
         ],
         resources: Value::Array(resources),
-        state: "OPEN".into(),
+        state: HandshakeState::Open,
         requested: now,
         expiration: now + INVITE_LIFETIME,
         parent_handshake_id: None,
@@ -257,16 +257,17 @@ fn find<'w>(op: &Op, world: &'w World) -> ApiResult<&'w Handshake> {
     Ok(handshake)
 }
 
-fn set_state(world: &mut World, id: &str, state: &str) {
+fn set_state(world: &mut World, id: &str, state: HandshakeState) {
     if let Some(h) = world.organizations.handshakes.get_mut(id) {
-        h.state = state.to_owned();
+        h.state = state;
     }
 }
 
-fn sync_transfer(world: &mut World, handshake: &Handshake, status: &str) {
+/// A responsibility transfer's status follows its handshake's state (same wire names).
+fn sync_transfer(world: &mut World, handshake: &Handshake, state: HandshakeState) {
     if let Some(transfer_id) = &handshake.transfer_id {
         if let Some(t) = world.organizations.transfers.get_mut(transfer_id) {
-            t.status = status.to_owned();
+            t.status = state.as_str().to_owned();
         }
     }
 }
@@ -294,8 +295,8 @@ pub fn accept(op: &Op, world: &mut World) -> ApiResult<Value> {
         return Err(errors::access_denied());
     }
     match state_now(&handshake, now) {
-        "OPEN" | "REQUESTED" => {}
-        "ACCEPTED" => return Err(errors::handshake_already_in_state()),
+        HandshakeState::Open | HandshakeState::Requested => {}
+        HandshakeState::Accepted => return Err(errors::handshake_already_in_state()),
         _ => return Err(errors::invalid_handshake_transition()),
     }
     match handshake.action.as_str() {
@@ -336,17 +337,17 @@ pub fn accept(op: &Op, world: &mut World) -> ApiResult<Value> {
         "ENABLE_ALL_FEATURES" => {
             let pending = world.organizations.handshakes.values().any(|h| {
                 h.parent_handshake_id.as_deref() == Some(handshake.id.as_str())
-                    && h.state != "ACCEPTED"
+                    && h.state != HandshakeState::Accepted
             });
             if pending {
                 return Err(errors::invalid_handshake_transition());
             }
             org_mut(world, &handshake.org_id)?.feature_set = "ALL".into();
         }
-        "TRANSFER_RESPONSIBILITY" => sync_transfer(world, &handshake, "ACCEPTED"),
+        "TRANSFER_RESPONSIBILITY" => sync_transfer(world, &handshake, HandshakeState::Accepted),
         _ => {}
     }
-    set_state(world, &handshake.id, "ACCEPTED");
+    set_state(world, &handshake.id, HandshakeState::Accepted);
     respond(world, &handshake.id, now)
 }
 
@@ -358,12 +359,12 @@ pub fn decline(op: &Op, world: &mut World) -> ApiResult<Value> {
         return Err(errors::access_denied());
     }
     match state_now(&handshake, now) {
-        "OPEN" | "REQUESTED" => {}
-        "DECLINED" => return Err(errors::handshake_already_in_state()),
+        HandshakeState::Open | HandshakeState::Requested => {}
+        HandshakeState::Declined => return Err(errors::handshake_already_in_state()),
         _ => return Err(errors::invalid_handshake_transition()),
     }
-    sync_transfer(world, &handshake, "DECLINED");
-    set_state(world, &handshake.id, "DECLINED");
+    sync_transfer(world, &handshake, HandshakeState::Declined);
+    set_state(world, &handshake.id, HandshakeState::Declined);
     respond(world, &handshake.id, now)
 }
 
@@ -375,12 +376,12 @@ pub fn cancel(op: &Op, world: &mut World) -> ApiResult<Value> {
         return Err(errors::access_denied());
     }
     match state_now(&handshake, now) {
-        "OPEN" | "REQUESTED" => {}
-        "CANCELED" => return Err(errors::handshake_already_in_state()),
+        HandshakeState::Open | HandshakeState::Requested => {}
+        HandshakeState::Canceled => return Err(errors::handshake_already_in_state()),
         _ => return Err(errors::invalid_handshake_transition()),
     }
-    sync_transfer(world, &handshake, "CANCELED");
-    set_state(world, &handshake.id, "CANCELED");
+    sync_transfer(world, &handshake, HandshakeState::Canceled);
+    set_state(world, &handshake.id, HandshakeState::Canceled);
     respond(world, &handshake.id, now)
 }
 
@@ -442,12 +443,11 @@ pub fn enable_all_features(op: &Op, world: &mut World) -> ApiResult<Value> {
             "The handshake request is invalid because the organization has already enabled all features.",
         ));
     }
-    if world
-        .organizations
-        .handshakes
-        .values()
-        .any(|h| h.org_id == id && h.action == "ENABLE_ALL_FEATURES" && state_now(h, now) == "OPEN")
-    {
+    if world.organizations.handshakes.values().any(|h| {
+        h.org_id == id
+            && h.action == "ENABLE_ALL_FEATURES"
+            && state_now(h, now) == HandshakeState::Open
+    }) {
         return Err(errors::handshake_constraint(
             "ORGANIZATION_IS_ALREADY_PENDING_ALL_FEATURES_MIGRATION",
             "The handshake request is invalid because the organization is already in the process of enabling all features.",
@@ -465,7 +465,7 @@ pub fn enable_all_features(op: &Op, world: &mut World) -> ApiResult<Value> {
         action: "ENABLE_ALL_FEATURES".into(),
         parties: vec![org_party.clone()],
         resources: json!([organization_resource(world, &organization)]),
-        state: "OPEN".into(),
+        state: HandshakeState::Open,
         requested: now,
         expiration: now + 90.0 * 24.0 * 3600.0,
         ..Handshake::default()
@@ -498,7 +498,7 @@ pub fn enable_all_features(op: &Op, world: &mut World) -> ApiResult<Value> {
                 organization_resource(world, &organization),
                 {"Type": "PARENT_HANDSHAKE", "Value": parent_id},
             ]),
-            state: "OPEN".into(),
+            state: HandshakeState::Open,
             requested: now,
             expiration: now + 90.0 * 24.0 * 3600.0,
             parent_handshake_id: Some(parent_id.clone()),
@@ -636,7 +636,7 @@ pub fn invite_transfer(op: &Op, world: &mut World) -> ApiResult<Value> {
             target,
         ],
         resources: Value::Array(resources),
-        state: "OPEN".into(),
+        state: HandshakeState::Open,
         requested: now,
         expiration: now + INVITE_LIFETIME,
         transfer_id: Some(transfer_id.clone()),

@@ -129,6 +129,83 @@ pub struct Attachment {
     pub target_id: String,
 }
 
+/// The model's HandshakeState. The wire name (and the persisted one) is the serde name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum HandshakeState {
+    Requested,
+    /// A new handshake waits for its recipient.
+    #[default]
+    Open,
+    Canceled,
+    Accepted,
+    Declined,
+    Expired,
+}
+
+impl HandshakeState {
+    pub const ALL: [HandshakeState; 6] = [
+        HandshakeState::Requested,
+        HandshakeState::Open,
+        HandshakeState::Canceled,
+        HandshakeState::Accepted,
+        HandshakeState::Declined,
+        HandshakeState::Expired,
+    ];
+
+    /// The wire name (`ACCEPTED`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HandshakeState::Requested => "REQUESTED",
+            HandshakeState::Open => "OPEN",
+            HandshakeState::Canceled => "CANCELED",
+            HandshakeState::Accepted => "ACCEPTED",
+            HandshakeState::Declined => "DECLINED",
+            HandshakeState::Expired => "EXPIRED",
+        }
+    }
+}
+
+impl std::fmt::Display for HandshakeState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The model's CreateAccountState. The wire name (and the persisted one) is the serde name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CreateAccountState {
+    /// What the CreateAccount answer itself says.
+    #[default]
+    InProgress,
+    Succeeded,
+    Failed,
+}
+
+impl CreateAccountState {
+    pub const ALL: [CreateAccountState; 3] = [
+        CreateAccountState::InProgress,
+        CreateAccountState::Succeeded,
+        CreateAccountState::Failed,
+    ];
+
+    /// The wire name (`SUCCEEDED`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CreateAccountState::InProgress => "IN_PROGRESS",
+            CreateAccountState::Succeeded => "SUCCEEDED",
+            CreateAccountState::Failed => "FAILED",
+        }
+    }
+}
+
+impl std::fmt::Display for CreateAccountState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateAccountRequest {
@@ -137,7 +214,7 @@ pub struct CreateAccountRequest {
     pub requested: f64,
     pub completed: f64,
     /// SUCCEEDED or FAILED once reported; the CreateAccount answer itself says IN_PROGRESS.
-    pub state: String,
+    pub state: CreateAccountState,
     pub account_id: Option<String>,
     pub gov_cloud_account_id: Option<String>,
     pub failure_reason: Option<String>,
@@ -175,7 +252,7 @@ pub struct Handshake {
     /// The model's HandshakeResource list, as JSON.
     pub resources: Value,
     /// REQUESTED, OPEN, CANCELED, ACCEPTED, DECLINED; EXPIRED is derived from the clock.
-    pub state: String,
+    pub state: HandshakeState,
     pub requested: f64,
     pub expiration: f64,
     #[serde(default)]
@@ -497,3 +574,45 @@ pub fn random_chars(n: usize, alphabet: &[u8]) -> String {
 pub const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 pub const DIGITS: &[u8] = b"0123456789";
 pub const HEX: &[u8] = b"0123456789abcdef";
+
+#[cfg(test)]
+mod wire_names {
+    use super::{CreateAccountState, HandshakeState};
+
+    #[test]
+    fn handshake_states_keep_their_wire_names() {
+        let expected = [
+            "REQUESTED",
+            "OPEN",
+            "CANCELED",
+            "ACCEPTED",
+            "DECLINED",
+            "EXPIRED",
+        ];
+        for (state, name) in HandshakeState::ALL.into_iter().zip(expected) {
+            assert_eq!(state.as_str(), name);
+            assert_eq!(state.to_string(), name);
+            assert_eq!(serde_json::to_value(state).unwrap(), name);
+            assert_eq!(
+                serde_json::from_value::<HandshakeState>(name.into()).unwrap(),
+                state
+            );
+        }
+        assert_eq!(HandshakeState::ALL.len(), expected.len());
+    }
+
+    #[test]
+    fn create_account_states_keep_their_wire_names() {
+        let expected = ["IN_PROGRESS", "SUCCEEDED", "FAILED"];
+        for (state, name) in CreateAccountState::ALL.into_iter().zip(expected) {
+            assert_eq!(state.as_str(), name);
+            assert_eq!(state.to_string(), name);
+            assert_eq!(serde_json::to_value(state).unwrap(), name);
+            assert_eq!(
+                serde_json::from_value::<CreateAccountState>(name.into()).unwrap(),
+                state
+            );
+        }
+        assert_eq!(CreateAccountState::ALL.len(), expected.len());
+    }
+}

@@ -8,7 +8,7 @@ use super::compliance::compliance;
 use crate::protocol::query::format_timestamp;
 use crate::services::backup::audit::is_compliance_template;
 use crate::services::backup::state::audit::ReportJob;
-use crate::services::backup::state::{BackupState, Job};
+use crate::services::backup::state::{BackupState, Job, JobState};
 use crate::services::backup::{resources, state};
 use crate::world::World;
 
@@ -112,7 +112,7 @@ fn time(t: Option<f64>) -> String {
 /// A job's state as it was at `at`.
 fn state_at(job: &Job, at: f64) -> &str {
     if job.settled && job.completion_date.is_some_and(|c| c <= at) {
-        &job.state
+        job.state.as_str()
     } else if at > job.creation_date {
         "RUNNING"
     } else {
@@ -168,7 +168,11 @@ fn job_row_start(job: &Job, at: f64, [from, to, account, region]: [&str; 4]) -> 
         job.id.clone(),
         state_at(job, at).into(),
         when_done(job.status_message.clone().unwrap_or_default()),
-        when_done(job.message_category.clone().unwrap_or_default()),
+        when_done(
+            job.message_category
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_default(),
+        ),
         job.resource_type.clone(),
         job.resource_arn.clone(),
         resources::resource_name(&job.resource_arn),
@@ -218,7 +222,7 @@ pub(super) fn build(world: &World, job: &ReportJob) -> Result<Report, String> {
                     let done = done_at(j, at);
                     let mut row = job_row_start(j, at, [&from, &to, account, region]);
                     row.extend([
-                        if done && j.state == "COMPLETED" {
+                        if done && j.state == JobState::Completed {
                             j.recovery_point_arn.clone()
                         } else {
                             String::new()

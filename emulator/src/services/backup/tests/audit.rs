@@ -5,7 +5,7 @@ use http::Method;
 use serde_json::{json, Value};
 
 use super::assert_error;
-use crate::services::backup::engine::MSG_NOT_SAME_ORG;
+use crate::services::backup::copy::MSG_NOT_SAME_ORG;
 use crate::testing::{local_harness, Resp};
 
 const ME: &str = "111111111111";

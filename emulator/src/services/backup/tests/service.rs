@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::assert_error;
 use crate::protocol::ServiceId;
-use crate::services::backup::engine::*;
+use crate::services::backup::copy::*;
 use crate::testing::{enc, local_harness, Harness, Resp};
 use crate::world::{Caller, Settings};
 
