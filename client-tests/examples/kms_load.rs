@@ -16,6 +16,12 @@
 //! (a 12-digit access key, so keyhole does not verify the signature; it does parse SigV4
 //! and check X-Amz-Date).
 //! `kms_load serve-fixed [WORKERS]` runs the minimal server alone.
+//!
+//! `--keys 1,100000` (anywhere among the arguments) measures keyhole alone instead, once per
+//! world size: a fresh keyhole per size, seeded with that many KMS keys (CreateKey over 8
+//! connections; a state document of 100,000 keys passes keyhole's 16 MiB body limit), every
+//! one with automatic rotation on, then Encrypt, ListKeys (first page, of the default 100 and of 1) and
+//! CreateKey, each for the given seconds at each connection count, side by side.
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -32,7 +38,12 @@ const ACCOUNT: &str = "111111111111";
 const FIXED_BODY: &str = r#"{"CiphertextBlob":"AQICAHg=","EncryptionAlgorithm":"SYMMETRIC_DEFAULT","KeyId":"arn:aws:kms:us-east-1:111111111111:key/00000000-0000-0000-0000-000000000000"}"#;
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let key_counts: Option<Vec<usize>> = args.iter().position(|a| a == "--keys").map(|i| {
+        let list = args.get(i + 1).cloned().unwrap_or_default();
+        args.drain(i..(i + 2).min(args.len()));
+        list.split(',').filter_map(|n| n.parse().ok()).collect()
+    });
     if args.first().map(String::as_str) == Some("serve-fixed") {
         let workers = args.get(1).and_then(|w| w.parse().ok());
         return runtime(workers).block_on(serve_fixed());
@@ -48,6 +59,9 @@ fn main() {
         .unwrap_or_else(|| vec![2, 8]);
     let workers: Option<usize> = args.get(3).and_then(|w| w.parse().ok());
     let worker_args: Vec<String> = workers.iter().map(usize::to_string).collect();
+    if let Some(counts) = key_counts {
+        return by_world_size(&keyhole, &worker_args, &counts, seconds, &connections);
+    }
 
     let (mut keyhole_child, keyhole_addr) = spawn(
         Command::new(&keyhole)
@@ -89,6 +103,107 @@ fn main() {
     let _ = fixed_child.kill();
     let _ = keyhole_child.wait();
     let _ = fixed_child.wait();
+}
+
+/// keyhole alone, per world size: Encrypt, ListKeys and CreateKey with `counts` keys.
+fn by_world_size(
+    keyhole: &str,
+    worker_args: &[String],
+    counts: &[usize],
+    seconds: u64,
+    connections: &[usize],
+) {
+    let rt = runtime(Some(2));
+    println!("keyhole {keyhole}; {seconds} s per run after 1 s warm-up");
+    println!("| keys | operation | connections | requests/s | p50 | p99 | errors | server CPU / request |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for &count in counts {
+        let (mut child, addr) = spawn(
+            Command::new(keyhole)
+                .args(["serve", "--port", "0"])
+                .args(worker_args.iter().flat_map(|w| ["--workers", w.as_str()])),
+        );
+        let started = Instant::now();
+        let key_id = rt.block_on(seed(addr, count));
+        eprintln!(
+            "seeded {count} keys in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        let encrypt = format!(
+            r#"{{"KeyId":"{key_id}","Plaintext":"{}"}}"#,
+            "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODkrLw=="
+        );
+        for (label, operation, body) in [
+            ("Encrypt", "Encrypt", encrypt.as_str()),
+            ("ListKeys, first page of 100", "ListKeys", "{}"),
+            ("ListKeys, first page of 1", "ListKeys", r#"{"Limit":1}"#),
+            ("CreateKey", "CreateKey", "{}"),
+        ] {
+            for &n in connections {
+                let r = rt.block_on(run_target(
+                    addr,
+                    operation,
+                    body,
+                    n,
+                    Duration::from_secs(seconds),
+                    child.id(),
+                ));
+                println!(
+                    "| {count} | {label} | {n} | {:.0} | {:.0} µs | {:.0} µs | {} | {:.1} µs |",
+                    r.rate, r.p50, r.p99, r.errors, r.server_cpu_per_request
+                );
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+/// Creates `count` keys (8 connections), each with automatic rotation on; returns the first.
+async fn seed(addr: SocketAddr, count: usize) -> String {
+    let first = create_key(addr).await;
+    let created = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(1));
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let created = created.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut sender = connect(addr).await;
+            while created.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < count {
+                let key = send(&mut sender, addr, "CreateKey", "{}".into()).await;
+                let id = key["KeyMetadata"]["KeyId"].as_str().expect("KeyId");
+                let body = format!(r#"{{"KeyId":"{id}"}}"#);
+                send(&mut sender, addr, "EnableKeyRotation", body).await;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("seeding task");
+    }
+    let mut sender = connect(addr).await;
+    send(
+        &mut sender,
+        addr,
+        "EnableKeyRotation",
+        format!(r#"{{"KeyId":"{first}"}}"#),
+    )
+    .await;
+    first
+}
+
+async fn send(
+    sender: &mut hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    addr: SocketAddr,
+    target: &str,
+    body: String,
+) -> serde_json::Value {
+    let resp = sender
+        .send_request(signed(addr, target, body))
+        .await
+        .unwrap_or_else(|e| panic!("{target}: {e}"));
+    let status = resp.status();
+    let body = resp.into_body().collect().await.expect("body").to_bytes();
+    assert!(status.is_success(), "{target}: {status} {body:?}");
+    serde_json::from_slice(&body).expect("json")
 }
 
 /// A multi-thread runtime with `workers` threads, or tokio's default (one per core).
@@ -233,8 +348,19 @@ async fn run(
     length: Duration,
     server_pid: u32,
 ) -> Outcome {
+    run_target(addr, "Encrypt", body, connections, length, server_pid).await
+}
+
+async fn run_target(
+    addr: SocketAddr,
+    target: &str,
+    body: &str,
+    connections: usize,
+    length: Duration,
+    server_pid: u32,
+) -> Outcome {
     // One request template, signed now, cloned per send.
-    let template = signed(addr, "Encrypt", body.to_owned());
+    let template = signed(addr, target, body.to_owned());
     let warm_up = Duration::from_secs(1);
     let start = Instant::now();
     let measure_from = start + warm_up;

@@ -24,7 +24,8 @@ pub fn handle(instance: &Instance, req: &HttpRequest) -> HttpResponse {
             Err(e) => error(500, &format!("state could not be serialized: {e}")),
         },
         ("POST", "/_keyhole/state") => match state_document(&req.body) {
-            Ok(world) => {
+            Ok(mut world) => {
+                crate::services::registry::schedule_all(&mut world);
                 *instance.world() = world;
                 HttpResponse::json(200, &json!({"status": "loaded"}))
             }
@@ -118,7 +119,10 @@ fn seed(instance: &Instance, req: &HttpRequest) -> HttpResponse {
         Err(e) => return error(400, &format!("not a keyhole seed document: {e}")),
     };
     let now = instance.clock.now();
-    match crate::services::iam::seed::apply(&mut instance.world(), &seed, now) {
+    let mut world = instance.world();
+    let applied = crate::services::iam::seed::apply(&mut world, &seed, now);
+    crate::services::registry::schedule_all(&mut world);
+    match applied {
         Ok(counts) => HttpResponse::json(200, &json!({"status": "seeded", "created": counts})),
         Err(e) => error(400, &e.to_string()),
     }

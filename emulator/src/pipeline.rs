@@ -48,7 +48,8 @@ pub fn api(
         Ok(Some(info)) => Some(info.service.as_ref()),
         _ => None,
     };
-    let service = protocol::identify_service(req, scope_service).unwrap_or(ServiceId::Kms);
+    let service =
+        protocol::identify_service(req, scope_service).unwrap_or(services::registry::UNIDENTIFIED);
     let outcome = (|| -> ApiResult<(String, serde_json::Value)> {
         let now = instance.clock.now();
         let info = signature.map_err(|e| auth_error(&e, service))?;
@@ -98,10 +99,7 @@ fn validate(call: &Call) -> ApiResult<()> {
     operation
         .and_then(|op| op.input.as_deref())
         .map_or(Ok(()), |input_shape| {
-            if call.service == ServiceId::Backup {
-                services::backup::prevalidate(&call.operation, &call.input)?;
-            }
-            services::validate_input(call.service, input_shape, &call.input)
+            services::validate_input(call.service, &call.operation, input_shape, &call.input)
         })
 }
 
@@ -129,7 +127,12 @@ fn dispatch(
         secure_transport: false,
         user_agent: facts.user_agent.map(str::to_owned),
     };
-    services::dispatch(&ctx, world, call)
+    // keyhole's clock moves once per request, before the handler (events that came due
+    // since the last request) and after it (events the handler made due already).
+    services::registry::advance(world, facts.now);
+    let output = services::dispatch(&ctx, world, call);
+    services::registry::advance(world, facts.now);
+    output
 }
 
 /// The access key (and session token) a call is made with in process.

@@ -120,8 +120,8 @@ async fn serve(
     Ok(to_hyper(response))
 }
 
-/// Requests that may keep a thread busy for long: RSA key generation (KMS key and data key
-/// pair creation, import wrapping keys) and admin calls that load or seed a whole world.
+/// Requests that may keep a thread busy for long: the operations a service lists as
+/// `runs_long` (RSA key generation) and admin calls that load or seed a whole world.
 /// They run on the blocking pool so the runtime's workers keep serving I/O.
 fn may_run_long(request: &HttpRequest) -> bool {
     if request.raw_path.starts_with("/_keyhole/") {
@@ -130,16 +130,10 @@ fn may_run_long(request: &HttpRequest) -> bool {
     let Some(target) = request.header(&crate::protocol::X_AMZ_TARGET) else {
         return false;
     };
-    matches!(
-        target.rsplit('.').next(),
-        Some(
-            "CreateKey"
-                | "ReplicateKey"
-                | "GenerateDataKeyPair"
-                | "GenerateDataKeyPairWithoutPlaintext"
-                | "GetParametersForImport"
-        )
-    )
+    target
+        .rsplit('.')
+        .next()
+        .is_some_and(crate::services::registry::runs_long)
 }
 
 fn to_hyper(response: HttpResponse) -> http::Response<Full<Bytes>> {

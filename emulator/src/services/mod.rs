@@ -3,41 +3,46 @@
 //! the model, or an [`ApiError`].
 
 pub mod backup;
+pub mod cursor;
 pub mod iam;
 pub mod kms;
 pub mod organizations;
+pub mod registry;
+#[cfg(test)]
+mod scale_tests;
 pub mod sts;
 
 use serde_json::Value;
 
 use crate::context::RequestContext;
-use crate::protocol::validate::{check_input, validation_error};
+use crate::protocol::validate::check_input;
 use crate::protocol::{ApiError, ApiResult, Call, ServiceId};
 use crate::world::World;
 
 pub fn dispatch(ctx: &RequestContext, world: &mut World, call: &Call) -> ApiResult<Value> {
     record_key_use(ctx, world);
-    match call.service {
-        ServiceId::Sts => sts::handle(ctx, world, &call.operation, &call.input),
-        ServiceId::Organizations => organizations::handle(ctx, world, &call.operation, &call.input),
-        ServiceId::Iam => iam::handle(ctx, world, &call.operation, &call.input),
-        ServiceId::Kms => kms::handle(ctx, world, &call.operation, &call.input),
-        ServiceId::Backup => backup::handle(ctx, world, &call.operation, &call.input),
-    }
+    (registry::of(call.service).handle)(ctx, world, &call.operation, &call.input)
 }
 
-/// Checks a call's input against the model and reports a violation the way the service does:
-/// Organizations with InvalidInputException and a Reason for the first one, every other
-/// service with AWS's aggregate "N validation errors detected: ..." message.
-pub fn validate_input(service: ServiceId, shape: &str, input: &Value) -> ApiResult<()> {
-    let violations = check_input(service, shape, input)?;
-    match violations.first() {
-        None => Ok(()),
-        Some(first) if service == ServiceId::Organizations => {
-            Err(organizations::errors::invalid_input_for(first.constraint))
-        }
-        Some(_) => Err(validation_error(service, &violations)),
+/// Checks a call's input, first with the service's own pre-validation if it has one, then
+/// against the model, and reports a violation the way the service does (its
+/// `invalid_input`: Organizations with InvalidInputException and a Reason for the first one,
+/// every other service with AWS's aggregate "N validation errors detected: ..." message).
+pub fn validate_input(
+    service: ServiceId,
+    operation: &str,
+    shape: &str,
+    input: &Value,
+) -> ApiResult<()> {
+    let def = registry::of(service);
+    if let Some(prevalidate) = def.prevalidate {
+        prevalidate(operation, input)?;
     }
+    let violations = check_input(service, shape, input)?;
+    if violations.is_empty() {
+        return Ok(());
+    }
+    Err((def.invalid_input)(service, &violations))
 }
 
 /// GetAccessKeyLastUsed: an IAM access key is "used" by any request it signs.

@@ -3,6 +3,7 @@
 //! across an `.await`; handlers take `&mut World` for the duration of one call.
 
 pub mod identity;
+pub mod timeline;
 
 use std::collections::BTreeMap;
 
@@ -71,6 +72,9 @@ pub struct World {
     /// AWS Backup's world-wide part: global settings, declared resources, job settings.
     #[serde(default)]
     pub backup: crate::services::backup::state::BackupWorld,
+    /// Every future event, by due time: derived from the rest, rebuilt on load.
+    #[serde(skip)]
+    pub timeline: timeline::Timeline,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

@@ -93,14 +93,18 @@ pub fn handle(instance: &Instance, req: &HttpRequest) -> HttpResponse {
                 Some(r) => r.to_owned(),
                 None => world.settings.default_region.clone(),
             };
-            match super::plans::run_rule(
+            let ran = super::plans::run_rule(
                 &mut world,
                 &account,
                 &region,
                 &field("backupPlanId"),
                 &field("ruleName"),
                 now,
-            ) {
+            );
+            // Jobs that are final at once settle now, as after an API request.
+            super::clock::reschedule(&mut world);
+            crate::services::registry::advance(&mut world, now);
+            match ran {
                 Ok(ids) => HttpResponse::json(200, &json!({"BackupJobIds": ids})),
                 Err(e) => error(400, &e),
             }
@@ -108,8 +112,7 @@ pub fn handle(instance: &Instance, req: &HttpRequest) -> HttpResponse {
         ("GET", p) if p.starts_with("/_keyhole/backup/jobs/") => {
             let id = p.trim_start_matches("/_keyhole/backup/jobs/");
             let mut world = instance.world();
-            super::schedule::run_due(&mut world, now);
-            super::engine::settle(&mut world, now);
+            crate::services::registry::advance(&mut world, now);
             let job = world
                 .accounts
                 .values()
@@ -138,7 +141,8 @@ pub fn handle(instance: &Instance, req: &HttpRequest) -> HttpResponse {
         ("GET", p) if p.starts_with("/_keyhole/backup/reports/") => {
             let id = p.trim_start_matches("/_keyhole/backup/reports/");
             let mut world = instance.world();
-            let Some(job) = super::reports::find_any(&mut world, now, id) else {
+            crate::services::registry::advance(&mut world, now);
+            let Some(job) = super::reports::find_any(&world, id) else {
                 return error(404, &format!("no report job {id}"));
             };
             let format = req

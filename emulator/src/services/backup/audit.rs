@@ -620,7 +620,6 @@ pub fn describe_report_plan(
     world: &mut World,
     input: &Value,
 ) -> ApiResult<Value> {
-    super::reports::settle(world, ctx.now);
     let p = find_plan(ctx, world, req(input, "ReportPlanName")?)?;
     authorize(ctx, world, Some(p.arn.clone()), None)?;
     Ok(json!({"ReportPlan": plan_json(p, ctx.now)}))
@@ -631,7 +630,6 @@ pub fn list_report_plans(
     world: &mut World,
     input: &Value,
 ) -> ApiResult<Value> {
-    super::reports::settle(world, ctx.now);
     authorize(ctx, world, None, None)?;
     let items = state(world, &ctx.caller.account, &ctx.region)
         .map(|st| {

@@ -4,14 +4,14 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::engine::{self, new_copy_job};
+use super::engine::new_copy_job;
 use super::resources::management_preferences;
 use super::resources::{fully_managed, recovery_point_arn, resource_name, resource_type};
 use super::state::{Job, JobState, MessageCategory, RecoveryPoint, RestoreJob};
 use super::vaults::retention_ok;
 use super::{
     access_denied, authorize, authorize_with, invalid_parameter, lifecycle_from, lifecycle_json,
-    not_found, page, parse_vault_arn, req, s, state, state_mut, tags_from, vault_for,
+    not_found, page, page_map, parse_vault_arn, req, s, state, state_mut, tags_from, vault_for,
 };
 use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
@@ -102,7 +102,6 @@ pub fn start_backup_job(
         Vec::new(),
         ctx.now,
     )?;
-    engine::settle(world, ctx.now);
     Ok(json!({
         "BackupJobId": job.id,
         "RecoveryPointArn": job.recovery_point_arn,
@@ -390,7 +389,6 @@ pub fn start_copy_job(ctx: &RequestContext, world: &mut World, input: &Value) ->
     state_mut(world, &ctx.caller.account, &ctx.region, ctx.now)
         .copy_jobs
         .insert(id.clone(), job);
-    engine::settle(world, ctx.now);
     Ok(json!({"CopyJobId": id, "CreationDate": created, "IsParent": false}))
 }
 
@@ -522,10 +520,11 @@ pub fn list_recovery_points_by_vault(
             return Err(unsupported(arn));
         }
     }
-    let items = vault
-        .recovery_points
-        .values()
-        .filter(|rp| {
+    page_map(
+        input,
+        &vault.recovery_points,
+        "RecoveryPoints",
+        |rp| {
             s(input, "ByResourceArn").is_none_or(|v| v == rp.resource_arn)
                 && s(input, "ByResourceType").is_none_or(|v| v == rp.resource_type)
                 && input
@@ -542,10 +541,9 @@ pub fn list_recovery_points_by_vault(
                         .and_then(|c| c["BackupPlanId"].as_str())
                         == Some(id)
                 })
-        })
-        .map(recovery_point_json)
-        .collect();
-    page(input, items, "RecoveryPoints")
+        },
+        recovery_point_json,
+    )
 }
 
 fn all_recovery_points<'w>(

@@ -10,6 +10,7 @@
 pub mod admin;
 pub mod airgap;
 pub mod audit;
+mod clock;
 pub mod copy;
 pub mod cron;
 pub mod engine;
@@ -38,16 +39,36 @@ use crate::protocol::{ApiError, ApiResult};
 use crate::world::World;
 use state::{BackupState, Lifecycle, Vault};
 
+/// Backup in the service registry: it checks plan rules before model validation.
+pub static SERVICE: crate::services::registry::ServiceDef = crate::services::registry::ServiceDef {
+    id: crate::protocol::ServiceId::Backup,
+    handle,
+    fire: clock::fire,
+    schedule_all: clock::schedule_all,
+    prevalidate: Some(prevalidate),
+    invalid_input: crate::services::registry::aggregate_validation_error,
+    runs_long: &[],
+};
+
 pub fn handle(
     ctx: &RequestContext,
     world: &mut World,
     operation: &str,
     input: &Value,
 ) -> ApiResult<Value> {
-    // Scheduled rules run, and jobs reach their final state, on keyhole's clock; every
-    // request sees them settled.
-    schedule::run_due(world, ctx.now);
-    engine::settle(world, ctx.now);
+    // Scheduled rules run, and jobs reach their final state, on keyhole's clock (`clock`):
+    // the pipeline settled what was due before this request; what it changes is due later.
+    let out = route(ctx, world, operation, input);
+    clock::reschedule(world);
+    out
+}
+
+fn route(
+    ctx: &RequestContext,
+    world: &mut World,
+    operation: &str,
+    input: &Value,
+) -> ApiResult<Value> {
     match operation {
         "CreateBackupVault" => vaults::create(ctx, world, input),
         "DescribeBackupVault" => vaults::describe(ctx, world, input),
@@ -422,6 +443,40 @@ pub(crate) fn tags_from(value: &Value) -> std::collections::BTreeMap<String, Str
 }
 
 /// One page of `items` from `NextToken` (an offset keyhole issued) and `MaxResults`.
+/// A page of an ordered map from the `NextToken` cursor on (see
+/// [`crate::services::cursor`]): `MaxResults` (default 1000) entries that `keep` accepts.
+pub(crate) fn page_map<V>(
+    input: &Value,
+    map: &std::collections::BTreeMap<String, V>,
+    key: &str,
+    keep: impl Fn(&V) -> bool,
+    view: impl Fn(&V) -> Value,
+) -> ApiResult<Value> {
+    let start = match s(input, "NextToken") {
+        None => None,
+        Some(t) => Some(
+            crate::services::cursor::decode(t)
+                .ok_or_else(|| invalid_parameter(format!("Invalid NextToken: {t}")))?,
+        ),
+    };
+    let max = input
+        .get("MaxResults")
+        .and_then(Value::as_u64)
+        .map(|m| m as usize)
+        .unwrap_or(1000)
+        .max(1);
+    let page = crate::services::cursor::page(map, start.as_deref(), max, keep);
+    let mut out = Map::new();
+    out.insert(
+        key.to_owned(),
+        Value::Array(page.items.into_iter().map(view).collect()),
+    );
+    if let Some(next) = page.next {
+        out.insert("NextToken".into(), Value::String(next));
+    }
+    Ok(Value::Object(out))
+}
+
 pub(crate) fn page(input: &Value, items: Vec<Value>, key: &str) -> ApiResult<Value> {
     let start = match s(input, "NextToken") {
         None => 0,

@@ -697,6 +697,5 @@ pub fn run_rule(
     {
         p.last_execution_date = Some(now);
     }
-    super::engine::settle(world, now);
     Ok(ids)
 }

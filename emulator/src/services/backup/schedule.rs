@@ -2,9 +2,10 @@
 //! times of their `ScheduleExpression` (see [`super::cron`]) in their
 //! `ScheduleExpressionTimezone` (UTC by default).
 //!
-//! Every Backup request first brings the schedules up to keyhole's clock, then settles jobs
-//! (`engine::settle`), so a request after `POST /_keyhole/clock/advance` (or
-//! `POST /_keyhole/clock`) over a fire time sees that run's jobs. A due backup rule runs exactly
+//! Before every request (of any service) whose time has passed a schedule's next fire time,
+//! the schedules are brought up to keyhole's clock, then jobs are settled
+//! (`engine::settle`; see `super::clock`), so a request after `POST /_keyhole/clock/advance`
+//! (or `POST /_keyhole/clock`) over a fire time sees that run's jobs. A due backup rule runs exactly
 //! as `POST /_keyhole/backup/run-plan` runs it (a backup job per selected resource, then the
 //! rule's copy actions as each completes), with the fire time as the jobs' creation date; a
 //! restore testing plan starts one restore job per selection.
@@ -155,6 +156,23 @@ pub fn run_due(world: &mut World, now: f64) {
             }
         }
     }
+}
+
+/// Records the cursor of every schedule that has none yet (or whose expression changed), as
+/// `run_due` does, and returns the earliest next fire time of all schedules.
+pub fn next_fire_time(world: &mut World) -> Option<f64> {
+    // With no time passed nothing fires: run_due only records the new cursors.
+    run_due(world, f64::NEG_INFINITY);
+    tasks(world)
+        .iter()
+        .filter_map(|task| {
+            state(world, &task.account, &task.region)?
+                .scheduled
+                .cursors
+                .get(&task.key)?
+                .next
+        })
+        .reduce(f64::min)
 }
 
 /// The text of a plan rule's or restore testing plan's schedule problem, if any.

@@ -29,6 +29,17 @@ use crate::world::World;
 use state::Tag;
 pub use state::{iam, iam_mut, key};
 
+/// IAM in the service registry.
+pub static SERVICE: crate::services::registry::ServiceDef = crate::services::registry::ServiceDef {
+    id: crate::protocol::ServiceId::Iam,
+    handle,
+    fire: crate::services::registry::no_events,
+    schedule_all: crate::services::registry::nothing_to_schedule,
+    prevalidate: None,
+    invalid_input: crate::services::registry::aggregate_validation_error,
+    runs_long: &[],
+};
+
 pub fn handle(
     ctx: &RequestContext,
     world: &mut World,

@@ -5,14 +5,15 @@ use std::str::FromStr;
 
 use serde_json::{json, Value};
 
+use super::clock::schedule_key;
 use super::crypto::{self, KeySpec, KeyUsage, KeyVersions};
 use super::errors;
 use super::state::{Alias, Key, KeyState};
 use super::{
     alias_arn, authorize_key, authorize_keyless, b64, crypto_error, disabled,
     held_in_another_region, invalid_state, key, key_access, key_arn, key_mut, kms_state,
-    kms_state_mut, names_alias, paginate, require_customer_managed, require_not_pending_deletion,
-    resolve, resolve_creating, resolve_for, KeyRef, Names, Op, DAY,
+    kms_state_mut, names_alias, paginate, paginate_map, require_customer_managed,
+    require_not_pending_deletion, resolve, resolve_creating, resolve_for, KeyRef, Names, Op, DAY,
 };
 use crate::authz::{self, Access, Environment};
 use crate::policy::model::PrincipalEntryKind;
@@ -376,15 +377,15 @@ pub fn describe_key(op: &Op, world: &mut World) -> ApiResult<Value> {
 
 pub fn list_keys(op: &Op, world: &mut World) -> ApiResult<Value> {
     authorize_keyless(op, world, Vec::new())?;
-    let items: Vec<Value> = kms_state(world, op.account(), op.region())
-        .map(|s| {
-            s.keys
-                .values()
-                .map(|k| json!({"KeyId": k.key_id, "KeyArn": k.arn}))
-                .collect()
-        })
-        .unwrap_or_default();
-    paginate(items, op, "Keys")
+    let empty = Default::default();
+    let keys = kms_state(world, op.account(), op.region()).map_or(&empty, |s| &s.keys);
+    paginate_map(
+        keys,
+        op,
+        "Keys",
+        |_| true,
+        |k| json!({"KeyId": k.key_id, "KeyArn": k.arn}),
+    )
 }
 
 fn check_policy_name(op: &Op) -> ApiResult<()> {
@@ -475,20 +476,24 @@ pub fn schedule_key_deletion(op: &Op, world: &mut World) -> ApiResult<Value> {
         // The deletion date is unknown until the last replica is deleted, so AWS omits it.
         k.state = KeyState::PendingReplicaDeletion;
         k.deletion_date = None;
-        return Ok(json!({
+        let out = json!({
             "KeyId": k.arn,
             "KeyState": KeyState::PendingReplicaDeletion,
             "PendingWindowInDays": days,
-        }));
+        });
+        schedule_key(world, &r.account, &r.region, &r.key_id);
+        return Ok(out);
     }
     k.state = KeyState::PendingDeletion;
     k.deletion_date = Some(now + days as f64 * DAY);
-    Ok(json!({
+    let out = json!({
         "KeyId": k.arn,
         "DeletionDate": k.deletion_date,
         "KeyState": "PendingDeletion",
         "PendingWindowInDays": days,
-    }))
+    });
+    schedule_key(world, &r.account, &r.region, &r.key_id);
+    Ok(out)
 }
 
 /// Whether `r` is a multi-Region primary key with a replica in another Region.
@@ -519,7 +524,10 @@ pub fn cancel_key_deletion(op: &Op, world: &mut World) -> ApiResult<Value> {
     };
     k.deletion_date = None;
     k.pending_window_days = None;
-    Ok(json!({ "KeyId": k.arn }))
+    let out = json!({ "KeyId": k.arn });
+    // Imported material that reached its ValidTo while the key was pending deletion expires.
+    schedule_key(world, &r.account, &r.region, &r.key_id);
+    Ok(out)
 }
 
 pub fn update_key_description(op: &Op, world: &mut World) -> ApiResult<Value> {
@@ -754,24 +762,23 @@ pub fn list_aliases(op: &Op, world: &mut World) -> ApiResult<Value> {
             None
         }
     };
-    let items: Vec<Value> = kms_state(world, op.account(), op.region())
-        .map(|s| {
-            s.aliases
-                .values()
-                .filter(|a| filter.as_ref().is_none_or(|id| *id == a.target_key_id))
-                .map(|a| {
-                    json!({
-                        "AliasName": a.name,
-                        "AliasArn": alias_arn(op.region(), op.account(), &a.name),
-                        "TargetKeyId": a.target_key_id,
-                        "CreationDate": a.creation_date,
-                        "LastUpdatedDate": a.last_updated_date,
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    paginate(items, op, "Aliases")
+    let empty = Default::default();
+    let aliases = kms_state(world, op.account(), op.region()).map_or(&empty, |s| &s.aliases);
+    paginate_map(
+        aliases,
+        op,
+        "Aliases",
+        |a| filter.as_ref().is_none_or(|id| *id == a.target_key_id),
+        |a| {
+            json!({
+                "AliasName": a.name,
+                "AliasArn": alias_arn(op.region(), op.account(), &a.name),
+                "TargetKeyId": a.target_key_id,
+                "CreationDate": a.creation_date,
+                "LastUpdatedDate": a.last_updated_date,
+            })
+        },
+    )
 }
 
 // ---------------------------------------------------------------------------------------
@@ -829,6 +836,7 @@ pub fn enable_key_rotation(op: &Op, world: &mut World) -> ApiResult<Value> {
     let k = key_mut(world, &r, now)?;
     k.rotation_period_days = Some(days);
     k.next_rotation = Some(now + days as f64 * DAY);
+    schedule_key(world, &r.account, &r.region, &r.key_id);
     Ok(json!({}))
 }
 
@@ -1021,6 +1029,7 @@ pub fn import_key_material(op: &Op, world: &mut World) -> ApiResult<Value> {
     }
     k.valid_to = valid_to;
     k.expiration_model = Some(model);
+    schedule_key(world, &r.account, &r.region, &r.key_id);
     Ok(json!({ "KeyId": arn, "KeyMaterialId": id.to_hex() }))
 }
 
@@ -1134,6 +1143,7 @@ pub fn replicate_key(op: &Op, world: &mut World) -> ApiResult<Value> {
     kms_state_mut(world, &primary.account, &replica_region, now)
         .keys
         .insert(primary.key_id.clone(), replica);
+    schedule_key(world, &primary.account, &replica_region, &primary.key_id);
     Ok(out)
 }
 

@@ -4,7 +4,7 @@
 
 use super::crypto::{KeySpec, KeyUsage, KeyVersions};
 use super::state::{Alias, Key, KeyState};
-use super::{key_arn, kms_state, kms_state_mut, tick, DAY};
+use super::{key_arn, kms_state, kms_state_mut, DAY};
 use crate::world::World;
 
 /// One service that keeps an AWS-managed key.
@@ -174,7 +174,6 @@ pub fn ensure_aws_managed_key(
     service_name: &str,
     now: f64,
 ) -> String {
-    tick(world, now);
     let alias_name = format!("alias/aws/{service_name}");
     if let Some(state) = kms_state(world, account, region) {
         if let Some(alias) = state.aliases.get(&alias_name) {
@@ -233,10 +232,11 @@ pub fn ensure_aws_managed_key(
         alias_name.clone(),
         Alias {
             name: alias_name,
-            target_key_id: key_id,
+            target_key_id: key_id.clone(),
             creation_date: now,
             last_updated_date: now,
         },
     );
+    super::clock::schedule_key(world, account, region, &key_id);
     arn
 }

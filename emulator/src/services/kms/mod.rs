@@ -3,6 +3,7 @@
 //! policy engine (`crate::authz`) before acting; this module only applies KMS's own rules:
 //! key lookup, key states, key usage, AWS-managed keys' immutability.
 
+mod clock;
 pub mod crypto;
 mod cryptoops;
 mod errors;
@@ -27,13 +28,30 @@ use state::{Key, KeyState, KmsState};
 
 pub use managed::ensure_aws_managed_key;
 
+/// KMS in the service registry: its clock events are key deletion, automatic rotation and
+/// imported material expiry (`kms/clock.rs`).
+pub static SERVICE: crate::services::registry::ServiceDef = crate::services::registry::ServiceDef {
+    id: crate::protocol::ServiceId::Kms,
+    handle,
+    fire: clock::fire,
+    schedule_all: clock::schedule_all,
+    prevalidate: None,
+    invalid_input: crate::services::registry::aggregate_validation_error,
+    runs_long: &[
+        "CreateKey",
+        "ReplicateKey",
+        "GenerateDataKeyPair",
+        "GenerateDataKeyPairWithoutPlaintext",
+        "GetParametersForImport",
+    ],
+};
+
 pub fn handle(
     ctx: &RequestContext,
     world: &mut World,
     operation: &str,
     input: &Value,
 ) -> ApiResult<Value> {
-    tick(world, ctx.now);
     let op = Op { ctx, input };
     let out = route(&op, world, operation)?;
     record_use(ctx, world, &out);
@@ -148,47 +166,6 @@ fn route(op: &Op, world: &mut World, operation: &str) -> ApiResult<Value> {
     }
 }
 
-/// keyhole's clock moves on its own: keys whose waiting period ended are deleted, keys
-/// due for automatic rotation rotate, imported material past its ValidTo expires.
-pub(crate) fn tick(world: &mut World, now: f64) {
-    for account in world.accounts.values_mut() {
-        for region in account.regions.values_mut() {
-            tick_region(&mut region.kms, now);
-        }
-        start_primary_waiting_periods(account, now);
-    }
-}
-
-/// A multi-Region primary scheduled for deletion waits in PendingReplicaDeletion until its
-/// last replica is deleted; its own waiting period starts then.
-fn start_primary_waiting_periods(account: &mut crate::world::Account, now: f64) {
-    let waiting: Vec<(String, String)> = account
-        .regions
-        .iter()
-        .flat_map(|(region, r)| {
-            r.kms
-                .keys
-                .values()
-                .filter(|k| k.state == KeyState::PendingReplicaDeletion)
-                .map(move |k| (region.clone(), k.key_id.clone()))
-        })
-        .collect();
-    for (region, key_id) in waiting {
-        if held_in_another_region(account, &region, &key_id) {
-            continue;
-        }
-        if let Some(k) = account
-            .regions
-            .get_mut(&region)
-            .and_then(|r| r.kms.keys.get_mut(&key_id))
-        {
-            let days = k.pending_window_days.unwrap_or(30);
-            k.state = KeyState::PendingDeletion;
-            k.deletion_date = Some(now + days as f64 * DAY);
-        }
-    }
-}
-
 /// Whether a Region of `account` other than `region` holds a key `key_id`: a multi-Region
 /// key's copies share their id.
 pub(crate) fn held_in_another_region(
@@ -200,42 +177,6 @@ pub(crate) fn held_in_another_region(
         .regions
         .iter()
         .any(|(other, r)| other != region && r.kms.keys.contains_key(key_id))
-}
-
-fn tick_region(kms: &mut KmsState, now: f64) {
-    // Collecting nothing allocates nothing: this runs on every KMS call.
-    let gone: Vec<String> = kms
-        .keys
-        .values()
-        .filter(|k| deleted_by(k, now))
-        .map(|k| k.key_id.clone())
-        .collect();
-    if !gone.is_empty() {
-        for id in &gone {
-            kms.keys.remove(id);
-        }
-        kms.aliases.retain(|_, a| !gone.contains(&a.target_key_id));
-    }
-    for key in kms.keys.values_mut() {
-        while let (Some(period), Some(next)) = (key.rotation_period_days, key.next_rotation) {
-            if next > now {
-                break;
-            }
-            if let Ok(id) = key.material.rotate() {
-                key.rotations.push(state::Rotation {
-                    key_material_id: id.to_hex(),
-                    rotation_date: next,
-                    rotation_type: "AUTOMATIC".into(),
-                });
-            }
-            key.next_rotation = Some(next + period as f64 * DAY);
-        }
-        if key.valid_to.is_some_and(|t| t <= now) && key.state != KeyState::PendingDeletion {
-            key.material = crypto::KeyVersions::empty();
-            key.valid_to = None;
-            key.state = KeyState::PendingImport;
-        }
-    }
 }
 
 pub(crate) const DAY: f64 = 86_400.0;
@@ -766,6 +707,32 @@ pub(crate) fn paginate(items: Vec<Value>, op: &Op, member: &str) -> ApiResult<Va
     let mut out = json!({ member: page, "Truncated": end < items.len() });
     if end < items.len() {
         out["NextMarker"] = json!(end.to_string());
+    }
+    Ok(out)
+}
+
+/// A page of an ordered map: `Limit` (default 100, 1 to 1000) entries from the `Marker`
+/// cursor on (see [`crate::services::cursor`]), shaped as KMS lists are.
+pub(crate) fn paginate_map<V>(
+    map: &std::collections::BTreeMap<String, V>,
+    op: &Op,
+    member: &str,
+    keep: impl Fn(&V) -> bool,
+    view: impl Fn(&V) -> Value,
+) -> ApiResult<Value> {
+    let limit = op.i64("Limit").unwrap_or(100).clamp(1, 1000) as usize;
+    let start = match op.str("Marker") {
+        Some(m) => Some(
+            crate::services::cursor::decode(m)
+                .ok_or_else(|| ApiError::new("InvalidMarkerException", "Invalid marker"))?,
+        ),
+        None => None,
+    };
+    let page = crate::services::cursor::page(map, start.as_deref(), limit, keep);
+    let items: Vec<Value> = page.items.into_iter().map(view).collect();
+    let mut out = json!({ member: items, "Truncated": page.next.is_some() });
+    if let Some(next) = page.next {
+        out["NextMarker"] = json!(next);
     }
     Ok(out)
 }

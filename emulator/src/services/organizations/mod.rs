@@ -39,6 +39,18 @@ use crate::protocol::ApiResult;
 use crate::world::World;
 use state::{Member, Organization, OrganizationalUnit, Policy};
 
+/// Organizations in the service registry: a model violation is InvalidInputException with
+/// the Reason of the first one.
+pub static SERVICE: crate::services::registry::ServiceDef = crate::services::registry::ServiceDef {
+    id: crate::protocol::ServiceId::Organizations,
+    handle,
+    fire: crate::services::registry::no_events,
+    schedule_all: crate::services::registry::nothing_to_schedule,
+    prevalidate: None,
+    invalid_input: |_, violations| errors::invalid_input_for(violations[0].constraint),
+    runs_long: &[],
+};
+
 pub fn handle(
     ctx: &RequestContext,
     world: &mut World,

@@ -23,6 +23,17 @@ use crate::world::{is_account_id, Caller, CallerKind, IssuedCredential, World};
 
 pub use auth_message::encode_authorization_message;
 
+/// STS in the service registry.
+pub static SERVICE: crate::services::registry::ServiceDef = crate::services::registry::ServiceDef {
+    id: crate::protocol::ServiceId::Sts,
+    handle,
+    fire: crate::services::registry::no_events,
+    schedule_all: crate::services::registry::nothing_to_schedule,
+    prevalidate: None,
+    invalid_input: crate::services::registry::aggregate_validation_error,
+    runs_long: &[],
+};
+
 pub fn handle(
     ctx: &RequestContext,
     world: &mut World,
