@@ -8,6 +8,7 @@
 //! - [`refs`]: `${name}` references and dotted paths into answers;
 //! - [`mod@load`]: reading and checking a folder, errors with file, line and reason;
 //! - [`mod@run`]: running one against a fresh in-process emulator, comparing outcomes;
+//! - [`transport`]: where calls go: in process, or through an SDK;
 //! - [`script`]: the same scenario as a bash script of AWS CLI calls;
 //! - [`cli`]: `keyhole scenario list | show | run | script | new`.
 
@@ -17,7 +18,9 @@ pub mod load;
 pub mod refs;
 pub mod run;
 pub mod script;
+pub mod transport;
 
 pub use format::{Outcome, Scenario, Step};
 pub use load::{library, load, Loaded, ScenarioError};
-pub use run::{run, Report};
+pub use run::{run, run_with, Report};
+pub use transport::{CallError, Credentials, Transport};

@@ -12,10 +12,7 @@ use serde_json::{json, Value};
 use super::format::{Outcome, Step, StepKind};
 use super::load::Loaded;
 use super::refs::{at_path, Bindings};
-use crate::instance::Instance;
-use crate::pipeline::{call_in_process, Credentials};
-use crate::protocol::{ApiError, Call, HttpRequest, ServiceId};
-use crate::world::Settings;
+use super::transport::{CallError, Credentials, InProcess, Transport};
 
 /// One scenario's result.
 #[derive(Debug, Clone, Serialize)]
@@ -47,12 +44,17 @@ pub struct Comparison {
 }
 
 /// What one call answered.
-type Answer = Result<Value, ApiError>;
+type Answer = Result<Value, CallError>;
 
-/// Runs `scenario` on a fresh emulator.
+/// Runs `scenario` on a fresh in-process emulator.
 pub fn run(scenario: &Loaded) -> Report {
+    run_with(scenario, &mut InProcess::new(&scenario.scenario.region))
+}
+
+/// Runs `scenario` through `transport` (an SDK, a remote keyhole), after resetting keyhole.
+pub fn run_with(scenario: &Loaded, transport: &mut dyn Transport) -> Report {
     let started = Instant::now();
-    let mut runner = Runner::new(scenario);
+    let mut runner = Runner::new(scenario, transport);
     let mut report = Report {
         name: scenario.name.clone(),
         passed: false,
@@ -63,6 +65,7 @@ pub fn run(scenario: &Loaded) -> Report {
     };
     let s = &scenario.scenario;
     let outcome = (|| -> Result<(), String> {
+        runner.admin("POST", "/_keyhole/reset", &json!({}))?;
         if let Some(base) = &scenario.baseline {
             runner.steps(base, "baseline setup", &base.scenario.setup)?;
         }
@@ -83,24 +86,20 @@ pub fn run(scenario: &Loaded) -> Report {
     report
 }
 
-struct Runner<'s> {
+struct Runner<'s, 't> {
     scenario: &'s Loaded,
-    instance: Instance,
+    transport: &'t mut dyn Transport,
     bindings: Bindings,
     /// Credentials per `as`, made on first use.
     sessions: BTreeMap<String, Credentials>,
 }
 
-impl<'s> Runner<'s> {
-    fn new(scenario: &'s Loaded) -> Runner<'s> {
+impl<'s, 't> Runner<'s, 't> {
+    fn new(scenario: &'s Loaded, transport: &'t mut dyn Transport) -> Runner<'s, 't> {
         let s = &scenario.scenario;
-        let settings = Settings {
-            default_region: s.region.clone(),
-            ..Settings::default()
-        };
         Runner {
             scenario,
-            instance: Instance::new(settings),
+            transport,
             bindings: Bindings {
                 region: s.region.clone(),
                 accounts: scenario
@@ -141,7 +140,7 @@ impl<'s> Runner<'s> {
     fn step(&mut self, owner: &Loaded, step: &Step) -> Result<(), String> {
         match step.kind()? {
             StepKind::Call(_) => {
-                let output = self.call_step(owner, step)?.map_err(|e| error_text(&e))?;
+                let output = self.call_step(owner, step)?.map_err(|e| e.to_string())?;
                 self.capture(step, &output);
                 Ok(())
             }
@@ -149,10 +148,13 @@ impl<'s> Runner<'s> {
                 let body = self.bindings.substitute_value(resource);
                 self.admin("POST", "/_keyhole/resources", &body).map(drop)
             }
-            StepKind::AdvanceClock(seconds) => {
-                self.instance.clock.advance(seconds);
-                Ok(())
-            }
+            StepKind::AdvanceClock(seconds) => self
+                .admin(
+                    "POST",
+                    "/_keyhole/clock/advance",
+                    &json!({ "seconds": seconds }),
+                )
+                .map(drop),
         }
     }
 
@@ -161,8 +163,7 @@ impl<'s> Runner<'s> {
         let Ok(StepKind::Call(target)) = step.kind() else {
             return Err("not a call".into());
         };
-        let (prefix, operation) = target.split_once(':').ok_or("not service:Operation")?;
-        let service = ServiceId::from_signing_name(prefix).ok_or("not a service keyhole serves")?;
+        let (service, operation) = target.split_once(':').ok_or("not service:Operation")?;
         let input = match &step.input {
             Some(input) => self.input(owner, input)?,
             None => json!({}),
@@ -172,17 +173,9 @@ impl<'s> Runner<'s> {
             .clone()
             .unwrap_or_else(|| self.bindings.region.clone());
         let credentials = self.credentials(step.actor.as_deref().unwrap_or_default())?;
-        let call = Call {
-            service,
-            operation: operation.to_owned(),
-            input,
-        };
-        Ok(call_in_process(
-            &self.instance,
-            &credentials,
-            &region,
-            &call,
-        ))
+        Ok(self
+            .transport
+            .call(&credentials, &region, service, operation, input))
     }
 
     /// The input with references substituted and `$file` objects replaced by the file's text.
@@ -237,41 +230,31 @@ impl<'s> Runner<'s> {
             .get(account)
             .cloned()
             .ok_or_else(|| format!("no account is named {account:?}"))?;
-        let root = Credentials {
-            access_key_id: id.clone(),
-            session_token: None,
-        };
-        let as_root = |runner: &Runner, service: ServiceId, operation: &str, input: Value| {
-            let call = Call {
-                service,
-                operation: operation.to_owned(),
-                input,
-            };
-            call_in_process(&runner.instance, &root, &runner.bindings.region, &call)
-                .map_err(|e| format!("{actor}: {}", error_text(&e)))
+        let root = Credentials::root(&id);
+        let region = self.bindings.region.clone();
+        let mut as_root = |service: &str, operation: &str, input: Value| {
+            self.transport
+                .call(&root, &region, service, operation, input)
+                .map_err(|e| format!("{actor}: {e}"))
         };
         let credentials = if let Some(role) = principal.strip_prefix("role/") {
-            let found = as_root(self, ServiceId::Iam, "GetRole", json!({"RoleName": role}))?;
-            let arn = found["Role"]["Arn"].as_str().unwrap_or_default().to_owned();
+            let found = as_root("iam", "GetRole", json!({"RoleName": role}))?;
+            let arn = text(&found, "Role.Arn");
             let session = as_root(
-                self,
-                ServiceId::Sts,
+                "sts",
                 "AssumeRole",
                 json!({"RoleArn": arn, "RoleSessionName": "keyhole-scenario"}),
             )?;
             Credentials {
                 access_key_id: text(&session, "Credentials.AccessKeyId"),
+                secret_access_key: text(&session, "Credentials.SecretAccessKey"),
                 session_token: Some(text(&session, "Credentials.SessionToken")),
             }
         } else if let Some(user) = principal.strip_prefix("user/") {
-            let key = as_root(
-                self,
-                ServiceId::Iam,
-                "CreateAccessKey",
-                json!({"UserName": user}),
-            )?;
+            let key = as_root("iam", "CreateAccessKey", json!({"UserName": user}))?;
             Credentials {
                 access_key_id: text(&key, "AccessKey.AccessKeyId"),
+                secret_access_key: text(&key, "AccessKey.SecretAccessKey"),
                 session_token: None,
             }
         } else {
@@ -281,27 +264,11 @@ impl<'s> Runner<'s> {
         Ok(credentials)
     }
 
-    fn admin(&self, method: &str, path: &str, body: &Value) -> Result<Value, String> {
-        let request = HttpRequest {
-            method: method.parse().map_err(|_| "bad method".to_owned())?,
-            raw_path: path.to_owned(),
-            raw_query: None,
-            headers: Default::default(),
-            body: body.to_string().into(),
-        };
-        let response = crate::admin::handle(&self.instance, &request);
-        let answer: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
-        if response.status == 200 {
-            Ok(answer)
-        } else {
-            Err(format!(
-                "{path}: HTTP {}: {}",
-                response.status, answer["error"]
-            ))
-        }
+    fn admin(&mut self, method: &str, path: &str, body: &Value) -> Result<Value, String> {
+        self.transport.admin(method, path, body)
     }
 
-    fn compare(&self, expected: &Outcome, answer: &Answer) -> Comparison {
+    fn compare(&mut self, expected: &Outcome, answer: &Answer) -> Comparison {
         let (matched, expected_value, actual) = match (expected, answer) {
             (Outcome::Error(want), Err(got)) => {
                 let want = json!({
@@ -309,7 +276,7 @@ impl<'s> Runner<'s> {
                     "status": want.status,
                     "message": self.bindings.substitute(&want.message),
                 });
-                let got = error_json(got);
+                let got = got.to_json();
                 (want == got, json!({"error": want}), json!({"error": got}))
             }
             (Outcome::Output(paths), Ok(output)) => {
@@ -329,7 +296,7 @@ impl<'s> Runner<'s> {
             (Outcome::Output(paths), Err(got)) => (
                 false,
                 json!({"output": paths}),
-                json!({"error": error_json(got)}),
+                json!({"error": got.to_json()}),
             ),
         };
         Comparison {
@@ -341,7 +308,7 @@ impl<'s> Runner<'s> {
     }
 
     /// The decision record of a backup or copy job the answer names.
-    fn decision_record(&self, answer: &Answer) -> Option<Value> {
+    fn decision_record(&mut self, answer: &Answer) -> Option<Value> {
         let output = answer.as_ref().ok()?;
         let id = [
             "CopyJob.CopyJobId",
@@ -361,19 +328,6 @@ fn text(value: &Value, path: &str) -> String {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned()
-}
-
-fn error_json(e: &ApiError) -> Value {
-    json!({"code": e.code, "status": e.status, "message": e.message.clone().unwrap_or_default()})
-}
-
-fn error_text(e: &ApiError) -> String {
-    format!(
-        "{} (HTTP {}): {}",
-        e.code,
-        e.status,
-        e.message.as_deref().unwrap_or_default()
-    )
 }
 
 /// `kms:CreateKey as source`, for messages.
