@@ -13,5 +13,6 @@ mod iam;
 mod kms;
 mod organizations;
 mod organizations_ops;
+mod scenario_sdk;
 mod scenarios;
 mod sts;

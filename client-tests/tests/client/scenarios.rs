@@ -1,5 +1,6 @@
 //! Every scenario under `scenarios/` through the official clients, with no scenario-specific
-//! code: boto3 and the JavaScript SDK v3 through one generic executor each
+//! code: keyhole's own runner over the AWS SDK for Rust (a dispatch table, `scenario_sdk.rs`),
+//! boto3 and the JavaScript SDK v3 through one generic executor each
 //! (`python/scenario_runner.py`, `js/scenario_runner.mjs`), the AWS CLI through
 //! the bash script `keyhole scenario script` writes. A failure names the scenario, the client
 //! and the step whose answer differs.
@@ -71,6 +72,30 @@ async fn every_scenario_through_the_javascript_sdk_v3() {
     let node = std::env::var("KEYHOLE_NODE").unwrap_or_else(|_| "node".into());
     let script = format!("{}/js/scenario_runner.mjs", env!("CARGO_MANIFEST_DIR"));
     through("JavaScript SDK v3", node, script).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_scenario_through_the_rust_sdk() {
+    let emu = common::start().await;
+    let runtime = tokio::runtime::Handle::current();
+    let failed = tokio::task::spawn_blocking(move || {
+        let mut transport = crate::scenario_sdk::SdkTransport { emu: &emu, runtime };
+        scenarios()
+            .iter()
+            .map(|s| keyhole::scenario::run_with(s, &mut transport))
+            .filter(|r| !r.passed)
+            .map(|r| {
+                format!(
+                    "Rust SDK, scenario {}: {}",
+                    r.name,
+                    serde_json::to_string_pretty(&r).unwrap()
+                )
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
 
 /// The scripts run two at a time, each against its own emulator (a script resets keyhole).
