@@ -1,4 +1,4 @@
-//! The cross-account copy walkthrough (scenarios/cross-account-copy) through the AWS SDK for
+//! The cross-account copy world (scenarios/cross-account-copy-succeeds) through the AWS SDK for
 //! Rust: each documented misconfiguration fails the copy job with AWS's StatusMessage, and the
 //! fix the AWS articles describe makes it complete.
 

@@ -484,6 +484,21 @@ async fn dispatch(
                 .map_err(failed)?;
             json!({})
         }
+        ("iam", "CreateUser") => {
+            let o = iam().create_user().set_user_name(text(i, "UserName")).send().await.map_err(failed)?;
+            json!({"User": {"Arn": o.user().map(|u| u.arn()), "UserName": o.user().map(|u| u.user_name())}})
+        }
+        ("iam", "PutUserPolicy") => {
+            iam()
+                .put_user_policy()
+                .set_user_name(text(i, "UserName"))
+                .set_policy_name(text(i, "PolicyName"))
+                .set_policy_document(text(i, "PolicyDocument"))
+                .send()
+                .await
+                .map_err(failed)?;
+            json!({})
+        }
         ("iam", "CreateAccessKey") => {
             let o = iam()
                 .create_access_key()
