@@ -399,6 +399,20 @@ async fn dispatch(
                 "DestinationRecoveryPointArn": job.and_then(|j| j.destination_recovery_point_arn()),
             }})
         }
+        ("backup", "DescribeBackupJob") => {
+            let o = backup()
+                .describe_backup_job()
+                .set_backup_job_id(text(i, "BackupJobId"))
+                .send()
+                .await
+                .map_err(failed)?;
+            json!({
+                "BackupJobId": o.backup_job_id(),
+                "State": o.state().map(|s| s.as_str()),
+                "StatusMessage": o.status_message(),
+                "RecoveryPointArn": o.recovery_point_arn(),
+            })
+        }
         ("iam", "CreateServiceLinkedRole") => {
             let o = iam()
                 .create_service_linked_role()
