@@ -247,3 +247,53 @@ fn the_readme_lists_every_scenario_as_scenario_list_prints_it() {
         "README.md is stale: paste `keyhole scenario list --format markdown` between the markers"
     );
 }
+
+mod never_panics {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn texts() -> Vec<(PathBuf, String)> {
+        let mut texts: Vec<(PathBuf, String)> = std::fs::read_dir(scenarios())
+            .unwrap()
+            .map(|e| e.unwrap().path().join("scenario.json"))
+            .filter(|p| p.is_file())
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).unwrap();
+                (p, text)
+            })
+            .collect();
+        texts.sort();
+        texts
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Any edit of a real scenario (a cut, an insertion, a swapped character) is read as
+        /// a scenario or refused with a line that exists: never a panic.
+        #[test]
+        fn an_edited_scenario_is_read_or_refused_with_a_real_line(
+            pick in any::<prop::sample::Index>(),
+            at in any::<prop::sample::Index>(),
+            cut in 0usize..40,
+            insert in "[\\[\\]{}\":,a-zA-Z0-9$ \\n]{0,6}",
+        ) {
+            let texts = texts();
+            let (file, text) = &texts[pick.index(texts.len())];
+            let chars: Vec<char> = text.chars().collect();
+            let start = at.index(chars.len());
+            let end = (start + cut).min(chars.len());
+            let edited: String = chars[..start]
+                .iter()
+                .chain(insert.chars().collect::<Vec<_>>().iter())
+                .chain(chars[end..].iter())
+                .collect();
+            if let Err(error) = keyhole::scenario::load::parse(file, &edited) {
+                let lines = edited.lines().count().max(1) as u32;
+                prop_assert!(error.line >= 1 && error.line <= lines + 1, "{error}");
+                prop_assert!(!error.reason.is_empty());
+            }
+        }
+    }
+}

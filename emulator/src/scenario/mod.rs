@@ -6,12 +6,14 @@
 //!
 //! - [`mod@format`]: the file format, as serde reads it;
 //! - [`refs`]: `${name}` references and dotted paths into answers;
-//! - [`mod@load`]: reading and checking a folder, errors with file, line and reason;
+//! - [`mod@load`]: reading a folder, errors with file, line and reason; `check` holds the
+//!   rules beyond the shape (models, captures, files);
 //! - [`mod@run`]: running one against a fresh in-process emulator, comparing outcomes;
 //! - [`transport`]: where calls go: in process, or through an SDK;
 //! - [`script`]: the same scenario as a bash script of AWS CLI calls;
 //! - [`cli`]: `keyhole scenario list | show | run | script | new`.
 
+mod check;
 pub mod cli;
 pub mod format;
 pub mod load;
