@@ -12,14 +12,18 @@ pub mod airgap;
 pub mod audit;
 mod clock;
 pub mod copy;
+pub mod copy_jobs;
 pub mod cron;
 pub mod engine;
 pub mod indexes;
 pub mod jobs;
 pub mod legal_holds;
 pub mod plans;
+pub mod protected_resources;
+pub mod recovery_points;
 pub mod reports;
 pub mod resources;
+pub mod restore_jobs;
 pub mod restore_testing;
 pub mod roles;
 pub mod scans;
@@ -98,30 +102,42 @@ fn route(
         "ListBackupJobs" => jobs::list_backup_jobs(ctx, world, input),
         "StopBackupJob" => jobs::stop_backup_job(ctx, world, input),
         "ListBackupJobSummaries" => jobs::job_summaries(ctx, world, input, false),
-        "StartCopyJob" => jobs::start_copy_job(ctx, world, input),
-        "DescribeCopyJob" => jobs::describe_copy_job(ctx, world, input),
-        "ListCopyJobs" => jobs::list_copy_jobs(ctx, world, input),
+        "StartCopyJob" => copy_jobs::start_copy_job(ctx, world, input),
+        "DescribeCopyJob" => copy_jobs::describe_copy_job(ctx, world, input),
+        "ListCopyJobs" => copy_jobs::list_copy_jobs(ctx, world, input),
         "ListCopyJobSummaries" => jobs::job_summaries(ctx, world, input, true),
-        "DescribeRecoveryPoint" => jobs::describe_recovery_point(ctx, world, input),
-        "ListRecoveryPointsByBackupVault" => jobs::list_recovery_points_by_vault(ctx, world, input),
-        "ListRecoveryPointsByResource" => jobs::list_recovery_points_by_resource(ctx, world, input),
-        "DeleteRecoveryPoint" => jobs::delete_recovery_point(ctx, world, input),
-        "DisassociateRecoveryPoint" => jobs::disassociate_recovery_point(ctx, world, input),
-        "UpdateRecoveryPointLifecycle" => jobs::update_recovery_point_lifecycle(ctx, world, input),
-        "GetRecoveryPointRestoreMetadata" => jobs::restore_metadata(ctx, world, input),
-        "StartRestoreJob" => jobs::start_restore_job(ctx, world, input),
-        "DescribeRestoreJob" => jobs::describe_restore_job(ctx, world, input),
-        "ListRestoreJobs" | "ListRestoreJobsByProtectedResource" => {
-            jobs::list_restore_jobs(ctx, world, input)
+        "DescribeRecoveryPoint" => recovery_points::describe_recovery_point(ctx, world, input),
+        "ListRecoveryPointsByBackupVault" => {
+            recovery_points::list_recovery_points_by_vault(ctx, world, input)
         }
-        "GetRestoreJobMetadata" => jobs::restore_job_metadata(ctx, world, input),
-        "ListRestoreJobSummaries" => jobs::restore_job_summaries(ctx, world, input),
-        "ListProtectedResources" => jobs::list_protected_resources(ctx, world, input, None),
+        "ListRecoveryPointsByResource" => {
+            recovery_points::list_recovery_points_by_resource(ctx, world, input)
+        }
+        "DeleteRecoveryPoint" => recovery_points::delete_recovery_point(ctx, world, input),
+        "DisassociateRecoveryPoint" => {
+            recovery_points::disassociate_recovery_point(ctx, world, input)
+        }
+        "UpdateRecoveryPointLifecycle" => {
+            recovery_points::update_recovery_point_lifecycle(ctx, world, input)
+        }
+        "GetRecoveryPointRestoreMetadata" => recovery_points::restore_metadata(ctx, world, input),
+        "StartRestoreJob" => restore_jobs::start_restore_job(ctx, world, input),
+        "DescribeRestoreJob" => restore_jobs::describe_restore_job(ctx, world, input),
+        "ListRestoreJobs" | "ListRestoreJobsByProtectedResource" => {
+            restore_jobs::list_restore_jobs(ctx, world, input)
+        }
+        "GetRestoreJobMetadata" => restore_jobs::restore_job_metadata(ctx, world, input),
+        "ListRestoreJobSummaries" => restore_jobs::restore_job_summaries(ctx, world, input),
+        "ListProtectedResources" => {
+            protected_resources::list_protected_resources(ctx, world, input, None)
+        }
         "ListProtectedResourcesByBackupVault" => {
             let name = req(input, "BackupVaultName")?.to_owned();
-            jobs::list_protected_resources(ctx, world, input, Some(name))
+            protected_resources::list_protected_resources(ctx, world, input, Some(name))
         }
-        "DescribeProtectedResource" => jobs::describe_protected_resource(ctx, world, input),
+        "DescribeProtectedResource" => {
+            protected_resources::describe_protected_resource(ctx, world, input)
+        }
         "CreateLegalHold" => legal_holds::create(ctx, world, input),
         "GetLegalHold" => legal_holds::get(ctx, world, input),
         "CancelLegalHold" => legal_holds::cancel(ctx, world, input),

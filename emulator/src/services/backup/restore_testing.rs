@@ -755,7 +755,7 @@ pub fn run_plan(
             found.len() - 1
         };
         let rp = &found[index];
-        let id = super::jobs::create_restore_job(
+        let id = super::restore_jobs::create_restore_job(
             world,
             account,
             region,
