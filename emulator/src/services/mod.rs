@@ -4,7 +4,9 @@
 
 pub mod backup;
 pub mod cursor;
+pub mod errors;
 pub mod iam;
+pub(crate) mod input;
 pub mod kms;
 pub mod organizations;
 pub mod registry;

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::state::audit::{AuditState, Deployment, Framework, ReportPlan};
-use super::{authorize, invalid_parameter, not_found, page, req, s, state, state_mut, tags_from};
+use super::{
+    authorize, invalid_parameter, member, not_found, page, req, state, state_mut, tags_from,
+};
 use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
 use crate::world::World;
@@ -329,7 +331,7 @@ pub fn create_framework(
     input: &Value,
 ) -> ApiResult<Value> {
     let name = req(input, "FrameworkName")?.to_owned();
-    let token = s(input, "IdempotencyToken").map(str::to_owned);
+    let token = member(input, "IdempotencyToken").map(str::to_owned);
     if let Some(existing) =
         state(world, &ctx.caller.account, &ctx.region).and_then(|st| st.audit.frameworks.get(&name))
     {
@@ -362,7 +364,7 @@ pub fn create_framework(
     let framework = Framework {
         name: name.clone(),
         arn: arn.clone(),
-        description: s(input, "FrameworkDescription").map(str::to_owned),
+        description: member(input, "FrameworkDescription").map(str::to_owned),
         controls,
         creation_time: ctx.now,
         idempotency_token: token,
@@ -418,7 +420,7 @@ pub fn update_framework(
     let name = req(input, "FrameworkName")?.to_owned();
     let f = find_framework(ctx, world, &name)?;
     authorize(ctx, world, Some(f.arn.clone()), None)?;
-    let token = s(input, "IdempotencyToken").map(str::to_owned);
+    let token = member(input, "IdempotencyToken").map(str::to_owned);
     let (arn, created) = (f.arn.clone(), f.creation_time);
     if token.is_some() && f.idempotency_token == token && f.deployment.kind == "UPDATE" {
         return Ok(json!({"FrameworkName": name, "FrameworkArn": arn, "CreationTime": created}));
@@ -432,7 +434,7 @@ pub fn update_framework(
         check_limit(world, ctx, Some(&name), count)?;
     }
     let update = Update {
-        description: s(input, "FrameworkDescription").map(str::to_owned),
+        description: member(input, "FrameworkDescription").map(str::to_owned),
         token,
         deployment: Deployment::new("UPDATE", world, ctx.now),
     };
@@ -566,7 +568,7 @@ pub fn create_report_plan(
     input: &Value,
 ) -> ApiResult<Value> {
     let name = req(input, "ReportPlanName")?.to_owned();
-    let token = s(input, "IdempotencyToken").map(str::to_owned);
+    let token = member(input, "IdempotencyToken").map(str::to_owned);
     if let Some(existing) = state(world, &ctx.caller.account, &ctx.region)
         .and_then(|st| st.audit.report_plans.get(&name))
     {
@@ -597,7 +599,7 @@ pub fn create_report_plan(
     let plan = ReportPlan {
         name: name.clone(),
         arn: arn.clone(),
-        description: s(input, "ReportPlanDescription").map(str::to_owned),
+        description: member(input, "ReportPlanDescription").map(str::to_owned),
         delivery_channel: delivery_channel(&input["ReportDeliveryChannel"])?,
         setting,
         creation_time: ctx.now,
@@ -652,7 +654,7 @@ pub fn update_report_plan(
     let p = find_plan(ctx, world, &name)?;
     authorize(ctx, world, Some(p.arn.clone()), None)?;
     let (arn, created) = (p.arn.clone(), p.creation_time);
-    let token = s(input, "IdempotencyToken").map(str::to_owned);
+    let token = member(input, "IdempotencyToken").map(str::to_owned);
     if token.is_some() && p.idempotency_token == token && p.deployment.kind == "UPDATE" {
         return Ok(json!({"ReportPlanName": name, "ReportPlanArn": arn, "CreationTime": created}));
     }
@@ -668,7 +670,7 @@ pub fn update_report_plan(
         None => None,
     };
     let update = Update {
-        description: s(input, "ReportPlanDescription").map(str::to_owned),
+        description: member(input, "ReportPlanDescription").map(str::to_owned),
         token,
         deployment: Deployment::new("UPDATE", world, ctx.now),
     };

@@ -10,8 +10,8 @@ use super::resources::management_preferences;
 use super::resources::{fully_managed, recovery_point_arn, resource_name, resource_type};
 use super::state::{Job, JobState, MessageCategory};
 use super::{
-    authorize, invalid_parameter, lifecycle_from, lifecycle_json, not_found, page, req, s, state,
-    state_mut, tags_from, vault_for,
+    authorize, invalid_parameter, lifecycle_from, lifecycle_json, member, not_found, page, req,
+    state, state_mut, tags_from, vault_for,
 };
 use crate::context::RequestContext;
 use crate::protocol::ApiResult;
@@ -172,7 +172,7 @@ pub fn describe_backup_job(
 
 /// Whether a job passes the List*Jobs filters common to backup and copy jobs.
 pub(super) fn job_matches(job: &Job, input: &Value, now: f64) -> bool {
-    let by = |k: &str| s(input, k);
+    let by = |k: &str| member(input, k);
     let num = |k: &str| input.get(k).and_then(Value::as_f64);
     by("ByResourceArn").is_none_or(|v| v == job.resource_arn)
         && by("ByResourceType").is_none_or(|v| v == job.resource_type)
@@ -275,11 +275,11 @@ pub fn job_summaries(
                 .unwrap_or(MessageCategory::Success)
                 .as_str()
                 .to_owned();
-            let keep = s(input, "State")
+            let keep = member(input, "State")
                 .is_none_or(|v| v == "AGGREGATE_ALL" || v == "ANY" || v == state)
-                && s(input, "ResourceType")
+                && member(input, "ResourceType")
                     .is_none_or(|v| v == "AGGREGATE_ALL" || v == "ANY" || v == job.resource_type)
-                && s(input, "MessageCategory").is_none_or(|v| {
+                && member(input, "MessageCategory").is_none_or(|v| {
                     v == "AGGREGATE_ALL" || v == "ANY" || v.eq_ignore_ascii_case(&category)
                 });
             if !keep {
@@ -313,6 +313,6 @@ pub fn job_summaries(
         "BackupJobSummaries"
     };
     let mut out = page(input, items, key)?;
-    out["AggregationPeriod"] = json!(s(input, "AggregationPeriod").unwrap_or("ONE_DAY"));
+    out["AggregationPeriod"] = json!(member(input, "AggregationPeriod").unwrap_or("ONE_DAY"));
     Ok(out)
 }

@@ -219,13 +219,14 @@ pub fn prevalidate(operation: &str, input: &Value) -> ApiResult<()> {
 
 // ---- helpers shared by the handlers ----
 
-pub(crate) fn s<'a>(input: &'a Value, key: &str) -> Option<&'a str> {
+/// A string member of the input, if present.
+pub(crate) fn member<'a>(input: &'a Value, key: &str) -> Option<&'a str> {
     input.get(key).and_then(Value::as_str)
 }
 
 /// A required member (the model check runs first; this only guards handler-internal use).
 pub(crate) fn req<'a>(input: &'a Value, key: &str) -> ApiResult<&'a str> {
-    s(input, key).ok_or_else(|| {
+    member(input, key).ok_or_else(|| {
         ApiError::new(
             "MissingParameterValueException",
             format!("Missing required parameter {key}"),
@@ -468,7 +469,7 @@ pub(crate) fn page_map<V>(
     keep: impl Fn(&V) -> bool,
     view: impl Fn(&V) -> Value,
 ) -> ApiResult<Value> {
-    let start = match s(input, "NextToken") {
+    let start = match member(input, "NextToken") {
         None => None,
         Some(t) => Some(
             crate::services::cursor::decode(t)
@@ -494,7 +495,7 @@ pub(crate) fn page_map<V>(
 }
 
 pub(crate) fn page(input: &Value, items: Vec<Value>, key: &str) -> ApiResult<Value> {
-    let start = match s(input, "NextToken") {
+    let start = match member(input, "NextToken") {
         None => 0,
         Some(t) => t
             .parse::<usize>()

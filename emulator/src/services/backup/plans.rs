@@ -4,8 +4,8 @@ use serde_json::{json, Map, Value};
 
 use super::state::{CopyAction, Plan, PlanVersion, Selection};
 use super::{
-    authorize, invalid_parameter, invalid_request, lifecycle_from, not_found, page,
-    parse_vault_arn, req, s, state, state_mut, tags_from,
+    authorize, invalid_parameter, invalid_request, lifecycle_from, member, not_found, page,
+    parse_vault_arn, req, state, state_mut, tags_from,
 };
 use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
@@ -171,7 +171,7 @@ pub fn create(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResu
     authorize(ctx, world, None, None)?;
     let plan_doc = &input["BackupPlan"];
     check_rules(plan_doc)?;
-    let creator_request_id = s(input, "CreatorRequestId");
+    let creator_request_id = member(input, "CreatorRequestId");
     let stored = with_rule_ids(plan_doc, None);
     let live = state(world, &ctx.caller.account, &ctx.region)
         .into_iter()
@@ -314,7 +314,7 @@ pub fn get(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<
     let id = req(input, "BackupPlanId")?;
     let p = plan(ctx, world, id)?;
     authorize(ctx, world, Some(p.arn.clone()), None)?;
-    let version = match s(input, "VersionId") {
+    let version = match member(input, "VersionId") {
         None => p.versions.last(),
         Some(v) => p.versions.iter().find(|x| x.version_id == v),
     }
@@ -479,7 +479,7 @@ pub fn create_selection(
         Selection {
             id: sid.clone(),
             creation_date: now,
-            creator_request_id: s(input, "CreatorRequestId").map(str::to_owned),
+            creator_request_id: member(input, "CreatorRequestId").map(str::to_owned),
             selection,
         },
     );

@@ -8,8 +8,8 @@ use super::resources::resource_name;
 use super::state::RecoveryPoint;
 use super::vaults::retention_ok;
 use super::{
-    access_denied, authorize, invalid_parameter, lifecycle_from, lifecycle_json, page, page_map,
-    req, s, state, state_mut, vault_for,
+    access_denied, authorize, invalid_parameter, lifecycle_from, lifecycle_json, member, page,
+    page_map, req, state, state_mut, vault_for,
 };
 use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
@@ -83,7 +83,7 @@ pub fn list_recovery_points_by_vault(
 ) -> ApiResult<Value> {
     let name = req(input, "BackupVaultName")?;
     let vault = vault_for(ctx, world, name)?;
-    if let Some(arn) = s(input, "ByResourceArn") {
+    if let Some(arn) = member(input, "ByResourceArn") {
         if super::resources::type_of_arn(arn).is_none() && !world.backup.resources.contains_key(arn)
         {
             return Err(unsupported(arn));
@@ -94,8 +94,8 @@ pub fn list_recovery_points_by_vault(
         &vault.recovery_points,
         "RecoveryPoints",
         |rp| {
-            s(input, "ByResourceArn").is_none_or(|v| v == rp.resource_arn)
-                && s(input, "ByResourceType").is_none_or(|v| v == rp.resource_type)
+            member(input, "ByResourceArn").is_none_or(|v| v == rp.resource_arn)
+                && member(input, "ByResourceType").is_none_or(|v| v == rp.resource_type)
                 && input
                     .get("ByCreatedAfter")
                     .and_then(Value::as_f64)
@@ -104,7 +104,7 @@ pub fn list_recovery_points_by_vault(
                     .get("ByCreatedBefore")
                     .and_then(Value::as_f64)
                     .is_none_or(|t| rp.creation_date <= t)
-                && s(input, "ByBackupPlanId").is_none_or(|id| {
+                && member(input, "ByBackupPlanId").is_none_or(|id| {
                     rp.created_by
                         .as_ref()
                         .and_then(|c| c["BackupPlanId"].as_str())

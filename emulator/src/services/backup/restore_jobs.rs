@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::jobs::tally;
 use super::recovery_points::all_recovery_points;
 use super::state::{RecoveryPoint, RestoreJob};
-use super::{authorize, not_found, page, req, s, state, state_mut};
+use super::{authorize, member, not_found, page, req, state, state_mut};
 use crate::context::RequestContext;
 use crate::protocol::ApiResult;
 use crate::world::World;
@@ -30,8 +30,8 @@ pub fn start_restore_job(
         &ctx.caller.account,
         &ctx.region,
         &rp,
-        s(input, "IamRoleArn").map(str::to_owned),
-        s(input, "ResourceType").map(str::to_owned),
+        member(input, "IamRoleArn").map(str::to_owned),
+        member(input, "ResourceType").map(str::to_owned),
         ctx.now,
     );
     Ok(json!({"RestoreJobId": id}))
@@ -134,7 +134,7 @@ pub fn list_restore_jobs(
     world: &mut World,
     input: &Value,
 ) -> ApiResult<Value> {
-    let resource = s(input, "ResourceArn");
+    let resource = member(input, "ResourceArn");
     authorize(ctx, world, resource.map(str::to_owned), None)?;
     let num = |k: &str| input.get(k).and_then(Value::as_f64);
     let items = state(world, &ctx.caller.account, &ctx.region)
@@ -149,10 +149,10 @@ pub fn list_restore_jobs(
                             .is_none_or(|t| j.recovery_point_creation_date <= t)
                         && num("ByCreatedAfter").is_none_or(|t| j.creation_date >= t)
                         && num("ByCreatedBefore").is_none_or(|t| j.creation_date <= t)
-                        && s(input, "ByStatus").is_none_or(|v| v == j.status)
-                        && s(input, "ByResourceType").is_none_or(|v| v == j.resource_type)
-                        && s(input, "ByAccountId").is_none_or(|v| v == j.account)
-                        && s(input, "ByRestoreTestingPlanArn").is_none_or(|v| {
+                        && member(input, "ByStatus").is_none_or(|v| v == j.status)
+                        && member(input, "ByResourceType").is_none_or(|v| v == j.resource_type)
+                        && member(input, "ByAccountId").is_none_or(|v| v == j.account)
+                        && member(input, "ByRestoreTestingPlanArn").is_none_or(|v| {
                             super::restore_testing::started_by(st, &j.id) == Some(v)
                         })
                 })
@@ -190,8 +190,9 @@ pub fn restore_job_summaries(
 ) -> ApiResult<Value> {
     authorize(ctx, world, None, None)?;
     let mut counts: BTreeMap<(String, String), (i64, f64, f64)> = BTreeMap::new();
-    let any =
-        |k: &str, v: &str| s(input, k).is_none_or(|f| f == "AGGREGATE_ALL" || f == "ANY" || f == v);
+    let any = |k: &str, v: &str| {
+        member(input, k).is_none_or(|f| f == "AGGREGATE_ALL" || f == "ANY" || f == v)
+    };
     if let Some(st) = state(world, &ctx.caller.account, &ctx.region) {
         for job in st.restore_jobs.values() {
             if !any("State", &job.status) || !any("ResourceType", &job.resource_type) {
@@ -212,6 +213,6 @@ pub fn restore_job_summaries(
         })
         .collect();
     let mut out = page(input, items, "RestoreJobSummaries")?;
-    out["AggregationPeriod"] = json!(s(input, "AggregationPeriod").unwrap_or("ONE_DAY"));
+    out["AggregationPeriod"] = json!(member(input, "AggregationPeriod").unwrap_or("ONE_DAY"));
     Ok(out)
 }

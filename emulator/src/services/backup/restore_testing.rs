@@ -11,7 +11,7 @@ use super::schedule::{check, ScheduleError};
 use super::state::restore_testing::{RestoreTesting, TestingJob, TestingPlan, TestingSelection};
 use super::state::{BackupState, RecoveryPoint};
 use super::{
-    authorize, invalid_parameter, invalid_request, not_found, page, req, s, state, state_mut,
+    authorize, invalid_parameter, invalid_request, member, not_found, page, req, state, state_mut,
     tags_from, vault_of,
 };
 use crate::context::RequestContext;
@@ -127,7 +127,7 @@ pub fn create_plan(ctx: &RequestContext, world: &mut World, input: &Value) -> Ap
         )));
     }
     let expression = req(doc, "ScheduleExpression")?.to_owned();
-    let timezone = s(doc, "ScheduleExpressionTimezone").map(str::to_owned);
+    let timezone = member(doc, "ScheduleExpressionTimezone").map(str::to_owned);
     check_schedule(&expression, timezone.as_deref())?;
     let start_window = doc["StartWindowHours"].as_i64();
     check_start_window(start_window)?;
@@ -158,7 +158,7 @@ pub fn create_plan(ctx: &RequestContext, world: &mut World, input: &Value) -> Ap
             name: name.clone(),
             arn: arn.clone(),
             creation_time: ctx.now,
-            creator_request_id: s(input, "CreatorRequestId").map(str::to_owned),
+            creator_request_id: member(input, "CreatorRequestId").map(str::to_owned),
             schedule_expression: expression,
             schedule_expression_timezone: timezone,
             start_window_hours: start_window,
@@ -211,10 +211,10 @@ pub fn update_plan(ctx: &RequestContext, world: &mut World, input: &Value) -> Ap
     let existing = plan(world, ctx, &name)?.clone();
     authorize(ctx, world, Some(existing.arn.clone()), None)?;
     let doc = &input["RestoreTestingPlan"];
-    let expression = s(doc, "ScheduleExpression")
+    let expression = member(doc, "ScheduleExpression")
         .map(str::to_owned)
         .unwrap_or(existing.schedule_expression.clone());
-    let timezone = s(doc, "ScheduleExpressionTimezone")
+    let timezone = member(doc, "ScheduleExpressionTimezone")
         .map(str::to_owned)
         .or(existing.schedule_expression_timezone.clone());
     check_schedule(&expression, timezone.as_deref())?;
@@ -292,7 +292,7 @@ fn specific_arns(selection: &Value) -> bool {
 
 /// The documented rules of a selection's members.
 fn check_selection(selection: &Value) -> ApiResult<()> {
-    if let Some(t) = s(selection, "ProtectedResourceType") {
+    if let Some(t) = member(selection, "ProtectedResourceType") {
         if !TESTABLE_TYPES.contains(&t) {
             // Text inferred.
             return Err(invalid_parameter(format!(
@@ -379,7 +379,7 @@ pub fn create_selection(
             TestingSelection {
                 name: name.clone(),
                 creation_time: now,
-                creator_request_id: s(input, "CreatorRequestId").map(str::to_owned),
+                creator_request_id: member(input, "CreatorRequestId").map(str::to_owned),
                 update_time: None,
                 selection,
             },
@@ -560,7 +560,7 @@ fn inferred_metadata(rp: &RecoveryPoint, region: &str) -> Map<String, Value> {
 pub fn inferred(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     let vault_name = req(input, "BackupVaultName")?;
     let rp_arn = req(input, "RecoveryPointArn")?;
-    let account = s(input, "BackupVaultAccountId").unwrap_or(&ctx.caller.account);
+    let account = member(input, "BackupVaultAccountId").unwrap_or(&ctx.caller.account);
     let vault = vault_of(ctx, world, account, vault_name)?;
     let rp = vault
         .recovery_points
@@ -583,7 +583,7 @@ pub fn put_validation_result(
         // Text inferred (as DescribeRestoreJob's).
         return Err(not_found(format!("Cannot find job with ID {id}")));
     }
-    let message = s(input, "ValidationStatusMessage").map(str::to_owned);
+    let message = member(input, "ValidationStatusMessage").map(str::to_owned);
     let Some(job) = plans_mut(world, ctx).jobs.get_mut(&id) else {
         // Text inferred.
         return Err(invalid_request(format!(

@@ -131,17 +131,7 @@ pub fn handle(
 /// An error as IAM's model declares it: the shape's awsQuery code and HTTP status
 /// (`NoSuchEntityException` → `NoSuchEntity`, 404).
 pub fn modeled_error(shape: &str, message: impl Into<String>) -> ApiError {
-    let (code, status) = ServiceId::Iam
-        .model()
-        .shape(shape)
-        .map(|s| {
-            (
-                s.error_code.clone().unwrap_or_else(|| shape.to_owned()),
-                s.error_status.unwrap_or(400),
-            )
-        })
-        .unwrap_or_else(|| (shape.to_owned(), 400));
-    ApiError::new(code, message).status(status)
+    crate::services::errors::modeled(ServiceId::Iam, shape, message)
 }
 
 pub fn no_such_entity(message: impl Into<String>) -> ApiError {

@@ -7,7 +7,7 @@ use super::errors;
 use super::state::Alias;
 use super::{
     alias_arn, authorize_key, authorize_keyless, key, kms_state, kms_state_mut, names_alias,
-    paginate_map, require_not_pending_deletion, resolve, resolve_for, KeyRef, Names, Op,
+    paginate_map, require_not_pending_deletion, resolve, resolve_for, KeyRef, Names, Request,
 };
 use crate::authz::{self, Access};
 use crate::protocol::{ApiError, ApiResult};
@@ -29,7 +29,7 @@ pub(super) fn check_alias_name(name: &str) -> ApiResult<()> {
 }
 
 /// The alias resource itself is authorized by IAM policies only (it has no key policy).
-pub(super) fn authorize_alias(op: &Op, world: &World, name: &str) -> ApiResult<()> {
+pub(super) fn authorize_alias(op: &Request, world: &World, name: &str) -> ApiResult<()> {
     authz::authorize(
         op.ctx,
         world,
@@ -43,7 +43,7 @@ pub(super) fn authorize_alias(op: &Op, world: &World, name: &str) -> ApiResult<(
 }
 
 /// An alias target: a key of the caller's account, by id or key ARN.
-pub(super) fn alias_target(op: &Op, world: &World) -> ApiResult<KeyRef> {
+pub(super) fn alias_target(op: &Request, world: &World) -> ApiResult<KeyRef> {
     let id = op.req("TargetKeyId")?;
     if names_alias(id) {
         return Err(errors::alias_as_target());
@@ -58,7 +58,7 @@ pub(super) fn alias_target(op: &Op, world: &World) -> ApiResult<KeyRef> {
     Ok(r)
 }
 
-pub fn create_alias(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn create_alias(op: &Request, world: &mut World) -> ApiResult<Value> {
     let name = op.req("AliasName")?.to_owned();
     check_alias_name(&name)?;
     // Only ':' of the characters KMS forbids gets past the model's pattern.
@@ -95,7 +95,7 @@ pub fn create_alias(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
-pub(super) fn existing_alias(op: &Op, world: &World, name: &str) -> ApiResult<Alias> {
+pub(super) fn existing_alias(op: &Request, world: &World, name: &str) -> ApiResult<Alias> {
     kms_state(world, op.account(), op.region())
         .and_then(|s| s.aliases.get(name))
         .cloned()
@@ -110,7 +110,7 @@ pub(super) fn existing_alias(op: &Op, world: &World, name: &str) -> ApiResult<Al
         })
 }
 
-pub fn update_alias(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn update_alias(op: &Request, world: &mut World) -> ApiResult<Value> {
     let name = op.req("AliasName")?.to_owned();
     check_alias_name(&name)?;
     let alias = existing_alias(op, world, &name)?;
@@ -139,7 +139,7 @@ pub fn update_alias(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
-pub fn delete_alias(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn delete_alias(op: &Request, world: &mut World) -> ApiResult<Value> {
     let name = op.req("AliasName")?.to_owned();
     check_alias_name(&name)?;
     let alias = existing_alias(op, world, &name)?;
@@ -158,7 +158,7 @@ pub fn delete_alias(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
-pub fn list_aliases(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_aliases(op: &Request, world: &mut World) -> ApiResult<Value> {
     let filter = match op.str("KeyId") {
         Some(id) => {
             let r = resolve_for(op, world, id, Names::KeyOnly)?;

@@ -2,7 +2,7 @@
 //! context, and the calls into `crate::authz` for key and keyless operations.
 
 use super::errors;
-use super::input::Op;
+use crate::services::input::Request;
 use serde_json::{json, Value};
 
 use super::crypto::EncryptionContext;
@@ -55,7 +55,7 @@ pub(crate) fn key_access(action: &str, key: &Key, caller_account: &str) -> Acces
 
 /// Asks the engine about `kms:<Operation>` on `key`, with extra condition keys.
 pub(crate) fn authorize_key(
-    op: &Op,
+    op: &Request,
     world: &World,
     key: &Key,
     extra: Vec<(String, Value)>,
@@ -64,7 +64,7 @@ pub(crate) fn authorize_key(
 }
 
 pub(crate) fn authorize_key_action(
-    op: &Op,
+    op: &Request,
     world: &World,
     key: &Key,
     action: &str,
@@ -82,7 +82,7 @@ pub(crate) fn authorize_key_action(
 
 /// Access to no key (CreateKey, ListKeys, ListAliases, GenerateRandom, ...).
 pub(crate) fn authorize_keyless(
-    op: &Op,
+    op: &Request,
     world: &World,
     extra: Vec<(String, Value)>,
 ) -> ApiResult<()> {

@@ -15,7 +15,7 @@ use super::state::Key;
 use super::{
     authorize_key, authorize_key_action, authorize_keyless, b64, crypto_error,
     encryption_context_keys, find_by_uuid, invalid_state, key, key_uuid, require_usable,
-    require_usage, resolve_creating, KeyRef, Op,
+    require_usage, resolve_creating, KeyRef, Request,
 };
 use crate::protocol::{ApiError, ApiResult};
 use crate::world::World;
@@ -23,7 +23,7 @@ use crate::world::World;
 /// Decrypt's answer when the blob names a key the caller cannot use or that is gone.
 const CIPHERTEXT_KEY_INACCESSIBLE: &str = "The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.";
 
-fn parse_enum<T: FromStr>(op: &Op, member: &str, default: Option<&str>) -> ApiResult<T> {
+fn parse_enum<T: FromStr>(op: &Request, member: &str, default: Option<&str>) -> ApiResult<T> {
     let text = match (op.str(member), default) {
         (Some(t), _) => t,
         (None, Some(d)) => d,
@@ -69,7 +69,7 @@ fn cipher_key<'a>(
 
 /// Resolves the key, asks the engine and applies KMS's state and usage checks.
 fn usable<'w>(
-    op: &Op,
+    op: &Request,
     world: &'w mut World,
     member: &str,
     usage: KeyUsage,
@@ -85,7 +85,7 @@ fn usable<'w>(
     Ok((r, k))
 }
 
-pub fn encrypt(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn encrypt(op: &Request, world: &mut World) -> ApiResult<Value> {
     let plaintext = op.req_blob("Plaintext")?;
     let context = op.encryption_context("EncryptionContext");
     let algorithm: EncryptionAlgorithm =
@@ -106,7 +106,7 @@ pub fn encrypt(op: &Op, world: &mut World) -> ApiResult<Value> {
 /// The key a ciphertext is to be opened with: the request's KeyId (which must be the key
 /// the blob names), else the key the blob names. Authorized for `action`.
 fn source_key(
-    op: &Op,
+    op: &Request,
     world: &mut World,
     key_id: Option<&str>,
     blob: &[u8],
@@ -155,7 +155,7 @@ fn source_key(
     }
 }
 
-pub fn decrypt(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn decrypt(op: &Request, world: &mut World) -> ApiResult<Value> {
     let blob = op.req_blob("CiphertextBlob")?;
     let context = op.encryption_context("EncryptionContext");
     let algorithm: EncryptionAlgorithm =
@@ -181,7 +181,7 @@ pub fn decrypt(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(out)
 }
 
-pub fn re_encrypt(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn re_encrypt(op: &Request, world: &mut World) -> ApiResult<Value> {
     let blob = op.req_blob("CiphertextBlob")?;
     let source_context = op.encryption_context("SourceEncryptionContext");
     let destination_context = op.encryption_context("DestinationEncryptionContext");
@@ -251,7 +251,11 @@ fn require_symmetric(k: &Key, operation: &str) -> ApiResult<()> {
     Ok(())
 }
 
-pub fn generate_data_key(op: &Op, world: &mut World, with_plaintext: bool) -> ApiResult<Value> {
+pub fn generate_data_key(
+    op: &Request,
+    world: &mut World,
+    with_plaintext: bool,
+) -> ApiResult<Value> {
     let context = op.encryption_context("EncryptionContext");
     let length = match (op.str("KeySpec"), op.i64("NumberOfBytes")) {
         (Some(spec), None) => DataKeyLength::Spec(
@@ -287,7 +291,7 @@ pub fn generate_data_key(op: &Op, world: &mut World, with_plaintext: bool) -> Ap
 }
 
 pub fn generate_data_key_pair(
-    op: &Op,
+    op: &Request,
     world: &mut World,
     with_plaintext: bool,
 ) -> ApiResult<Value> {
@@ -316,7 +320,7 @@ pub fn generate_data_key_pair(
     Ok(out)
 }
 
-pub fn generate_random(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn generate_random(op: &Request, world: &mut World) -> ApiResult<Value> {
     authorize_keyless(op, world, Vec::new())?;
     if let Some(store) = op.str("CustomKeyStoreId") {
         return Err(ApiError::new(
@@ -336,7 +340,7 @@ type SigningRequest = (
     Vec<(String, Value)>,
 );
 
-fn signing_extra(op: &Op) -> ApiResult<SigningRequest> {
+fn signing_extra(op: &Request) -> ApiResult<SigningRequest> {
     let algorithm: crypto::SigningAlgorithm = parse_enum(op, "SigningAlgorithm", None)?;
     let message_type: crypto::MessageType = parse_enum(op, "MessageType", Some("RAW"))?;
     let extra = vec![
@@ -346,7 +350,7 @@ fn signing_extra(op: &Op) -> ApiResult<SigningRequest> {
     Ok((algorithm, message_type, extra))
 }
 
-pub fn sign(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn sign(op: &Request, world: &mut World) -> ApiResult<Value> {
     let message = op.req_blob("Message")?;
     let (algorithm, message_type, extra) = signing_extra(op)?;
     let (_, k) = usable(op, world, "KeyId", KeyUsage::SignVerify, extra)?;
@@ -360,7 +364,7 @@ pub fn sign(op: &Op, world: &mut World) -> ApiResult<Value> {
     }))
 }
 
-pub fn verify(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn verify(op: &Request, world: &mut World) -> ApiResult<Value> {
     let message = op.req_blob("Message")?;
     let signature = op.req_blob("Signature")?;
     let (algorithm, message_type, extra) = signing_extra(op)?;
@@ -375,7 +379,7 @@ pub fn verify(op: &Op, world: &mut World) -> ApiResult<Value> {
     }))
 }
 
-pub fn get_public_key(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn get_public_key(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = resolve_creating(op, world, op.req("KeyId")?)?;
     let k = key(world, &r)?;
     authorize_key(op, world, k, Vec::new())?;
@@ -433,7 +437,7 @@ pub fn get_public_key(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(out)
 }
 
-pub fn generate_mac(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn generate_mac(op: &Request, world: &mut World) -> ApiResult<Value> {
     let message = op.req_blob("Message")?;
     let algorithm: crypto::MacAlgorithm = parse_enum(op, "MacAlgorithm", None)?;
     let extra = vec![("kms:MacAlgorithm".into(), json!(algorithm.as_str()))];
@@ -448,7 +452,7 @@ pub fn generate_mac(op: &Op, world: &mut World) -> ApiResult<Value> {
     }))
 }
 
-pub fn verify_mac(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn verify_mac(op: &Request, world: &mut World) -> ApiResult<Value> {
     let message = op.req_blob("Message")?;
     let mac = op.req_blob("Mac")?;
     let algorithm: crypto::MacAlgorithm = parse_enum(op, "MacAlgorithm", None)?;
@@ -464,7 +468,7 @@ pub fn verify_mac(op: &Op, world: &mut World) -> ApiResult<Value> {
     }))
 }
 
-pub fn derive_shared_secret(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn derive_shared_secret(op: &Request, world: &mut World) -> ApiResult<Value> {
     let public_key = op.req_blob("PublicKey")?;
     let algorithm: crypto::KeyAgreementAlgorithm = parse_enum(op, "KeyAgreementAlgorithm", None)?;
     let extra = vec![(

@@ -12,7 +12,7 @@ use super::rotation::unsupported;
 use super::state::{Key, KeyState};
 use super::{
     authorize_key, b64, crypto_error, key, key_mut, kms_state, kms_state_mut,
-    require_not_pending_deletion, Op,
+    require_not_pending_deletion, Request,
 };
 use crate::protocol::{ApiError, ApiResult};
 use crate::world::World;
@@ -35,12 +35,12 @@ pub(super) fn offset(now: f64) -> time::OffsetDateTime {
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }
 
-pub(super) fn enum_member<T: FromStr>(op: &Op, name: &str) -> ApiResult<T> {
+pub(super) fn enum_member<T: FromStr>(op: &Request, name: &str) -> ApiResult<T> {
     let text = op.req(name)?;
     T::from_str(text).map_err(|_| ApiError::validation(format!("{name} {text} is not valid.")))
 }
 
-pub fn get_parameters_for_import(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn get_parameters_for_import(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     let algorithm: crypto::WrappingAlgorithm = enum_member(op, "WrappingAlgorithm")?;
     let spec: crypto::WrappingKeySpec = enum_member(op, "WrappingKeySpec")?;
@@ -76,7 +76,7 @@ pub fn get_parameters_for_import(op: &Op, world: &mut World) -> ApiResult<Value>
     }))
 }
 
-pub fn import_key_material(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn import_key_material(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     let token = op.req_blob("ImportToken")?;
     let wrapped = op.req_blob("EncryptedKeyMaterial")?;
@@ -139,7 +139,7 @@ pub fn import_key_material(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({ "KeyId": arn, "KeyMaterialId": id.to_hex() }))
 }
 
-pub fn delete_imported_key_material(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn delete_imported_key_material(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     {
         let k = key(world, &r)?;

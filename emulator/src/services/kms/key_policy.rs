@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::keys::target;
 use super::state::Key;
-use super::{authorize_key, key, key_access, key_mut, require_customer_managed, Op};
+use super::{authorize_key, key, key_access, key_mut, require_customer_managed, Request};
 use crate::authz::{self, Access, Environment};
 use crate::policy::model::PrincipalEntryKind;
 use crate::policy::{validate, PolicyType};
@@ -19,7 +19,7 @@ pub(super) fn malformed(message: &str) -> ApiError {
 /// CreateKey's and PutKeyPolicy's checks of a new key policy: the grammar, principals that
 /// exist, and (unless bypassed) that the caller could still change the policy afterwards.
 pub(crate) fn check_key_policy(
-    op: &Op,
+    op: &Request,
     world: &World,
     key: &Key,
     text: &str,
@@ -56,14 +56,14 @@ pub(crate) fn check_key_policy(
     Ok(())
 }
 
-pub(super) fn check_policy_name(op: &Op) -> ApiResult<()> {
+pub(super) fn check_policy_name(op: &Request) -> ApiResult<()> {
     match op.str("PolicyName") {
         None | Some("default") => Ok(()),
         Some(_) => Err(ApiError::new("NotFoundException", "No such policy exists")),
     }
 }
 
-pub fn get_key_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn get_key_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     let k = key(world, &r)?;
     authorize_key(op, world, k, Vec::new())?;
@@ -71,14 +71,14 @@ pub fn get_key_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({ "Policy": k.policy, "PolicyName": "default" }))
 }
 
-pub fn list_key_policies(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_key_policies(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     let k = key(world, &r)?;
     authorize_key(op, world, k, Vec::new())?;
     Ok(json!({ "PolicyNames": ["default"], "Truncated": false }))
 }
 
-pub fn put_key_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn put_key_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     let text = op.req("Policy")?;
     {

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::keys::target;
 use super::{
     authorize_key, key, key_mut, paginate, require_customer_managed, require_not_pending_deletion,
-    Op,
+    Request,
 };
 use crate::protocol::{ApiError, ApiResult};
 use crate::world::World;
@@ -78,7 +78,7 @@ pub(super) fn request_tag_context(tags: &[(String, String)]) -> Vec<(String, Val
     out
 }
 
-pub fn tag_resource(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn tag_resource(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     let tags = tags_of(op.input.get("Tags").unwrap_or(&Value::Null));
     {
@@ -100,7 +100,7 @@ pub fn tag_resource(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
-pub fn untag_resource(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn untag_resource(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     let names: Vec<String> = op
         .input
@@ -127,7 +127,7 @@ pub fn untag_resource(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
-pub fn list_resource_tags(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_resource_tags(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     let k = key(world, &r)?;
     authorize_key(op, world, k, Vec::new())?;

@@ -14,7 +14,7 @@ use super::state::{Key, KeyState};
 use super::{
     authorize_key, authorize_keyless, crypto_error, held_in_another_region, invalid_state, key,
     key_arn, key_mut, kms_state, kms_state_mut, paginate_map, require_customer_managed,
-    require_not_pending_deletion, resolve_creating, resolve_for, KeyRef, Names, Op, DAY,
+    require_not_pending_deletion, resolve_creating, resolve_for, KeyRef, Names, Request, DAY,
 };
 use crate::protocol::{ApiError, ApiResult};
 use crate::world::World;
@@ -129,7 +129,7 @@ fn new_key_id(multi_region: bool) -> String {
     }
 }
 
-pub fn create_key(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn create_key(op: &Request, world: &mut World) -> ApiResult<Value> {
     let tags = tags_of(op.input.get("Tags").unwrap_or(&Value::Null));
     authorize_keyless(op, world, request_tag_context(&tags))?;
     check_tags(&tags, &[])?;
@@ -255,18 +255,18 @@ pub fn create_key(op: &Op, world: &mut World) -> ApiResult<Value> {
 
 /// Resolves the request's `KeyId` member: a key id or key ARN (every operation here that
 /// takes one documents "Specify the key ID or key ARN of the KMS key").
-pub(super) fn target(op: &Op, world: &World) -> ApiResult<KeyRef> {
+pub(super) fn target(op: &Request, world: &World) -> ApiResult<KeyRef> {
     resolve_for(op, world, op.req("KeyId")?, Names::KeyOnly)
 }
 
-pub fn describe_key(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn describe_key(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = resolve_creating(op, world, op.req("KeyId")?)?;
     let k = key(world, &r)?;
     authorize_key(op, world, k, Vec::new())?;
     Ok(json!({ "KeyMetadata": metadata(k) }))
 }
 
-pub fn list_keys(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_keys(op: &Request, world: &mut World) -> ApiResult<Value> {
     authorize_keyless(op, world, Vec::new())?;
     let empty = Default::default();
     let keys = kms_state(world, op.account(), op.region()).map_or(&empty, |s| &s.keys);
@@ -279,7 +279,7 @@ pub fn list_keys(op: &Op, world: &mut World) -> ApiResult<Value> {
     )
 }
 
-pub fn set_enabled(op: &Op, world: &mut World, enable: bool) -> ApiResult<Value> {
+pub fn set_enabled(op: &Request, world: &mut World, enable: bool) -> ApiResult<Value> {
     let r = target(op, world)?;
     {
         let k = key(world, &r)?;
@@ -298,7 +298,7 @@ pub fn set_enabled(op: &Op, world: &mut World, enable: bool) -> ApiResult<Value>
     Ok(json!({}))
 }
 
-pub fn schedule_key_deletion(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn schedule_key_deletion(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     let days = op.i64("PendingWindowInDays").unwrap_or(30);
     {
@@ -356,7 +356,7 @@ fn has_replicas(world: &World, r: &KeyRef) -> bool {
             .is_some_and(|a| held_in_another_region(a, &r.region, &r.key_id))
 }
 
-pub fn cancel_key_deletion(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn cancel_key_deletion(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     {
         let k = key(world, &r)?;
@@ -379,7 +379,7 @@ pub fn cancel_key_deletion(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(out)
 }
 
-pub fn update_key_description(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn update_key_description(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     let description = op.req("Description")?.to_owned();
     {
@@ -392,7 +392,7 @@ pub fn update_key_description(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
-pub fn get_key_last_usage(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn get_key_last_usage(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     let k = key(world, &r)?;
     authorize_key(op, world, k, Vec::new())?;

@@ -2,8 +2,8 @@
 //! to a key of the caller's or another account, and the keys' states by account and Region.
 
 use super::errors;
-use super::input::Op;
 use super::managed::{self, ensure_aws_managed_key};
+use crate::services::input::Request;
 
 use super::state::{Key, KeyState, KmsState};
 use crate::authz::{self, Access};
@@ -196,7 +196,12 @@ pub(crate) enum Names {
 /// Resolves a KeyId for the request's caller. A key of another account that does not
 /// exist is denied as KMS denies a cross-account call ([`errors::access_denied`]), not
 /// reported missing.
-pub(crate) fn resolve_for(op: &Op, world: &World, key_id: &str, names: Names) -> ApiResult<KeyRef> {
+pub(crate) fn resolve_for(
+    op: &Request,
+    world: &World,
+    key_id: &str,
+    names: Names,
+) -> ApiResult<KeyRef> {
     let (owner, reference) = parse_reference(op.account(), op.region(), key_id)?;
     if names == Names::KeyOnly && reference.starts_with("alias/") {
         return Err(errors::invalid_key_id(key_id));
@@ -222,7 +227,7 @@ pub(crate) fn resolve_for(op: &Op, world: &World, key_id: &str, names: Names) ->
 
 /// Resolves like [`resolve_for`], first creating the AWS-managed key a caller names with
 /// `alias/aws/<service>` in its own account (AWS creates them on first use).
-pub(crate) fn resolve_creating(op: &Op, world: &mut World, key_id: &str) -> ApiResult<KeyRef> {
+pub(crate) fn resolve_creating(op: &Request, world: &mut World, key_id: &str) -> ApiResult<KeyRef> {
     let service = key_id.strip_prefix("alias/aws/").or_else(|| {
         // Formatted only for alias ARNs: this runs on every key-using call.
         key_id.contains(":alias/aws/").then_some(())?;

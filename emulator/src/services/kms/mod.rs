@@ -41,10 +41,11 @@ use crate::context::RequestContext;
 use crate::protocol::ApiResult;
 use crate::world::World;
 
+pub(crate) use crate::services::input::Request;
 pub(crate) use authorize::{
     authorize_key, authorize_key_action, authorize_keyless, encryption_context_keys, key_access,
 };
-pub(crate) use input::{b64, Op};
+pub(crate) use input::b64;
 pub(crate) use key_states::{
     crypto_error, disabled, invalid_state, require_customer_managed, require_not_pending_deletion,
     require_usable, require_usage,
@@ -80,7 +81,7 @@ pub fn handle(
     operation: &str,
     input: &Value,
 ) -> ApiResult<Value> {
-    let op = Op { ctx, input };
+    let op = Request::new(ctx, input, input::missing_member);
     let out = route(&op, world, operation)?;
     record_use(ctx, world, &out);
     Ok(out)
@@ -131,7 +132,7 @@ fn record_use(ctx: &RequestContext, world: &mut World, out: &Value) {
     }
 }
 
-fn route(op: &Op, world: &mut World, operation: &str) -> ApiResult<Value> {
+fn route(op: &Request, world: &mut World, operation: &str) -> ApiResult<Value> {
     let ctx = op.ctx;
     match operation {
         "CreateKey" => keys::create_key(op, world),

@@ -1,12 +1,12 @@
 //! KMS's list pages: `Limit` and `Marker`, over a list or an ordered map.
 
-use super::input::Op;
+use crate::services::input::Request;
 use serde_json::{json, Value};
 
 use crate::protocol::{ApiError, ApiResult};
 
 /// Pages a listing with an opaque numeric marker.
-pub(crate) fn paginate(items: Vec<Value>, op: &Op, member: &str) -> ApiResult<Value> {
+pub(crate) fn paginate(items: Vec<Value>, op: &Request, member: &str) -> ApiResult<Value> {
     let limit = op.i64("Limit").unwrap_or(100).clamp(1, 1000) as usize;
     let start = match op.str("Marker") {
         Some(m) => m
@@ -27,7 +27,7 @@ pub(crate) fn paginate(items: Vec<Value>, op: &Op, member: &str) -> ApiResult<Va
 /// cursor on (see [`crate::services::cursor`]), shaped as KMS lists are.
 pub(crate) fn paginate_map<V>(
     map: &std::collections::BTreeMap<String, V>,
-    op: &Op,
+    op: &Request,
     member: &str,
     keep: impl Fn(&V) -> bool,
     view: impl Fn(&V) -> Value,

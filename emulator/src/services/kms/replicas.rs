@@ -10,7 +10,7 @@ use super::rotation::unsupported;
 use super::state::Key;
 use super::{
     authorize_key, key, key_arn, key_mut, kms_state, kms_state_mut, require_not_pending_deletion,
-    KeyRef, Op,
+    KeyRef, Request,
 };
 use crate::protocol::{ApiError, ApiResult};
 use crate::world::World;
@@ -46,7 +46,7 @@ pub(super) fn copies(world: &World, k: &Key) -> Vec<KeyRef> {
         .collect()
 }
 
-pub fn replicate_key(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn replicate_key(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     let replica_region = op.req("ReplicaRegion")?.to_owned();
     let tags = tags_of(op.input.get("Tags").unwrap_or(&Value::Null));
@@ -107,7 +107,7 @@ pub fn replicate_key(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(out)
 }
 
-pub fn update_primary_region(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn update_primary_region(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     let new_primary = op.req("PrimaryRegion")?.to_owned();
     let now = op.ctx.now;

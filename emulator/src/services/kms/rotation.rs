@@ -8,7 +8,7 @@ use super::keys::target;
 use super::state::{Key, KeyState};
 use super::{
     authorize_key, crypto_error, disabled, key, key_mut, paginate, require_customer_managed,
-    require_not_pending_deletion, Op, DAY,
+    require_not_pending_deletion, Request, DAY,
 };
 use crate::protocol::{ApiError, ApiResult};
 use crate::world::World;
@@ -44,7 +44,7 @@ pub(super) fn require_enabled_for_admin(k: &Key) -> ApiResult<()> {
     }
 }
 
-pub fn enable_key_rotation(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn enable_key_rotation(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     let days = op.i64("RotationPeriodInDays").unwrap_or(365);
     {
@@ -72,7 +72,7 @@ pub fn enable_key_rotation(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
-pub fn disable_key_rotation(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn disable_key_rotation(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     {
         let k = key(world, &r)?;
@@ -87,7 +87,7 @@ pub fn disable_key_rotation(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
-pub fn get_key_rotation_status(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn get_key_rotation_status(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     let k = key(world, &r)?;
     authorize_key(op, world, k, Vec::new())?;
@@ -103,7 +103,7 @@ pub fn get_key_rotation_status(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(out)
 }
 
-pub fn rotate_key_on_demand(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn rotate_key_on_demand(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     {
         let k = key(world, &r)?;
@@ -123,7 +123,7 @@ pub fn rotate_key_on_demand(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({ "KeyId": k.arn }))
 }
 
-pub fn list_key_rotations(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_key_rotations(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = target(op, world)?;
     let k = key(world, &r)?;
     authorize_key(op, world, k, Vec::new())?;

@@ -9,7 +9,7 @@ use super::state::{
     random_chars, Handshake, HandshakeState, Member, Organization, Party, ResponsibilityTransfer,
     LOWER_ALNUM,
 };
-use super::{errors, management_org, membership, org, org_mut, page, reader_org, Op, Role};
+use super::{errors, management_org, membership, org, org_mut, page, reader_org, Request, Role};
 use crate::protocol::ApiResult;
 use crate::world::{is_account_id, World};
 
@@ -115,7 +115,7 @@ fn organization_resource(world: &World, organization: &Organization) -> Value {
     })
 }
 
-fn target_party(op: &Op) -> ApiResult<Party> {
+fn target_party(op: &Request) -> ApiResult<Party> {
     let target = op.input.get("Target").ok_or_else(errors::invalid_pattern)?;
     let id = target.get("Id").and_then(Value::as_str).unwrap_or_default();
     let kind = target
@@ -178,7 +178,7 @@ fn already_member() -> crate::protocol::ApiError {
     )
 }
 
-pub fn invite_account(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn invite_account(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     op.authorize(world, None)?;
     let target = target_party(op)?;
@@ -244,14 +244,14 @@ pub fn invite_account(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({ "Handshake": out }))
 }
 
-fn find<'w>(op: &Op, world: &'w World) -> ApiResult<&'w Handshake> {
+fn find<'w>(op: &Request, world: &'w World) -> ApiResult<&'w Handshake> {
     let id = op.req("HandshakeId")?;
     let handshake = world
         .organizations
         .handshakes
         .get(id)
         .ok_or_else(errors::handshake_not_found)?;
-    if !visible(world, handshake, op.caller()) {
+    if !visible(world, handshake, op.account()) {
         return Err(errors::handshake_not_found());
     }
     Ok(handshake)
@@ -281,10 +281,10 @@ fn respond(world: &World, id: &str, now: f64) -> ApiResult<Value> {
     Ok(json!({ "Handshake": view(h, now) }))
 }
 
-pub fn accept(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn accept(op: &Request, world: &mut World) -> ApiResult<Value> {
     op.authorize(world, None)?;
     let now = op.now();
-    let caller = op.caller().to_owned();
+    let caller = op.account().to_owned();
     let handshake = find(op, world)?.clone();
     let recipient = match handshake.action.as_str() {
         // The management account accepts the handshake it started once members approved.
@@ -351,11 +351,11 @@ pub fn accept(op: &Op, world: &mut World) -> ApiResult<Value> {
     respond(world, &handshake.id, now)
 }
 
-pub fn decline(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn decline(op: &Request, world: &mut World) -> ApiResult<Value> {
     op.authorize(world, None)?;
     let now = op.now();
     let handshake = find(op, world)?.clone();
-    if !is_recipient(world, &handshake, op.caller()) {
+    if !is_recipient(world, &handshake, op.account()) {
         return Err(errors::access_denied());
     }
     match state_now(&handshake, now) {
@@ -368,11 +368,11 @@ pub fn decline(op: &Op, world: &mut World) -> ApiResult<Value> {
     respond(world, &handshake.id, now)
 }
 
-pub fn cancel(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn cancel(op: &Request, world: &mut World) -> ApiResult<Value> {
     op.authorize(world, None)?;
     let now = op.now();
     let handshake = find(op, world)?.clone();
-    if !is_originator(world, &handshake, op.caller()) {
+    if !is_originator(world, &handshake, op.account()) {
         return Err(errors::access_denied());
     }
     match state_now(&handshake, now) {
@@ -385,13 +385,13 @@ pub fn cancel(op: &Op, world: &mut World) -> ApiResult<Value> {
     respond(world, &handshake.id, now)
 }
 
-pub fn describe(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn describe(op: &Request, world: &mut World) -> ApiResult<Value> {
     op.authorize(world, None)?;
     let handshake = find(op, world)?;
     Ok(json!({ "Handshake": view(handshake, op.now()) }))
 }
 
-fn matches_filter(op: &Op, h: &Handshake) -> bool {
+fn matches_filter(op: &Request, h: &Handshake) -> bool {
     let filter = op.input.get("Filter");
     let action = filter
         .and_then(|f| f.get("ActionType"))
@@ -403,20 +403,20 @@ fn matches_filter(op: &Op, h: &Handshake) -> bool {
         && parent.is_none_or(|p| h.parent_handshake_id.as_deref() == Some(p))
 }
 
-pub fn list_for_account(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_for_account(op: &Request, world: &mut World) -> ApiResult<Value> {
     op.authorize(world, None)?;
     let now = op.now();
     let items: Vec<Value> = world
         .organizations
         .handshakes
         .values()
-        .filter(|h| visible(world, h, op.caller()) && matches_filter(op, h))
+        .filter(|h| visible(world, h, op.account()) && matches_filter(op, h))
         .map(|h| view(h, now))
         .collect();
     Ok(page(op, items, "Handshakes")?.into())
 }
 
-pub fn list_for_organization(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_for_organization(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     op.authorize(world, None)?;
     let now = op.now();
@@ -432,7 +432,7 @@ pub fn list_for_organization(op: &Op, world: &mut World) -> ApiResult<Value> {
 
 /// Starts the all-features migration: one APPROVE_ALL_FEATURES handshake per invited member;
 /// the management account accepts the parent once every member approved.
-pub fn enable_all_features(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn enable_all_features(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     op.authorize(world, None)?;
     let now = op.now();
@@ -560,7 +560,7 @@ fn transfer_view(world: &World, t: &ResponsibilityTransfer, for_account: &str) -
     })
 }
 
-pub fn invite_transfer(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn invite_transfer(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     op.authorize(world, None)?;
     let now = op.now();
@@ -652,7 +652,7 @@ pub fn invite_transfer(op: &Op, world: &mut World) -> ApiResult<Value> {
 }
 
 /// A transfer the caller's organization is a party to.
-fn own_transfer<'w>(op: &Op, world: &'w World) -> ApiResult<&'w ResponsibilityTransfer> {
+fn own_transfer<'w>(op: &Request, world: &'w World) -> ApiResult<&'w ResponsibilityTransfer> {
     let (org_id, role) = membership(op, world)?;
     if role != Role::Management {
         return Err(errors::access_denied());
@@ -666,13 +666,13 @@ fn own_transfer<'w>(op: &Op, world: &'w World) -> ApiResult<&'w ResponsibilityTr
         .ok_or_else(errors::transfer_not_found)
 }
 
-pub fn describe_transfer(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn describe_transfer(op: &Request, world: &mut World) -> ApiResult<Value> {
     op.authorize(world, None)?;
     let transfer = own_transfer(op, world)?;
-    Ok(json!({ "ResponsibilityTransfer": transfer_view(world, transfer, op.caller()) }))
+    Ok(json!({ "ResponsibilityTransfer": transfer_view(world, transfer, op.account()) }))
 }
 
-pub fn list_transfers(op: &Op, world: &mut World, inbound: bool) -> ApiResult<Value> {
+pub fn list_transfers(op: &Request, world: &mut World, inbound: bool) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     op.authorize(world, None)?;
     let wanted_type = op.str("Type");
@@ -690,7 +690,7 @@ pub fn list_transfers(op: &Op, world: &mut World, inbound: bool) -> ApiResult<Va
         })
         .filter(|t| wanted_type.is_none_or(|w| t.transfer_type == w))
         .filter(|t| wanted_id.is_none_or(|w| t.id == w))
-        .map(|t| transfer_view(world, t, op.caller()))
+        .map(|t| transfer_view(world, t, op.account()))
         .collect();
     if wanted_id.is_some() && items.is_empty() {
         return Err(errors::transfer_not_found());
@@ -698,7 +698,7 @@ pub fn list_transfers(op: &Op, world: &mut World, inbound: bool) -> ApiResult<Va
     Ok(page(op, items, "ResponsibilityTransfers")?.into())
 }
 
-pub fn terminate_transfer(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn terminate_transfer(op: &Request, world: &mut World) -> ApiResult<Value> {
     op.authorize(world, None)?;
     let transfer = own_transfer(op, world)?.clone();
     match transfer.status.as_str() {
@@ -716,10 +716,10 @@ pub fn terminate_transfer(op: &Op, world: &mut World) -> ApiResult<Value> {
         t.end = Some(end);
     }
     let transfer = own_transfer(op, world)?;
-    Ok(json!({ "ResponsibilityTransfer": transfer_view(world, transfer, op.caller()) }))
+    Ok(json!({ "ResponsibilityTransfer": transfer_view(world, transfer, op.account()) }))
 }
 
-pub fn update_transfer(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn update_transfer(op: &Request, world: &mut World) -> ApiResult<Value> {
     op.authorize(world, None)?;
     let id = own_transfer(op, world)?.id.clone();
     let name = op.req("Name")?.to_owned();
@@ -727,5 +727,5 @@ pub fn update_transfer(op: &Op, world: &mut World) -> ApiResult<Value> {
         t.name = name;
     }
     let transfer = own_transfer(op, world)?;
-    Ok(json!({ "ResponsibilityTransfer": transfer_view(world, transfer, op.caller()) }))
+    Ok(json!({ "ResponsibilityTransfer": transfer_view(world, transfer, op.account()) }))
 }

@@ -35,7 +35,8 @@ pub use policy_content::validate_policy_content;
 
 use crate::authz::{self, Access};
 use crate::context::RequestContext;
-use crate::protocol::ApiResult;
+use crate::protocol::{ApiError, ApiResult};
+pub(crate) use crate::services::input::Request;
 use crate::world::World;
 use state::{Member, Organization, OrganizationalUnit, Policy};
 
@@ -57,7 +58,7 @@ pub fn handle(
     operation: &str,
     input: &Value,
 ) -> ApiResult<Value> {
-    let op = Op { ctx, input };
+    let op = Request::new(ctx, input, missing_member);
     match operation {
         "CreateOrganization" => accounts::create_organization(&op, world),
         "DescribeOrganization" => accounts::describe_organization(&op, world),
@@ -130,35 +131,16 @@ pub fn handle(
     }
 }
 
-/// One call: its context and decoded input.
-pub(crate) struct Op<'a> {
-    pub ctx: &'a RequestContext,
-    pub input: &'a Value,
+/// Organizations' error for a missing required member.
+fn missing_member(_: &str) -> ApiError {
+    errors::invalid_input(
+        "INPUT_REQUIRED",
+        "You must specify a value for all required fields.",
+    )
 }
 
-impl Op<'_> {
-    pub fn caller(&self) -> &str {
-        &self.ctx.caller.account
-    }
-
-    pub fn now(&self) -> f64 {
-        self.ctx.now
-    }
-
-    pub fn str(&self, key: &str) -> Option<&str> {
-        self.input.get(key).and_then(Value::as_str)
-    }
-
-    /// A member the model marks required (the pipeline has already checked it is there).
-    pub fn req(&self, key: &str) -> ApiResult<&str> {
-        self.str(key).ok_or_else(|| {
-            errors::invalid_input(
-                "INPUT_REQUIRED",
-                "You must specify a value for all required fields.",
-            )
-        })
-    }
-
+/// Organizations' members of a request beyond the shared accessors.
+impl Request<'_> {
     /// Asks the policy engine about `organizations:<Operation>` on `resource`.
     pub fn authorize(&self, world: &World, resource: Option<String>) -> ApiResult<()> {
         authz::authorize(
@@ -196,16 +178,16 @@ pub(crate) fn role_in(org: &Organization, account: &str) -> Role {
 }
 
 /// The caller's organization id and role, or AWSOrganizationsNotInUseException.
-pub(crate) fn membership(op: &Op, world: &World) -> ApiResult<(String, Role)> {
+pub(crate) fn membership(op: &Request, world: &World) -> ApiResult<(String, Role)> {
     let org = world
         .organizations
-        .org_of(op.caller())
+        .org_of(op.account())
         .ok_or_else(errors::not_in_use)?;
-    Ok((org.id.clone(), role_in(org, op.caller())))
+    Ok((org.id.clone(), role_in(org, op.account())))
 }
 
 /// For operations only the management account may call.
-pub(crate) fn management_org(op: &Op, world: &World) -> ApiResult<String> {
+pub(crate) fn management_org(op: &Request, world: &World) -> ApiResult<String> {
     match membership(op, world)? {
         (id, Role::Management) => Ok(id),
         _ => Err(errors::access_denied()),
@@ -213,7 +195,7 @@ pub(crate) fn management_org(op: &Op, world: &World) -> ApiResult<String> {
 }
 
 /// For the read-only calls the management account and delegated administrators may make.
-pub(crate) fn reader_org(op: &Op, world: &World) -> ApiResult<String> {
+pub(crate) fn reader_org(op: &Request, world: &World) -> ApiResult<String> {
     match membership(op, world)? {
         (id, Role::Management | Role::DelegatedAdmin) => Ok(id),
         _ => Err(errors::access_denied()),
@@ -253,7 +235,7 @@ fn decode_token(token: &str) -> Option<usize> {
 }
 
 /// One page of `items` under `key`, with NextToken when more remain.
-pub(crate) fn page(op: &Op, items: Vec<Value>, key: &str) -> ApiResult<Map<String, Value>> {
+pub(crate) fn page(op: &Request, items: Vec<Value>, key: &str) -> ApiResult<Map<String, Value>> {
     let start = match op.str("NextToken") {
         None => 0,
         Some(token) => decode_token(token)
@@ -279,7 +261,7 @@ pub(crate) fn page(op: &Op, items: Vec<Value>, key: &str) -> ApiResult<Map<Strin
 // ---- tags ----
 
 /// The `Tags` member of an input, checked the way Organizations checks tags.
-pub(crate) fn input_tags(op: &Op) -> ApiResult<Vec<(String, String)>> {
+pub(crate) fn input_tags(op: &Request) -> ApiResult<Vec<(String, String)>> {
     let mut tags: Vec<(String, String)> = Vec::new();
     for tag in op
         .input

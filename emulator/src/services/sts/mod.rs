@@ -67,17 +67,7 @@ pub fn handle(
 
 /// An STS error as the model declares it (code and HTTP status).
 pub fn modeled_error(shape: &str, message: impl Into<String>) -> ApiError {
-    let (code, status) = ServiceId::Sts
-        .model()
-        .shape(shape)
-        .map(|s| {
-            (
-                s.error_code.clone().unwrap_or_else(|| shape.to_owned()),
-                s.error_status.unwrap_or(400),
-            )
-        })
-        .unwrap_or_else(|| (shape.to_owned(), 400));
-    ApiError::new(code, message).status(status)
+    crate::services::errors::modeled(ServiceId::Sts, shape, message)
 }
 
 pub fn access_denied(message: impl Into<String>) -> ApiError {
