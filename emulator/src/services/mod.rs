@@ -8,6 +8,7 @@ pub mod errors;
 pub mod iam;
 pub(crate) mod input;
 pub mod kms;
+pub mod offset;
 pub mod organizations;
 pub mod registry;
 #[cfg(test)]

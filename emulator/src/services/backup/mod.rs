@@ -459,7 +459,6 @@ pub(crate) fn tags_from(value: &Value) -> std::collections::BTreeMap<String, Str
         .unwrap_or_default()
 }
 
-/// One page of `items` from `NextToken` (an offset keyhole issued) and `MaxResults`.
 /// A page of an ordered map from the `NextToken` cursor on (see
 /// [`crate::services::cursor`]): `MaxResults` (default 1000) entries that `keep` accepts.
 pub(crate) fn page_map<V>(
@@ -494,6 +493,7 @@ pub(crate) fn page_map<V>(
     Ok(Value::Object(out))
 }
 
+/// One page of `items` from `NextToken` (an offset keyhole issued) and `MaxResults`.
 pub(crate) fn page(input: &Value, items: Vec<Value>, key: &str) -> ApiResult<Value> {
     let start = match member(input, "NextToken") {
         None => 0,
@@ -507,19 +507,11 @@ pub(crate) fn page(input: &Value, items: Vec<Value>, key: &str) -> ApiResult<Val
         .map(|m| m as usize)
         .unwrap_or(1000)
         .max(1);
-    let end = (start + max).min(items.len());
+    let (page, next) = crate::services::offset::slice(items, start, max);
     let mut out = Map::new();
-    out.insert(
-        key.to_owned(),
-        Value::Array(
-            items
-                .get(start..end)
-                .map(<[Value]>::to_vec)
-                .unwrap_or_default(),
-        ),
-    );
-    if end < items.len() {
-        out.insert("NextToken".into(), Value::String(end.to_string()));
+    out.insert(key.to_owned(), Value::Array(page));
+    if let Some(next) = next {
+        out.insert("NextToken".into(), Value::String(next.to_string()));
     }
     Ok(Value::Object(out))
 }

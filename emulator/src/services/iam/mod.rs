@@ -18,7 +18,6 @@ pub mod simulate;
 pub mod state;
 pub mod users;
 
-use base64::Engine;
 use serde_json::{json, Map, Value};
 
 use crate::authz::{self, Access};
@@ -298,30 +297,21 @@ pub fn paginate(items: Vec<Value>, input: &Value) -> ApiResult<(Vec<Value>, Map<
             // Text inferred (moto).
             .ok_or_else(|| ApiError::new("ValidationError", "Invalid Marker."))?,
     };
-    let total = items.len();
-    let page: Vec<Value> = items.into_iter().skip(start).take(max).collect();
-    let next = start + page.len();
+    let (page, next) = crate::services::offset::slice(items, start, max);
     let mut extra = Map::new();
-    extra.insert("IsTruncated".into(), Value::Bool(next < total));
-    if next < total {
+    extra.insert("IsTruncated".into(), Value::Bool(next.is_some()));
+    if let Some(next) = next {
         extra.insert("Marker".into(), json!(encode_marker(next)));
     }
     Ok((page, extra))
 }
 
 fn encode_marker(offset: usize) -> String {
-    base64::engine::general_purpose::STANDARD.encode(format!("keyhole:{offset}"))
+    crate::services::offset::encode_tagged("keyhole", offset)
 }
 
 fn decode_marker(marker: &str) -> Option<usize> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(marker)
-        .ok()?;
-    String::from_utf8(bytes)
-        .ok()?
-        .strip_prefix("keyhole:")?
-        .parse()
-        .ok()
+    crate::services::offset::decode_tagged("keyhole", marker)
 }
 
 /// A list output: `{member: page, IsTruncated, Marker?}`.

@@ -14,11 +14,10 @@ pub(crate) fn paginate(items: Vec<Value>, op: &Request, member: &str) -> ApiResu
             .map_err(|_| ApiError::new("InvalidMarkerException", "Invalid marker"))?,
         None => 0,
     };
-    let page: Vec<Value> = items.iter().skip(start).take(limit).cloned().collect();
-    let end = start + page.len();
-    let mut out = json!({ member: page, "Truncated": end < items.len() });
-    if end < items.len() {
-        out["NextMarker"] = json!(end.to_string());
+    let (page, next) = crate::services::offset::slice(items, start, limit);
+    let mut out = json!({ member: page, "Truncated": next.is_some() });
+    if let Some(next) = next {
+        out["NextMarker"] = json!(next.to_string());
     }
     Ok(out)
 }

@@ -24,7 +24,6 @@ mod handshakes;
 mod policies;
 mod tree;
 
-use base64::Engine;
 use serde_json::{json, Map, Value};
 
 pub use directory::{
@@ -223,15 +222,11 @@ pub(crate) fn org_mut<'w>(world: &'w mut World, id: &str) -> ApiResult<&'w mut O
 const DEFAULT_PAGE: usize = 20;
 
 fn encode_token(offset: usize) -> String {
-    base64::engine::general_purpose::STANDARD.encode(format!("keyhole-orgs:{offset}"))
+    crate::services::offset::encode_tagged("keyhole-orgs", offset)
 }
 
 fn decode_token(token: &str) -> Option<usize> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(token)
-        .ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    text.strip_prefix("keyhole-orgs:")?.parse().ok()
+    crate::services::offset::decode_tagged("keyhole-orgs", token)
 }
 
 /// One page of `items` under `key`, with NextToken when more remain.
@@ -249,11 +244,11 @@ pub(crate) fn page(op: &Request, items: Vec<Value>, key: &str) -> ApiResult<Map<
         .and_then(|n| usize::try_from(n).ok())
         .filter(|n| *n > 0)
         .unwrap_or(DEFAULT_PAGE);
-    let end = start.saturating_add(size).min(items.len());
+    let (page, next) = crate::services::offset::slice(items, start, size);
     let mut out = Map::new();
-    out.insert(key.to_owned(), Value::Array(items[start..end].to_vec()));
-    if end < items.len() {
-        out.insert("NextToken".into(), Value::String(encode_token(end)));
+    out.insert(key.to_owned(), Value::Array(page));
+    if let Some(next) = next {
+        out.insert("NextToken".into(), Value::String(encode_token(next)));
     }
     Ok(out)
 }
