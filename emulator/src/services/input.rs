@@ -6,8 +6,8 @@
 use base64::Engine as _;
 use serde_json::Value;
 
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 
 /// One request: its context and its input.
 pub(crate) struct Request<'a> {

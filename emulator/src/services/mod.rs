@@ -17,9 +17,9 @@ pub mod sts;
 
 use serde_json::Value;
 
-use crate::context::RequestContext;
 use crate::protocol::validate::check_input;
 use crate::protocol::{ApiError, ApiResult, Call, ServiceId};
+use crate::request::RequestContext;
 use crate::world::World;
 
 pub fn dispatch(ctx: &RequestContext, world: &mut World, call: &Call) -> ApiResult<Value> {

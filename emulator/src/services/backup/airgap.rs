@@ -10,8 +10,8 @@ use super::{
     authorize_with, find_vault, invalid_parameter, invalid_request, member, not_found, page,
     parse_vault_arn, req, state_mut, tags_from, vault_arn, vault_for,
 };
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::world::World;
 
 pub const LAG: &str = "LOGICALLY_AIR_GAPPED_BACKUP_VAULT";

@@ -10,8 +10,8 @@ use super::state::audit::{AuditState, Deployment, Framework, ReportPlan};
 use super::{
     authorize, invalid_parameter, member, not_found, page, req, state, state_mut, tags_from,
 };
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::world::World;
 
 /// AWS Backup Audit Manager's controls and the input parameters each takes

@@ -10,8 +10,8 @@ use super::{
     access_denied, authorize, authorize_with, invalid_parameter, lifecycle_from, lifecycle_json,
     not_found, page, parse_vault_arn, req, state, state_mut,
 };
-use crate::context::RequestContext;
 use crate::protocol::ApiResult;
+use crate::request::RequestContext;
 use crate::world::World;
 
 pub fn start_copy_job(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {

@@ -10,8 +10,8 @@ use super::{
     access_denied, authorize, invalid_request, member, not_found, page, req, state, state_mut,
     vault_for,
 };
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::world::World;
 
 /// The types AWS Backup indexes (and searches).

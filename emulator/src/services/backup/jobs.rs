@@ -13,8 +13,8 @@ use super::{
     authorize, invalid_parameter, lifecycle_from, lifecycle_json, member, not_found, page, req,
     state, state_mut, tags_from, vault_for,
 };
-use crate::context::RequestContext;
 use crate::protocol::ApiResult;
+use crate::request::RequestContext;
 use crate::world::World;
 
 /// The state a caller sees: final once settled, else CREATED then RUNNING.

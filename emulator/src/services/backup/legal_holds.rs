@@ -6,8 +6,8 @@ use super::state::{LegalHold, RecoveryPoint};
 use super::{
     authorize, invalid_request, member, not_found, page, req, state, state_mut, tags_from,
 };
-use crate::context::RequestContext;
 use crate::protocol::ApiResult;
+use crate::request::RequestContext;
 use crate::world::World;
 
 /// Whether an active hold's selection covers `rp` (every given criterion must match).

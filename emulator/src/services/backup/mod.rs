@@ -38,8 +38,8 @@ mod tests;
 use serde_json::{json, Map, Value};
 
 use crate::authz::{Access, ResourcePolicyKind};
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::world::World;
 use state::{BackupState, Lifecycle, Vault};
 

@@ -7,8 +7,8 @@ use super::{
     authorize, invalid_parameter, invalid_request, lifecycle_from, member, not_found, page,
     parse_vault_arn, req, state, state_mut, tags_from,
 };
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::world::World;
 
 fn valid_vault_name(name: &str) -> bool {

@@ -8,8 +8,8 @@ use super::recovery_points::all_recovery_points;
 use super::resources::resource_name;
 use super::state::RecoveryPoint;
 use super::{authorize, not_found, page, req, state, vault_for};
-use crate::context::RequestContext;
 use crate::protocol::ApiResult;
+use crate::request::RequestContext;
 use crate::world::World;
 
 /// The resources with a recovery point, each with its latest one.

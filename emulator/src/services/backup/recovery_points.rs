@@ -11,8 +11,8 @@ use super::{
     access_denied, authorize, invalid_parameter, lifecycle_from, lifecycle_json, member, page,
     page_map, req, state, state_mut, vault_for,
 };
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::world::World;
 
 pub(super) fn calculated_lifecycle(rp: &RecoveryPoint) -> Value {

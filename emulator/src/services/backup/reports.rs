@@ -15,9 +15,9 @@ use serde_json::{json, Value};
 
 use super::state::audit::ReportJob;
 use super::{authorize, member, not_found, page, req, state, state_mut};
-use crate::context::RequestContext;
 use crate::protocol::query::format_timestamp;
 use crate::protocol::ApiResult;
+use crate::request::RequestContext;
 use crate::world::World;
 
 fn job_json(job: &ReportJob, now: f64) -> Value {

@@ -9,8 +9,8 @@ use super::jobs::tally;
 use super::recovery_points::all_recovery_points;
 use super::state::{RecoveryPoint, RestoreJob};
 use super::{authorize, member, not_found, page, req, state, state_mut};
-use crate::context::RequestContext;
 use crate::protocol::ApiResult;
+use crate::request::RequestContext;
 use crate::world::World;
 
 pub fn start_restore_job(

@@ -14,8 +14,8 @@ use super::{
     authorize, invalid_parameter, invalid_request, member, not_found, page, req, state, state_mut,
     tags_from, vault_of,
 };
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::world::World;
 
 /// The resource types restore testing takes (CreateRestoreTestingSelection's documentation).

@@ -11,8 +11,8 @@ use super::state::scans::ScanJob;
 use super::{
     authorize, invalid_parameter, member, not_found, page, req, state, state_mut, vault_for,
 };
-use crate::context::RequestContext;
 use crate::protocol::ApiResult;
+use crate::request::RequestContext;
 use crate::world::World;
 
 /// The types GuardDuty scans (`ScanResourceType`).

@@ -9,8 +9,8 @@ use super::{
     authorize, find_vault, invalid_parameter, member, not_found, page, req, state, state_mut,
     tags_from,
 };
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::world::World;
 
 /// "You can specify up to 100 specific resources per tiering configuration."

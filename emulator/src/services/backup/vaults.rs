@@ -7,9 +7,9 @@ use super::{
     access_denied, authorize, find_vault, invalid_parameter, invalid_request, member, not_found,
     page, req, state, state_mut, tags_from, vault_arn, vault_for,
 };
-use crate::context::RequestContext;
 use crate::policy::{validate, PolicyType};
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::services::kms::integration::{ensure_aws_managed_key, resolve_key_arn};
 use crate::world::World;
 

@@ -14,15 +14,15 @@ pub mod policies;
 pub mod policy_docs;
 pub mod roles;
 pub mod seed;
-pub mod simulate;
+pub mod simulator_ops;
 pub mod state;
 pub mod users;
 
 use serde_json::{json, Map, Value};
 
 use crate::authz::{self, Access};
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult, ServiceId};
+use crate::request::RequestContext;
 use crate::world::World;
 
 use state::Tag;
@@ -49,7 +49,7 @@ pub fn handle(
         "SimulateCustomPolicy"
         | "SimulatePrincipalPolicy"
         | "GetContextKeysForCustomPolicy"
-        | "GetContextKeysForPrincipalPolicy" => simulate::handle(ctx, world, operation, input),
+        | "GetContextKeysForPrincipalPolicy" => simulator_ops::handle(ctx, world, operation, input),
         "CreateUser"
         | "GetUser"
         | "ListUsers"
@@ -337,8 +337,8 @@ pub(crate) mod test_support {
 
     use serde_json::Value;
 
-    use crate::context::RequestContext;
     use crate::protocol::{ApiError, ServiceId};
+    use crate::request::RequestContext;
     use crate::world::{Caller, World};
 
     pub const ACCOUNT: &str = "222222222222";

@@ -6,7 +6,7 @@
 //!
 //! This file is the table of contents and the router (`handle`, `route`). The operations:
 //! `keys` (lifecycle), `key_policy`, `key_tags`, `aliases`, `rotation`, `imported_material`,
-//! `replicas` (multi-Region), `grants`, `stores` (custom key stores), `cryptoops`. Their
+//! `replicas` (multi-Region), `grants`, `stores` (custom key stores), `crypto_ops`. Their
 //! helpers: `input` (the request's members), `lookup` (KeyId to key), `authorize` (the calls
 //! into `crate::authz`), `key_states` (state and usage checks), `paging`, `errors`; the
 //! clock's events in `clock`, AWS-managed keys in `managed`, the persisted types in `state`.
@@ -15,7 +15,7 @@ mod aliases;
 mod authorize;
 mod clock;
 pub mod crypto;
-mod cryptoops;
+mod crypto_ops;
 mod errors;
 mod grants;
 mod imported_material;
@@ -37,8 +37,8 @@ mod tests;
 
 use serde_json::Value;
 
-use crate::context::RequestContext;
 use crate::protocol::ApiResult;
+use crate::request::RequestContext;
 use crate::world::World;
 
 pub(crate) use crate::services::input::Request;
@@ -170,22 +170,22 @@ fn route(op: &Request, world: &mut World, operation: &str) -> ApiResult<Value> {
         "DeleteCustomKeyStore" => stores::delete(op, world),
         "ConnectCustomKeyStore" => stores::connect(op, world, true),
         "DisconnectCustomKeyStore" => stores::connect(op, world, false),
-        "Encrypt" => cryptoops::encrypt(op, world),
-        "Decrypt" => cryptoops::decrypt(op, world),
-        "ReEncrypt" => cryptoops::re_encrypt(op, world),
-        "GenerateDataKey" => cryptoops::generate_data_key(op, world, true),
-        "GenerateDataKeyWithoutPlaintext" => cryptoops::generate_data_key(op, world, false),
-        "GenerateDataKeyPair" => cryptoops::generate_data_key_pair(op, world, true),
+        "Encrypt" => crypto_ops::encrypt(op, world),
+        "Decrypt" => crypto_ops::decrypt(op, world),
+        "ReEncrypt" => crypto_ops::re_encrypt(op, world),
+        "GenerateDataKey" => crypto_ops::generate_data_key(op, world, true),
+        "GenerateDataKeyWithoutPlaintext" => crypto_ops::generate_data_key(op, world, false),
+        "GenerateDataKeyPair" => crypto_ops::generate_data_key_pair(op, world, true),
         "GenerateDataKeyPairWithoutPlaintext" => {
-            cryptoops::generate_data_key_pair(op, world, false)
+            crypto_ops::generate_data_key_pair(op, world, false)
         }
-        "GenerateRandom" => cryptoops::generate_random(op, world),
-        "Sign" => cryptoops::sign(op, world),
-        "Verify" => cryptoops::verify(op, world),
-        "GetPublicKey" => cryptoops::get_public_key(op, world),
-        "GenerateMac" => cryptoops::generate_mac(op, world),
-        "VerifyMac" => cryptoops::verify_mac(op, world),
-        "DeriveSharedSecret" => cryptoops::derive_shared_secret(op, world),
+        "GenerateRandom" => crypto_ops::generate_random(op, world),
+        "Sign" => crypto_ops::sign(op, world),
+        "Verify" => crypto_ops::verify(op, world),
+        "GetPublicKey" => crypto_ops::get_public_key(op, world),
+        "GenerateMac" => crypto_ops::generate_mac(op, world),
+        "VerifyMac" => crypto_ops::verify_mac(op, world),
+        "DeriveSharedSecret" => crypto_ops::derive_shared_secret(op, world),
         "CreateGrant" => grants::create_grant(op, world),
         "ListGrants" => grants::list_grants(op, world),
         "ListRetirableGrants" => grants::list_retirable_grants(op, world),

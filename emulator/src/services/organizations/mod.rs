@@ -33,8 +33,8 @@ pub use directory::{
 pub use policy_content::validate_policy_content;
 
 use crate::authz::{self, Access};
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 pub(crate) use crate::services::input::Request;
 use crate::world::World;
 use state::{Member, Organization, OrganizationalUnit, Policy};

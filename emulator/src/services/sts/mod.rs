@@ -12,8 +12,8 @@ pub mod federation;
 use serde_json::{json, Value};
 
 use crate::authz::{self, Access, ResourcePolicyKind};
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult, ServiceId};
+use crate::request::RequestContext;
 use crate::services::iam::policy_docs::{
     size_without_whitespace, validate_policy_document, PolicyDocumentKind,
 };
