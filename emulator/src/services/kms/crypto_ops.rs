@@ -32,37 +32,38 @@ fn parse_enum<T: FromStr>(op: &Request, member: &str, default: Option<&str>) -> 
     T::from_str(text).map_err(|_| ApiError::validation(format!("{member} {text} is not valid.")))
 }
 
-fn current_material(k: &Key) -> ApiResult<&crypto::KeyMaterial> {
-    k.material
+fn current_material(kms_key: &Key) -> ApiResult<&crypto::KeyMaterial> {
+    kms_key
+        .material
         .current()
         .map(|v| &v.material)
-        .ok_or_else(|| invalid_state(k, "pending import"))
+        .ok_or_else(|| invalid_state(kms_key, "pending import"))
 }
 
 fn cipher_key<'a>(
-    k: &'a Key,
+    kms_key: &'a Key,
     algorithm: EncryptionAlgorithm,
     context: &'a EncryptionContext,
     uuid: &'a Uuid,
 ) -> ApiResult<CipherKey<'a>> {
-    if k.key_spec == KeySpec::SymmetricDefault {
+    if kms_key.key_spec == KeySpec::SymmetricDefault {
         if algorithm != EncryptionAlgorithm::SymmetricDefault {
             return Err(ApiError::new(
                 "InvalidKeyUsageException",
                 format!(
                     "Algorithm {algorithm} is incompatible with key spec {}.",
-                    k.key_spec
+                    kms_key.key_spec
                 ),
             ));
         }
         return Ok(CipherKey::Symmetric {
             key_id: uuid,
-            versions: &k.material,
+            versions: &kms_key.material,
             context,
         });
     }
     Ok(CipherKey::Rsa {
-        material: current_material(k)?,
+        material: current_material(kms_key)?,
         algorithm,
     })
 }
@@ -75,14 +76,14 @@ fn usable<'w>(
     usage: KeyUsage,
     extra: Vec<(String, Value)>,
 ) -> ApiResult<(KeyRef, &'w Key)> {
-    let r = resolve_creating(op, world, op.req(member)?)?;
+    let key_ref = resolve_creating(op, world, op.req(member)?)?;
     let world: &World = world;
-    let k = key(world, &r)?;
-    authorize_key(op, world, k, extra)?;
-    require_usable(k)?;
-    require_usage(k, usage, &op.ctx.operation)?;
+    let kms_key = key(world, &key_ref)?;
+    authorize_key(op, world, kms_key, extra)?;
+    require_usable(kms_key)?;
+    require_usage(kms_key, usage, &op.ctx.operation)?;
     op.dry_run()?;
-    Ok((r, k))
+    Ok((key_ref, kms_key))
 }
 
 pub fn encrypt(op: &Request, world: &mut World) -> ApiResult<Value> {
@@ -92,13 +93,14 @@ pub fn encrypt(op: &Request, world: &mut World) -> ApiResult<Value> {
         parse_enum(op, "EncryptionAlgorithm", Some("SYMMETRIC_DEFAULT"))?;
     let mut extra = encryption_context_keys(&context);
     extra.push(("kms:EncryptionAlgorithm".into(), json!(algorithm.as_str())));
-    let (r, k) = usable(op, world, "KeyId", KeyUsage::EncryptDecrypt, extra)?;
-    let uuid = key_uuid(&r.key_id);
-    let encrypted = crypto::encrypt_with(cipher_key(k, algorithm, &context, &uuid)?, &plaintext)
-        .map_err(crypto_error)?;
+    let (key_ref, kms_key) = usable(op, world, "KeyId", KeyUsage::EncryptDecrypt, extra)?;
+    let uuid = key_uuid(&key_ref.key_id);
+    let encrypted =
+        crypto::encrypt_with(cipher_key(kms_key, algorithm, &context, &uuid)?, &plaintext)
+            .map_err(crypto_error)?;
     Ok(json!({
         "CiphertextBlob": b64(&encrypted.ciphertext_blob),
-        "KeyId": k.arn,
+        "KeyId": kms_key.arn,
         "EncryptionAlgorithm": algorithm.as_str(),
     }))
 }
@@ -115,42 +117,43 @@ fn source_key(
 ) -> ApiResult<KeyRef> {
     match key_id {
         Some(id) => {
-            let r = resolve_creating(op, world, id)?;
-            let k = key(world, &r)?;
-            authorize_key_action(op, world, k, action, extra)?;
-            require_usable(k)?;
-            require_usage(k, KeyUsage::EncryptDecrypt, &op.ctx.operation)?;
-            if k.key_spec == KeySpec::SymmetricDefault {
+            let key_ref = resolve_creating(op, world, id)?;
+            let kms_key = key(world, &key_ref)?;
+            authorize_key_action(op, world, kms_key, action, extra)?;
+            require_usable(kms_key)?;
+            require_usage(kms_key, KeyUsage::EncryptDecrypt, &op.ctx.operation)?;
+            if kms_key.key_spec == KeySpec::SymmetricDefault {
                 let header = crypto::parse_blob(blob).map_err(crypto_error)?;
-                if header.key_id != key_uuid(&k.key_id) {
+                if header.key_id != key_uuid(&kms_key.key_id) {
                     return Err(ApiError::new(
                         "IncorrectKeyException",
                         crypto::INCORRECT_KEY_MESSAGE,
                     ));
                 }
             }
-            Ok(r)
+            Ok(key_ref)
         }
         None => {
             let header = crypto::parse_blob(blob).map_err(crypto_error)?;
             let inaccessible =
                 || ApiError::new("AccessDeniedException", CIPHERTEXT_KEY_INACCESSIBLE);
-            let r = find_by_uuid(world, op.account(), op.region(), &header.key_id, op.ctx.now)
-                .ok_or_else(inaccessible)?;
-            let k = key(world, &r)?;
+            let key_ref =
+                find_by_uuid(world, op.account(), op.region(), &header.key_id, op.ctx.now)
+                    .ok_or_else(inaccessible)?;
+            let kms_key = key(world, &key_ref)?;
             // A denial is masked only for another account's key: for the caller's own key
             // AWS names the key and the deciding policy ("... on resource: <key-arn> with an
             // explicit deny in a service control policy", errors.md K9).
-            let own_key = r.account == op.account();
-            authorize_key_action(op, world, k, action, extra).map_err(|e| {
+            let own_key = key_ref.account == op.account();
+            authorize_key_action(op, world, kms_key, action, extra).map_err(|e| {
                 if e.code == "AccessDeniedException" && !own_key {
                     inaccessible()
                 } else {
                     e
                 }
             })?;
-            require_usable(k)?;
-            Ok(r)
+            require_usable(kms_key)?;
+            Ok(key_ref)
         }
     }
 }
@@ -163,15 +166,15 @@ pub fn decrypt(op: &Request, world: &mut World) -> ApiResult<Value> {
     let mut extra = encryption_context_keys(&context);
     extra.push(("kms:EncryptionAlgorithm".into(), json!(algorithm.as_str())));
     let action = op.ctx.action();
-    let r = source_key(op, world, op.str("KeyId"), &blob, &action, extra)?;
+    let key_ref = source_key(op, world, op.str("KeyId"), &blob, &action, extra)?;
     op.dry_run()?;
-    let k = key(world, &r)?;
-    let uuid = key_uuid(&r.key_id);
+    let kms_key = key(world, &key_ref)?;
+    let uuid = key_uuid(&key_ref.key_id);
     let (plaintext, material) =
-        crypto::decrypt_with(cipher_key(k, algorithm, &context, &uuid)?, &blob)
+        crypto::decrypt_with(cipher_key(kms_key, algorithm, &context, &uuid)?, &blob)
             .map_err(crypto_error)?;
     let mut out = json!({
-        "KeyId": k.arn,
+        "KeyId": kms_key.arn,
         "Plaintext": b64(&plaintext),
         "EncryptionAlgorithm": algorithm.as_str(),
     });
@@ -204,28 +207,37 @@ pub fn re_encrypt(op: &Request, world: &mut World) -> ApiResult<Value> {
     )?;
     let destination = resolve_creating(op, world, op.req("DestinationKeyId")?)?;
     let world: &World = world;
-    let dk = key(world, &destination)?;
+    let destination_kms_key = key(world, &destination)?;
     let mut extra = encryption_context_keys(&destination_context);
     extra.push((
         "kms:EncryptionAlgorithm".into(),
         json!(destination_alg.as_str()),
     ));
-    authorize_key_action(op, world, dk, "kms:ReEncryptTo", extra)?;
-    require_usable(dk)?;
-    require_usage(dk, KeyUsage::EncryptDecrypt, &op.ctx.operation)?;
+    authorize_key_action(op, world, destination_kms_key, "kms:ReEncryptTo", extra)?;
+    require_usable(destination_kms_key)?;
+    require_usage(
+        destination_kms_key,
+        KeyUsage::EncryptDecrypt,
+        &op.ctx.operation,
+    )?;
     op.dry_run()?;
-    let sk = key(world, &source)?;
+    let source_kms_key = key(world, &source)?;
     let (su, du) = (key_uuid(&source.key_id), key_uuid(&destination.key_id));
     let result = crypto::re_encrypt(
-        cipher_key(sk, source_alg, &source_context, &su)?,
+        cipher_key(source_kms_key, source_alg, &source_context, &su)?,
         &blob,
-        cipher_key(dk, destination_alg, &destination_context, &du)?,
+        cipher_key(
+            destination_kms_key,
+            destination_alg,
+            &destination_context,
+            &du,
+        )?,
     )
     .map_err(crypto_error)?;
     let mut out = json!({
         "CiphertextBlob": b64(&result.ciphertext_blob),
-        "SourceKeyId": sk.arn,
-        "KeyId": dk.arn,
+        "SourceKeyId": source_kms_key.arn,
+        "KeyId": destination_kms_key.arn,
         "SourceEncryptionAlgorithm": source_alg.as_str(),
         "DestinationEncryptionAlgorithm": destination_alg.as_str(),
     });
@@ -238,13 +250,13 @@ pub fn re_encrypt(op: &Request, world: &mut World) -> ApiResult<Value> {
     Ok(out)
 }
 
-fn require_symmetric(k: &Key, operation: &str) -> ApiResult<()> {
-    if k.key_spec != KeySpec::SymmetricDefault {
+fn require_symmetric(kms_key: &Key, operation: &str) -> ApiResult<()> {
+    if kms_key.key_spec != KeySpec::SymmetricDefault {
         return Err(ApiError::new(
             "InvalidKeyUsageException",
             format!(
                 "{} key spec is {} which is not valid for {operation}.",
-                k.arn, k.key_spec
+                kms_key.arn, kms_key.key_spec
             ),
         ));
     }
@@ -269,19 +281,24 @@ pub fn generate_data_key(
             ))
         }
     };
-    let (r, k) = usable(
+    let (key_ref, kms_key) = usable(
         op,
         world,
         "KeyId",
         KeyUsage::EncryptDecrypt,
         encryption_context_keys(&context),
     )?;
-    require_symmetric(k, &op.ctx.operation)?;
-    let data_key = crypto::generate_data_key(&key_uuid(&r.key_id), &k.material, length, &context)
-        .map_err(crypto_error)?;
+    require_symmetric(kms_key, &op.ctx.operation)?;
+    let data_key = crypto::generate_data_key(
+        &key_uuid(&key_ref.key_id),
+        &kms_key.material,
+        length,
+        &context,
+    )
+    .map_err(crypto_error)?;
     let mut out = json!({
         "CiphertextBlob": b64(&data_key.ciphertext_blob),
-        "KeyId": k.arn,
+        "KeyId": kms_key.arn,
         "KeyMaterialId": data_key.material_id.to_hex(),
     });
     if with_plaintext {
@@ -297,20 +314,25 @@ pub fn generate_data_key_pair(
 ) -> ApiResult<Value> {
     let context = op.encryption_context("EncryptionContext");
     let spec: crypto::DataKeyPairSpec = parse_enum(op, "KeyPairSpec", None)?;
-    let (r, k) = usable(
+    let (key_ref, kms_key) = usable(
         op,
         world,
         "KeyId",
         KeyUsage::EncryptDecrypt,
         encryption_context_keys(&context),
     )?;
-    require_symmetric(k, &op.ctx.operation)?;
-    let pair = crypto::generate_data_key_pair(&key_uuid(&r.key_id), &k.material, spec, &context)
-        .map_err(crypto_error)?;
+    require_symmetric(kms_key, &op.ctx.operation)?;
+    let pair = crypto::generate_data_key_pair(
+        &key_uuid(&key_ref.key_id),
+        &kms_key.material,
+        spec,
+        &context,
+    )
+    .map_err(crypto_error)?;
     let mut out = json!({
         "PrivateKeyCiphertextBlob": b64(&pair.private_key_ciphertext_blob),
         "PublicKey": b64(&pair.public_key),
-        "KeyId": k.arn,
+        "KeyId": kms_key.arn,
         "KeyPairSpec": spec.as_str(),
         "KeyMaterialId": pair.material_id.to_hex(),
     });
@@ -353,12 +375,12 @@ fn signing_extra(op: &Request) -> ApiResult<SigningRequest> {
 pub fn sign(op: &Request, world: &mut World) -> ApiResult<Value> {
     let message = op.req_blob("Message")?;
     let (algorithm, message_type, extra) = signing_extra(op)?;
-    let (_, k) = usable(op, world, "KeyId", KeyUsage::SignVerify, extra)?;
-    let signature = current_material(k)?
+    let (_, kms_key) = usable(op, world, "KeyId", KeyUsage::SignVerify, extra)?;
+    let signature = current_material(kms_key)?
         .sign(algorithm, message_type, &message)
         .map_err(crypto_error)?;
     Ok(json!({
-        "KeyId": k.arn,
+        "KeyId": kms_key.arn,
         "Signature": b64(&signature),
         "SigningAlgorithm": algorithm.as_str(),
     }))
@@ -368,47 +390,48 @@ pub fn verify(op: &Request, world: &mut World) -> ApiResult<Value> {
     let message = op.req_blob("Message")?;
     let signature = op.req_blob("Signature")?;
     let (algorithm, message_type, extra) = signing_extra(op)?;
-    let (_, k) = usable(op, world, "KeyId", KeyUsage::SignVerify, extra)?;
-    current_material(k)?
+    let (_, kms_key) = usable(op, world, "KeyId", KeyUsage::SignVerify, extra)?;
+    current_material(kms_key)?
         .verify(algorithm, message_type, &message, &signature)
         .map_err(crypto_error)?;
     Ok(json!({
-        "KeyId": k.arn,
+        "KeyId": kms_key.arn,
         "SignatureValid": true,
         "SigningAlgorithm": algorithm.as_str(),
     }))
 }
 
 pub fn get_public_key(op: &Request, world: &mut World) -> ApiResult<Value> {
-    let r = resolve_creating(op, world, op.req("KeyId")?)?;
-    let k = key(world, &r)?;
-    authorize_key(op, world, k, Vec::new())?;
-    require_usable(k)?;
-    if k.key_spec == KeySpec::SymmetricDefault || k.key_spec.is_hmac() {
+    let key_ref = resolve_creating(op, world, op.req("KeyId")?)?;
+    let kms_key = key(world, &key_ref)?;
+    authorize_key(op, world, kms_key, Vec::new())?;
+    require_usable(kms_key)?;
+    if kms_key.key_spec == KeySpec::SymmetricDefault || kms_key.key_spec.is_hmac() {
         return Err(ApiError::new(
             "UnsupportedOperationException",
             format!(
                 "{} key spec is {} which is not valid for GetPublicKey.",
-                k.arn, k.key_spec
+                kms_key.arn, kms_key.key_spec
             ),
         ));
     }
-    let public_key = current_material(k)?
+    let public_key = current_material(kms_key)?
         .public_key_der()
         .map_err(crypto_error)?;
     let names = |v: Vec<&str>| json!(v);
     let mut out = json!({
-        "KeyId": k.arn,
+        "KeyId": kms_key.arn,
         "PublicKey": b64(&public_key),
-        "CustomerMasterKeySpec": k.key_spec.as_str(),
-        "KeySpec": k.key_spec.as_str(),
-        "KeyUsage": k.key_usage.as_str(),
+        "CustomerMasterKeySpec": kms_key.key_spec.as_str(),
+        "KeySpec": kms_key.key_spec.as_str(),
+        "KeyUsage": kms_key.key_usage.as_str(),
     });
-    match k.key_usage {
+    match kms_key.key_usage {
         KeyUsage::EncryptDecrypt => {
             out["EncryptionAlgorithms"] = names(
-                k.key_spec
-                    .encryption_algorithms(k.key_usage)
+                kms_key
+                    .key_spec
+                    .encryption_algorithms(kms_key.key_usage)
                     .iter()
                     .map(|a| a.as_str())
                     .collect(),
@@ -416,8 +439,9 @@ pub fn get_public_key(op: &Request, world: &mut World) -> ApiResult<Value> {
         }
         KeyUsage::SignVerify => {
             out["SigningAlgorithms"] = names(
-                k.key_spec
-                    .signing_algorithms(k.key_usage)
+                kms_key
+                    .key_spec
+                    .signing_algorithms(kms_key.key_usage)
                     .iter()
                     .map(|a| a.as_str())
                     .collect(),
@@ -425,8 +449,9 @@ pub fn get_public_key(op: &Request, world: &mut World) -> ApiResult<Value> {
         }
         KeyUsage::KeyAgreement => {
             out["KeyAgreementAlgorithms"] = names(
-                k.key_spec
-                    .key_agreement_algorithms(k.key_usage)
+                kms_key
+                    .key_spec
+                    .key_agreement_algorithms(kms_key.key_usage)
                     .iter()
                     .map(|a| a.as_str())
                     .collect(),
@@ -441,12 +466,12 @@ pub fn generate_mac(op: &Request, world: &mut World) -> ApiResult<Value> {
     let message = op.req_blob("Message")?;
     let algorithm: crypto::MacAlgorithm = parse_enum(op, "MacAlgorithm", None)?;
     let extra = vec![("kms:MacAlgorithm".into(), json!(algorithm.as_str()))];
-    let (_, k) = usable(op, world, "KeyId", KeyUsage::GenerateVerifyMac, extra)?;
-    let mac = current_material(k)?
+    let (_, kms_key) = usable(op, world, "KeyId", KeyUsage::GenerateVerifyMac, extra)?;
+    let mac = current_material(kms_key)?
         .generate_mac(algorithm, &message)
         .map_err(crypto_error)?;
     Ok(json!({
-        "KeyId": k.arn,
+        "KeyId": kms_key.arn,
         "Mac": b64(&mac),
         "MacAlgorithm": algorithm.as_str(),
     }))
@@ -457,12 +482,12 @@ pub fn verify_mac(op: &Request, world: &mut World) -> ApiResult<Value> {
     let mac = op.req_blob("Mac")?;
     let algorithm: crypto::MacAlgorithm = parse_enum(op, "MacAlgorithm", None)?;
     let extra = vec![("kms:MacAlgorithm".into(), json!(algorithm.as_str()))];
-    let (_, k) = usable(op, world, "KeyId", KeyUsage::GenerateVerifyMac, extra)?;
-    current_material(k)?
+    let (_, kms_key) = usable(op, world, "KeyId", KeyUsage::GenerateVerifyMac, extra)?;
+    current_material(kms_key)?
         .verify_mac(algorithm, &message, &mac)
         .map_err(crypto_error)?;
     Ok(json!({
-        "KeyId": k.arn,
+        "KeyId": kms_key.arn,
         "MacValid": true,
         "MacAlgorithm": algorithm.as_str(),
     }))
@@ -475,14 +500,14 @@ pub fn derive_shared_secret(op: &Request, world: &mut World) -> ApiResult<Value>
         "kms:KeyAgreementAlgorithm".into(),
         json!(algorithm.as_str()),
     )];
-    let (_, k) = usable(op, world, "KeyId", KeyUsage::KeyAgreement, extra)?;
-    let secret = current_material(k)?
+    let (_, kms_key) = usable(op, world, "KeyId", KeyUsage::KeyAgreement, extra)?;
+    let secret = current_material(kms_key)?
         .derive_shared_secret(algorithm, &public_key)
         .map_err(crypto_error)?;
     Ok(json!({
-        "KeyId": k.arn,
+        "KeyId": kms_key.arn,
         "SharedSecret": b64(&secret),
         "KeyAgreementAlgorithm": algorithm.as_str(),
-        "KeyOrigin": k.origin,
+        "KeyOrigin": kms_key.origin,
     }))
 }
