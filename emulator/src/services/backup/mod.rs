@@ -18,9 +18,12 @@ pub mod engine;
 pub mod indexes;
 pub mod jobs;
 pub mod legal_holds;
+pub mod plan_runs;
+pub mod plan_selections;
 pub mod plans;
 pub mod protected_resources;
 pub mod recovery_points;
+pub mod report_plans;
 pub mod reports;
 pub mod resources;
 pub mod restore_jobs;
@@ -153,10 +156,10 @@ fn route(
         "GetBackupPlanFromTemplate" => plans::from_template(ctx, world, input),
         "ListBackupPlanTemplates" => plans::templates(ctx, world),
         "ExportBackupPlanTemplate" => plans::export_template(ctx, world, input),
-        "CreateBackupSelection" => plans::create_selection(ctx, world, input),
-        "GetBackupSelection" => plans::get_selection(ctx, world, input),
-        "DeleteBackupSelection" => plans::delete_selection(ctx, world, input),
-        "ListBackupSelections" => plans::list_selections(ctx, world, input),
+        "CreateBackupSelection" => plan_selections::create_selection(ctx, world, input),
+        "GetBackupSelection" => plan_selections::get_selection(ctx, world, input),
+        "DeleteBackupSelection" => plan_selections::delete_selection(ctx, world, input),
+        "ListBackupSelections" => plan_selections::list_selections(ctx, world, input),
         "CreateLogicallyAirGappedBackupVault" => airgap::create_lag(ctx, world, input),
         "CreateRestoreAccessBackupVault" => airgap::create_restore_access(ctx, world, input),
         "ListRestoreAccessBackupVaults" => airgap::list_restore_access(ctx, world, input),
@@ -178,11 +181,11 @@ fn route(
         "ListFrameworks" => audit::list_frameworks(ctx, world, input),
         "UpdateFramework" => audit::update_framework(ctx, world, input),
         "DeleteFramework" => audit::delete_framework(ctx, world, input),
-        "CreateReportPlan" => audit::create_report_plan(ctx, world, input),
-        "DescribeReportPlan" => audit::describe_report_plan(ctx, world, input),
-        "ListReportPlans" => audit::list_report_plans(ctx, world, input),
-        "UpdateReportPlan" => audit::update_report_plan(ctx, world, input),
-        "DeleteReportPlan" => audit::delete_report_plan(ctx, world, input),
+        "CreateReportPlan" => report_plans::create_report_plan(ctx, world, input),
+        "DescribeReportPlan" => report_plans::describe_report_plan(ctx, world, input),
+        "ListReportPlans" => report_plans::list_report_plans(ctx, world, input),
+        "UpdateReportPlan" => report_plans::update_report_plan(ctx, world, input),
+        "DeleteReportPlan" => report_plans::delete_report_plan(ctx, world, input),
         "StartReportJob" => reports::start(ctx, world, input),
         "DescribeReportJob" => reports::describe(ctx, world, input),
         "ListReportJobs" => reports::list(ctx, world, input),

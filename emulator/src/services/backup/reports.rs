@@ -83,7 +83,7 @@ pub(super) fn formats_of(channel: &Value) -> Vec<String> {
 
 pub fn start(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     let name = req(input, "ReportPlanName")?.to_owned();
-    let plan = super::audit::plan_for_job(ctx, world, &name)?;
+    let plan = super::report_plans::plan_for_job(ctx, world, &name)?;
     authorize(ctx, world, Some(plan.arn.clone()), None)?;
     let token = member(input, "IdempotencyToken").map(str::to_owned);
     if token.is_some() {

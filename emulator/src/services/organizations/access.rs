@@ -298,7 +298,7 @@ fn taggable(
         .transfers
         .get(resource)
         .filter(|t| t.source_org == organization.id || t.target_org == organization.id)
-        .map(|t| super::handshakes::transfer_arn(world, t, true))
+        .map(|t| super::responsibility_transfers::transfer_arn(world, t, true))
 }
 
 pub fn tag_resource(op: &Request, world: &mut World) -> ApiResult<Value> {

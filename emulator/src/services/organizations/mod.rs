@@ -22,6 +22,7 @@ mod access;
 mod accounts;
 mod handshakes;
 mod policies;
+mod responsibility_transfers;
 mod tree;
 
 use serde_json::{json, Map, Value};
@@ -81,12 +82,20 @@ pub fn handle(
         "ListHandshakesForAccount" => handshakes::list_for_account(&op, world),
         "ListHandshakesForOrganization" => handshakes::list_for_organization(&op, world),
         "EnableAllFeatures" => handshakes::enable_all_features(&op, world),
-        "InviteOrganizationToTransferResponsibility" => handshakes::invite_transfer(&op, world),
-        "DescribeResponsibilityTransfer" => handshakes::describe_transfer(&op, world),
-        "ListInboundResponsibilityTransfers" => handshakes::list_transfers(&op, world, true),
-        "ListOutboundResponsibilityTransfers" => handshakes::list_transfers(&op, world, false),
-        "TerminateResponsibilityTransfer" => handshakes::terminate_transfer(&op, world),
-        "UpdateResponsibilityTransfer" => handshakes::update_transfer(&op, world),
+        "InviteOrganizationToTransferResponsibility" => {
+            responsibility_transfers::invite_transfer(&op, world)
+        }
+        "DescribeResponsibilityTransfer" => responsibility_transfers::describe_transfer(&op, world),
+        "ListInboundResponsibilityTransfers" => {
+            responsibility_transfers::list_transfers(&op, world, true)
+        }
+        "ListOutboundResponsibilityTransfers" => {
+            responsibility_transfers::list_transfers(&op, world, false)
+        }
+        "TerminateResponsibilityTransfer" => {
+            responsibility_transfers::terminate_transfer(&op, world)
+        }
+        "UpdateResponsibilityTransfer" => responsibility_transfers::update_transfer(&op, world),
         "ListRoots" => tree::list_roots(&op, world),
         "CreateOrganizationalUnit" => tree::create_ou(&op, world),
         "UpdateOrganizationalUnit" => tree::update_ou(&op, world),
