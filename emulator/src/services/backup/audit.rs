@@ -1,7 +1,7 @@
-//! Backup Audit Manager: frameworks of controls (report plans: `report_plans`). A framework
-//! or plan deploys
-//! on keyhole's clock (CREATE_IN_PROGRESS / UPDATE_IN_PROGRESS for the job duration, then
-//! COMPLETED); report jobs and their content live in [`super::reports`].
+//! Backup Audit Manager: frameworks of controls; report plans are in `report_plans`. A
+//! framework or plan deploys on keyhole's clock (CREATE_IN_PROGRESS / UPDATE_IN_PROGRESS for
+//! the job duration, then COMPLETED); report jobs and their content live in
+//! [`super::reports`].
 
 use std::collections::BTreeMap;
 
