@@ -18,3 +18,33 @@ pub fn modeled(service: ServiceId, shape: &str, message: impl Into<String>) -> A
         .unwrap_or_else(|| (shape.to_owned(), 400));
     ApiError::new(code, message).status(status)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The named constructors that call `modeled` keep the code and status they had as
+    /// literals (errors.md §0: the models keyhole ships declare no status for these shapes).
+    #[test]
+    fn a_shape_the_model_declares_keeps_its_name_and_400() {
+        for (service, shape) in [
+            (ServiceId::Backup, "InvalidParameterValueException"),
+            (ServiceId::Backup, "InvalidRequestException"),
+            (ServiceId::Backup, "ResourceNotFoundException"),
+        ] {
+            assert_eq!(
+                modeled(service, shape, "m"),
+                ApiError::new(shape, "m"),
+                "{shape}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_awsquery_shape_takes_its_modeled_code_and_status() {
+        assert_eq!(
+            modeled(ServiceId::Iam, "NoSuchEntityException", "m"),
+            ApiError::new("NoSuchEntity", "m").status(404)
+        );
+    }
+}

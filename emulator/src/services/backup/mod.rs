@@ -41,7 +41,7 @@ mod tests;
 use serde_json::{json, Map, Value};
 
 use crate::authz::{Access, ResourcePolicyKind};
-use crate::protocol::{ApiError, ApiResult};
+use crate::protocol::{ApiError, ApiResult, ServiceId};
 use crate::request::RequestContext;
 use crate::world::World;
 use state::{BackupState, Lifecycle, Vault};
@@ -247,15 +247,15 @@ pub(crate) fn access_denied() -> ApiError {
 }
 
 pub(crate) fn invalid_parameter(message: impl Into<String>) -> ApiError {
-    ApiError::new("InvalidParameterValueException", message)
+    crate::services::errors::modeled(ServiceId::Backup, "InvalidParameterValueException", message)
 }
 
 pub(crate) fn invalid_request(message: impl Into<String>) -> ApiError {
-    ApiError::new("InvalidRequestException", message)
+    crate::services::errors::modeled(ServiceId::Backup, "InvalidRequestException", message)
 }
 
 pub(crate) fn not_found(message: impl Into<String>) -> ApiError {
-    ApiError::new("ResourceNotFoundException", message)
+    crate::services::errors::modeled(ServiceId::Backup, "ResourceNotFoundException", message)
 }
 
 /// A recovery point that does not exist (DescribeRecoveryPoint and the operations that
