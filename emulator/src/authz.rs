@@ -10,12 +10,12 @@ use std::sync::Arc;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::context::RequestContext;
 use crate::policy::{
     self, Authorization, ContextValue, Decision, EvalDecision, IdentityLayers, NamedPolicy,
     PolicySource, Principal, Request, ResourceLayers, Wording,
 };
 use crate::protocol::{ApiError, ApiResult, ServiceId};
+use crate::request::RequestContext;
 use crate::services::iam;
 use crate::services::organizations::directory;
 use crate::world::{Caller, CallerKind, DenyMessageStyle, World};

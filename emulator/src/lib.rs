@@ -34,7 +34,6 @@ mod admin;
 mod arn;
 mod authz;
 mod clock;
-mod context;
 mod emulator;
 #[doc(hidden)]
 pub mod instance;
@@ -43,6 +42,7 @@ pub mod pipeline;
 pub mod policy;
 #[doc(hidden)]
 pub mod protocol;
+mod request;
 pub mod scenario;
 #[doc(hidden)]
 pub mod server;

@@ -6,12 +6,12 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, UNIX_EPOCH};
 
-use crate::context::RequestContext;
 use crate::instance::Instance;
 use crate::protocol::sigv4::{self, AuthError, RequestParts, SignatureInfo};
 use crate::protocol::{
     self, ApiError, ApiResult, Call, HttpRequest, HttpResponse, Protocol, ServiceId,
 };
+use crate::request::RequestContext;
 use crate::services;
 use crate::world::{is_account_id, Caller, World};
 

@@ -50,7 +50,6 @@ const LAYERS: &[(&str, Layer)] = &[
     ("arn.rs", Pure),
     // KMS's cryptography core: key material, ciphertext blobs, import tokens; imports
     // nothing else from the crate, and KMS's state persists its types.
-    ("services/kms/crypto.rs", Pure),
     ("services/kms/crypto/", Pure),
     ("world/", State),
     // One running emulator: its world behind a lock, and its clock.
@@ -67,7 +66,7 @@ const LAYERS: &[(&str, Layer)] = &[
     ("services/organizations/directory.rs", State),
     // What a handler knows of the request besides its input; imports only protocol and
     // world, and authz and every handler read it.
-    ("context.rs", State),
+    ("request.rs", State),
     ("authz.rs", Authz),
     ("services/", Services),
     ("pipeline.rs", Pipeline),

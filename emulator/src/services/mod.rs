@@ -4,8 +4,11 @@
 
 pub mod backup;
 pub mod cursor;
+pub mod errors;
 pub mod iam;
+pub(crate) mod input;
 pub mod kms;
+pub mod offset;
 pub mod organizations;
 pub mod registry;
 #[cfg(test)]
@@ -14,9 +17,9 @@ pub mod sts;
 
 use serde_json::Value;
 
-use crate::context::RequestContext;
 use crate::protocol::validate::check_input;
 use crate::protocol::{ApiError, ApiResult, Call, ServiceId};
+use crate::request::RequestContext;
 use crate::world::World;
 
 pub fn dispatch(ctx: &RequestContext, world: &mut World, call: &Call) -> ApiResult<Value> {

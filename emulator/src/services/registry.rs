@@ -4,9 +4,9 @@
 
 use serde_json::Value;
 
-use crate::context::RequestContext;
 use crate::protocol::validate::{validation_error, Violation};
 use crate::protocol::{ApiError, ApiResult, ServiceId};
+use crate::request::RequestContext;
 use crate::world::timeline::EventRef;
 use crate::world::World;
 

@@ -93,7 +93,7 @@ pub fn handle(instance: &Instance, req: &HttpRequest) -> HttpResponse {
                 Some(r) => r.to_owned(),
                 None => world.settings.default_region.clone(),
             };
-            let ran = super::plans::run_rule(
+            let ran = super::plan_runs::run_rule(
                 &mut world,
                 &account,
                 &region,

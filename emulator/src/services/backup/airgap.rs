@@ -7,11 +7,11 @@ use serde_json::{json, Value};
 use super::state::airgap::{AirGapInfo, MpaUpdate};
 use super::state::{Vault, VaultLock, VaultState};
 use super::{
-    authorize_with, find_vault, invalid_parameter, invalid_request, not_found, page,
-    parse_vault_arn, req, s, state_mut, tags_from, vault_arn, vault_for,
+    authorize_with, find_vault, invalid_parameter, invalid_request, member, not_found, page,
+    parse_vault_arn, req, state_mut, tags_from, vault_arn, vault_for,
 };
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::world::World;
 
 pub const LAG: &str = "LOGICALLY_AIR_GAPPED_BACKUP_VAULT";
@@ -114,7 +114,7 @@ pub fn create_lag(ctx: &RequestContext, world: &mut World, input: &Value) -> Api
         return Err(already_exists(&name));
     }
     // An AWS owned key unless the caller names a customer managed key.
-    let encryption_key_arn = match s(input, "EncryptionKeyArn") {
+    let encryption_key_arn = match member(input, "EncryptionKeyArn") {
         Some(key) => {
             crate::services::kms::integration::resolve_key_arn(world, &account, &region, key)
                 // Text inferred (as for CreateBackupVault).
@@ -127,7 +127,7 @@ pub fn create_lag(ctx: &RequestContext, world: &mut World, input: &Value) -> Api
         name: name.clone(),
         arn: arn.clone(),
         creation_date: ctx.now,
-        creator_request_id: s(input, "CreatorRequestId").map(str::to_owned),
+        creator_request_id: member(input, "CreatorRequestId").map(str::to_owned),
         encryption_key_arn,
         // Compliance mode: locked from creation, the range can never change.
         lock: Some(VaultLock {
@@ -298,7 +298,7 @@ pub fn create_restore_access(
         )));
     };
     let (account, region) = (ctx.caller.account.clone(), ctx.region.clone());
-    let name = match s(input, "BackupVaultName") {
+    let name = match member(input, "BackupVaultName") {
         Some(n) => n.to_owned(),
         // Inferred: AWS names the vault when the caller does not.
         None => format!(
@@ -318,7 +318,7 @@ pub fn create_restore_access(
         name: name.clone(),
         arn: arn.clone(),
         creation_date: ctx.now,
-        creator_request_id: s(input, "CreatorRequestId").map(str::to_owned),
+        creator_request_id: member(input, "CreatorRequestId").map(str::to_owned),
         encryption_key_arn: source.encryption_key_arn.clone(),
         aws_managed_key: source.aws_managed_key,
         lock: source.lock.clone(),
@@ -326,7 +326,7 @@ pub fn create_restore_access(
         available_at: Some(ctx.now + duration(world)),
         air_gap: AirGapInfo {
             source_vault_arn: Some(source_arn),
-            requester_comment: s(input, "RequesterComment").map(str::to_owned),
+            requester_comment: member(input, "RequesterComment").map(str::to_owned),
             mpa_session_arn: Some(session_arn(&team)),
             ..AirGapInfo::default()
         },

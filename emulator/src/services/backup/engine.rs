@@ -44,13 +44,13 @@ pub fn settle(world: &mut World, now: f64) {
 fn next_due(world: &World, now: f64) -> Option<Pending> {
     let mut due: Option<Pending> = None;
     for (account, a) in &world.accounts {
-        for (region, r) in &a.regions {
-            let jobs = r
+        for (region, region_state) in &a.regions {
+            let jobs = region_state
                 .backup
                 .backup_jobs
                 .values()
                 .map(|j| (false, j))
-                .chain(r.backup.copy_jobs.values().map(|j| (true, j)));
+                .chain(region_state.backup.copy_jobs.values().map(|j| (true, j)));
             for (copy, job) in jobs {
                 if job.settled || job.finish_at > now {
                     continue;
@@ -184,11 +184,11 @@ fn run_backup(world: &mut World, p: &Pending) {
         );
     }
     let advanced = management_preferences(world, &p.account, &p.region);
-    let fm = fully_managed(&job.resource_type, |t| {
+    let is_fully_managed = fully_managed(&job.resource_type, |t| {
         advanced.get(t).copied().unwrap_or(false)
     });
     let declared = world.backup.resources.get(&job.resource_arn).cloned();
-    let (key, aws_managed) = if fm {
+    let (key, aws_managed) = if is_fully_managed {
         (vault.encryption_key_arn.clone(), vault.aws_managed_key)
     } else {
         match declared.as_ref().and_then(|d| d.kms_key_arn.clone()) {
@@ -209,13 +209,13 @@ fn run_backup(world: &mut World, p: &Pending) {
         "backup: {} ({}) encrypted with {key}{}",
         job.resource_arn,
         job.resource_type,
-        if fm {
+        if is_fully_managed {
             " (the vault's key: fully managed by AWS Backup)"
         } else {
             " (the resource's key)"
         }
     ));
-    let rp = RecoveryPoint {
+    let recovery_point = RecoveryPoint {
         arn: job.recovery_point_arn.clone(),
         vault_name: vault.name.clone(),
         vault_arn: vault.arn.clone(),
@@ -238,7 +238,8 @@ fn run_backup(world: &mut World, p: &Pending) {
     tags.extend(job.recovery_point_tags.clone());
     let st = state_mut(world, &p.account, &p.region, p.finish_at);
     if let Some(v) = st.vaults.get_mut(&vault.name) {
-        v.recovery_points.insert(rp.arn.clone(), rp);
+        v.recovery_points
+            .insert(recovery_point.arn.clone(), recovery_point);
     }
     if !tags.is_empty() {
         st.tags.insert(job.recovery_point_arn.clone(), tags);
@@ -307,18 +308,18 @@ fn run_copy(world: &mut World, p: &Pending) {
         Err(failure) => finish(world, p, Err((failure.message, failure.category)), record),
         Ok(result) => {
             let (region, account, name) = result.destination;
-            let rp = result.recovery_point;
-            let rp_arn = rp.arn.clone();
-            let key = rp.encryption_key_arn.clone();
+            let recovery_point = result.recovery_point;
+            let point_arn = recovery_point.arn.clone();
+            let key = recovery_point.encryption_key_arn.clone();
             let st = state_mut(world, &account, &region, p.finish_at);
             if let Some(v) = st.vaults.get_mut(&name) {
-                v.recovery_points.insert(rp_arn.clone(), rp);
+                v.recovery_points.insert(point_arn.clone(), recovery_point);
             }
             if !result.tags.is_empty() {
-                st.tags.insert(rp_arn.clone(), result.tags);
+                st.tags.insert(point_arn.clone(), result.tags);
             }
             if let Some(j) = job_mut(world, p) {
-                j.destination_recovery_point_arn = Some(rp_arn);
+                j.destination_recovery_point_arn = Some(point_arn);
                 j.encryption_key_arn = Some(key);
             }
             finish(world, p, Ok(()), record);

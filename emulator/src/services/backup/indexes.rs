@@ -7,10 +7,11 @@ use serde_json::{json, Value};
 use super::state::indexes::BackupIndex;
 use super::state::RecoveryPoint;
 use super::{
-    access_denied, authorize, invalid_request, not_found, page, req, s, state, state_mut, vault_for,
+    access_denied, authorize, invalid_request, member, not_found, page, req, state, state_mut,
+    vault_for,
 };
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::world::World;
 
 /// The types AWS Backup indexes (and searches).
@@ -126,7 +127,7 @@ pub fn update_index_settings(
             rp.resource_type
         )));
     }
-    let role = s(input, "IamRoleArn").map(str::to_owned);
+    let role = member(input, "IamRoleArn").map(str::to_owned);
     if enable && role.is_none() {
         // Required for ENABLED per AWS's documentation; text inferred.
         return Err(ApiError::new(
@@ -184,9 +185,9 @@ pub fn list_indexed(ctx: &RequestContext, world: &mut World, input: &Value) -> A
             .flat_map(|v| v.recovery_points.values())
             .filter_map(|rp| live_index(rp, ctx.now).map(|(i, status)| (rp, i, status)))
             .filter(|(rp, _, status)| {
-                s(input, "SourceResourceArn").is_none_or(|v| v == rp.resource_arn)
-                    && s(input, "ResourceType").is_none_or(|v| v == rp.resource_type)
-                    && s(input, "IndexStatus").is_none_or(|v| v == *status)
+                member(input, "SourceResourceArn").is_none_or(|v| v == rp.resource_arn)
+                    && member(input, "ResourceType").is_none_or(|v| v == rp.resource_type)
+                    && member(input, "IndexStatus").is_none_or(|v| v == *status)
                     && num("CreatedAfter").is_none_or(|t| rp.creation_date >= t)
                     && num("CreatedBefore").is_none_or(|t| rp.creation_date <= t)
             })

@@ -3,9 +3,11 @@
 use serde_json::{json, Value};
 
 use super::state::{LegalHold, RecoveryPoint};
-use super::{authorize, invalid_request, not_found, page, req, s, state, state_mut, tags_from};
-use crate::context::RequestContext;
+use super::{
+    authorize, invalid_request, member, not_found, page, req, state, state_mut, tags_from,
+};
 use crate::protocol::ApiResult;
+use crate::request::RequestContext;
 use crate::world::World;
 
 /// Whether an active hold's selection covers `rp` (every given criterion must match).
@@ -112,7 +114,7 @@ pub fn cancel(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResu
         // Text inferred.
         return Err(invalid_request(format!("Legal hold {id} is not active")));
     }
-    let description = s(input, "CancelDescription").map(str::to_owned);
+    let description = member(input, "CancelDescription").map(str::to_owned);
     let retain = input
         .get("RetainRecordInDays")
         .and_then(Value::as_i64)

@@ -12,14 +12,21 @@ pub mod airgap;
 pub mod audit;
 mod clock;
 pub mod copy;
+pub mod copy_jobs;
 pub mod cron;
 pub mod engine;
 pub mod indexes;
 pub mod jobs;
 pub mod legal_holds;
+pub mod plan_runs;
+pub mod plan_selections;
 pub mod plans;
+pub mod protected_resources;
+pub mod recovery_points;
+pub mod report_plans;
 pub mod reports;
 pub mod resources;
+pub mod restore_jobs;
 pub mod restore_testing;
 pub mod roles;
 pub mod scans;
@@ -34,8 +41,8 @@ mod tests;
 use serde_json::{json, Map, Value};
 
 use crate::authz::{Access, ResourcePolicyKind};
-use crate::context::RequestContext;
-use crate::protocol::{ApiError, ApiResult};
+use crate::protocol::{ApiError, ApiResult, ServiceId};
+use crate::request::RequestContext;
 use crate::world::World;
 use state::{BackupState, Lifecycle, Vault};
 
@@ -98,30 +105,42 @@ fn route(
         "ListBackupJobs" => jobs::list_backup_jobs(ctx, world, input),
         "StopBackupJob" => jobs::stop_backup_job(ctx, world, input),
         "ListBackupJobSummaries" => jobs::job_summaries(ctx, world, input, false),
-        "StartCopyJob" => jobs::start_copy_job(ctx, world, input),
-        "DescribeCopyJob" => jobs::describe_copy_job(ctx, world, input),
-        "ListCopyJobs" => jobs::list_copy_jobs(ctx, world, input),
+        "StartCopyJob" => copy_jobs::start_copy_job(ctx, world, input),
+        "DescribeCopyJob" => copy_jobs::describe_copy_job(ctx, world, input),
+        "ListCopyJobs" => copy_jobs::list_copy_jobs(ctx, world, input),
         "ListCopyJobSummaries" => jobs::job_summaries(ctx, world, input, true),
-        "DescribeRecoveryPoint" => jobs::describe_recovery_point(ctx, world, input),
-        "ListRecoveryPointsByBackupVault" => jobs::list_recovery_points_by_vault(ctx, world, input),
-        "ListRecoveryPointsByResource" => jobs::list_recovery_points_by_resource(ctx, world, input),
-        "DeleteRecoveryPoint" => jobs::delete_recovery_point(ctx, world, input),
-        "DisassociateRecoveryPoint" => jobs::disassociate_recovery_point(ctx, world, input),
-        "UpdateRecoveryPointLifecycle" => jobs::update_recovery_point_lifecycle(ctx, world, input),
-        "GetRecoveryPointRestoreMetadata" => jobs::restore_metadata(ctx, world, input),
-        "StartRestoreJob" => jobs::start_restore_job(ctx, world, input),
-        "DescribeRestoreJob" => jobs::describe_restore_job(ctx, world, input),
-        "ListRestoreJobs" | "ListRestoreJobsByProtectedResource" => {
-            jobs::list_restore_jobs(ctx, world, input)
+        "DescribeRecoveryPoint" => recovery_points::describe_recovery_point(ctx, world, input),
+        "ListRecoveryPointsByBackupVault" => {
+            recovery_points::list_recovery_points_by_vault(ctx, world, input)
         }
-        "GetRestoreJobMetadata" => jobs::restore_job_metadata(ctx, world, input),
-        "ListRestoreJobSummaries" => jobs::restore_job_summaries(ctx, world, input),
-        "ListProtectedResources" => jobs::list_protected_resources(ctx, world, input, None),
+        "ListRecoveryPointsByResource" => {
+            recovery_points::list_recovery_points_by_resource(ctx, world, input)
+        }
+        "DeleteRecoveryPoint" => recovery_points::delete_recovery_point(ctx, world, input),
+        "DisassociateRecoveryPoint" => {
+            recovery_points::disassociate_recovery_point(ctx, world, input)
+        }
+        "UpdateRecoveryPointLifecycle" => {
+            recovery_points::update_recovery_point_lifecycle(ctx, world, input)
+        }
+        "GetRecoveryPointRestoreMetadata" => recovery_points::restore_metadata(ctx, world, input),
+        "StartRestoreJob" => restore_jobs::start_restore_job(ctx, world, input),
+        "DescribeRestoreJob" => restore_jobs::describe_restore_job(ctx, world, input),
+        "ListRestoreJobs" | "ListRestoreJobsByProtectedResource" => {
+            restore_jobs::list_restore_jobs(ctx, world, input)
+        }
+        "GetRestoreJobMetadata" => restore_jobs::restore_job_metadata(ctx, world, input),
+        "ListRestoreJobSummaries" => restore_jobs::restore_job_summaries(ctx, world, input),
+        "ListProtectedResources" => {
+            protected_resources::list_protected_resources(ctx, world, input, None)
+        }
         "ListProtectedResourcesByBackupVault" => {
             let name = req(input, "BackupVaultName")?.to_owned();
-            jobs::list_protected_resources(ctx, world, input, Some(name))
+            protected_resources::list_protected_resources(ctx, world, input, Some(name))
         }
-        "DescribeProtectedResource" => jobs::describe_protected_resource(ctx, world, input),
+        "DescribeProtectedResource" => {
+            protected_resources::describe_protected_resource(ctx, world, input)
+        }
         "CreateLegalHold" => legal_holds::create(ctx, world, input),
         "GetLegalHold" => legal_holds::get(ctx, world, input),
         "CancelLegalHold" => legal_holds::cancel(ctx, world, input),
@@ -137,10 +156,10 @@ fn route(
         "GetBackupPlanFromTemplate" => plans::from_template(ctx, world, input),
         "ListBackupPlanTemplates" => plans::templates(ctx, world),
         "ExportBackupPlanTemplate" => plans::export_template(ctx, world, input),
-        "CreateBackupSelection" => plans::create_selection(ctx, world, input),
-        "GetBackupSelection" => plans::get_selection(ctx, world, input),
-        "DeleteBackupSelection" => plans::delete_selection(ctx, world, input),
-        "ListBackupSelections" => plans::list_selections(ctx, world, input),
+        "CreateBackupSelection" => plan_selections::create_selection(ctx, world, input),
+        "GetBackupSelection" => plan_selections::get_selection(ctx, world, input),
+        "DeleteBackupSelection" => plan_selections::delete_selection(ctx, world, input),
+        "ListBackupSelections" => plan_selections::list_selections(ctx, world, input),
         "CreateLogicallyAirGappedBackupVault" => airgap::create_lag(ctx, world, input),
         "CreateRestoreAccessBackupVault" => airgap::create_restore_access(ctx, world, input),
         "ListRestoreAccessBackupVaults" => airgap::list_restore_access(ctx, world, input),
@@ -162,11 +181,11 @@ fn route(
         "ListFrameworks" => audit::list_frameworks(ctx, world, input),
         "UpdateFramework" => audit::update_framework(ctx, world, input),
         "DeleteFramework" => audit::delete_framework(ctx, world, input),
-        "CreateReportPlan" => audit::create_report_plan(ctx, world, input),
-        "DescribeReportPlan" => audit::describe_report_plan(ctx, world, input),
-        "ListReportPlans" => audit::list_report_plans(ctx, world, input),
-        "UpdateReportPlan" => audit::update_report_plan(ctx, world, input),
-        "DeleteReportPlan" => audit::delete_report_plan(ctx, world, input),
+        "CreateReportPlan" => report_plans::create_report_plan(ctx, world, input),
+        "DescribeReportPlan" => report_plans::describe_report_plan(ctx, world, input),
+        "ListReportPlans" => report_plans::list_report_plans(ctx, world, input),
+        "UpdateReportPlan" => report_plans::update_report_plan(ctx, world, input),
+        "DeleteReportPlan" => report_plans::delete_report_plan(ctx, world, input),
         "StartReportJob" => reports::start(ctx, world, input),
         "DescribeReportJob" => reports::describe(ctx, world, input),
         "ListReportJobs" => reports::list(ctx, world, input),
@@ -203,13 +222,14 @@ pub fn prevalidate(operation: &str, input: &Value) -> ApiResult<()> {
 
 // ---- helpers shared by the handlers ----
 
-pub(crate) fn s<'a>(input: &'a Value, key: &str) -> Option<&'a str> {
+/// A string member of the input, if present.
+pub(crate) fn member<'a>(input: &'a Value, key: &str) -> Option<&'a str> {
     input.get(key).and_then(Value::as_str)
 }
 
 /// A required member (the model check runs first; this only guards handler-internal use).
 pub(crate) fn req<'a>(input: &'a Value, key: &str) -> ApiResult<&'a str> {
-    s(input, key).ok_or_else(|| {
+    member(input, key).ok_or_else(|| {
         ApiError::new(
             "MissingParameterValueException",
             format!("Missing required parameter {key}"),
@@ -227,15 +247,15 @@ pub(crate) fn access_denied() -> ApiError {
 }
 
 pub(crate) fn invalid_parameter(message: impl Into<String>) -> ApiError {
-    ApiError::new("InvalidParameterValueException", message)
+    crate::services::errors::modeled(ServiceId::Backup, "InvalidParameterValueException", message)
 }
 
 pub(crate) fn invalid_request(message: impl Into<String>) -> ApiError {
-    ApiError::new("InvalidRequestException", message)
+    crate::services::errors::modeled(ServiceId::Backup, "InvalidRequestException", message)
 }
 
 pub(crate) fn not_found(message: impl Into<String>) -> ApiError {
-    ApiError::new("ResourceNotFoundException", message)
+    crate::services::errors::modeled(ServiceId::Backup, "ResourceNotFoundException", message)
 }
 
 /// A recovery point that does not exist (DescribeRecoveryPoint and the operations that
@@ -442,7 +462,6 @@ pub(crate) fn tags_from(value: &Value) -> std::collections::BTreeMap<String, Str
         .unwrap_or_default()
 }
 
-/// One page of `items` from `NextToken` (an offset keyhole issued) and `MaxResults`.
 /// A page of an ordered map from the `NextToken` cursor on (see
 /// [`crate::services::cursor`]): `MaxResults` (default 1000) entries that `keep` accepts.
 pub(crate) fn page_map<V>(
@@ -452,7 +471,7 @@ pub(crate) fn page_map<V>(
     keep: impl Fn(&V) -> bool,
     view: impl Fn(&V) -> Value,
 ) -> ApiResult<Value> {
-    let start = match s(input, "NextToken") {
+    let start = match member(input, "NextToken") {
         None => None,
         Some(t) => Some(
             crate::services::cursor::decode(t)
@@ -477,8 +496,9 @@ pub(crate) fn page_map<V>(
     Ok(Value::Object(out))
 }
 
+/// One page of `items` from `NextToken` (an offset keyhole issued) and `MaxResults`.
 pub(crate) fn page(input: &Value, items: Vec<Value>, key: &str) -> ApiResult<Value> {
-    let start = match s(input, "NextToken") {
+    let start = match member(input, "NextToken") {
         None => 0,
         Some(t) => t
             .parse::<usize>()
@@ -490,19 +510,11 @@ pub(crate) fn page(input: &Value, items: Vec<Value>, key: &str) -> ApiResult<Val
         .map(|m| m as usize)
         .unwrap_or(1000)
         .max(1);
-    let end = (start + max).min(items.len());
+    let (page, next) = crate::services::offset::slice(items, start, max);
     let mut out = Map::new();
-    out.insert(
-        key.to_owned(),
-        Value::Array(
-            items
-                .get(start..end)
-                .map(<[Value]>::to_vec)
-                .unwrap_or_default(),
-        ),
-    );
-    if end < items.len() {
-        out.insert("NextToken".into(), Value::String(end.to_string()));
+    out.insert(key.to_owned(), Value::Array(page));
+    if let Some(next) = next {
+        out.insert("NextToken".into(), Value::String(next.to_string()));
     }
     Ok(Value::Object(out))
 }

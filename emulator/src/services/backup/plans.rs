@@ -1,14 +1,15 @@
-//! Backup plans (versions, templates) and selections, and running a plan's rule now.
+//! Backup plans: versions and templates. Their selections are in `plan_selections`, running
+//! a rule now in `plan_runs`.
 
 use serde_json::{json, Map, Value};
 
-use super::state::{CopyAction, Plan, PlanVersion, Selection};
+use super::state::{Plan, PlanVersion};
 use super::{
-    authorize, invalid_parameter, invalid_request, lifecycle_from, not_found, page,
-    parse_vault_arn, req, s, state, state_mut, tags_from,
+    authorize, invalid_parameter, invalid_request, member, not_found, page, parse_vault_arn, req,
+    state, state_mut, tags_from,
 };
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::world::World;
 
 fn valid_vault_name(name: &str) -> bool {
@@ -171,7 +172,7 @@ pub fn create(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResu
     authorize(ctx, world, None, None)?;
     let plan_doc = &input["BackupPlan"];
     check_rules(plan_doc)?;
-    let creator_request_id = s(input, "CreatorRequestId");
+    let creator_request_id = member(input, "CreatorRequestId");
     let stored = with_rule_ids(plan_doc, None);
     let live = state(world, &ctx.caller.account, &ctx.region)
         .into_iter()
@@ -232,7 +233,7 @@ pub fn create(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResu
     Ok(out)
 }
 
-fn plan<'w>(ctx: &RequestContext, world: &'w World, id: &str) -> ApiResult<&'w Plan> {
+pub(super) fn plan<'w>(ctx: &RequestContext, world: &'w World, id: &str) -> ApiResult<&'w Plan> {
     state(world, &ctx.caller.account, &ctx.region)
         .and_then(|st| st.plans.get(id))
         .filter(|p| p.deletion_date.is_none())
@@ -240,7 +241,11 @@ fn plan<'w>(ctx: &RequestContext, world: &'w World, id: &str) -> ApiResult<&'w P
         .ok_or_else(|| not_found("Failed reading Backup plan with provided version"))
 }
 
-fn plan_mut<'w>(ctx: &RequestContext, world: &'w mut World, id: &str) -> ApiResult<&'w mut Plan> {
+pub(super) fn plan_mut<'w>(
+    ctx: &RequestContext,
+    world: &'w mut World,
+    id: &str,
+) -> ApiResult<&'w mut Plan> {
     state_mut(world, &ctx.caller.account, &ctx.region, ctx.now)
         .plans
         .get_mut(id)
@@ -314,7 +319,7 @@ pub fn get(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<
     let id = req(input, "BackupPlanId")?;
     let p = plan(ctx, world, id)?;
     authorize(ctx, world, Some(p.arn.clone()), None)?;
-    let version = match s(input, "VersionId") {
+    let version = match member(input, "VersionId") {
         None => p.versions.last(),
         Some(v) => p.versions.iter().find(|x| x.version_id == v),
     }
@@ -453,249 +458,4 @@ pub fn export_template(ctx: &RequestContext, world: &mut World, input: &Value) -
         .map(|v| v.plan.clone())
         .unwrap_or_default();
     Ok(json!({"BackupPlanTemplateJson": doc.to_string()}))
-}
-
-// ---- selections ----
-
-pub fn create_selection(
-    ctx: &RequestContext,
-    world: &mut World,
-    input: &Value,
-) -> ApiResult<Value> {
-    let id = req(input, "BackupPlanId")?.to_owned();
-    let arn = plan(ctx, world, &id)?.arn.clone();
-    authorize(ctx, world, Some(arn), None)?;
-    let selection = input["BackupSelection"].clone();
-    let role = selection["IamRoleArn"].as_str().unwrap_or_default();
-    if !crate::services::iam::access::principal_exists(world, role) {
-        // Text inferred.
-        return Err(invalid_parameter(format!("IAM Role {role} does not exist")));
-    }
-    let sid = uuid::Uuid::new_v4().to_string();
-    let now = ctx.now;
-    let p = plan_mut(ctx, world, &id)?;
-    p.selections.insert(
-        sid.clone(),
-        Selection {
-            id: sid.clone(),
-            creation_date: now,
-            creator_request_id: s(input, "CreatorRequestId").map(str::to_owned),
-            selection,
-        },
-    );
-    Ok(json!({"SelectionId": sid, "BackupPlanId": id, "CreationDate": now}))
-}
-
-fn selection<'w>(
-    ctx: &RequestContext,
-    world: &'w World,
-    input: &Value,
-) -> ApiResult<(&'w Plan, &'w Selection)> {
-    let id = req(input, "BackupPlanId")?;
-    let sid = req(input, "SelectionId")?;
-    let p = plan(ctx, world, id)?;
-    let sel = p
-        .selections
-        .get(sid)
-        // Text inferred.
-        .ok_or_else(|| not_found(format!("Backup selection {sid} not found")))?;
-    Ok((p, sel))
-}
-
-pub fn get_selection(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
-    let (p, sel) = selection(ctx, world, input)?;
-    authorize(ctx, world, Some(p.arn.clone()), None)?;
-    Ok(json!({
-        "BackupPlanId": p.id,
-        "SelectionId": sel.id,
-        "BackupSelection": sel.selection,
-        "CreationDate": sel.creation_date,
-        "CreatorRequestId": sel.creator_request_id,
-    }))
-}
-
-pub fn delete_selection(
-    ctx: &RequestContext,
-    world: &mut World,
-    input: &Value,
-) -> ApiResult<Value> {
-    let (p, sel) = selection(ctx, world, input)?;
-    let (id, sid, arn) = (p.id.clone(), sel.id.clone(), p.arn.clone());
-    authorize(ctx, world, Some(arn), None)?;
-    plan_mut(ctx, world, &id)?.selections.remove(&sid);
-    Ok(Value::Null)
-}
-
-pub fn list_selections(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
-    let id = req(input, "BackupPlanId")?;
-    let p = plan(ctx, world, id)?;
-    authorize(ctx, world, Some(p.arn.clone()), None)?;
-    let items = p
-        .selections
-        .values()
-        .map(|sel| {
-            json!({
-                "SelectionId": sel.id,
-                "SelectionName": sel.selection["SelectionName"],
-                "BackupPlanId": p.id,
-                "CreationDate": sel.creation_date,
-                "CreatorRequestId": sel.creator_request_id,
-                "IamRoleArn": sel.selection["IamRoleArn"],
-            })
-        })
-        .collect();
-    page(input, items, "BackupSelectionsList")
-}
-
-// ---- running a rule now (admin) ----
-
-fn arn_matches(pattern: &str, arn: &str) -> bool {
-    match pattern.split_once('*') {
-        None => pattern == arn,
-        Some((head, tail)) => {
-            arn.starts_with(head)
-                && (tail.is_empty() || {
-                    let rest = &arn[head.len()..];
-                    (0..=rest.len())
-                        .filter(|i| rest.is_char_boundary(*i))
-                        .any(|i| arn_matches(tail, &rest[i..]))
-                })
-        }
-    }
-}
-
-/// The resources a selection picks: listed ARNs (declared resources match wildcards) and
-/// declared resources with a matching tag, minus NotResources.
-pub(crate) fn selected_resources(world: &World, sel: &Value) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for pattern in sel["Resources"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-    {
-        if pattern.contains('*') {
-            out.extend(
-                world
-                    .backup
-                    .resources
-                    .keys()
-                    .filter(|arn| arn_matches(pattern, arn))
-                    .cloned(),
-            );
-        } else {
-            out.push(pattern.to_owned());
-        }
-    }
-    for cond in sel["ListOfTags"].as_array().into_iter().flatten() {
-        let (Some(key), Some(value)) = (
-            cond["ConditionKey"].as_str(),
-            cond["ConditionValue"].as_str(),
-        ) else {
-            continue;
-        };
-        out.extend(
-            world
-                .backup
-                .resources
-                .iter()
-                .filter(|(_, r)| r.tags.get(key).map(String::as_str) == Some(value))
-                .map(|(arn, _)| arn.clone()),
-        );
-    }
-    let excluded: Vec<&str> = sel["NotResources"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    out.retain(|arn| !excluded.iter().any(|p| arn_matches(p, arn)));
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// Runs `rule_name` of a plan now: one backup job per selected resource; each starts the
-/// rule's copy jobs when it completes. Returns the backup job ids.
-pub fn run_rule(
-    world: &mut World,
-    account: &str,
-    region: &str,
-    plan_id: &str,
-    rule_name: &str,
-    now: f64,
-) -> Result<Vec<String>, String> {
-    let p = state(world, account, region)
-        .and_then(|st| st.plans.get(plan_id))
-        .filter(|p| p.deletion_date.is_none())
-        .cloned()
-        .ok_or_else(|| format!("no backup plan {plan_id} in {account}/{region}"))?;
-    let version = p.versions.last().ok_or("the plan has no version")?;
-    let rule = version.plan["Rules"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|r| r["RuleName"] == json!(rule_name))
-        .cloned()
-        .ok_or_else(|| format!("the plan has no rule {rule_name}"))?;
-    let vault = rule["TargetBackupVaultName"]
-        .as_str()
-        .unwrap_or("Default")
-        .to_owned();
-    if vault == "Default" {
-        super::vaults::ensure_default_vault(world, account, region, now);
-    }
-    let created_by = json!({
-        "BackupPlanId": p.id,
-        "BackupPlanArn": p.arn,
-        "BackupPlanName": version.plan["BackupPlanName"],
-        "BackupPlanVersion": version.version_id,
-        "BackupRuleId": rule["RuleId"],
-        "BackupRuleName": rule_name,
-        "BackupRuleCron": rule["ScheduleExpression"],
-        "BackupRuleTimezone": rule.get("ScheduleExpressionTimezone").cloned().unwrap_or(json!("Etc/UTC")),
-    });
-    let copies: Vec<CopyAction> = rule["CopyActions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|a| CopyAction {
-            destination_backup_vault_arn: a["DestinationBackupVaultArn"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-            lifecycle: lifecycle_from(&a["Lifecycle"]),
-        })
-        .collect();
-    let mut ids = Vec::new();
-    for sel in p.selections.values() {
-        let role = sel.selection["IamRoleArn"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        for resource in selected_resources(world, &sel.selection) {
-            let job = super::jobs::create_backup_job(
-                world,
-                account,
-                region,
-                &vault,
-                &resource,
-                &role,
-                lifecycle_from(&rule["Lifecycle"]),
-                tags_from(&rule["RecoveryPointTags"]),
-                Some(created_by.clone()),
-                copies.clone(),
-                now,
-            )
-            .map_err(|e| e.to_string())?;
-            ids.push(job.id);
-        }
-    }
-    if let Some(p) = state_mut(world, account, region, now)
-        .plans
-        .get_mut(plan_id)
-    {
-        p.last_execution_date = Some(now);
-    }
-    Ok(ids)
 }

@@ -14,10 +14,10 @@ mod compliance;
 use serde_json::{json, Value};
 
 use super::state::audit::ReportJob;
-use super::{authorize, not_found, page, req, s, state, state_mut};
-use crate::context::RequestContext;
+use super::{authorize, member, not_found, page, req, state, state_mut};
 use crate::protocol::query::format_timestamp;
 use crate::protocol::ApiResult;
+use crate::request::RequestContext;
 use crate::world::World;
 
 fn job_json(job: &ReportJob, now: f64) -> Value {
@@ -83,9 +83,9 @@ pub(super) fn formats_of(channel: &Value) -> Vec<String> {
 
 pub fn start(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     let name = req(input, "ReportPlanName")?.to_owned();
-    let plan = super::audit::plan_for_job(ctx, world, &name)?;
+    let plan = super::report_plans::plan_for_job(ctx, world, &name)?;
     authorize(ctx, world, Some(plan.arn.clone()), None)?;
-    let token = s(input, "IdempotencyToken").map(str::to_owned);
+    let token = member(input, "IdempotencyToken").map(str::to_owned);
     if token.is_some() {
         if let Some(job) = state(world, &ctx.caller.account, &ctx.region)
             .into_iter()
@@ -151,8 +151,8 @@ pub fn list(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult
         .into_iter()
         .flat_map(|st| st.audit.report_jobs.values())
         .filter(|j| {
-            s(input, "ByReportPlanName").is_none_or(|n| n == j.plan_name)
-                && s(input, "ByStatus").is_none_or(|v| v == j.visible_status(ctx.now))
+            member(input, "ByReportPlanName").is_none_or(|n| n == j.plan_name)
+                && member(input, "ByStatus").is_none_or(|v| v == j.visible_status(ctx.now))
                 && num("ByCreationAfter").is_none_or(|t| j.creation_time >= t)
                 && num("ByCreationBefore").is_none_or(|t| j.creation_time <= t)
         })

@@ -8,9 +8,11 @@ use serde_json::{json, Value};
 
 use super::resources::resource_name;
 use super::state::scans::ScanJob;
-use super::{authorize, invalid_parameter, not_found, page, req, s, state, state_mut, vault_for};
-use crate::context::RequestContext;
+use super::{
+    authorize, invalid_parameter, member, not_found, page, req, state, state_mut, vault_for,
+};
 use crate::protocol::ApiResult;
+use crate::request::RequestContext;
 use crate::world::World;
 
 /// The types GuardDuty scans (`ScanResourceType`).
@@ -38,8 +40,8 @@ pub fn start(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResul
     let scanner_role = req(input, "ScannerRoleArn")?.to_owned();
     let scanner = req(input, "MalwareScanner")?.to_owned();
     let mode = req(input, "ScanMode")?.to_owned();
-    let base = s(input, "ScanBaseRecoveryPointArn").map(str::to_owned);
-    let token = s(input, "IdempotencyToken").map(str::to_owned);
+    let base = member(input, "ScanBaseRecoveryPointArn").map(str::to_owned);
+    let token = member(input, "IdempotencyToken").map(str::to_owned);
     let vault = vault_for(ctx, world, &vault_name)?;
     // As DescribeRecoveryPoint's answer (inferred for StartScanJob).
     let rp = vault
@@ -171,7 +173,7 @@ pub fn describe(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRe
 
 pub fn list(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     authorize(ctx, world, None, None)?;
-    let by = |k: &str| s(input, k);
+    let by = |k: &str| member(input, k);
     let num = |k: &str| input.get(k).and_then(Value::as_f64);
     let now = ctx.now;
     let mut jobs: Vec<&ScanJob> = state(world, &ctx.caller.account, &ctx.region)
@@ -204,8 +206,9 @@ pub fn list(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult
 /// Region (one aggregation window), as ListBackupJobSummaries does.
 pub fn summaries(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     authorize(ctx, world, None, None)?;
-    let any =
-        |k: &str, v: &str| s(input, k).is_none_or(|f| f == "AGGREGATE_ALL" || f == "ANY" || f == v);
+    let any = |k: &str, v: &str| {
+        member(input, k).is_none_or(|f| f == "AGGREGATE_ALL" || f == "ANY" || f == v)
+    };
     type Key = (String, String, String, Option<String>);
     let mut counts: BTreeMap<Key, (i64, f64, f64)> = BTreeMap::new();
     if let Some(st) = state(world, &ctx.caller.account, &ctx.region) {
@@ -216,7 +219,7 @@ pub fn summaries(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiR
                 && any("State", &state)
                 && any("ResourceType", &job.resource_type)
                 && any("MalwareScanner", &job.malware_scanner)
-                && s(input, "ScanResultStatus").is_none_or(|v| Some(v) == result.as_deref());
+                && member(input, "ScanResultStatus").is_none_or(|v| Some(v) == result.as_deref());
             if !keep {
                 continue;
             }
@@ -249,6 +252,6 @@ pub fn summaries(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiR
         })
         .collect();
     let mut out = page(input, items, "ScanJobSummaries")?;
-    out["AggregationPeriod"] = json!(s(input, "AggregationPeriod").unwrap_or("ONE_DAY"));
+    out["AggregationPeriod"] = json!(member(input, "AggregationPeriod").unwrap_or("ONE_DAY"));
     Ok(out)
 }

@@ -142,7 +142,7 @@ pub fn run_due(world: &mut World, now: f64) {
             Run::Rule { plan_id, rule_name } => {
                 // A rule whose selection names something Backup cannot protect starts the jobs
                 // it can; the admin call reports the failure, a schedule has no one to tell.
-                let _ = super::plans::run_rule(
+                let _ = super::plan_runs::run_rule(
                     world,
                     &task.account,
                     &task.region,

@@ -6,10 +6,11 @@ use serde_json::{json, Value};
 
 use super::state::tiering::TieringConfiguration;
 use super::{
-    authorize, find_vault, invalid_parameter, not_found, page, req, s, state, state_mut, tags_from,
+    authorize, find_vault, invalid_parameter, member, not_found, page, req, state, state_mut,
+    tags_from,
 };
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::world::World;
 
 /// "You can specify up to 100 specific resources per tiering configuration."
@@ -121,7 +122,7 @@ pub fn create(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResu
     let name = req(body, "TieringConfigurationName")?.to_owned();
     let vault = req(body, "BackupVaultName")?.to_owned();
     let selection = body["ResourceSelection"].clone();
-    let request_id = s(input, "CreatorRequestId").map(str::to_owned);
+    let request_id = member(input, "CreatorRequestId").map(str::to_owned);
     // Text inferred: the ARN's resource part.
     let arn = format!(
         "arn:{}:backup:{}:{}:tiering-configuration:{name}",

@@ -4,12 +4,12 @@ use serde_json::{json, Value};
 
 use super::state::{Lifecycle, Notifications, Vault, VaultLock, VaultState};
 use super::{
-    access_denied, authorize, find_vault, invalid_parameter, invalid_request, not_found, page, req,
-    s, state, state_mut, tags_from, vault_arn, vault_for,
+    access_denied, authorize, find_vault, invalid_parameter, invalid_request, member, not_found,
+    page, req, state, state_mut, tags_from, vault_arn, vault_for,
 };
-use crate::context::RequestContext;
 use crate::policy::{validate, PolicyType};
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::services::kms::integration::{ensure_aws_managed_key, resolve_key_arn};
 use crate::world::World;
 
@@ -109,8 +109,8 @@ pub fn create(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResu
         &account,
         &region,
         &name,
-        s(input, "EncryptionKeyArn"),
-        s(input, "CreatorRequestId").map(str::to_owned),
+        member(input, "EncryptionKeyArn"),
+        member(input, "CreatorRequestId").map(str::to_owned),
         ctx.now,
     )?;
     if !tags.is_empty() {
@@ -148,7 +148,7 @@ fn vault_json(vault: &Vault, now: f64) -> Value {
 
 pub fn describe(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     let name = req(input, "BackupVaultName")?;
-    let account = s(input, "BackupVaultAccountId").unwrap_or(&ctx.caller.account);
+    let account = member(input, "BackupVaultAccountId").unwrap_or(&ctx.caller.account);
     let vault = find_vault(world, account, &ctx.region, name).ok_or_else(access_denied)?;
     crate::authz::authorize(
         ctx,
@@ -173,7 +173,7 @@ pub fn list(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult
     if input.get("ByShared").and_then(Value::as_bool) == Some(true) {
         return page(input, Vec::new(), "BackupVaultList");
     }
-    let by_type = s(input, "ByVaultType");
+    let by_type = member(input, "ByVaultType");
     let items = state(world, &ctx.caller.account, &ctx.region)
         .map(|st| {
             st.vaults
@@ -219,7 +219,7 @@ fn with_vault<T>(
 
 pub fn put_policy(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     let name = req(input, "BackupVaultName")?.to_owned();
-    let text = s(input, "Policy").unwrap_or_default().to_owned();
+    let text = member(input, "Policy").unwrap_or_default().to_owned();
     validate(&text, PolicyType::BackupVault).map_err(|e| ApiError::new(e.code, e.message))?;
     with_vault(ctx, world, &name, |v| {
         v.access_policy = Some(text);

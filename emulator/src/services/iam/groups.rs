@@ -8,8 +8,8 @@ use super::{
     already_exists, authorize, delete_conflict, empty, group_arn, iam, iam_mut, ids, key,
     limit_exceeded, list_output, no_such_entity, opt_text, path_matches, text,
 };
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::world::World;
 
 /// IAM quota: a user belongs to at most 10 groups.

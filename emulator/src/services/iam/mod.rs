@@ -14,16 +14,15 @@ pub mod policies;
 pub mod policy_docs;
 pub mod roles;
 pub mod seed;
-pub mod simulate;
+pub mod simulator_ops;
 pub mod state;
 pub mod users;
 
-use base64::Engine;
 use serde_json::{json, Map, Value};
 
 use crate::authz::{self, Access};
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult, ServiceId};
+use crate::request::RequestContext;
 use crate::world::World;
 
 use state::Tag;
@@ -50,7 +49,7 @@ pub fn handle(
         "SimulateCustomPolicy"
         | "SimulatePrincipalPolicy"
         | "GetContextKeysForCustomPolicy"
-        | "GetContextKeysForPrincipalPolicy" => simulate::handle(ctx, world, operation, input),
+        | "GetContextKeysForPrincipalPolicy" => simulator_ops::handle(ctx, world, operation, input),
         "CreateUser"
         | "GetUser"
         | "ListUsers"
@@ -131,17 +130,7 @@ pub fn handle(
 /// An error as IAM's model declares it: the shape's awsQuery code and HTTP status
 /// (`NoSuchEntityException` → `NoSuchEntity`, 404).
 pub fn modeled_error(shape: &str, message: impl Into<String>) -> ApiError {
-    let (code, status) = ServiceId::Iam
-        .model()
-        .shape(shape)
-        .map(|s| {
-            (
-                s.error_code.clone().unwrap_or_else(|| shape.to_owned()),
-                s.error_status.unwrap_or(400),
-            )
-        })
-        .unwrap_or_else(|| (shape.to_owned(), 400));
-    ApiError::new(code, message).status(status)
+    crate::services::errors::modeled(ServiceId::Iam, shape, message)
 }
 
 pub fn no_such_entity(message: impl Into<String>) -> ApiError {
@@ -308,30 +297,21 @@ pub fn paginate(items: Vec<Value>, input: &Value) -> ApiResult<(Vec<Value>, Map<
             // Text inferred (moto).
             .ok_or_else(|| ApiError::new("ValidationError", "Invalid Marker."))?,
     };
-    let total = items.len();
-    let page: Vec<Value> = items.into_iter().skip(start).take(max).collect();
-    let next = start + page.len();
+    let (page, next) = crate::services::offset::slice(items, start, max);
     let mut extra = Map::new();
-    extra.insert("IsTruncated".into(), Value::Bool(next < total));
-    if next < total {
+    extra.insert("IsTruncated".into(), Value::Bool(next.is_some()));
+    if let Some(next) = next {
         extra.insert("Marker".into(), json!(encode_marker(next)));
     }
     Ok((page, extra))
 }
 
 fn encode_marker(offset: usize) -> String {
-    base64::engine::general_purpose::STANDARD.encode(format!("keyhole:{offset}"))
+    crate::services::offset::encode_tagged("keyhole", offset)
 }
 
 fn decode_marker(marker: &str) -> Option<usize> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(marker)
-        .ok()?;
-    String::from_utf8(bytes)
-        .ok()?
-        .strip_prefix("keyhole:")?
-        .parse()
-        .ok()
+    crate::services::offset::decode_tagged("keyhole", marker)
 }
 
 /// A list output: `{member: page, IsTruncated, Marker?}`.
@@ -357,8 +337,8 @@ pub(crate) mod test_support {
 
     use serde_json::Value;
 
-    use crate::context::RequestContext;
     use crate::protocol::{ApiError, ServiceId};
+    use crate::request::RequestContext;
     use crate::world::{Caller, World};
 
     pub const ACCOUNT: &str = "222222222222";

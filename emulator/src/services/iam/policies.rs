@@ -14,8 +14,8 @@ use serde_json::Value;
 
 use super::state::{IamState, Policies};
 use super::{groups, key, no_such_entity, roles, unmodifiable, users};
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::world::World;
 
 pub use attachment::boundary_arn;

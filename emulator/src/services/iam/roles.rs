@@ -11,8 +11,8 @@ use super::{
     iam_mut, ids, invalid_input, key, list_output, merge_tags, no_such_entity, opt_text,
     path_matches, remove_tags, role_arn, tag_context, tags_from, tags_json, text, unmodifiable,
 };
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::world::World;
 
 pub const DEFAULT_MAX_SESSION_DURATION: i64 = 3_600;

@@ -34,8 +34,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult, Call, ServiceId};
+use crate::request::RequestContext;
 use crate::world::{is_account_id, Caller, World};
 
 #[derive(Debug, Deserialize, Default)]

@@ -8,8 +8,8 @@ use super::{
     iam_mut, ids, key, limit_exceeded, list_output, merge_tags, no_such_entity, opt_text,
     path_matches, remove_tags, tag_context, tags_from, tags_json, text, user_arn,
 };
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::world::{Caller, CallerKind, IssuedCredential, World};
 
 /// IAM quota: two access keys per user, active or not.

@@ -10,7 +10,7 @@ use crate::protocol::{ApiError, ServiceId};
 /// A caller of another account than the key's, denied by the key's side (no key policy
 /// statement or grant lets it in, a key policy Deny, or no such key at all), gets KMS's
 /// cross-account sentence, which names neither the key nor the policy:
-/// `User: <arn> is not authorized to perform: kms:<Op> on this resource because the
+/// `User: <arn> is not authorized to perform: kms:<Request> on this resource because the
 /// resource does not exist in this Region, no resource-based policies allow access, or a
 /// resource-based policy explicitly denies access`.
 ///

@@ -9,7 +9,7 @@ use super::crypto::{KeySpec, KeyUsage};
 use super::state::{GrantRecord, Key, KeyState};
 use super::{
     authorize_key, authorize_keyless, b64, key, key_mut, require_usable, resolve_for, KeyRef,
-    Names, Op,
+    Names, Request,
 };
 use crate::protocol::{ApiError, ApiResult};
 use crate::world::{CallerKind, World};
@@ -147,7 +147,7 @@ pub(crate) fn grant_entry(key: &Key, g: &GrantRecord) -> Value {
     entry
 }
 
-pub fn create_grant(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn create_grant(op: &Request, world: &mut World) -> ApiResult<Value> {
     let grantee = op.req("GranteePrincipal")?.to_owned();
     let retiring = op.str("RetiringPrincipal").map(str::to_owned);
     let operations = strings(op.input.get("Operations"));
@@ -222,7 +222,7 @@ pub fn create_grant(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({ "GrantId": grant_id, "GrantToken": token }))
 }
 
-pub fn list_grants(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_grants(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = resolve_for(op, world, op.req("KeyId")?, Names::KeyOnly)?;
     let k = key(world, &r)?;
     authorize_key(
@@ -243,7 +243,7 @@ pub fn list_grants(op: &Op, world: &mut World) -> ApiResult<Value> {
     super::paginate(items, op, "Grants")
 }
 
-pub fn list_retirable_grants(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_retirable_grants(op: &Request, world: &mut World) -> ApiResult<Value> {
     authorize_keyless(op, world, Vec::new())?;
     let principal = op.req("RetiringPrincipal")?;
     let mut items = Vec::new();
@@ -262,7 +262,7 @@ pub fn list_retirable_grants(op: &Op, world: &mut World) -> ApiResult<Value> {
 }
 
 /// The caller's ARN and, for a role session, its role's ARN: what grant principals name.
-fn caller_principals(op: &Op) -> Vec<String> {
+fn caller_principals(op: &Request) -> Vec<String> {
     let caller = &op.ctx.caller;
     let mut out = vec![caller.arn()];
     if let CallerKind::AssumedRole {
@@ -306,7 +306,7 @@ fn grant_not_found(grant_id: &str) -> ApiError {
     )
 }
 
-pub fn retire_grant(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn retire_grant(op: &Request, world: &mut World) -> ApiResult<Value> {
     let (r, grant_id) = match (op.str("GrantToken"), op.str("KeyId"), op.str("GrantId")) {
         (Some(token), _, _) => locate_by_token(world, op.region(), token)
             .ok_or_else(|| ApiError::new("InvalidGrantTokenException", "Invalid grant token"))?,
@@ -347,7 +347,7 @@ pub fn retire_grant(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
-pub fn revoke_grant(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn revoke_grant(op: &Request, world: &mut World) -> ApiResult<Value> {
     let r = resolve_for(op, world, op.req("KeyId")?, Names::KeyOnly)?;
     let grant_id = op.req("GrantId")?.to_owned();
     {

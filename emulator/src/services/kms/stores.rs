@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use super::state::{CustomKeyStore, KeyState};
-use super::{authorize_keyless, kms_state, kms_state_mut, paginate, Op};
+use super::{authorize_keyless, kms_state, kms_state_mut, paginate, Request};
 use crate::protocol::{ApiError, ApiResult};
 use crate::world::World;
 
@@ -44,7 +44,7 @@ fn entry(store: &CustomKeyStore) -> Value {
     e
 }
 
-fn xks_configuration(op: &Op, previous: Option<&Value>) -> Value {
+fn xks_configuration(op: &Request, previous: Option<&Value>) -> Value {
     let mut config = previous.cloned().unwrap_or_else(|| json!({}));
     let pairs = [
         ("XksProxyConnectivity", "Connectivity"),
@@ -68,7 +68,7 @@ fn xks_configuration(op: &Op, previous: Option<&Value>) -> Value {
     config
 }
 
-fn required(op: &Op, members: &[&str], store_type: &str) -> ApiResult<()> {
+fn required(op: &Request, members: &[&str], store_type: &str) -> ApiResult<()> {
     for m in members {
         if op.input.get(*m).is_none() {
             return Err(ApiError::validation(format!(
@@ -79,7 +79,7 @@ fn required(op: &Op, members: &[&str], store_type: &str) -> ApiResult<()> {
     Ok(())
 }
 
-pub fn create(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn create(op: &Request, world: &mut World) -> ApiResult<Value> {
     authorize_keyless(op, world, Vec::new())?;
     let name = op.req("CustomKeyStoreName")?.to_owned();
     let store_type = op
@@ -131,7 +131,7 @@ pub fn create(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({ "CustomKeyStoreId": id }))
 }
 
-pub fn describe(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn describe(op: &Request, world: &mut World) -> ApiResult<Value> {
     authorize_keyless(op, world, Vec::new())?;
     let stores: Vec<&CustomKeyStore> = kms_state(world, op.account(), op.region())
         .map(|s| s.custom_key_stores.values().collect())
@@ -155,7 +155,7 @@ pub fn describe(op: &Op, world: &mut World) -> ApiResult<Value> {
     paginate(items, op, "CustomKeyStores")
 }
 
-fn existing(op: &Op, world: &World) -> ApiResult<CustomKeyStore> {
+fn existing(op: &Request, world: &World) -> ApiResult<CustomKeyStore> {
     let id = op.req("CustomKeyStoreId")?;
     kms_state(world, op.account(), op.region())
         .and_then(|s| s.custom_key_stores.get(id))
@@ -163,7 +163,7 @@ fn existing(op: &Op, world: &World) -> ApiResult<CustomKeyStore> {
         .ok_or_else(|| store_not_found(id))
 }
 
-pub fn update(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn update(op: &Request, world: &mut World) -> ApiResult<Value> {
     authorize_keyless(op, world, Vec::new())?;
     let store = existing(op, world)?;
     let changes_connection = op.input.as_object().is_some_and(|m| {
@@ -204,7 +204,7 @@ pub fn update(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
-pub fn delete(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn delete(op: &Request, world: &mut World) -> ApiResult<Value> {
     authorize_keyless(op, world, Vec::new())?;
     let store = existing(op, world)?;
     if store.connection_state != "DISCONNECTED" {
@@ -231,7 +231,7 @@ pub fn delete(op: &Op, world: &mut World) -> ApiResult<Value> {
 
 /// ConnectCustomKeyStore connects at once; DisconnectCustomKeyStore makes its keys
 /// Unavailable until it connects again.
-pub fn connect(op: &Op, world: &mut World, connect: bool) -> ApiResult<Value> {
+pub fn connect(op: &Request, world: &mut World, connect: bool) -> ApiResult<Value> {
     authorize_keyless(op, world, Vec::new())?;
     let store = existing(op, world)?;
     let now = op.ctx.now;

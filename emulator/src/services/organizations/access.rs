@@ -3,7 +3,9 @@
 use serde_json::{json, Value};
 
 use super::state::{random_chars, ResourcePolicy, LOWER_ALNUM};
-use super::{apply_tags, errors, input_tags, management_org, org, org_mut, page, reader_org, Op};
+use super::{
+    apply_tags, errors, input_tags, management_org, org, org_mut, page, reader_org, Request,
+};
 use crate::protocol::ApiResult;
 use crate::world::World;
 
@@ -61,7 +63,7 @@ fn known_service(principal: &str) -> ApiResult<()> {
     }
 }
 
-pub fn enable_service_access(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn enable_service_access(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     op.authorize(world, None)?;
     let principal = op.req("ServicePrincipal")?.to_owned();
@@ -75,7 +77,7 @@ pub fn enable_service_access(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
-pub fn disable_service_access(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn disable_service_access(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     op.authorize(world, None)?;
     let principal = op.req("ServicePrincipal")?.to_owned();
@@ -84,7 +86,7 @@ pub fn disable_service_access(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
-pub fn list_service_access(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_service_access(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     op.authorize(world, None)?;
     let items = org(world, &id)?
@@ -95,7 +97,7 @@ pub fn list_service_access(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(page(op, items, "EnabledServicePrincipals")?.into())
 }
 
-pub fn register_delegated_admin(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn register_delegated_admin(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     let account = op.req("AccountId")?.to_owned();
     let principal = op.req("ServicePrincipal")?.to_owned();
@@ -127,7 +129,7 @@ pub fn register_delegated_admin(op: &Op, world: &mut World) -> ApiResult<Value> 
     Ok(json!({}))
 }
 
-pub fn deregister_delegated_admin(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn deregister_delegated_admin(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     let account = op.req("AccountId")?.to_owned();
     let principal = op.req("ServicePrincipal")?.to_owned();
@@ -154,7 +156,7 @@ pub fn deregister_delegated_admin(op: &Op, world: &mut World) -> ApiResult<Value
     Ok(json!({}))
 }
 
-pub fn list_delegated_admins(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_delegated_admins(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     op.authorize(world, None)?;
     let wanted = op.str("ServicePrincipal");
@@ -182,7 +184,7 @@ pub fn list_delegated_admins(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(page(op, items, "DelegatedAdministrators")?.into())
 }
 
-pub fn list_delegated_services(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_delegated_services(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     let account = op.req("AccountId")?;
     let organization = org(world, &id)?;
@@ -214,7 +216,7 @@ fn resource_policy_view(
     })
 }
 
-pub fn put_resource_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn put_resource_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     op.authorize(world, None)?;
     let content = op.req("Content")?.to_owned();
@@ -249,7 +251,7 @@ pub fn put_resource_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({ "ResourcePolicy": resource_policy_view(organization, &policy) }))
 }
 
-pub fn describe_resource_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn describe_resource_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     op.authorize(world, None)?;
     let organization = org(world, &id)?;
@@ -260,7 +262,7 @@ pub fn describe_resource_policy(op: &Op, world: &mut World) -> ApiResult<Value> 
     Ok(json!({ "ResourcePolicy": resource_policy_view(organization, policy) }))
 }
 
-pub fn delete_resource_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn delete_resource_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     op.authorize(world, None)?;
     let organization = org_mut(world, &id)?;
@@ -296,10 +298,10 @@ fn taggable(
         .transfers
         .get(resource)
         .filter(|t| t.source_org == organization.id || t.target_org == organization.id)
-        .map(|t| super::handshakes::transfer_arn(world, t, true))
+        .map(|t| super::responsibility_transfers::transfer_arn(world, t, true))
 }
 
-pub fn tag_resource(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn tag_resource(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     let resource = op.req("ResourceId")?.to_owned();
     let tags = input_tags(op)?;
@@ -310,7 +312,7 @@ pub fn tag_resource(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
-pub fn untag_resource(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn untag_resource(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     let resource = op.req("ResourceId")?.to_owned();
     let organization = org(world, &id)?;
@@ -337,7 +339,7 @@ pub fn untag_resource(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
-pub fn list_tags_for_resource(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_tags_for_resource(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     let resource = op.req("ResourceId")?;
     let organization = org(world, &id)?;

@@ -8,7 +8,7 @@ use super::state::{
 };
 use super::{
     account_view, apply_tags, errors, input_tags, management_org, membership, org, org_mut, page,
-    reader_org, Op, Role,
+    reader_org, Request, Role,
 };
 use crate::protocol::ApiResult;
 use crate::world::World;
@@ -36,9 +36,9 @@ fn organization_view(world: &World, org: &Organization) -> Value {
     })
 }
 
-pub fn create_organization(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn create_organization(op: &Request, world: &mut World) -> ApiResult<Value> {
     op.authorize(world, None)?;
-    let caller = op.caller().to_owned();
+    let caller = op.account().to_owned();
     if world.organizations.org_of(&caller).is_some() {
         return Err(errors::already_in_organization());
     }
@@ -82,14 +82,14 @@ pub fn create_organization(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({ "Organization": view }))
 }
 
-pub fn describe_organization(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn describe_organization(op: &Request, world: &mut World) -> ApiResult<Value> {
     let (id, _) = membership(op, world)?;
     let org = org(world, &id)?;
     op.authorize(world, Some(org.arn()))?;
     Ok(json!({ "Organization": organization_view(world, org) }))
 }
 
-pub fn delete_organization(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn delete_organization(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     let organization = org(world, &id)?;
     op.authorize(world, Some(organization.arn()))?;
@@ -129,7 +129,7 @@ fn status_view(request: &CreateAccountRequest) -> Value {
 /// CreateAccount answers IN_PROGRESS; the account exists at once and every later read of
 /// the request reports it SUCCEEDED (or FAILED), so callers' polling loops end on their
 /// first poll.
-pub fn create_account(op: &Op, world: &mut World, gov_cloud: bool) -> ApiResult<Value> {
+pub fn create_account(op: &Request, world: &mut World, gov_cloud: bool) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     op.authorize(world, None)?;
     let name = op.req("AccountName")?.to_owned();
@@ -193,7 +193,7 @@ pub fn create_account(op: &Op, world: &mut World, gov_cloud: bool) -> ApiResult<
     }}))
 }
 
-pub fn describe_create_account_status(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn describe_create_account_status(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     op.authorize(world, None)?;
     let wanted = op.req("CreateAccountRequestId")?;
@@ -206,7 +206,7 @@ pub fn describe_create_account_status(op: &Op, world: &mut World) -> ApiResult<V
     Ok(json!({ "CreateAccountStatus": status_view(request) }))
 }
 
-pub fn list_create_account_status(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_create_account_status(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     op.authorize(world, None)?;
     let states: Vec<&str> = op
@@ -224,7 +224,7 @@ pub fn list_create_account_status(op: &Op, world: &mut World) -> ApiResult<Value
     Ok(page(op, items, "CreateAccountStatuses")?.into())
 }
 
-pub fn describe_account(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn describe_account(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     let account = op.req("AccountId")?;
     let organization = org(world, &id)?;
@@ -236,7 +236,7 @@ pub fn describe_account(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({ "Account": account_view(organization, member) }))
 }
 
-pub fn list_accounts(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_accounts(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     op.authorize(world, None)?;
     let organization = org(world, &id)?;
@@ -272,7 +272,7 @@ fn in_join_order<'a>(
     members
 }
 
-pub fn list_accounts_for_parent(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_accounts_for_parent(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     let parent = op.req("ParentId")?;
     let organization = org(world, &id)?;
@@ -291,7 +291,7 @@ pub fn list_accounts_for_parent(op: &Op, world: &mut World) -> ApiResult<Value> 
     Ok(page(op, items, "Accounts")?.into())
 }
 
-pub fn move_account(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn move_account(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     let account = op.req("AccountId")?.to_owned();
     let source = op.req("SourceParentId")?.to_owned();
@@ -356,7 +356,7 @@ fn detach_account(world: &mut World, org_id: &str, account: &str) -> ApiResult<(
     Ok(())
 }
 
-pub fn remove_account(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn remove_account(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     let account = op.req("AccountId")?.to_owned();
     let organization = org(world, &id)?;
@@ -368,9 +368,9 @@ pub fn remove_account(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
-pub fn leave_organization(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn leave_organization(op: &Request, world: &mut World) -> ApiResult<Value> {
     let (id, role) = membership(op, world)?;
-    let caller = op.caller().to_owned();
+    let caller = op.account().to_owned();
     op.authorize(world, None)?;
     if role == Role::Management {
         return Err(errors::master_cannot_leave());
@@ -379,7 +379,7 @@ pub fn leave_organization(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
-pub fn close_account(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn close_account(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     let account = op.req("AccountId")?.to_owned();
     let organization = org(world, &id)?;

@@ -1,4 +1,5 @@
-//! Handshakes (invitations, enabling all features) and responsibility transfers.
+//! Handshakes (invitations, enabling all features); responsibility transfers, which use
+//! them, are in `responsibility_transfers`.
 //!
 //! Parties: an ACCOUNT party is the 12-digit id; an EMAIL party matches the account whose
 //! email that is (an account keyhole knows no email for is `<id>@example.com`).
@@ -6,15 +7,14 @@
 use serde_json::{json, Value};
 
 use super::state::{
-    random_chars, Handshake, HandshakeState, Member, Organization, Party, ResponsibilityTransfer,
-    LOWER_ALNUM,
+    random_chars, Handshake, HandshakeState, Member, Organization, Party, LOWER_ALNUM,
 };
-use super::{errors, management_org, membership, org, org_mut, page, reader_org, Op, Role};
+use super::{errors, management_org, org, org_mut, page, reader_org, Request};
 use crate::protocol::ApiResult;
 use crate::world::{is_account_id, World};
 
 /// Invitations expire after 15 days.
-const INVITE_LIFETIME: f64 = 15.0 * 24.0 * 3600.0;
+pub(super) const INVITE_LIFETIME: f64 = 15.0 * 24.0 * 3600.0;
 
 fn state_now(h: &Handshake, now: f64) -> HandshakeState {
     if matches!(h.state, HandshakeState::Open | HandshakeState::Requested) && now >= h.expiration {
@@ -24,7 +24,7 @@ fn state_now(h: &Handshake, now: f64) -> HandshakeState {
     }
 }
 
-fn view(h: &Handshake, now: f64) -> Value {
+pub(super) fn view(h: &Handshake, now: f64) -> Value {
     let parties: Vec<Value> = h
         .parties
         .iter()
@@ -52,7 +52,7 @@ fn view(h: &Handshake, now: f64) -> Value {
     })
 }
 
-fn new_handshake_id(world: &World) -> String {
+pub(super) fn new_handshake_id(world: &World) -> String {
     loop {
         let id = format!("h-{}", random_chars(10, LOWER_ALNUM));
         if !world.organizations.handshakes.contains_key(&id) {
@@ -115,7 +115,7 @@ fn organization_resource(world: &World, organization: &Organization) -> Value {
     })
 }
 
-fn target_party(op: &Op) -> ApiResult<Party> {
+pub(super) fn target_party(op: &Request) -> ApiResult<Party> {
     let target = op.input.get("Target").ok_or_else(errors::invalid_pattern)?;
     let id = target.get("Id").and_then(Value::as_str).unwrap_or_default();
     let kind = target
@@ -151,7 +151,7 @@ fn target_party(op: &Op) -> ApiResult<Party> {
 }
 
 /// The account a target party names, if keyhole knows it.
-fn resolve_party(world: &World, party: &Party) -> Option<String> {
+pub(super) fn resolve_party(world: &World, party: &Party) -> Option<String> {
     match party.party_type.as_str() {
         "ACCOUNT" => Some(party.id.clone()),
         "EMAIL" => world
@@ -178,7 +178,7 @@ fn already_member() -> crate::protocol::ApiError {
     )
 }
 
-pub fn invite_account(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn invite_account(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     op.authorize(world, None)?;
     let target = target_party(op)?;
@@ -244,14 +244,14 @@ pub fn invite_account(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({ "Handshake": out }))
 }
 
-fn find<'w>(op: &Op, world: &'w World) -> ApiResult<&'w Handshake> {
+fn find<'w>(op: &Request, world: &'w World) -> ApiResult<&'w Handshake> {
     let id = op.req("HandshakeId")?;
     let handshake = world
         .organizations
         .handshakes
         .get(id)
         .ok_or_else(errors::handshake_not_found)?;
-    if !visible(world, handshake, op.caller()) {
+    if !visible(world, handshake, op.account()) {
         return Err(errors::handshake_not_found());
     }
     Ok(handshake)
@@ -281,10 +281,10 @@ fn respond(world: &World, id: &str, now: f64) -> ApiResult<Value> {
     Ok(json!({ "Handshake": view(h, now) }))
 }
 
-pub fn accept(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn accept(op: &Request, world: &mut World) -> ApiResult<Value> {
     op.authorize(world, None)?;
     let now = op.now();
-    let caller = op.caller().to_owned();
+    let caller = op.account().to_owned();
     let handshake = find(op, world)?.clone();
     let recipient = match handshake.action.as_str() {
         // The management account accepts the handshake it started once members approved.
@@ -351,11 +351,11 @@ pub fn accept(op: &Op, world: &mut World) -> ApiResult<Value> {
     respond(world, &handshake.id, now)
 }
 
-pub fn decline(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn decline(op: &Request, world: &mut World) -> ApiResult<Value> {
     op.authorize(world, None)?;
     let now = op.now();
     let handshake = find(op, world)?.clone();
-    if !is_recipient(world, &handshake, op.caller()) {
+    if !is_recipient(world, &handshake, op.account()) {
         return Err(errors::access_denied());
     }
     match state_now(&handshake, now) {
@@ -368,11 +368,11 @@ pub fn decline(op: &Op, world: &mut World) -> ApiResult<Value> {
     respond(world, &handshake.id, now)
 }
 
-pub fn cancel(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn cancel(op: &Request, world: &mut World) -> ApiResult<Value> {
     op.authorize(world, None)?;
     let now = op.now();
     let handshake = find(op, world)?.clone();
-    if !is_originator(world, &handshake, op.caller()) {
+    if !is_originator(world, &handshake, op.account()) {
         return Err(errors::access_denied());
     }
     match state_now(&handshake, now) {
@@ -385,13 +385,13 @@ pub fn cancel(op: &Op, world: &mut World) -> ApiResult<Value> {
     respond(world, &handshake.id, now)
 }
 
-pub fn describe(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn describe(op: &Request, world: &mut World) -> ApiResult<Value> {
     op.authorize(world, None)?;
     let handshake = find(op, world)?;
     Ok(json!({ "Handshake": view(handshake, op.now()) }))
 }
 
-fn matches_filter(op: &Op, h: &Handshake) -> bool {
+fn matches_filter(op: &Request, h: &Handshake) -> bool {
     let filter = op.input.get("Filter");
     let action = filter
         .and_then(|f| f.get("ActionType"))
@@ -403,20 +403,20 @@ fn matches_filter(op: &Op, h: &Handshake) -> bool {
         && parent.is_none_or(|p| h.parent_handshake_id.as_deref() == Some(p))
 }
 
-pub fn list_for_account(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_for_account(op: &Request, world: &mut World) -> ApiResult<Value> {
     op.authorize(world, None)?;
     let now = op.now();
     let items: Vec<Value> = world
         .organizations
         .handshakes
         .values()
-        .filter(|h| visible(world, h, op.caller()) && matches_filter(op, h))
+        .filter(|h| visible(world, h, op.account()) && matches_filter(op, h))
         .map(|h| view(h, now))
         .collect();
     Ok(page(op, items, "Handshakes")?.into())
 }
 
-pub fn list_for_organization(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_for_organization(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     op.authorize(world, None)?;
     let now = op.now();
@@ -432,7 +432,7 @@ pub fn list_for_organization(op: &Op, world: &mut World) -> ApiResult<Value> {
 
 /// Starts the all-features migration: one APPROVE_ALL_FEATURES handshake per invited member;
 /// the management account accepts the parent once every member approved.
-pub fn enable_all_features(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn enable_all_features(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     op.authorize(world, None)?;
     let now = op.now();
@@ -510,222 +510,4 @@ pub fn enable_all_features(op: &Op, world: &mut World) -> ApiResult<Value> {
             .insert(child.id.clone(), child);
     }
     Ok(json!({ "Handshake": out }))
-}
-
-// ---- responsibility transfers ----
-
-/// A transfer's ARN as one side sees it: under that side's organization, in its partition.
-pub(crate) fn transfer_arn(world: &World, t: &ResponsibilityTransfer, inbound: bool) -> String {
-    let (org_id, owner, direction) = if inbound {
-        (&t.target_org, &t.target_account, "inbound")
-    } else {
-        (&t.source_org, &t.source_account, "outbound")
-    };
-    let partition = world
-        .organizations
-        .organizations
-        .get(org_id)
-        .map_or(crate::arn::DEFAULT_PARTITION, |o| o.partition.as_str());
-    crate::arn::global(
-        partition,
-        "organizations",
-        owner,
-        &format!("transfer/{org_id}/billing/{direction}/{}", t.id),
-    )
-}
-
-fn transfer_view(world: &World, t: &ResponsibilityTransfer, for_account: &str) -> Value {
-    let inbound = world
-        .organizations
-        .organizations
-        .get(&t.target_org)
-        .is_some_and(|o| o.management_account == for_account);
-    let participant = |account: &str| {
-        json!({
-            "ManagementAccountId": account,
-            "ManagementAccountEmail": world.organizations.profile(account).email,
-        })
-    };
-    json!({
-        "Arn": transfer_arn(world, t, inbound),
-        "Name": t.name,
-        "Id": t.id,
-        "Type": t.transfer_type,
-        "Status": t.status,
-        "Source": participant(&t.source_account),
-        "Target": participant(&t.target_account),
-        "StartTimestamp": t.start,
-        "EndTimestamp": t.end,
-        "ActiveHandshakeId": t.handshake_id,
-    })
-}
-
-pub fn invite_transfer(op: &Op, world: &mut World) -> ApiResult<Value> {
-    let id = management_org(op, world)?;
-    op.authorize(world, None)?;
-    let now = op.now();
-    let target = target_party(op)?;
-    let organization = org(world, &id)?.clone();
-    let invitee = resolve_party(world, &target)
-        .ok_or_else(|| errors::handshake_constraint(
-            "SOURCE_AND_TARGET_CANNOT_MATCH",
-            "The handshake request is invalid because the source and target of the transfer can't be the same.",
-        ))?;
-    if invitee == organization.management_account {
-        return Err(errors::handshake_constraint(
-            "SOURCE_AND_TARGET_CANNOT_MATCH",
-            "The handshake request is invalid because the source and target of the transfer can't be the same.",
-        ));
-    }
-    let source_org = world
-        .organizations
-        .org_of(&invitee)
-        .filter(|o| o.management_account == invitee)
-        .map(|o| o.id.clone())
-        .ok_or_else(|| {
-            errors::invalid_input(
-                "INVALID_PARTY_TYPE_TARGET",
-                "You specified the wrong type for the handshake's target party.",
-            )
-        })?;
-    let start = op
-        .input
-        .get("StartTimestamp")
-        .and_then(Value::as_f64)
-        .unwrap_or(now);
-    let transfer_id = format!("rt-{}", random_chars(10, LOWER_ALNUM));
-    let handshake_id = new_handshake_id(world);
-    let transfer = ResponsibilityTransfer {
-        id: transfer_id.clone(),
-        name: op.req("SourceName")?.to_owned(),
-        transfer_type: op.str("Type").unwrap_or("BILLING").to_owned(),
-        source_org,
-        source_account: invitee,
-        target_org: id.clone(),
-        target_account: organization.management_account.clone(),
-        status: "REQUESTED".into(),
-        start,
-        end: None,
-        handshake_id: handshake_id.clone(),
-    };
-    let management_email = world
-        .organizations
-        .profile(&organization.management_account)
-        .email;
-    let mut resources = vec![
-        json!({"Type": "RESPONSIBILITY_TRANSFER", "Value": transfer_id}),
-        json!({"Type": "TRANSFER_TYPE", "Value": transfer.transfer_type}),
-        json!({"Type": "TRANSFER_START_TIMESTAMP", "Value": start.to_string()}),
-        json!({"Type": "MANAGEMENT_ACCOUNT", "Value": organization.management_account}),
-        json!({"Type": "MANAGEMENT_EMAIL", "Value": management_email}),
-    ];
-    if let Some(notes) = op.str("Notes") {
-        resources.push(json!({"Type": "NOTES", "Value": notes}));
-    }
-    let handshake = Handshake {
-        id: handshake_id.clone(),
-        org_id: id.clone(),
-        management_account: organization.management_account.clone(),
-        partition: organization.partition.clone(),
-        action: "TRANSFER_RESPONSIBILITY".into(),
-        parties: vec![
-            Party {
-                id: id.clone(),
-                party_type: "ORGANIZATION".into(),
-            },
-            target,
-        ],
-        resources: Value::Array(resources),
-        state: HandshakeState::Open,
-        requested: now,
-        expiration: now + INVITE_LIFETIME,
-        transfer_id: Some(transfer_id.clone()),
-        ..Handshake::default()
-    };
-    let out = view(&handshake, now);
-    world
-        .organizations
-        .handshakes
-        .insert(handshake_id, handshake);
-    world.organizations.transfers.insert(transfer_id, transfer);
-    Ok(json!({ "Handshake": out }))
-}
-
-/// A transfer the caller's organization is a party to.
-fn own_transfer<'w>(op: &Op, world: &'w World) -> ApiResult<&'w ResponsibilityTransfer> {
-    let (org_id, role) = membership(op, world)?;
-    if role != Role::Management {
-        return Err(errors::access_denied());
-    }
-    let id = op.req("Id")?;
-    world
-        .organizations
-        .transfers
-        .get(id)
-        .filter(|t| t.source_org == org_id || t.target_org == org_id)
-        .ok_or_else(errors::transfer_not_found)
-}
-
-pub fn describe_transfer(op: &Op, world: &mut World) -> ApiResult<Value> {
-    op.authorize(world, None)?;
-    let transfer = own_transfer(op, world)?;
-    Ok(json!({ "ResponsibilityTransfer": transfer_view(world, transfer, op.caller()) }))
-}
-
-pub fn list_transfers(op: &Op, world: &mut World, inbound: bool) -> ApiResult<Value> {
-    let id = management_org(op, world)?;
-    op.authorize(world, None)?;
-    let wanted_type = op.str("Type");
-    let wanted_id = op.str("Id");
-    let items: Vec<Value> = world
-        .organizations
-        .transfers
-        .values()
-        .filter(|t| {
-            if inbound {
-                t.target_org == id
-            } else {
-                t.source_org == id
-            }
-        })
-        .filter(|t| wanted_type.is_none_or(|w| t.transfer_type == w))
-        .filter(|t| wanted_id.is_none_or(|w| t.id == w))
-        .map(|t| transfer_view(world, t, op.caller()))
-        .collect();
-    if wanted_id.is_some() && items.is_empty() {
-        return Err(errors::transfer_not_found());
-    }
-    Ok(page(op, items, "ResponsibilityTransfers")?.into())
-}
-
-pub fn terminate_transfer(op: &Op, world: &mut World) -> ApiResult<Value> {
-    op.authorize(world, None)?;
-    let transfer = own_transfer(op, world)?.clone();
-    match transfer.status.as_str() {
-        "ACCEPTED" => {}
-        "WITHDRAWN" => return Err(errors::transfer_already_in_status()),
-        _ => return Err(errors::invalid_transfer_transition()),
-    }
-    let end = op
-        .input
-        .get("EndTimestamp")
-        .and_then(Value::as_f64)
-        .unwrap_or(op.now());
-    if let Some(t) = world.organizations.transfers.get_mut(&transfer.id) {
-        t.status = "WITHDRAWN".into();
-        t.end = Some(end);
-    }
-    let transfer = own_transfer(op, world)?;
-    Ok(json!({ "ResponsibilityTransfer": transfer_view(world, transfer, op.caller()) }))
-}
-
-pub fn update_transfer(op: &Op, world: &mut World) -> ApiResult<Value> {
-    op.authorize(world, None)?;
-    let id = own_transfer(op, world)?.id.clone();
-    let name = op.req("Name")?.to_owned();
-    if let Some(t) = world.organizations.transfers.get_mut(&id) {
-        t.name = name;
-    }
-    let transfer = own_transfer(op, world)?;
-    Ok(json!({ "ResponsibilityTransfer": transfer_view(world, transfer, op.caller()) }))
 }

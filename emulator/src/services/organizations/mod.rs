@@ -22,9 +22,9 @@ mod access;
 mod accounts;
 mod handshakes;
 mod policies;
+mod responsibility_transfers;
 mod tree;
 
-use base64::Engine;
 use serde_json::{json, Map, Value};
 
 pub use directory::{
@@ -34,8 +34,9 @@ pub use directory::{
 pub use policy_content::validate_policy_content;
 
 use crate::authz::{self, Access};
-use crate::context::RequestContext;
-use crate::protocol::ApiResult;
+use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
+pub(crate) use crate::services::input::Request;
 use crate::world::World;
 use state::{Member, Organization, OrganizationalUnit, Policy};
 
@@ -57,7 +58,7 @@ pub fn handle(
     operation: &str,
     input: &Value,
 ) -> ApiResult<Value> {
-    let op = Op { ctx, input };
+    let op = Request::new(ctx, input, missing_member);
     match operation {
         "CreateOrganization" => accounts::create_organization(&op, world),
         "DescribeOrganization" => accounts::describe_organization(&op, world),
@@ -81,12 +82,20 @@ pub fn handle(
         "ListHandshakesForAccount" => handshakes::list_for_account(&op, world),
         "ListHandshakesForOrganization" => handshakes::list_for_organization(&op, world),
         "EnableAllFeatures" => handshakes::enable_all_features(&op, world),
-        "InviteOrganizationToTransferResponsibility" => handshakes::invite_transfer(&op, world),
-        "DescribeResponsibilityTransfer" => handshakes::describe_transfer(&op, world),
-        "ListInboundResponsibilityTransfers" => handshakes::list_transfers(&op, world, true),
-        "ListOutboundResponsibilityTransfers" => handshakes::list_transfers(&op, world, false),
-        "TerminateResponsibilityTransfer" => handshakes::terminate_transfer(&op, world),
-        "UpdateResponsibilityTransfer" => handshakes::update_transfer(&op, world),
+        "InviteOrganizationToTransferResponsibility" => {
+            responsibility_transfers::invite_transfer(&op, world)
+        }
+        "DescribeResponsibilityTransfer" => responsibility_transfers::describe_transfer(&op, world),
+        "ListInboundResponsibilityTransfers" => {
+            responsibility_transfers::list_transfers(&op, world, true)
+        }
+        "ListOutboundResponsibilityTransfers" => {
+            responsibility_transfers::list_transfers(&op, world, false)
+        }
+        "TerminateResponsibilityTransfer" => {
+            responsibility_transfers::terminate_transfer(&op, world)
+        }
+        "UpdateResponsibilityTransfer" => responsibility_transfers::update_transfer(&op, world),
         "ListRoots" => tree::list_roots(&op, world),
         "CreateOrganizationalUnit" => tree::create_ou(&op, world),
         "UpdateOrganizationalUnit" => tree::update_ou(&op, world),
@@ -130,35 +139,16 @@ pub fn handle(
     }
 }
 
-/// One call: its context and decoded input.
-pub(crate) struct Op<'a> {
-    pub ctx: &'a RequestContext,
-    pub input: &'a Value,
+/// Organizations' error for a missing required member.
+fn missing_member(_: &str) -> ApiError {
+    errors::invalid_input(
+        "INPUT_REQUIRED",
+        "You must specify a value for all required fields.",
+    )
 }
 
-impl Op<'_> {
-    pub fn caller(&self) -> &str {
-        &self.ctx.caller.account
-    }
-
-    pub fn now(&self) -> f64 {
-        self.ctx.now
-    }
-
-    pub fn str(&self, key: &str) -> Option<&str> {
-        self.input.get(key).and_then(Value::as_str)
-    }
-
-    /// A member the model marks required (the pipeline has already checked it is there).
-    pub fn req(&self, key: &str) -> ApiResult<&str> {
-        self.str(key).ok_or_else(|| {
-            errors::invalid_input(
-                "INPUT_REQUIRED",
-                "You must specify a value for all required fields.",
-            )
-        })
-    }
-
+/// Organizations' members of a request beyond the shared accessors.
+impl Request<'_> {
     /// Asks the policy engine about `organizations:<Operation>` on `resource`.
     pub fn authorize(&self, world: &World, resource: Option<String>) -> ApiResult<()> {
         authz::authorize(
@@ -196,16 +186,16 @@ pub(crate) fn role_in(org: &Organization, account: &str) -> Role {
 }
 
 /// The caller's organization id and role, or AWSOrganizationsNotInUseException.
-pub(crate) fn membership(op: &Op, world: &World) -> ApiResult<(String, Role)> {
+pub(crate) fn membership(op: &Request, world: &World) -> ApiResult<(String, Role)> {
     let org = world
         .organizations
-        .org_of(op.caller())
+        .org_of(op.account())
         .ok_or_else(errors::not_in_use)?;
-    Ok((org.id.clone(), role_in(org, op.caller())))
+    Ok((org.id.clone(), role_in(org, op.account())))
 }
 
 /// For operations only the management account may call.
-pub(crate) fn management_org(op: &Op, world: &World) -> ApiResult<String> {
+pub(crate) fn management_org(op: &Request, world: &World) -> ApiResult<String> {
     match membership(op, world)? {
         (id, Role::Management) => Ok(id),
         _ => Err(errors::access_denied()),
@@ -213,7 +203,7 @@ pub(crate) fn management_org(op: &Op, world: &World) -> ApiResult<String> {
 }
 
 /// For the read-only calls the management account and delegated administrators may make.
-pub(crate) fn reader_org(op: &Op, world: &World) -> ApiResult<String> {
+pub(crate) fn reader_org(op: &Request, world: &World) -> ApiResult<String> {
     match membership(op, world)? {
         (id, Role::Management | Role::DelegatedAdmin) => Ok(id),
         _ => Err(errors::access_denied()),
@@ -241,19 +231,15 @@ pub(crate) fn org_mut<'w>(world: &'w mut World, id: &str) -> ApiResult<&'w mut O
 const DEFAULT_PAGE: usize = 20;
 
 fn encode_token(offset: usize) -> String {
-    base64::engine::general_purpose::STANDARD.encode(format!("keyhole-orgs:{offset}"))
+    crate::services::offset::encode_tagged("keyhole-orgs", offset)
 }
 
 fn decode_token(token: &str) -> Option<usize> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(token)
-        .ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    text.strip_prefix("keyhole-orgs:")?.parse().ok()
+    crate::services::offset::decode_tagged("keyhole-orgs", token)
 }
 
 /// One page of `items` under `key`, with NextToken when more remain.
-pub(crate) fn page(op: &Op, items: Vec<Value>, key: &str) -> ApiResult<Map<String, Value>> {
+pub(crate) fn page(op: &Request, items: Vec<Value>, key: &str) -> ApiResult<Map<String, Value>> {
     let start = match op.str("NextToken") {
         None => 0,
         Some(token) => decode_token(token)
@@ -267,11 +253,11 @@ pub(crate) fn page(op: &Op, items: Vec<Value>, key: &str) -> ApiResult<Map<Strin
         .and_then(|n| usize::try_from(n).ok())
         .filter(|n| *n > 0)
         .unwrap_or(DEFAULT_PAGE);
-    let end = start.saturating_add(size).min(items.len());
+    let (page, next) = crate::services::offset::slice(items, start, size);
     let mut out = Map::new();
-    out.insert(key.to_owned(), Value::Array(items[start..end].to_vec()));
-    if end < items.len() {
-        out.insert("NextToken".into(), Value::String(encode_token(end)));
+    out.insert(key.to_owned(), Value::Array(page));
+    if let Some(next) = next {
+        out.insert("NextToken".into(), Value::String(encode_token(next)));
     }
     Ok(out)
 }
@@ -279,7 +265,7 @@ pub(crate) fn page(op: &Op, items: Vec<Value>, key: &str) -> ApiResult<Map<Strin
 // ---- tags ----
 
 /// The `Tags` member of an input, checked the way Organizations checks tags.
-pub(crate) fn input_tags(op: &Op) -> ApiResult<Vec<(String, String)>> {
+pub(crate) fn input_tags(op: &Request) -> ApiResult<Vec<(String, String)>> {
     let mut tags: Vec<(String, String)> = Vec::new();
     for tag in op
         .input

@@ -9,7 +9,7 @@ use super::state::{
 };
 use super::{
     apply_tags, effective_in, errors, input_tags, management_org, membership, org, org_mut, page,
-    policy_summary, policy_view, reader_org, root_view, validate_policy_content, Op, Role,
+    policy_summary, policy_view, reader_org, root_view, validate_policy_content, Request, Role,
 };
 use crate::protocol::ApiResult;
 use crate::world::World;
@@ -35,7 +35,7 @@ fn duplicate_name(
         .any(|p| p.policy_type == policy_type && p.name == name && p.id != except)
 }
 
-pub fn create_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn create_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     op.authorize(world, None)?;
     let policy_type = op.req("Type")?.to_owned();
@@ -73,7 +73,7 @@ pub fn create_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({ "Policy": policy_view(organization, &policy) }))
 }
 
-pub fn update_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn update_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     let policy_id = op.req("PolicyId")?.to_owned();
     let organization = org(world, &id)?;
@@ -111,7 +111,7 @@ pub fn update_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({ "Policy": policy_view(organization, &updated) }))
 }
 
-pub fn delete_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn delete_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     let policy_id = op.req("PolicyId")?.to_owned();
     let organization = org(world, &id)?;
@@ -135,7 +135,7 @@ pub fn delete_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
-pub fn describe_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn describe_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     let policy_id = op.req("PolicyId")?;
     let organization = org(world, &id)?;
@@ -150,7 +150,7 @@ fn managed_of_type(policy_type: &str) -> Option<Policy> {
     default_policy_for(policy_type).and_then(super::state::managed_policy)
 }
 
-pub fn list_policies(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_policies(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     op.authorize(world, None)?;
     let filter = op.req("Filter")?;
@@ -169,7 +169,7 @@ pub fn list_policies(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(page(op, items, "Policies")?.into())
 }
 
-pub fn list_policies_for_target(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_policies_for_target(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     let target = op.req("TargetId")?;
     let filter = op.req("Filter")?;
@@ -186,7 +186,7 @@ pub fn list_policies_for_target(op: &Op, world: &mut World) -> ApiResult<Value> 
     Ok(page(op, items, "Policies")?.into())
 }
 
-pub fn list_targets_for_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_targets_for_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     let policy_id = op.req("PolicyId")?;
     let organization = org(world, &id)?;
@@ -211,7 +211,7 @@ pub fn list_targets_for_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(page(op, items, "Targets")?.into())
 }
 
-pub fn attach_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn attach_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     let policy_id = op.req("PolicyId")?.to_owned();
     let target = op.req("TargetId")?.to_owned();
@@ -244,7 +244,7 @@ pub fn attach_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
-pub fn detach_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn detach_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     let policy_id = op.req("PolicyId")?.to_owned();
     let target = op.req("TargetId")?.to_owned();
@@ -277,7 +277,7 @@ pub fn detach_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
-pub fn enable_policy_type(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn enable_policy_type(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     let root = op.req("RootId")?.to_owned();
     let policy_type = op.req("PolicyType")?.to_owned();
@@ -313,7 +313,7 @@ pub fn enable_policy_type(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({ "Root": root_view(organization) }))
 }
 
-pub fn disable_policy_type(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn disable_policy_type(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     let root = op.req("RootId")?.to_owned();
     let policy_type = op.req("PolicyType")?.to_owned();
@@ -348,22 +348,22 @@ pub fn disable_policy_type(op: &Op, world: &mut World) -> ApiResult<Value> {
 
 /// Whom the effective policy is asked for: the caller's own account by default; another
 /// account only by the management account or a delegated administrator.
-fn effective_target(op: &Op, world: &World) -> ApiResult<(String, String)> {
+fn effective_target(op: &Request, world: &World) -> ApiResult<(String, String)> {
     let (id, role) = membership(op, world)?;
-    let target = op.str("TargetId").unwrap_or(op.caller()).to_owned();
+    let target = op.str("TargetId").unwrap_or(op.account()).to_owned();
     let organization = org(world, &id)?;
     match organization.node_kind(&target) {
         Some(NodeKind::Account) => {}
         Some(_) => return Err(errors::target_not_supported()),
         None => return Err(errors::target_not_found()),
     }
-    if target != op.caller() && role == Role::Member {
+    if target != op.account() && role == Role::Member {
         return Err(errors::access_denied());
     }
     Ok((id, target))
 }
 
-pub fn describe_effective_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn describe_effective_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
     let (id, target) = effective_target(op, world)?;
     let policy_type = op.req("PolicyType")?;
     let organization = org(world, &id)?;
@@ -384,7 +384,10 @@ pub fn describe_effective_policy(op: &Op, world: &mut World) -> ApiResult<Value>
 }
 
 /// keyhole's merge never produces an invalid effective policy, so no account is listed.
-pub fn list_accounts_with_invalid_effective_policy(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_accounts_with_invalid_effective_policy(
+    op: &Request,
+    world: &mut World,
+) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     op.authorize(world, None)?;
     let policy_type = op.req("PolicyType")?;
@@ -396,7 +399,10 @@ pub fn list_accounts_with_invalid_effective_policy(op: &Op, world: &mut World) -
     Ok(out.into())
 }
 
-pub fn list_effective_policy_validation_errors(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_effective_policy_validation_errors(
+    op: &Request,
+    world: &mut World,
+) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     let account = op.req("AccountId")?;
     let policy_type = op.req("PolicyType")?;

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use super::state::{random_chars, NodeKind, OrganizationalUnit, LOWER_ALNUM};
 use super::{
     apply_tags, errors, input_tags, management_org, org, org_mut, ou_view, page, reader_org,
-    root_view, Op,
+    root_view, Request,
 };
 use crate::protocol::ApiResult;
 use crate::world::World;
@@ -13,7 +13,7 @@ use crate::world::World;
 /// AWS allows five levels of OUs under the root.
 const MAX_OU_DEPTH: usize = 5;
 
-pub fn list_roots(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_roots(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     op.authorize(world, None)?;
     let organization = org(world, &id)?;
@@ -32,7 +32,7 @@ fn sibling_named(
         .any(|ou| ou.parent_id == parent && ou.name == name && ou.id != except)
 }
 
-pub fn create_ou(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn create_ou(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     let parent = op.req("ParentId")?.to_owned();
     let name = op.req("Name")?.to_owned();
@@ -75,7 +75,7 @@ pub fn create_ou(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({ "OrganizationalUnit": ou_view(organization, &ou) }))
 }
 
-pub fn update_ou(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn update_ou(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     let ou_id = op.req("OrganizationalUnitId")?.to_owned();
     let organization = org(world, &id)?;
@@ -101,7 +101,7 @@ pub fn update_ou(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({ "OrganizationalUnit": ou_view(organization, ou) }))
 }
 
-pub fn delete_ou(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn delete_ou(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     let ou_id = op.req("OrganizationalUnitId")?.to_owned();
     let organization = org(world, &id)?;
@@ -120,7 +120,7 @@ pub fn delete_ou(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
-pub fn describe_ou(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn describe_ou(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     let ou_id = op.req("OrganizationalUnitId")?;
     let organization = org(world, &id)?;
@@ -132,7 +132,7 @@ pub fn describe_ou(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(json!({ "OrganizationalUnit": ou_view(organization, ou) }))
 }
 
-pub fn list_ous_for_parent(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_ous_for_parent(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     let parent = op.req("ParentId")?;
     let organization = org(world, &id)?;
@@ -149,7 +149,7 @@ pub fn list_ous_for_parent(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(page(op, items, "OrganizationalUnits")?.into())
 }
 
-pub fn list_parents(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_parents(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     let child = op.req("ChildId")?;
     let organization = org(world, &id)?;
@@ -168,7 +168,7 @@ pub fn list_parents(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(page(op, items, "Parents")?.into())
 }
 
-pub fn list_children(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn list_children(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     let parent = op.req("ParentId")?;
     let child_type = op.req("ChildType")?;

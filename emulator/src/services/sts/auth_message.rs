@@ -14,8 +14,8 @@ use base64::Engine;
 use serde_json::{json, Value};
 
 use crate::authz::{self, Access};
-use crate::context::RequestContext;
 use crate::protocol::ApiResult;
+use crate::request::RequestContext;
 use crate::world::World;
 
 const PREFIX: &str = "khm1.";

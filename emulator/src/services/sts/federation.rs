@@ -31,8 +31,8 @@ use super::{
     role_duration, role_for_arn, session_inputs,
 };
 use crate::authz::{self, Access};
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::services::iam::state::Session;
 use crate::services::iam::{self, text};
 use crate::world::World;

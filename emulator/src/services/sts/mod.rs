@@ -12,8 +12,8 @@ pub mod federation;
 use serde_json::{json, Value};
 
 use crate::authz::{self, Access, ResourcePolicyKind};
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult, ServiceId};
+use crate::request::RequestContext;
 use crate::services::iam::policy_docs::{
     size_without_whitespace, validate_policy_document, PolicyDocumentKind,
 };
@@ -67,17 +67,7 @@ pub fn handle(
 
 /// An STS error as the model declares it (code and HTTP status).
 pub fn modeled_error(shape: &str, message: impl Into<String>) -> ApiError {
-    let (code, status) = ServiceId::Sts
-        .model()
-        .shape(shape)
-        .map(|s| {
-            (
-                s.error_code.clone().unwrap_or_else(|| shape.to_owned()),
-                s.error_status.unwrap_or(400),
-            )
-        })
-        .unwrap_or_else(|| (shape.to_owned(), 400));
-    ApiError::new(code, message).status(status)
+    crate::services::errors::modeled(ServiceId::Sts, shape, message)
 }
 
 pub fn access_denied(message: impl Into<String>) -> ApiError {

@@ -61,7 +61,7 @@ impl<'w> CopyFacts<'w> {
         let (dest_region, dest_account, dest_name) =
             parse_vault_arn(&dest_arn).ok_or_else(|| fatal("destination: not a vault ARN"))?;
         let prefs = management_preferences(world, src_account, src_region);
-        let fm = fully_managed(&source.resource_type, |t| {
+        let is_fully_managed = fully_managed(&source.resource_type, |t| {
             prefs.get(t).copied().unwrap_or(false)
         });
         Ok(CopyFacts {
@@ -73,13 +73,13 @@ impl<'w> CopyFacts<'w> {
             cross_account: dest_account != src_account,
             cross_region: dest_region != src_region,
             dest_vault_found: find_vault(world, &dest_account, &dest_region, &dest_name),
-            fully_managed: fm,
+            fully_managed: is_fully_managed,
             copier: service_role_caller(
                 world,
                 crate::world::partition(&dest_region),
                 &dest_account,
             ),
-            key_use: key_use_for(&source.resource_type, fm),
+            key_use: key_use_for(&source.resource_type, is_fully_managed),
             lifecycle: job.lifecycle.clone().or_else(|| source.lifecycle.clone()),
             dest_arn,
             dest_region,

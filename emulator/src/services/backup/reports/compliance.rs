@@ -10,7 +10,7 @@ use crate::protocol::query::format_timestamp;
 use crate::services::backup::audit::parameters;
 use crate::services::backup::state::audit::{Framework, ReportJob};
 use crate::services::backup::state::{BackupState, RecoveryPoint};
-use crate::services::backup::{plans, resources, state};
+use crate::services::backup::{plan_runs, resources, state};
 use crate::world::World;
 
 /// One (account, Region) a report covers, with its Backup state.
@@ -222,9 +222,9 @@ fn evaluate(
                     .values()
                     .filter(|p| p.deletion_date.is_none())
                     .find(|p| {
-                        p.selections
-                            .values()
-                            .any(|s| plans::selected_resources(world, &s.selection).contains(arn))
+                        p.selections.values().any(|s| {
+                            plan_runs::selected_resources(world, &s.selection).contains(arn)
+                        })
                     });
                 out.push(match plan {
                     Some(p) => eval(t, arn, true, format!("selected by backup plan {}", p.id)),

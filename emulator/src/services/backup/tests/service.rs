@@ -1224,7 +1224,7 @@ fn every_modeled_operation_has_a_handler() {
     let mut world = crate::world::World::new(Settings::default());
     let mut missing = Vec::new();
     for operation in ServiceId::Backup.model().operations.keys() {
-        let ctx = crate::context::RequestContext {
+        let ctx = crate::request::RequestContext {
             request_id: "test".into(),
             service: ServiceId::Backup,
             operation: operation.clone(),

@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 use super::{
     entity_info, policies_mut, policies_of, policy_not_found, protected, Entity, MAX_ATTACHED,
 };
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::services::iam::access::{resolve, PolicyRef};
 use crate::services::iam::{
     authorize, authorize_with, empty, iam, iam_mut, key, limit_exceeded, list_output,

@@ -3,8 +3,8 @@
 use serde_json::{json, Value};
 
 use super::{entity_info, policies_mut, policies_of, protected, Entity};
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::services::iam::policy_docs::{
     check_inline_aggregate, size_without_whitespace, url_encode, validate_policy_document,
     PolicyDocumentKind,

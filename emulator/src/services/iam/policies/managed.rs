@@ -5,8 +5,8 @@
 use serde_json::{json, Value};
 
 use super::{policy_not_found, usage, MAX_POLICY_VERSIONS};
-use crate::context::RequestContext;
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::services::iam::access::{resolve, PolicyRef};
 use crate::services::iam::aws_managed::{self, AwsManagedPolicy};
 use crate::services::iam::policy_docs::{

@@ -18,7 +18,7 @@ pub enum CryptoError {
     /// material (e.g. ECDSA_SHA_256 on an RSA key, Encrypt with an HMAC key).
     /// The message is this module's wording (AWS's is not recorded); for a
     /// usage mismatch the handler writes `<key-arn> key usage is X which is
-    /// not valid for Op.` itself.
+    /// not valid for Request.` itself.
     #[error("{0}")]
     InvalidKeyUsage(String),
     /// `KMSInvalidSignatureException` from Verify: the signature does not

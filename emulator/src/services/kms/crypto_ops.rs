@@ -15,7 +15,7 @@ use super::state::Key;
 use super::{
     authorize_key, authorize_key_action, authorize_keyless, b64, crypto_error,
     encryption_context_keys, find_by_uuid, invalid_state, key, key_uuid, require_usable,
-    require_usage, resolve_creating, KeyRef, Op,
+    require_usage, resolve_creating, KeyRef, Request,
 };
 use crate::protocol::{ApiError, ApiResult};
 use crate::world::World;
@@ -23,7 +23,7 @@ use crate::world::World;
 /// Decrypt's answer when the blob names a key the caller cannot use or that is gone.
 const CIPHERTEXT_KEY_INACCESSIBLE: &str = "The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.";
 
-fn parse_enum<T: FromStr>(op: &Op, member: &str, default: Option<&str>) -> ApiResult<T> {
+fn parse_enum<T: FromStr>(op: &Request, member: &str, default: Option<&str>) -> ApiResult<T> {
     let text = match (op.str(member), default) {
         (Some(t), _) => t,
         (None, Some(d)) => d,
@@ -32,73 +32,75 @@ fn parse_enum<T: FromStr>(op: &Op, member: &str, default: Option<&str>) -> ApiRe
     T::from_str(text).map_err(|_| ApiError::validation(format!("{member} {text} is not valid.")))
 }
 
-fn current_material(k: &Key) -> ApiResult<&crypto::KeyMaterial> {
-    k.material
+fn current_material(kms_key: &Key) -> ApiResult<&crypto::KeyMaterial> {
+    kms_key
+        .material
         .current()
         .map(|v| &v.material)
-        .ok_or_else(|| invalid_state(k, "pending import"))
+        .ok_or_else(|| invalid_state(kms_key, "pending import"))
 }
 
 fn cipher_key<'a>(
-    k: &'a Key,
+    kms_key: &'a Key,
     algorithm: EncryptionAlgorithm,
     context: &'a EncryptionContext,
     uuid: &'a Uuid,
 ) -> ApiResult<CipherKey<'a>> {
-    if k.key_spec == KeySpec::SymmetricDefault {
+    if kms_key.key_spec == KeySpec::SymmetricDefault {
         if algorithm != EncryptionAlgorithm::SymmetricDefault {
             return Err(ApiError::new(
                 "InvalidKeyUsageException",
                 format!(
                     "Algorithm {algorithm} is incompatible with key spec {}.",
-                    k.key_spec
+                    kms_key.key_spec
                 ),
             ));
         }
         return Ok(CipherKey::Symmetric {
             key_id: uuid,
-            versions: &k.material,
+            versions: &kms_key.material,
             context,
         });
     }
     Ok(CipherKey::Rsa {
-        material: current_material(k)?,
+        material: current_material(kms_key)?,
         algorithm,
     })
 }
 
 /// Resolves the key, asks the engine and applies KMS's state and usage checks.
 fn usable<'w>(
-    op: &Op,
+    op: &Request,
     world: &'w mut World,
     member: &str,
     usage: KeyUsage,
     extra: Vec<(String, Value)>,
 ) -> ApiResult<(KeyRef, &'w Key)> {
-    let r = resolve_creating(op, world, op.req(member)?)?;
+    let key_ref = resolve_creating(op, world, op.req(member)?)?;
     let world: &World = world;
-    let k = key(world, &r)?;
-    authorize_key(op, world, k, extra)?;
-    require_usable(k)?;
-    require_usage(k, usage, &op.ctx.operation)?;
+    let kms_key = key(world, &key_ref)?;
+    authorize_key(op, world, kms_key, extra)?;
+    require_usable(kms_key)?;
+    require_usage(kms_key, usage, &op.ctx.operation)?;
     op.dry_run()?;
-    Ok((r, k))
+    Ok((key_ref, kms_key))
 }
 
-pub fn encrypt(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn encrypt(op: &Request, world: &mut World) -> ApiResult<Value> {
     let plaintext = op.req_blob("Plaintext")?;
     let context = op.encryption_context("EncryptionContext");
     let algorithm: EncryptionAlgorithm =
         parse_enum(op, "EncryptionAlgorithm", Some("SYMMETRIC_DEFAULT"))?;
     let mut extra = encryption_context_keys(&context);
     extra.push(("kms:EncryptionAlgorithm".into(), json!(algorithm.as_str())));
-    let (r, k) = usable(op, world, "KeyId", KeyUsage::EncryptDecrypt, extra)?;
-    let uuid = key_uuid(&r.key_id);
-    let encrypted = crypto::encrypt_with(cipher_key(k, algorithm, &context, &uuid)?, &plaintext)
-        .map_err(crypto_error)?;
+    let (key_ref, kms_key) = usable(op, world, "KeyId", KeyUsage::EncryptDecrypt, extra)?;
+    let uuid = key_uuid(&key_ref.key_id);
+    let encrypted =
+        crypto::encrypt_with(cipher_key(kms_key, algorithm, &context, &uuid)?, &plaintext)
+            .map_err(crypto_error)?;
     Ok(json!({
         "CiphertextBlob": b64(&encrypted.ciphertext_blob),
-        "KeyId": k.arn,
+        "KeyId": kms_key.arn,
         "EncryptionAlgorithm": algorithm.as_str(),
     }))
 }
@@ -106,7 +108,7 @@ pub fn encrypt(op: &Op, world: &mut World) -> ApiResult<Value> {
 /// The key a ciphertext is to be opened with: the request's KeyId (which must be the key
 /// the blob names), else the key the blob names. Authorized for `action`.
 fn source_key(
-    op: &Op,
+    op: &Request,
     world: &mut World,
     key_id: Option<&str>,
     blob: &[u8],
@@ -115,47 +117,48 @@ fn source_key(
 ) -> ApiResult<KeyRef> {
     match key_id {
         Some(id) => {
-            let r = resolve_creating(op, world, id)?;
-            let k = key(world, &r)?;
-            authorize_key_action(op, world, k, action, extra)?;
-            require_usable(k)?;
-            require_usage(k, KeyUsage::EncryptDecrypt, &op.ctx.operation)?;
-            if k.key_spec == KeySpec::SymmetricDefault {
+            let key_ref = resolve_creating(op, world, id)?;
+            let kms_key = key(world, &key_ref)?;
+            authorize_key_action(op, world, kms_key, action, extra)?;
+            require_usable(kms_key)?;
+            require_usage(kms_key, KeyUsage::EncryptDecrypt, &op.ctx.operation)?;
+            if kms_key.key_spec == KeySpec::SymmetricDefault {
                 let header = crypto::parse_blob(blob).map_err(crypto_error)?;
-                if header.key_id != key_uuid(&k.key_id) {
+                if header.key_id != key_uuid(&kms_key.key_id) {
                     return Err(ApiError::new(
                         "IncorrectKeyException",
                         crypto::INCORRECT_KEY_MESSAGE,
                     ));
                 }
             }
-            Ok(r)
+            Ok(key_ref)
         }
         None => {
             let header = crypto::parse_blob(blob).map_err(crypto_error)?;
             let inaccessible =
                 || ApiError::new("AccessDeniedException", CIPHERTEXT_KEY_INACCESSIBLE);
-            let r = find_by_uuid(world, op.account(), op.region(), &header.key_id, op.ctx.now)
-                .ok_or_else(inaccessible)?;
-            let k = key(world, &r)?;
+            let key_ref =
+                find_by_uuid(world, op.account(), op.region(), &header.key_id, op.ctx.now)
+                    .ok_or_else(inaccessible)?;
+            let kms_key = key(world, &key_ref)?;
             // A denial is masked only for another account's key: for the caller's own key
             // AWS names the key and the deciding policy ("... on resource: <key-arn> with an
             // explicit deny in a service control policy", errors.md K9).
-            let own_key = r.account == op.account();
-            authorize_key_action(op, world, k, action, extra).map_err(|e| {
+            let own_key = key_ref.account == op.account();
+            authorize_key_action(op, world, kms_key, action, extra).map_err(|e| {
                 if e.code == "AccessDeniedException" && !own_key {
                     inaccessible()
                 } else {
                     e
                 }
             })?;
-            require_usable(k)?;
-            Ok(r)
+            require_usable(kms_key)?;
+            Ok(key_ref)
         }
     }
 }
 
-pub fn decrypt(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn decrypt(op: &Request, world: &mut World) -> ApiResult<Value> {
     let blob = op.req_blob("CiphertextBlob")?;
     let context = op.encryption_context("EncryptionContext");
     let algorithm: EncryptionAlgorithm =
@@ -163,15 +166,15 @@ pub fn decrypt(op: &Op, world: &mut World) -> ApiResult<Value> {
     let mut extra = encryption_context_keys(&context);
     extra.push(("kms:EncryptionAlgorithm".into(), json!(algorithm.as_str())));
     let action = op.ctx.action();
-    let r = source_key(op, world, op.str("KeyId"), &blob, &action, extra)?;
+    let key_ref = source_key(op, world, op.str("KeyId"), &blob, &action, extra)?;
     op.dry_run()?;
-    let k = key(world, &r)?;
-    let uuid = key_uuid(&r.key_id);
+    let kms_key = key(world, &key_ref)?;
+    let uuid = key_uuid(&key_ref.key_id);
     let (plaintext, material) =
-        crypto::decrypt_with(cipher_key(k, algorithm, &context, &uuid)?, &blob)
+        crypto::decrypt_with(cipher_key(kms_key, algorithm, &context, &uuid)?, &blob)
             .map_err(crypto_error)?;
     let mut out = json!({
-        "KeyId": k.arn,
+        "KeyId": kms_key.arn,
         "Plaintext": b64(&plaintext),
         "EncryptionAlgorithm": algorithm.as_str(),
     });
@@ -181,7 +184,7 @@ pub fn decrypt(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(out)
 }
 
-pub fn re_encrypt(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn re_encrypt(op: &Request, world: &mut World) -> ApiResult<Value> {
     let blob = op.req_blob("CiphertextBlob")?;
     let source_context = op.encryption_context("SourceEncryptionContext");
     let destination_context = op.encryption_context("DestinationEncryptionContext");
@@ -204,28 +207,37 @@ pub fn re_encrypt(op: &Op, world: &mut World) -> ApiResult<Value> {
     )?;
     let destination = resolve_creating(op, world, op.req("DestinationKeyId")?)?;
     let world: &World = world;
-    let dk = key(world, &destination)?;
+    let destination_kms_key = key(world, &destination)?;
     let mut extra = encryption_context_keys(&destination_context);
     extra.push((
         "kms:EncryptionAlgorithm".into(),
         json!(destination_alg.as_str()),
     ));
-    authorize_key_action(op, world, dk, "kms:ReEncryptTo", extra)?;
-    require_usable(dk)?;
-    require_usage(dk, KeyUsage::EncryptDecrypt, &op.ctx.operation)?;
+    authorize_key_action(op, world, destination_kms_key, "kms:ReEncryptTo", extra)?;
+    require_usable(destination_kms_key)?;
+    require_usage(
+        destination_kms_key,
+        KeyUsage::EncryptDecrypt,
+        &op.ctx.operation,
+    )?;
     op.dry_run()?;
-    let sk = key(world, &source)?;
+    let source_kms_key = key(world, &source)?;
     let (su, du) = (key_uuid(&source.key_id), key_uuid(&destination.key_id));
     let result = crypto::re_encrypt(
-        cipher_key(sk, source_alg, &source_context, &su)?,
+        cipher_key(source_kms_key, source_alg, &source_context, &su)?,
         &blob,
-        cipher_key(dk, destination_alg, &destination_context, &du)?,
+        cipher_key(
+            destination_kms_key,
+            destination_alg,
+            &destination_context,
+            &du,
+        )?,
     )
     .map_err(crypto_error)?;
     let mut out = json!({
         "CiphertextBlob": b64(&result.ciphertext_blob),
-        "SourceKeyId": sk.arn,
-        "KeyId": dk.arn,
+        "SourceKeyId": source_kms_key.arn,
+        "KeyId": destination_kms_key.arn,
         "SourceEncryptionAlgorithm": source_alg.as_str(),
         "DestinationEncryptionAlgorithm": destination_alg.as_str(),
     });
@@ -238,20 +250,24 @@ pub fn re_encrypt(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(out)
 }
 
-fn require_symmetric(k: &Key, operation: &str) -> ApiResult<()> {
-    if k.key_spec != KeySpec::SymmetricDefault {
+fn require_symmetric(kms_key: &Key, operation: &str) -> ApiResult<()> {
+    if kms_key.key_spec != KeySpec::SymmetricDefault {
         return Err(ApiError::new(
             "InvalidKeyUsageException",
             format!(
                 "{} key spec is {} which is not valid for {operation}.",
-                k.arn, k.key_spec
+                kms_key.arn, kms_key.key_spec
             ),
         ));
     }
     Ok(())
 }
 
-pub fn generate_data_key(op: &Op, world: &mut World, with_plaintext: bool) -> ApiResult<Value> {
+pub fn generate_data_key(
+    op: &Request,
+    world: &mut World,
+    with_plaintext: bool,
+) -> ApiResult<Value> {
     let context = op.encryption_context("EncryptionContext");
     let length = match (op.str("KeySpec"), op.i64("NumberOfBytes")) {
         (Some(spec), None) => DataKeyLength::Spec(
@@ -265,19 +281,24 @@ pub fn generate_data_key(op: &Op, world: &mut World, with_plaintext: bool) -> Ap
             ))
         }
     };
-    let (r, k) = usable(
+    let (key_ref, kms_key) = usable(
         op,
         world,
         "KeyId",
         KeyUsage::EncryptDecrypt,
         encryption_context_keys(&context),
     )?;
-    require_symmetric(k, &op.ctx.operation)?;
-    let data_key = crypto::generate_data_key(&key_uuid(&r.key_id), &k.material, length, &context)
-        .map_err(crypto_error)?;
+    require_symmetric(kms_key, &op.ctx.operation)?;
+    let data_key = crypto::generate_data_key(
+        &key_uuid(&key_ref.key_id),
+        &kms_key.material,
+        length,
+        &context,
+    )
+    .map_err(crypto_error)?;
     let mut out = json!({
         "CiphertextBlob": b64(&data_key.ciphertext_blob),
-        "KeyId": k.arn,
+        "KeyId": kms_key.arn,
         "KeyMaterialId": data_key.material_id.to_hex(),
     });
     if with_plaintext {
@@ -287,26 +308,31 @@ pub fn generate_data_key(op: &Op, world: &mut World, with_plaintext: bool) -> Ap
 }
 
 pub fn generate_data_key_pair(
-    op: &Op,
+    op: &Request,
     world: &mut World,
     with_plaintext: bool,
 ) -> ApiResult<Value> {
     let context = op.encryption_context("EncryptionContext");
     let spec: crypto::DataKeyPairSpec = parse_enum(op, "KeyPairSpec", None)?;
-    let (r, k) = usable(
+    let (key_ref, kms_key) = usable(
         op,
         world,
         "KeyId",
         KeyUsage::EncryptDecrypt,
         encryption_context_keys(&context),
     )?;
-    require_symmetric(k, &op.ctx.operation)?;
-    let pair = crypto::generate_data_key_pair(&key_uuid(&r.key_id), &k.material, spec, &context)
-        .map_err(crypto_error)?;
+    require_symmetric(kms_key, &op.ctx.operation)?;
+    let pair = crypto::generate_data_key_pair(
+        &key_uuid(&key_ref.key_id),
+        &kms_key.material,
+        spec,
+        &context,
+    )
+    .map_err(crypto_error)?;
     let mut out = json!({
         "PrivateKeyCiphertextBlob": b64(&pair.private_key_ciphertext_blob),
         "PublicKey": b64(&pair.public_key),
-        "KeyId": k.arn,
+        "KeyId": kms_key.arn,
         "KeyPairSpec": spec.as_str(),
         "KeyMaterialId": pair.material_id.to_hex(),
     });
@@ -316,7 +342,7 @@ pub fn generate_data_key_pair(
     Ok(out)
 }
 
-pub fn generate_random(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn generate_random(op: &Request, world: &mut World) -> ApiResult<Value> {
     authorize_keyless(op, world, Vec::new())?;
     if let Some(store) = op.str("CustomKeyStoreId") {
         return Err(ApiError::new(
@@ -336,7 +362,7 @@ type SigningRequest = (
     Vec<(String, Value)>,
 );
 
-fn signing_extra(op: &Op) -> ApiResult<SigningRequest> {
+fn signing_extra(op: &Request) -> ApiResult<SigningRequest> {
     let algorithm: crypto::SigningAlgorithm = parse_enum(op, "SigningAlgorithm", None)?;
     let message_type: crypto::MessageType = parse_enum(op, "MessageType", Some("RAW"))?;
     let extra = vec![
@@ -346,65 +372,66 @@ fn signing_extra(op: &Op) -> ApiResult<SigningRequest> {
     Ok((algorithm, message_type, extra))
 }
 
-pub fn sign(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn sign(op: &Request, world: &mut World) -> ApiResult<Value> {
     let message = op.req_blob("Message")?;
     let (algorithm, message_type, extra) = signing_extra(op)?;
-    let (_, k) = usable(op, world, "KeyId", KeyUsage::SignVerify, extra)?;
-    let signature = current_material(k)?
+    let (_, kms_key) = usable(op, world, "KeyId", KeyUsage::SignVerify, extra)?;
+    let signature = current_material(kms_key)?
         .sign(algorithm, message_type, &message)
         .map_err(crypto_error)?;
     Ok(json!({
-        "KeyId": k.arn,
+        "KeyId": kms_key.arn,
         "Signature": b64(&signature),
         "SigningAlgorithm": algorithm.as_str(),
     }))
 }
 
-pub fn verify(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn verify(op: &Request, world: &mut World) -> ApiResult<Value> {
     let message = op.req_blob("Message")?;
     let signature = op.req_blob("Signature")?;
     let (algorithm, message_type, extra) = signing_extra(op)?;
-    let (_, k) = usable(op, world, "KeyId", KeyUsage::SignVerify, extra)?;
-    current_material(k)?
+    let (_, kms_key) = usable(op, world, "KeyId", KeyUsage::SignVerify, extra)?;
+    current_material(kms_key)?
         .verify(algorithm, message_type, &message, &signature)
         .map_err(crypto_error)?;
     Ok(json!({
-        "KeyId": k.arn,
+        "KeyId": kms_key.arn,
         "SignatureValid": true,
         "SigningAlgorithm": algorithm.as_str(),
     }))
 }
 
-pub fn get_public_key(op: &Op, world: &mut World) -> ApiResult<Value> {
-    let r = resolve_creating(op, world, op.req("KeyId")?)?;
-    let k = key(world, &r)?;
-    authorize_key(op, world, k, Vec::new())?;
-    require_usable(k)?;
-    if k.key_spec == KeySpec::SymmetricDefault || k.key_spec.is_hmac() {
+pub fn get_public_key(op: &Request, world: &mut World) -> ApiResult<Value> {
+    let key_ref = resolve_creating(op, world, op.req("KeyId")?)?;
+    let kms_key = key(world, &key_ref)?;
+    authorize_key(op, world, kms_key, Vec::new())?;
+    require_usable(kms_key)?;
+    if kms_key.key_spec == KeySpec::SymmetricDefault || kms_key.key_spec.is_hmac() {
         return Err(ApiError::new(
             "UnsupportedOperationException",
             format!(
                 "{} key spec is {} which is not valid for GetPublicKey.",
-                k.arn, k.key_spec
+                kms_key.arn, kms_key.key_spec
             ),
         ));
     }
-    let public_key = current_material(k)?
+    let public_key = current_material(kms_key)?
         .public_key_der()
         .map_err(crypto_error)?;
     let names = |v: Vec<&str>| json!(v);
     let mut out = json!({
-        "KeyId": k.arn,
+        "KeyId": kms_key.arn,
         "PublicKey": b64(&public_key),
-        "CustomerMasterKeySpec": k.key_spec.as_str(),
-        "KeySpec": k.key_spec.as_str(),
-        "KeyUsage": k.key_usage.as_str(),
+        "CustomerMasterKeySpec": kms_key.key_spec.as_str(),
+        "KeySpec": kms_key.key_spec.as_str(),
+        "KeyUsage": kms_key.key_usage.as_str(),
     });
-    match k.key_usage {
+    match kms_key.key_usage {
         KeyUsage::EncryptDecrypt => {
             out["EncryptionAlgorithms"] = names(
-                k.key_spec
-                    .encryption_algorithms(k.key_usage)
+                kms_key
+                    .key_spec
+                    .encryption_algorithms(kms_key.key_usage)
                     .iter()
                     .map(|a| a.as_str())
                     .collect(),
@@ -412,8 +439,9 @@ pub fn get_public_key(op: &Op, world: &mut World) -> ApiResult<Value> {
         }
         KeyUsage::SignVerify => {
             out["SigningAlgorithms"] = names(
-                k.key_spec
-                    .signing_algorithms(k.key_usage)
+                kms_key
+                    .key_spec
+                    .signing_algorithms(kms_key.key_usage)
                     .iter()
                     .map(|a| a.as_str())
                     .collect(),
@@ -421,8 +449,9 @@ pub fn get_public_key(op: &Op, world: &mut World) -> ApiResult<Value> {
         }
         KeyUsage::KeyAgreement => {
             out["KeyAgreementAlgorithms"] = names(
-                k.key_spec
-                    .key_agreement_algorithms(k.key_usage)
+                kms_key
+                    .key_spec
+                    .key_agreement_algorithms(kms_key.key_usage)
                     .iter()
                     .map(|a| a.as_str())
                     .collect(),
@@ -433,52 +462,52 @@ pub fn get_public_key(op: &Op, world: &mut World) -> ApiResult<Value> {
     Ok(out)
 }
 
-pub fn generate_mac(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn generate_mac(op: &Request, world: &mut World) -> ApiResult<Value> {
     let message = op.req_blob("Message")?;
     let algorithm: crypto::MacAlgorithm = parse_enum(op, "MacAlgorithm", None)?;
     let extra = vec![("kms:MacAlgorithm".into(), json!(algorithm.as_str()))];
-    let (_, k) = usable(op, world, "KeyId", KeyUsage::GenerateVerifyMac, extra)?;
-    let mac = current_material(k)?
+    let (_, kms_key) = usable(op, world, "KeyId", KeyUsage::GenerateVerifyMac, extra)?;
+    let mac = current_material(kms_key)?
         .generate_mac(algorithm, &message)
         .map_err(crypto_error)?;
     Ok(json!({
-        "KeyId": k.arn,
+        "KeyId": kms_key.arn,
         "Mac": b64(&mac),
         "MacAlgorithm": algorithm.as_str(),
     }))
 }
 
-pub fn verify_mac(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn verify_mac(op: &Request, world: &mut World) -> ApiResult<Value> {
     let message = op.req_blob("Message")?;
     let mac = op.req_blob("Mac")?;
     let algorithm: crypto::MacAlgorithm = parse_enum(op, "MacAlgorithm", None)?;
     let extra = vec![("kms:MacAlgorithm".into(), json!(algorithm.as_str()))];
-    let (_, k) = usable(op, world, "KeyId", KeyUsage::GenerateVerifyMac, extra)?;
-    current_material(k)?
+    let (_, kms_key) = usable(op, world, "KeyId", KeyUsage::GenerateVerifyMac, extra)?;
+    current_material(kms_key)?
         .verify_mac(algorithm, &message, &mac)
         .map_err(crypto_error)?;
     Ok(json!({
-        "KeyId": k.arn,
+        "KeyId": kms_key.arn,
         "MacValid": true,
         "MacAlgorithm": algorithm.as_str(),
     }))
 }
 
-pub fn derive_shared_secret(op: &Op, world: &mut World) -> ApiResult<Value> {
+pub fn derive_shared_secret(op: &Request, world: &mut World) -> ApiResult<Value> {
     let public_key = op.req_blob("PublicKey")?;
     let algorithm: crypto::KeyAgreementAlgorithm = parse_enum(op, "KeyAgreementAlgorithm", None)?;
     let extra = vec![(
         "kms:KeyAgreementAlgorithm".into(),
         json!(algorithm.as_str()),
     )];
-    let (_, k) = usable(op, world, "KeyId", KeyUsage::KeyAgreement, extra)?;
-    let secret = current_material(k)?
+    let (_, kms_key) = usable(op, world, "KeyId", KeyUsage::KeyAgreement, extra)?;
+    let secret = current_material(kms_key)?
         .derive_shared_secret(algorithm, &public_key)
         .map_err(crypto_error)?;
     Ok(json!({
-        "KeyId": k.arn,
+        "KeyId": kms_key.arn,
         "SharedSecret": b64(&secret),
         "KeyAgreementAlgorithm": algorithm.as_str(),
-        "KeyOrigin": k.origin,
+        "KeyOrigin": kms_key.origin,
     }))
 }

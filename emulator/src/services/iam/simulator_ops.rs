@@ -7,9 +7,9 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 
 use crate::authz::{self, Access};
-use crate::context::RequestContext;
 use crate::policy::{self, SimulationRequest};
 use crate::protocol::{ApiError, ApiResult};
+use crate::request::RequestContext;
 use crate::world::World;
 
 use super::access::push_policies;
