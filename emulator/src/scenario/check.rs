@@ -8,8 +8,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use super::error::ScenarioError;
 use super::format::{AccountRole, Outcome, Scenario, Step, StepKind, VERSION};
-use super::load::{Loaded, ScenarioError};
 use super::refs::{self, Reference};
 use crate::policy::json::{self as positioned, JsonNode, JsonValue};
 use crate::protocol::model::ShapeKind;
@@ -25,6 +25,13 @@ pub(super) enum Seg {
 
 pub(super) fn key(k: &str) -> Seg {
     Seg::Key(k.to_owned())
+}
+
+/// The scenario a `baseline` names: its accounts, Region and setup's captures count.
+#[derive(Clone, Copy)]
+pub(super) struct Baseline<'a> {
+    pub(super) name: &'a str,
+    pub(super) scenario: &'a Scenario,
 }
 
 pub(super) struct Checker<'a> {
@@ -50,7 +57,7 @@ impl Checker<'_> {
     pub(super) fn scenario(
         &self,
         s: &Scenario,
-        baseline: Option<&Loaded>,
+        baseline: Option<Baseline<'_>>,
     ) -> Result<(), ScenarioError> {
         if s.version != VERSION {
             return Err(self.error(

@@ -3,39 +3,16 @@
 //! column and a reason: an unknown field, an operation or member the botocore model does not
 //! have, a `${name}` no earlier step captured, a `$file` that is missing or not JSON.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::check::{key, Checker};
+pub use super::error::ScenarioError;
+
+use super::check::{key, Baseline, Checker};
 use super::format::Scenario;
 use crate::policy::json::{self as positioned, JsonNode};
 
 /// The file every scenario folder holds.
 pub const SCENARIO_FILE: &str = "scenario.json";
-
-/// What is wrong with a scenario file, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScenarioError {
-    pub file: PathBuf,
-    pub line: u32,
-    pub column: u32,
-    pub reason: String,
-}
-
-impl fmt::Display for ScenarioError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file.display(),
-            self.line,
-            self.column,
-            self.reason
-        )
-    }
-}
-
-impl std::error::Error for ScenarioError {}
 
 /// A scenario read and checked: its folder's name is its name.
 #[derive(Debug, Clone)]
@@ -115,7 +92,13 @@ pub fn load(dir: &Path) -> Result<Loaded, ScenarioError> {
             Some(Box::new(base))
         }
     };
-    checker.scenario(&scenario, baseline.as_deref())?;
+    checker.scenario(
+        &scenario,
+        baseline.as_deref().map(|b| Baseline {
+            name: &b.name,
+            scenario: &b.scenario,
+        }),
+    )?;
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
