@@ -25,8 +25,15 @@ use crate::protocol::{ApiError, ApiResult, ServiceId};
 use crate::request::RequestContext;
 use crate::world::World;
 
-use state::Tag;
-pub use state::{iam, iam_mut, key};
+pub use access::iam;
+pub use state::key;
+use state::{IamState, Tag};
+
+/// The account's IAM state (here, not in `state.rs`, so the state layer does not read the
+/// world), created with the account on first use.
+pub fn iam_mut<'w>(world: &'w mut World, account: &str, now: f64) -> &'w mut IamState {
+    &mut world.account_mut(account, now).iam
+}
 
 /// IAM in the service registry.
 pub static SERVICE: crate::services::registry::ServiceDef = crate::services::registry::ServiceDef {
