@@ -7,6 +7,7 @@
 //! role, group or policy it touches.
 
 pub mod access;
+pub mod access_keys;
 pub mod aws_managed;
 pub mod groups;
 pub mod ids;
@@ -57,19 +58,13 @@ pub fn handle(
         | "SimulatePrincipalPolicy"
         | "GetContextKeysForCustomPolicy"
         | "GetContextKeysForPrincipalPolicy" => simulator_ops::handle(ctx, world, operation, input),
-        "CreateUser"
-        | "GetUser"
-        | "ListUsers"
-        | "DeleteUser"
-        | "UpdateUser"
-        | "TagUser"
-        | "UntagUser"
-        | "ListUserTags"
-        | "CreateAccessKey"
+        "CreateUser" | "GetUser" | "ListUsers" | "DeleteUser" | "UpdateUser" | "TagUser"
+        | "UntagUser" | "ListUserTags" => users::handle(ctx, world, operation, input),
+        "CreateAccessKey"
         | "ListAccessKeys"
         | "DeleteAccessKey"
         | "UpdateAccessKey"
-        | "GetAccessKeyLastUsed" => users::handle(ctx, world, operation, input),
+        | "GetAccessKeyLastUsed" => access_keys::handle(ctx, world, operation, input),
         "CreateGroup"
         | "GetGroup"
         | "ListGroups"
