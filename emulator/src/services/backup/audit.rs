@@ -369,7 +369,11 @@ pub fn create_framework(
         controls,
         creation_time: ctx.now,
         idempotency_token: token,
-        deployment: Deployment::new("CREATE", world, ctx.now),
+        deployment: Deployment::new(
+            "CREATE",
+            world.backup.settings.job_duration_seconds,
+            ctx.now,
+        ),
     };
     let tags = tags_from(&input["FrameworkTags"]);
     let st = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now);
@@ -437,7 +441,11 @@ pub fn update_framework(
     let update = Update {
         description: member(input, "FrameworkDescription").map(str::to_owned),
         token,
-        deployment: Deployment::new("UPDATE", world, ctx.now),
+        deployment: Deployment::new(
+            "UPDATE",
+            world.backup.settings.job_duration_seconds,
+            ctx.now,
+        ),
     };
     if let Some(f) = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now)
         .audit

@@ -31,7 +31,9 @@ pub mod restore_testing;
 pub mod roles;
 pub mod scans;
 pub mod schedule;
+pub mod settings;
 pub mod state;
+pub mod tags;
 pub mod tiering;
 pub mod vaults;
 
@@ -89,13 +91,13 @@ fn route(
         "DeleteBackupVaultNotifications" => vaults::delete_notifications(ctx, world, input),
         "PutBackupVaultLockConfiguration" => vaults::put_lock(ctx, world, input),
         "DeleteBackupVaultLockConfiguration" => vaults::delete_lock(ctx, world, input),
-        "TagResource" => vaults::tag(ctx, world, input),
-        "UntagResource" => vaults::untag(ctx, world, input),
-        "ListTags" => vaults::list_tags(ctx, world, input),
-        "DescribeGlobalSettings" => vaults::describe_global_settings(ctx, world),
-        "UpdateGlobalSettings" => vaults::update_global_settings(ctx, world, input),
-        "DescribeRegionSettings" => vaults::describe_region_settings(ctx, world),
-        "UpdateRegionSettings" => vaults::update_region_settings(ctx, world, input),
+        "TagResource" => tags::tag(ctx, world, input),
+        "UntagResource" => tags::untag(ctx, world, input),
+        "ListTags" => tags::list_tags(ctx, world, input),
+        "DescribeGlobalSettings" => settings::describe_global_settings(ctx, world),
+        "UpdateGlobalSettings" => settings::update_global_settings(ctx, world, input),
+        "DescribeRegionSettings" => settings::describe_region_settings(ctx, world),
+        "UpdateRegionSettings" => settings::update_region_settings(ctx, world, input),
         "GetSupportedResourceTypes" => {
             authorize(ctx, world, None, None)?;
             Ok(json!({"ResourceTypes": resources::SUPPORTED_TYPES}))

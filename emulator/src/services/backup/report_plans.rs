@@ -151,7 +151,11 @@ pub fn create_report_plan(
         setting,
         creation_time: ctx.now,
         idempotency_token: token,
-        deployment: Deployment::new("CREATE", world, ctx.now),
+        deployment: Deployment::new(
+            "CREATE",
+            world.backup.settings.job_duration_seconds,
+            ctx.now,
+        ),
         last_attempted: None,
         last_successful: None,
     };
@@ -219,7 +223,11 @@ pub fn update_report_plan(
     let update = Update {
         description: member(input, "ReportPlanDescription").map(str::to_owned),
         token,
-        deployment: Deployment::new("UPDATE", world, ctx.now),
+        deployment: Deployment::new(
+            "UPDATE",
+            world.backup.settings.job_duration_seconds,
+            ctx.now,
+        ),
     };
     if let Some(p) = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now)
         .audit

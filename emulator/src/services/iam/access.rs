@@ -8,8 +8,14 @@
 //! - document: the policy text as stored (not URL-encoded).
 
 use super::aws_managed::{self, AwsManagedPolicy};
-use super::state::{iam, key, Policies, Session};
+use super::state::{key, IamState, Policies, Session};
 use crate::world::{is_account_id, Caller, CallerKind, World};
+
+/// The account's IAM state, if the account exists (here, not in `state.rs`, so the
+/// state layer does not read the world).
+pub fn iam<'w>(world: &'w World, account: &str) -> Option<&'w IamState> {
+    world.accounts.get(account).map(|a| &a.iam)
+}
 
 pub fn push_policies(
     world: &World,

@@ -7,6 +7,7 @@
 //! role, group or policy it touches.
 
 pub mod access;
+pub mod access_keys;
 pub mod aws_managed;
 pub mod groups;
 pub mod ids;
@@ -25,8 +26,15 @@ use crate::protocol::{ApiError, ApiResult, ServiceId};
 use crate::request::RequestContext;
 use crate::world::World;
 
-use state::Tag;
-pub use state::{iam, iam_mut, key};
+pub use access::iam;
+pub use state::key;
+use state::{IamState, Tag};
+
+/// The account's IAM state (here, not in `state.rs`, so the state layer does not read the
+/// world), created with the account on first use.
+pub fn iam_mut<'w>(world: &'w mut World, account: &str, now: f64) -> &'w mut IamState {
+    &mut world.account_mut(account, now).iam
+}
 
 /// IAM in the service registry.
 pub static SERVICE: crate::services::registry::ServiceDef = crate::services::registry::ServiceDef {
@@ -50,19 +58,13 @@ pub fn handle(
         | "SimulatePrincipalPolicy"
         | "GetContextKeysForCustomPolicy"
         | "GetContextKeysForPrincipalPolicy" => simulator_ops::handle(ctx, world, operation, input),
-        "CreateUser"
-        | "GetUser"
-        | "ListUsers"
-        | "DeleteUser"
-        | "UpdateUser"
-        | "TagUser"
-        | "UntagUser"
-        | "ListUserTags"
-        | "CreateAccessKey"
+        "CreateUser" | "GetUser" | "ListUsers" | "DeleteUser" | "UpdateUser" | "TagUser"
+        | "UntagUser" | "ListUserTags" => users::handle(ctx, world, operation, input),
+        "CreateAccessKey"
         | "ListAccessKeys"
         | "DeleteAccessKey"
         | "UpdateAccessKey"
-        | "GetAccessKeyLastUsed" => users::handle(ctx, world, operation, input),
+        | "GetAccessKeyLastUsed" => access_keys::handle(ctx, world, operation, input),
         "CreateGroup"
         | "GetGroup"
         | "ListGroups"

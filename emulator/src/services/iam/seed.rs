@@ -216,7 +216,7 @@ fn keys(
                 format!("access key {} is already in use", k.access_key_id),
             ));
         }
-        super::users::issue_access_key(
+        super::access_keys::issue_access_key(
             world,
             account,
             user,

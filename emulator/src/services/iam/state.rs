@@ -6,8 +6,6 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::world::World;
-
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct IamState {
@@ -246,16 +244,6 @@ pub struct DeletionTask {
     pub role_name: String,
     /// SUCCEEDED, IN_PROGRESS, FAILED or NOT_STARTED.
     pub status: String,
-}
-
-/// The account's IAM state, created with the account on first use.
-pub fn iam_mut<'w>(world: &'w mut World, account: &str, now: f64) -> &'w mut IamState {
-    &mut world.account_mut(account, now).iam
-}
-
-/// The account's IAM state, if the account exists.
-pub fn iam<'w>(world: &'w World, account: &str) -> Option<&'w IamState> {
-    world.accounts.get(account).map(|a| &a.iam)
 }
 
 pub fn key(name: &str) -> String {

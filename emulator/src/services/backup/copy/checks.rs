@@ -4,8 +4,9 @@
 
 use super::super::resources::is_rds_family;
 use super::super::roles::{role_caller, role_exists};
+use super::super::settings::global_setting;
 use super::super::state::MessageCategory::{AccessDenied, InvalidParameters};
-use super::super::vaults::{global_setting, retention_ok};
+use super::super::vaults::retention_ok;
 use super::facts::CopyFacts;
 use super::key_use::{copy_role_uses_destination_key, describe_key_use, use_key};
 use super::messages::*;

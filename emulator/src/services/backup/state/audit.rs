@@ -6,8 +6,6 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::world::World;
-
 /// One account's Audit Manager state in one Region.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -30,10 +28,12 @@ pub struct Deployment {
 }
 
 impl Deployment {
-    pub(crate) fn new(kind: &str, world: &World, now: f64) -> Deployment {
+    /// `duration` is the configured job duration (`settings.job_duration_seconds`), passed in
+    /// so the state layer does not read the world.
+    pub(crate) fn new(kind: &str, duration: f64, now: f64) -> Deployment {
         Deployment {
             kind: kind.to_owned(),
-            until: now + world.backup.settings.job_duration_seconds,
+            until: now + duration,
         }
     }
 
