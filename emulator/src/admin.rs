@@ -8,6 +8,53 @@ use crate::protocol::admin::{error, expected, refuse_unknown_fields};
 use crate::protocol::{HttpRequest, HttpResponse, ServiceId};
 use crate::world::{DenyMessageStyle, World};
 
+/// An admin endpoint's refusal: the HTTP status and the endpoint's `error` text, exactly as
+/// `curl` would show them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminError {
+    pub status: u16,
+    pub message: String,
+}
+
+impl std::fmt::Display for AdminError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HTTP {}: {}", self.status, self.message)
+    }
+}
+
+impl std::error::Error for AdminError {}
+
+/// An admin call made in process, through [`handle`] as `curl` would go: the endpoint's JSON
+/// answer, or its refusal. `Emulator::admin` and the scenario runner both call it.
+pub fn call(
+    instance: &Instance,
+    method: &str,
+    path: &str,
+    body: &Value,
+) -> Result<Value, AdminError> {
+    let method = method.parse().map_err(|_| AdminError {
+        status: 400,
+        message: format!("not an HTTP method: {method:?}"),
+    })?;
+    let request = HttpRequest {
+        method,
+        raw_path: path.to_owned(),
+        raw_query: None,
+        headers: Default::default(),
+        body: body.to_string().into(),
+    };
+    let response = handle(instance, &request);
+    let answer: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+    if response.status == 200 {
+        Ok(answer)
+    } else {
+        Err(AdminError {
+            status: response.status,
+            message: answer["error"].as_str().unwrap_or_default().to_owned(),
+        })
+    }
+}
+
 pub fn handle(instance: &Instance, req: &HttpRequest) -> HttpResponse {
     let path = req.raw_path.trim_end_matches('/');
     if crate::services::backup::admin::handles(path) {

@@ -9,27 +9,10 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use crate::admin;
+use crate::admin::{self, AdminError};
 use crate::instance::Instance;
-use crate::protocol::HttpRequest;
 use crate::server;
 use crate::world::Settings;
-
-/// An admin endpoint's refusal: the HTTP status and the endpoint's `error` text, exactly as
-/// `curl` would show them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AdminError {
-    pub status: u16,
-    pub message: String,
-}
-
-impl std::fmt::Display for AdminError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "HTTP {}: {}", self.status, self.message)
-    }
-}
-
-impl std::error::Error for AdminError {}
 
 /// A running keyhole; stops when dropped.
 ///
@@ -112,30 +95,7 @@ impl Emulator {
     /// `/_keyhole/...`: `method` is `GET` or `POST`, `path` starts with `/_keyhole/`, `body`
     /// is the JSON document (ignored by `GET`). Returns the endpoint's JSON answer.
     pub fn admin(&self, method: &str, path: &str, body: &Value) -> Result<Value, AdminError> {
-        let refused = |message: String| AdminError {
-            status: 400,
-            message,
-        };
-        let method = method
-            .parse()
-            .map_err(|_| refused(format!("not an HTTP method: {method:?}")))?;
-        let request = HttpRequest {
-            method,
-            raw_path: path.to_owned(),
-            raw_query: None,
-            headers: Default::default(),
-            body: body.to_string().into(),
-        };
-        let response = admin::handle(&self.instance, &request);
-        let answer: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
-        if response.status == 200 {
-            Ok(answer)
-        } else {
-            Err(AdminError {
-                status: response.status,
-                message: answer["error"].as_str().unwrap_or_default().to_owned(),
-            })
-        }
+        admin::call(&self.instance, method, path, body)
     }
 
     /// keyhole's clock, in seconds since the Unix epoch (the wall clock plus every advance).

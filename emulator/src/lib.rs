@@ -53,5 +53,6 @@ mod testing;
 #[doc(hidden)]
 pub mod world;
 
-pub use emulator::{AdminError, Emulator};
+pub use admin::AdminError;
+pub use emulator::Emulator;
 pub use world::{DenyMessageStyle, Settings};

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::instance::Instance;
 use crate::pipeline::{self, call_in_process};
-use crate::protocol::{Call, HttpRequest, ServiceId};
+use crate::protocol::{Call, ServiceId};
 use crate::world::Settings;
 
 /// The keys a call is signed with.
@@ -116,24 +116,6 @@ impl Transport for InProcess {
     }
 
     fn admin(&mut self, method: &str, path: &str, body: &Value) -> Result<Value, String> {
-        let request = HttpRequest {
-            method: method
-                .parse()
-                .map_err(|_| format!("not a method: {method}"))?,
-            raw_path: path.to_owned(),
-            raw_query: None,
-            headers: Default::default(),
-            body: body.to_string().into(),
-        };
-        let response = crate::admin::handle(&self.instance, &request);
-        let answer: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
-        if response.status == 200 {
-            Ok(answer)
-        } else {
-            Err(format!(
-                "{path}: HTTP {}: {}",
-                response.status, answer["error"]
-            ))
-        }
+        crate::admin::call(&self.instance, method, path, body).map_err(|e| format!("{path}: {e}"))
     }
 }
