@@ -9,6 +9,7 @@
 //! message`), an expected output with the CLI's JSON for the same paths.
 
 use std::fmt::Write as _;
+use std::sync::LazyLock;
 
 use regex::Regex;
 use serde_json::Value;
@@ -273,7 +274,7 @@ fn heredoc_text(text: &str) -> String {
         .replace('\\', "\\\\")
         .replace('`', "\\`")
         .replace('$', "\\$");
-    shell_references(&escaped, "\\$")
+    shell_references(&escaped)
 }
 
 /// Text for a double-quoted shell string, references becoming shell variables.
@@ -283,24 +284,26 @@ fn shell_double_quoted(text: &str) -> String {
         .replace('"', "\\\"")
         .replace('`', "\\`")
         .replace('$', "\\$");
-    shell_references(&escaped, "\\$")
+    shell_references(&escaped)
 }
 
-/// `<dollar>{name}` (the dollar already escaped as `dollar`) back to a live shell variable.
-fn shell_references(text: &str, dollar: &str) -> String {
-    let pattern = format!(r"{}\{{([A-Za-z][A-Za-z0-9_.\-]*)\}}", regex::escape(dollar));
-    let re = Regex::new(&pattern).expect("a fixed pattern");
-    re.replace_all(text, |c: &regex::Captures| {
-        let name = &c[1];
-        if name == "region" {
-            "${REGION}".to_owned()
-        } else if let Some(account) = name.strip_prefix("accounts.") {
-            format!("${{{}}}", account_var(account))
-        } else {
-            format!("${{{name}}}")
-        }
-    })
-    .into_owned()
+/// `\${name}` (its dollar already escaped) back to a live shell variable.
+fn shell_references(text: &str) -> String {
+    static ESCAPED_REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\\\$\{([A-Za-z][A-Za-z0-9_.\-]*)\}").expect("a fixed pattern")
+    });
+    ESCAPED_REFERENCE
+        .replace_all(text, |c: &regex::Captures| {
+            let name = &c[1];
+            if name == "region" {
+                "${REGION}".to_owned()
+            } else if let Some(account) = name.strip_prefix("accounts.") {
+                format!("${{{}}}", account_var(account))
+            } else {
+                format!("${{{name}}}")
+            }
+        })
+        .into_owned()
 }
 
 fn account_var(name: &str) -> String {
@@ -317,10 +320,12 @@ fn shell_name(text: &str) -> String {
 /// The CLI's name for an operation, as botocore's `xform_name` makes it
 /// (`CreateServiceLinkedRole` → `create-service-linked-role`).
 pub fn cli_name(operation: &str) -> String {
-    let first = Regex::new(r"(.)([A-Z][a-z]+)").expect("a fixed pattern");
-    let end = Regex::new(r"([a-z0-9])([A-Z])").expect("a fixed pattern");
-    let step = first.replace_all(operation, "${1}-${2}");
-    end.replace_all(&step, "${1}-${2}").to_lowercase()
+    static FIRST_CAP: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(.)([A-Z][a-z]+)").expect("a fixed pattern"));
+    static END_CAP: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"([a-z0-9])([A-Z])").expect("a fixed pattern"));
+    let step = FIRST_CAP.replace_all(operation, "${1}-${2}");
+    END_CAP.replace_all(&step, "${1}-${2}").to_lowercase()
 }
 
 #[cfg(test)]
