@@ -1,16 +1,26 @@
 //! One running emulator's state: its world behind a lock and its clock. The server, the
 //! admin endpoints and the in-process harness each hold one and hand it to the pipeline.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use crate::clock::Clock;
+use crate::protocol::{HttpRequest, HttpResponse};
 use crate::world::{Settings, World};
+
+/// Admin endpoints that a way of running keyhole adds (a lab's `/_keyhole/lab/...`); the
+/// admin layer offers it each `/_keyhole/` request it does not answer itself.
+pub trait AdminExtension: Send + Sync + std::fmt::Debug {
+    /// The answer, or `None` when the path is not one of this extension's.
+    fn handle(&self, instance: &Instance, req: &HttpRequest) -> Option<HttpResponse>;
+}
 
 /// One running emulator's world and clock, shared by every connection it serves.
 #[derive(Debug, Default)]
 pub struct Instance {
     world: Mutex<World>,
     pub clock: Clock,
+    /// Set once, by the mode that adds endpoints (`keyhole lab start`).
+    pub extension: OnceLock<Arc<dyn AdminExtension>>,
 }
 
 impl Instance {
@@ -18,6 +28,7 @@ impl Instance {
         Instance {
             world: Mutex::new(World::new(settings)),
             clock: Clock::default(),
+            extension: OnceLock::new(),
         }
     }
 

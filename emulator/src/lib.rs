@@ -36,6 +36,8 @@ mod authz;
 mod clock;
 mod emulator;
 #[doc(hidden)]
+pub mod lab;
+#[doc(hidden)]
 pub mod instance;
 #[doc(hidden)]
 pub mod pipeline;

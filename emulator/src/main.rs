@@ -33,6 +33,51 @@ enum Command {
     Policy(PolicyCommand),
     /// Documented AWS failures as data: list, show, run, and start new ones.
     Scenario(ScenarioArgs),
+    /// Training labs: a scenario served broken, to fix with the AWS CLI or the console.
+    Lab(LabArgs),
+}
+
+#[derive(clap::Args)]
+struct LabArgs {
+    /// The folder that holds one folder per scenario.
+    #[arg(long, env = "KEYHOLE_SCENARIOS", default_value = "scenarios", global = true)]
+    dir: PathBuf,
+    /// Where labs keep the learner's world and progress (one folder per lab).
+    #[arg(long, env = "KEYHOLE_LAB_DIR", default_value = ".keyhole-lab", global = true)]
+    lab_dir: PathBuf,
+    /// en, ja, zh, ko or fr; else KEYHOLE_LANG, else LANG, else (for a running lab) the
+    /// language it started in.
+    #[arg(long, global = true)]
+    lang: Option<keyhole::lab::Lang>,
+    /// A lab server's address, instead of the one the lab folder records.
+    #[arg(long, global = true)]
+    endpoint: Option<String>,
+    #[command(subcommand)]
+    command: LabCommand,
+}
+
+#[derive(Subcommand)]
+enum LabCommand {
+    /// Every lab, with its title.
+    List,
+    /// Serves a lab in its broken state and prints the task; Ctrl-C stops it, and
+    /// starting it again resumes where the learner was.
+    Start {
+        name: String,
+        /// Port to listen on (127.0.0.1); 0 picks a free one.
+        #[arg(long, default_value_t = 4566)]
+        port: u16,
+    },
+    /// The running lab's progress.
+    Status,
+    /// One more hint.
+    Hint,
+    /// Whether the learner's fix works, and is no broader than needed (exit status 1 if not).
+    Check,
+    /// The cause, the least-privilege fix and its commands.
+    Solution,
+    /// Back to the broken state.
+    Reset,
 }
 
 #[derive(clap::Args)]
@@ -129,6 +174,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => serve(args),
         Command::Scenario(args) => scenario(args),
+        Command::Lab(args) => lab(args),
         Command::Policy(PolicyCommand::Validate { policy_type, file }) => {
             exit_code(keyhole::policy::cli::run_validate(&policy_type, &file))
         }
@@ -159,6 +205,54 @@ fn scenario(args: ScenarioArgs) -> ExitCode {
         ScenarioCommand::Script { name } => cli::script(&args.dir, &name),
         ScenarioCommand::New { name } => cli::new(&args.dir, &name),
     };
+    print!("{}", printed.text);
+    exit_code(printed.status)
+}
+
+fn lab(args: LabArgs) -> ExitCode {
+    use keyhole::lab::cli::{self, Remote, StartOptions};
+    use keyhole::lab::Lang;
+    let env = |name: &str| std::env::var(name).ok();
+    let remote = match args.command {
+        LabCommand::List => {
+            let printed = cli::list(&args.dir, Lang::choose(args.lang, env));
+            print!("{}", printed.text);
+            return exit_code(printed.status);
+        }
+        LabCommand::Start { name, port } => {
+            let options = StartOptions {
+                scenarios: args.dir,
+                name,
+                lab_dir: args.lab_dir,
+                lang: Lang::choose(args.lang, env),
+                port,
+            };
+            let runtime = match tokio::runtime::Runtime::new() {
+                Ok(rt) => rt,
+                Err(error) => {
+                    eprintln!("keyhole: cannot start the runtime: {error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            return match runtime.block_on(cli::start(options, shutdown_signal())) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("keyhole: {error}");
+                    ExitCode::from(2)
+                }
+            };
+        }
+        LabCommand::Status => Remote::Status,
+        LabCommand::Hint => Remote::Hint,
+        LabCommand::Check => Remote::Check,
+        LabCommand::Solution => Remote::Solution,
+        LabCommand::Reset => Remote::Reset,
+    };
+    // A running lab answers in its own language unless the learner asks for another.
+    let lang = args
+        .lang
+        .or_else(|| env("KEYHOLE_LANG").and_then(|v| Lang::from_locale(&v)));
+    let printed = cli::remote(remote, &args.lab_dir, args.endpoint.as_deref(), lang);
     print!("{}", printed.text);
     exit_code(printed.status)
 }

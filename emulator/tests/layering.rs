@@ -75,6 +75,8 @@ const LAYERS: &[(&str, Layer)] = &[
     ("emulator.rs", Server),
     // Scenarios drive the pipeline and the admin endpoints as a client would.
     ("scenario/", Server),
+    // Labs serve a scenario's world and answer through the admin endpoints.
+    ("lab/", Server),
     ("main.rs", Server),
     ("lib.rs", Server),
 ];

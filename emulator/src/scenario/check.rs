@@ -11,21 +11,13 @@ use serde_json::Value;
 use super::error::ScenarioError;
 use super::format::{AccountRole, Outcome, Scenario, Step, StepKind, VERSION};
 use super::refs::{self, Reference};
-use crate::policy::json::{self as positioned, JsonNode, JsonValue};
+use crate::policy::json::{self as positioned, JsonNode};
 use crate::protocol::model::ShapeKind;
 use crate::protocol::ServiceId;
 use crate::world::is_account_id;
 
 /// One step of a path into the document, to find the line of what is wrong.
-#[derive(Debug, Clone)]
-pub(super) enum Seg {
-    Key(String),
-    Index(usize),
-}
-
-pub(super) fn key(k: &str) -> Seg {
-    Seg::Key(k.to_owned())
-}
+pub(super) use super::error::{key, Seg};
 
 /// The scenario a `baseline` names: its accounts, Region and setup's captures count.
 #[derive(Clone, Copy)]
@@ -44,14 +36,7 @@ pub(super) struct Checker<'a> {
 
 impl Checker<'_> {
     pub(super) fn error(&self, at: &[Seg], reason: impl Into<String>) -> ScenarioError {
-        let offset = locate(self.tree, at).map_or(0, |n| n.start);
-        let (line, column) = positioned::line_column(self.text, offset);
-        ScenarioError {
-            file: self.file.to_owned(),
-            line,
-            column,
-            reason: reason.into(),
-        }
+        ScenarioError::at(self.file, self.text, self.tree, at, reason)
     }
 
     pub(super) fn scenario(
@@ -473,15 +458,3 @@ fn join(names: &BTreeSet<String>) -> String {
         .join(", ")
 }
 
-fn locate<'t>(node: &'t JsonNode, path: &[Seg]) -> Option<&'t JsonNode> {
-    let Some((first, rest)) = path.split_first() else {
-        return Some(node);
-    };
-    let child = match (first, &node.value) {
-        (Seg::Key(k), JsonValue::Object(_)) => node.get(k),
-        (Seg::Index(i), JsonValue::Array(items)) => items.get(*i),
-        _ => None,
-    };
-    // The deepest node found: an error about a missing member points at its parent.
-    child.map_or(Some(node), |c| locate(c, rest))
-}

@@ -67,7 +67,7 @@ pub fn library(root: &Path) -> Result<Vec<Loaded>, Vec<ScenarioError>> {
 pub fn load(dir: &Path) -> Result<Loaded, ScenarioError> {
     let file = dir.join(SCENARIO_FILE);
     let text = std::fs::read_to_string(&file).map_err(|e| io_error(&file, &e))?;
-    let (scenario, tree) = read(&file, &text)?;
+    let (scenario, tree): (Scenario, _) = read(&file, &text)?;
     let checker = Checker {
         file: &file,
         text: &text,
@@ -114,7 +114,7 @@ pub fn load(dir: &Path) -> Result<Loaded, ScenarioError> {
 /// Parses and checks one scenario document on its own (a `baseline` is not followed):
 /// what the fuzz target drives. `file` names it in errors and anchors `$file` references.
 pub fn parse(file: &Path, text: &str) -> Result<Scenario, ScenarioError> {
-    let (scenario, tree) = read(file, text)?;
+    let (scenario, tree): (Scenario, _) = read(file, text)?;
     let checker = Checker {
         file,
         text,
@@ -125,9 +125,12 @@ pub fn parse(file: &Path, text: &str) -> Result<Scenario, ScenarioError> {
     Ok(scenario)
 }
 
-/// Parses a scenario document as JSON (with positions) and as the format; `file` names it
-/// in errors.
-fn read(file: &Path, text: &str) -> Result<(Scenario, JsonNode), ScenarioError> {
+/// Parses a document as JSON (with positions) and as the format `T` (a scenario, a lab's
+/// text); `file` names it in errors.
+pub(crate) fn read<T: serde::de::DeserializeOwned>(
+    file: &Path,
+    text: &str,
+) -> Result<(T, JsonNode), ScenarioError> {
     let tree = positioned::parse(text).map_err(|e| {
         let (line, column) = positioned::line_column(text, e.offset);
         ScenarioError {
@@ -137,13 +140,13 @@ fn read(file: &Path, text: &str) -> Result<(Scenario, JsonNode), ScenarioError> 
             reason: format!("not JSON: {}", e.reason),
         }
     })?;
-    let scenario: Scenario = serde_json::from_str(text).map_err(|e| ScenarioError {
+    let document: T = serde_json::from_str(text).map_err(|e| ScenarioError {
         file: file.to_owned(),
         line: e.line() as u32,
         column: e.column() as u32,
         reason: serde_reason(&e),
     })?;
-    Ok((scenario, tree))
+    Ok((document, tree))
 }
 
 /// serde_json's message without its " at line L column C" tail (the error carries both).
@@ -155,7 +158,7 @@ fn serde_reason(e: &serde_json::Error) -> String {
     }
 }
 
-fn io_error(path: &Path, e: &std::io::Error) -> ScenarioError {
+pub(crate) fn io_error(path: &Path, e: &std::io::Error) -> ScenarioError {
     ScenarioError {
         file: path.to_owned(),
         line: 0,

@@ -15,7 +15,7 @@
 
 mod check;
 pub mod cli;
-mod error;
+pub mod error;
 pub mod format;
 pub mod load;
 pub mod refs;

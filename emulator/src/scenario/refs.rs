@@ -54,8 +54,9 @@ fn reference(inner: &str) -> Result<Reference, String> {
     ))
 }
 
-/// The values references stand for while a scenario runs.
-#[derive(Debug, Clone, Default)]
+/// The values references stand for while a scenario runs (a lab keeps them on disk).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Bindings {
     pub region: String,
     pub accounts: BTreeMap<String, String>,

@@ -86,6 +86,46 @@ pub fn run_with(scenario: &Loaded, transport: &mut dyn Transport) -> Report {
     report
 }
 
+/// A scenario's world left in its broken state, as a lab starts it: keyhole reset, the
+/// baseline's setup, the scenario's setup. Returns the account ids and captures the check,
+/// the fix and a lab's texts refer to.
+pub fn set_up(scenario: &Loaded, transport: &mut dyn Transport) -> Result<Bindings, String> {
+    let mut runner = Runner::new(scenario, transport);
+    runner.admin("POST", "/_keyhole/reset", &json!({}))?;
+    if let Some(base) = &scenario.baseline {
+        runner.steps(base, "baseline setup", &base.scenario.setup)?;
+    }
+    runner.steps(scenario, "setup", &scenario.scenario.setup)?;
+    Ok(runner.bindings)
+}
+
+/// Runs the check in a world already set up (`bindings` from [`set_up`]) and compares its
+/// last answer with `expected`: what a lab's check replays against the learner's world.
+pub fn check_against(
+    scenario: &Loaded,
+    transport: &mut dyn Transport,
+    bindings: Bindings,
+    expected: &Outcome,
+) -> Result<Comparison, String> {
+    let mut runner = Runner::new(scenario, transport);
+    runner.bindings = bindings;
+    let answer = runner.check()?;
+    Ok(runner.compare(expected, &answer))
+}
+
+/// Applies the scenario's fix to a world already set up: the reference a lab compares a
+/// learner's fix with.
+pub fn apply_fix(
+    scenario: &Loaded,
+    transport: &mut dyn Transport,
+    bindings: Bindings,
+) -> Result<Bindings, String> {
+    let mut runner = Runner::new(scenario, transport);
+    runner.bindings = bindings;
+    runner.steps(scenario, "fix", &scenario.scenario.fix)?;
+    Ok(runner.bindings)
+}
+
 struct Runner<'s, 't> {
     scenario: &'s Loaded,
     transport: &'t mut dyn Transport,

@@ -3,6 +3,7 @@
 //! (`client-tests` does so for the AWS SDK for Rust). The runner is the same either way.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 
@@ -67,19 +68,31 @@ pub trait Transport {
     fn admin(&mut self, method: &str, path: &str, body: &Value) -> Result<Value, String>;
 }
 
-/// A fresh emulator inside this process.
+/// An emulator inside this process: a fresh one, or one that also serves HTTP (a lab's).
 pub struct InProcess {
-    instance: Instance,
+    instance: Arc<Instance>,
 }
 
 impl InProcess {
     pub fn new(default_region: &str) -> InProcess {
-        InProcess {
-            instance: Instance::new(Settings {
-                default_region: default_region.to_owned(),
-                ..Settings::default()
-            }),
-        }
+        InProcess::over(Arc::new(Instance::new(Settings {
+            default_region: default_region.to_owned(),
+            ..Settings::default()
+        })))
+    }
+
+    /// Calls go to `instance`, which others may share.
+    pub fn over(instance: Arc<Instance>) -> InProcess {
+        InProcess { instance }
+    }
+
+    /// A fresh emulator holding a copy of another's world (`GET /_keyhole/state`): what a
+    /// lab's check replays on, so that checking never changes the learner's world.
+    pub fn copy_of(state: &Value) -> Result<InProcess, String> {
+        let copy = InProcess::new("us-east-1");
+        crate::admin::call(&copy.instance, "POST", "/_keyhole/state", state)
+            .map_err(|e| format!("the world could not be copied: {e}"))?;
+        Ok(copy)
     }
 }
 
