@@ -98,7 +98,11 @@ pub fn handle(instance: &Instance, req: &HttpRequest) -> HttpResponse {
             200,
             &json!({"now": instance.clock.now(), "offsetSeconds": instance.clock.offset_seconds()}),
         ),
-        _ => match instance.extension.get().and_then(|e| e.handle(instance, req)) {
+        _ => match instance
+            .extension
+            .get()
+            .and_then(|e| e.handle(instance, req))
+        {
             Some(answer) => answer,
             None if path == "/_keyhole/lab" || path.starts_with("/_keyhole/lab/") => {
                 error(404, "no lab is running")

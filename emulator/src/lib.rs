@@ -36,9 +36,9 @@ mod authz;
 mod clock;
 mod emulator;
 #[doc(hidden)]
-pub mod lab;
-#[doc(hidden)]
 pub mod instance;
+#[doc(hidden)]
+pub mod lab;
 #[doc(hidden)]
 pub mod pipeline;
 pub mod policy;

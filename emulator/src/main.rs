@@ -40,10 +40,20 @@ enum Command {
 #[derive(clap::Args)]
 struct LabArgs {
     /// The folder that holds one folder per scenario.
-    #[arg(long, env = "KEYHOLE_SCENARIOS", default_value = "scenarios", global = true)]
+    #[arg(
+        long,
+        env = "KEYHOLE_SCENARIOS",
+        default_value = "scenarios",
+        global = true
+    )]
     dir: PathBuf,
     /// Where labs keep the learner's world and progress (one folder per lab).
-    #[arg(long, env = "KEYHOLE_LAB_DIR", default_value = ".keyhole-lab", global = true)]
+    #[arg(
+        long,
+        env = "KEYHOLE_LAB_DIR",
+        default_value = ".keyhole-lab",
+        global = true
+    )]
     lab_dir: PathBuf,
     /// en, ja, zh, ko or fr; else KEYHOLE_LANG, else LANG, else (for a running lab) the
     /// language it started in.
@@ -234,7 +244,11 @@ fn lab(args: LabArgs) -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            return match runtime.block_on(cli::start(options, shutdown_signal())) {
+            return match runtime.block_on(cli::start(
+                options,
+                |intro| print!("{intro}"),
+                shutdown_signal(),
+            )) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => {
                     eprintln!("keyhole: {error}");

@@ -1,8 +1,8 @@
 //! Is a fix broader than it needs to be? keyhole reads a world's resource and identity
 //! policies through the API, as a client would, and asks the one evaluator a fixed set of
 //! questions that a least-privilege fix never changes: may an account outside the lab's
-//! accounts use a key, copy into a vault or assume a role; may another account manage a key
-//! or a vault; may a role do anything anywhere. A learner's fix is too broad when it allows
+//! accounts use a key, copy into a vault or assume a role; may another account use a key
+//! beyond what a copy needs; may a role do anything anywhere. A learner's fix is too broad when it allows
 //! an answer that the scenario's own fix, applied to the same broken world, does not.
 
 use std::collections::BTreeSet;
@@ -19,18 +19,14 @@ pub const OUTSIDER: &str = "999999999999";
 /// What an outsider must never be able to do to a lab's resources.
 const OUTSIDER_KEY_ACTIONS: &[&str] = &["kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant"];
 const OUTSIDER_VAULT_ACTIONS: &[&str] = &["backup:CopyIntoBackupVault"];
-/// What another account of the lab never needs on a key or a vault it does not own.
-const MANAGE_KEY_ACTIONS: &[&str] = &[
-    "kms:PutKeyPolicy",
-    "kms:ScheduleKeyDeletion",
-    "kms:DisableKey",
-    "kms:UpdateKeyDescription",
-];
-const MANAGE_VAULT_ACTIONS: &[&str] = &[
-    "backup:DeleteBackupVault",
-    "backup:PutBackupVaultAccessPolicy",
-    "backup:DeleteBackupVaultAccessPolicy",
-    "backup:DeleteRecoveryPoint",
+/// What another account of the lab never needs on a key it does not own: actions a key
+/// policy can open to another account (management actions such as kms:PutKeyPolicy cannot
+/// be, so `kms:*` shows only through these) that no backup or copy uses.
+const BEYOND_COPY_KEY_ACTIONS: &[&str] = &[
+    "kms:Sign",
+    "kms:GenerateMac",
+    "kms:GetKeyRotationStatus",
+    "kms:GetPublicKey",
 ];
 /// What no role of a backup lab needs, on any resource.
 const ROLE_NEVER_ACTIONS: &[&str] = &[
@@ -76,15 +72,46 @@ pub fn allowed(world: &mut dyn Transport, accounts: &[String], region: &str) -> 
             region,
         };
         for (arn, policy) in reader.key_policies() {
-            ask(&mut found, Exposure::Outside, &policy, account, &[root(OUTSIDER)], OUTSIDER_KEY_ACTIONS, &arn);
-            ask(&mut found, Exposure::OtherAccount, &policy, account, &others, MANAGE_KEY_ACTIONS, &arn);
+            ask(
+                &mut found,
+                Exposure::Outside,
+                &policy,
+                account,
+                &[root(OUTSIDER)],
+                OUTSIDER_KEY_ACTIONS,
+                &arn,
+            );
+            ask(
+                &mut found,
+                Exposure::OtherAccount,
+                &policy,
+                account,
+                &others,
+                BEYOND_COPY_KEY_ACTIONS,
+                &arn,
+            );
         }
         for (arn, policy) in reader.vault_policies() {
-            ask(&mut found, Exposure::Outside, &policy, account, &[root(OUTSIDER)], OUTSIDER_VAULT_ACTIONS, &arn);
-            ask(&mut found, Exposure::OtherAccount, &policy, account, &others, MANAGE_VAULT_ACTIONS, &arn);
+            ask(
+                &mut found,
+                Exposure::Outside,
+                &policy,
+                account,
+                &[root(OUTSIDER)],
+                OUTSIDER_VAULT_ACTIONS,
+                &arn,
+            );
         }
         for role in reader.roles() {
-            ask(&mut found, Exposure::Outside, &role.trust, account, &[root(OUTSIDER)], &["sts:AssumeRole"], &role.arn);
+            ask(
+                &mut found,
+                Exposure::Outside,
+                &role.trust,
+                account,
+                &[root(OUTSIDER)],
+                &["sts:AssumeRole"],
+                &role.arn,
+            );
             for action in ROLE_NEVER_ACTIONS {
                 let request = SimulationRequest {
                     policy_input_list: role.policies.clone(),
@@ -186,13 +213,27 @@ impl Reader<'_> {
         let keys = self.call("kms", "ListKeys", json!({})).unwrap_or_default();
         let mut out = Vec::new();
         for key in keys["Keys"].as_array().into_iter().flatten() {
-            let Some(arn) = key["KeyArn"].as_str() else { continue };
+            let Some(arn) = key["KeyArn"].as_str() else {
+                continue;
+            };
             let described = self.call("kms", "DescribeKey", json!({"KeyId": arn}));
-            if described.as_ref().and_then(|d| at_path(d, "KeyMetadata.KeyManager")).and_then(Value::as_str) != Some("CUSTOMER") {
+            if described
+                .as_ref()
+                .and_then(|d| at_path(d, "KeyMetadata.KeyManager"))
+                .and_then(Value::as_str)
+                != Some("CUSTOMER")
+            {
                 continue;
             }
-            if let Some(policy) = self.call("kms", "GetKeyPolicy", json!({"KeyId": arn, "PolicyName": "default"})) {
-                out.push((arn.to_owned(), policy["Policy"].as_str().unwrap_or_default().to_owned()));
+            if let Some(policy) = self.call(
+                "kms",
+                "GetKeyPolicy",
+                json!({"KeyId": arn, "PolicyName": "default"}),
+            ) {
+                out.push((
+                    arn.to_owned(),
+                    policy["Policy"].as_str().unwrap_or_default().to_owned(),
+                ));
             }
         }
         out
@@ -200,13 +241,22 @@ impl Reader<'_> {
 
     /// Vaults that have an access policy.
     fn vault_policies(&mut self) -> Vec<(String, String)> {
-        let vaults = self.call("backup", "ListBackupVaults", json!({})).unwrap_or_default();
+        let vaults = self
+            .call("backup", "ListBackupVaults", json!({}))
+            .unwrap_or_default();
         let mut out = Vec::new();
         for vault in vaults["BackupVaultList"].as_array().into_iter().flatten() {
-            let (Some(name), Some(arn)) = (vault["BackupVaultName"].as_str(), vault["BackupVaultArn"].as_str()) else {
+            let (Some(name), Some(arn)) = (
+                vault["BackupVaultName"].as_str(),
+                vault["BackupVaultArn"].as_str(),
+            ) else {
                 continue;
             };
-            if let Some(policy) = self.call("backup", "GetBackupVaultAccessPolicy", json!({"BackupVaultName": name})) {
+            if let Some(policy) = self.call(
+                "backup",
+                "GetBackupVaultAccessPolicy",
+                json!({"BackupVaultName": name}),
+            ) {
                 if let Some(text) = policy["Policy"].as_str() {
                     out.push((arn.to_owned(), text.to_owned()));
                 }
@@ -223,28 +273,62 @@ impl Reader<'_> {
             let (Some(name), Some(arn)) = (role["RoleName"].as_str(), role["Arn"].as_str()) else {
                 continue;
             };
-            if role["Path"].as_str().is_some_and(|p| p.starts_with("/aws-service-role/")) {
+            if role["Path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("/aws-service-role/"))
+            {
                 continue;
             }
-            let detail = self.call("iam", "GetRole", json!({"RoleName": name})).unwrap_or_default();
-            let trust = decoded(detail["Role"]["AssumeRolePolicyDocument"].as_str().unwrap_or_default());
+            let detail = self
+                .call("iam", "GetRole", json!({"RoleName": name}))
+                .unwrap_or_default();
+            let trust = decoded(
+                detail["Role"]["AssumeRolePolicyDocument"]
+                    .as_str()
+                    .unwrap_or_default(),
+            );
             let mut policies = Vec::new();
-            let inline = self.call("iam", "ListRolePolicies", json!({"RoleName": name})).unwrap_or_default();
-            for policy in inline["PolicyNames"].as_array().into_iter().flatten().filter_map(Value::as_str) {
-                if let Some(p) = self.call("iam", "GetRolePolicy", json!({"RoleName": name, "PolicyName": policy})) {
+            let inline = self
+                .call("iam", "ListRolePolicies", json!({"RoleName": name}))
+                .unwrap_or_default();
+            for policy in inline["PolicyNames"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                if let Some(p) = self.call(
+                    "iam",
+                    "GetRolePolicy",
+                    json!({"RoleName": name, "PolicyName": policy}),
+                ) {
                     policies.push(decoded(p["PolicyDocument"].as_str().unwrap_or_default()));
                 }
             }
-            let attached = self.call("iam", "ListAttachedRolePolicies", json!({"RoleName": name})).unwrap_or_default();
-            for policy in attached["AttachedPolicies"].as_array().into_iter().flatten() {
-                if let Some(text) = policy["PolicyArn"].as_str().and_then(|a| self.managed_policy(a)) {
+            let attached = self
+                .call("iam", "ListAttachedRolePolicies", json!({"RoleName": name}))
+                .unwrap_or_default();
+            for policy in attached["AttachedPolicies"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                if let Some(text) = policy["PolicyArn"]
+                    .as_str()
+                    .and_then(|a| self.managed_policy(a))
+                {
                     policies.push(text);
                 }
             }
             let boundary = detail["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"]
                 .as_str()
                 .and_then(|a| self.managed_policy(a));
-            out.push(Role { arn: arn.to_owned(), trust, policies, boundary });
+            out.push(Role {
+                arn: arn.to_owned(),
+                trust,
+                policies,
+                boundary,
+            });
         }
         out
     }
@@ -253,7 +337,11 @@ impl Reader<'_> {
     fn managed_policy(&mut self, arn: &str) -> Option<String> {
         let policy = self.call("iam", "GetPolicy", json!({"PolicyArn": arn}))?;
         let version = policy["Policy"]["DefaultVersionId"].as_str()?.to_owned();
-        let document = self.call("iam", "GetPolicyVersion", json!({"PolicyArn": arn, "VersionId": version}))?;
+        let document = self.call(
+            "iam",
+            "GetPolicyVersion",
+            json!({"PolicyArn": arn, "VersionId": version}),
+        )?;
         Some(decoded(document["PolicyVersion"]["Document"].as_str()?))
     }
 }
@@ -275,7 +363,9 @@ mod tests {
     fn world_with_key_policy(policy: &str) -> (InProcess, String) {
         let mut world = InProcess::new("us-east-1");
         let root = Credentials::root("111111111111");
-        let key = world.call(&root, "us-east-1", "kms", "CreateKey", json!({})).unwrap();
+        let key = world
+            .call(&root, "us-east-1", "kms", "CreateKey", json!({}))
+            .unwrap();
         let arn = key["KeyMetadata"]["Arn"].as_str().unwrap().to_owned();
         world
             .call(&root, "us-east-1", "kms", "PutKeyPolicy", json!({"KeyId": arn, "PolicyName": "default", "Policy": policy, "BypassPolicyLockoutSafetyCheck": true}))
@@ -290,7 +380,10 @@ mod tests {
     #[test]
     fn an_owner_only_key_exposes_nothing() {
         let (mut world, _) = world_with_key_policy(POLICY);
-        assert_eq!(allowed(&mut world, &accounts(), "us-east-1"), BTreeSet::new());
+        assert_eq!(
+            allowed(&mut world, &accounts(), "us-east-1"),
+            BTreeSet::new()
+        );
     }
 
     #[test]
@@ -303,10 +396,22 @@ mod tests {
         let found = allowed(&mut world, &accounts(), "us-east-1");
         let managed: Vec<&str> = found
             .iter()
-            .filter(|a| a.kind == Exposure::OtherAccount && a.principal == "arn:aws:iam::222222222222:root" && a.resource == arn)
+            .filter(|a| {
+                a.kind == Exposure::OtherAccount
+                    && a.principal == "arn:aws:iam::222222222222:root"
+                    && a.resource == arn
+            })
             .map(|a| a.action.as_str())
             .collect();
-        assert_eq!(managed, MANAGE_KEY_ACTIONS.iter().copied().collect::<BTreeSet<_>>().into_iter().collect::<Vec<_>>());
+        assert_eq!(
+            managed,
+            [
+                "kms:GenerateMac",
+                "kms:GetKeyRotationStatus",
+                "kms:GetPublicKey",
+                "kms:Sign"
+            ]
+        );
         assert!(found.iter().all(|a| a.kind != Exposure::Outside));
 
         let public = POLICY.replace(r#"{"AWS":"arn:aws:iam::111111111111:root"}"#, r#""*""#);
@@ -316,7 +421,10 @@ mod tests {
             .filter(|a| a.kind == Exposure::Outside)
             .map(|a| a.action)
             .collect();
-        assert_eq!(outside, ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey"]);
+        assert_eq!(
+            outside,
+            ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey"]
+        );
     }
 
     #[test]
@@ -326,6 +434,8 @@ mod tests {
             r#""*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abcdefghij"}}"#,
         );
         let (mut world, _) = world_with_key_policy(&org);
-        assert!(allowed(&mut world, &accounts(), "us-east-1").iter().all(|a| a.kind != Exposure::Outside));
+        assert!(allowed(&mut world, &accounts(), "us-east-1")
+            .iter()
+            .all(|a| a.kind != Exposure::Outside));
     }
 }

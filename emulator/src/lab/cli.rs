@@ -61,9 +61,11 @@ pub struct StartOptions {
 }
 
 /// Serves lab `name` on 127.0.0.1:`port` until `shutdown` resolves, saving the learner's
-/// world as it changes; prints the task and how to reach the lab to stdout.
+/// world as it changes; hands `announce` the task and how to reach the lab (the command
+/// prints it) once the lab answers.
 pub async fn start(
     options: StartOptions,
+    announce: impl FnOnce(String),
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<(), String> {
     let listener = TcpListener::bind(("127.0.0.1", options.port))
@@ -88,8 +90,11 @@ pub async fn start(
         instance: instance.clone(),
     };
     let _ = instance.extension.set(Arc::new(routes));
-    let intro = intro(&status(&lab, &instance, options.lang)?, options.lang, resumed);
-    print!("{intro}");
+    announce(intro(
+        &status(&lab, &instance, options.lang)?,
+        options.lang,
+        resumed,
+    ));
     write_atomically(&options.lab_dir.join(ENDPOINT_FILE), endpoint.as_bytes())?;
     let saver = {
         let (lab, instance) = (lab.clone(), instance.clone());
@@ -120,7 +125,15 @@ pub fn intro(status: &Value, lang: Lang, resumed: bool) -> String {
     let _ = writeln!(
         out,
         "{}",
-        say(lang, "running", &[("name", &s("name")), ("endpoint", &endpoint), ("dir", &s("dir"))])
+        say(
+            lang,
+            "running",
+            &[
+                ("name", &s("name")),
+                ("endpoint", &endpoint),
+                ("dir", &s("dir"))
+            ]
+        )
     );
     if resumed {
         let _ = writeln!(out, "{}", say(lang, "resumed", &[("dir", &s("dir"))]));
@@ -143,7 +156,11 @@ pub fn intro(status: &Value, lang: Lang, resumed: bool) -> String {
     let _ = writeln!(out, "\n{}", say(lang, "cli", &[]));
     let _ = writeln!(out, "    export AWS_ENDPOINT_URL={endpoint}");
     let _ = writeln!(out, "    export AWS_CONFIG_FILE={}", s("awsConfigFile"));
-    let _ = writeln!(out, "    export AWS_SHARED_CREDENTIALS_FILE={}", s("awsSharedCredentialsFile"));
+    let _ = writeln!(
+        out,
+        "    export AWS_SHARED_CREDENTIALS_FILE={}",
+        s("awsSharedCredentialsFile")
+    );
     let _ = writeln!(out, "\n{}", say(lang, "reproduce", &[]));
     for c in status["reproduce"].as_array().into_iter().flatten() {
         let _ = writeln!(out, "    {}", c.as_str().unwrap_or_default());
@@ -169,7 +186,12 @@ pub enum Remote {
 
 /// Runs `command` against the lab server that `lab_dir` (or `endpoint`) names; `lang` is
 /// the learner's explicit choice, else the lab answers in the language it started with.
-pub fn remote(command: Remote, lab_dir: &Path, endpoint: Option<&str>, lang: Option<Lang>) -> Printed {
+pub fn remote(
+    command: Remote,
+    lab_dir: &Path,
+    endpoint: Option<&str>,
+    lang: Option<Lang>,
+) -> Printed {
     let endpoint = endpoint.map(str::to_owned).unwrap_or_else(|| {
         std::fs::read_to_string(lab_dir.join(ENDPOINT_FILE))
             .map(|t| t.trim().to_owned())
@@ -202,7 +224,11 @@ pub fn remote(command: Remote, lab_dir: &Path, endpoint: Option<&str>, lang: Opt
     match command {
         Remote::Status => {
             let hints = answer["hints"].as_array().map_or(0, Vec::len).to_string();
-            let state = if answer["solved"] == true { "state-solved" } else { "state-unsolved" };
+            let state = if answer["solved"] == true {
+                "state-solved"
+            } else {
+                "state-unsolved"
+            };
             let _ = writeln!(
                 text,
                 "{}",
@@ -211,7 +237,10 @@ pub fn remote(command: Remote, lab_dir: &Path, endpoint: Option<&str>, lang: Opt
                     "status",
                     &[
                         ("name", answer["name"].as_str().unwrap_or_default()),
-                        ("language", answer["language"].as_str().unwrap_or_default()),
+                        (
+                            "language",
+                            answer["labLanguage"].as_str().unwrap_or_default()
+                        ),
                         ("endpoint", &endpoint),
                         ("hints", &hints),
                         ("count", &answer["hintCount"].to_string()),
@@ -223,7 +252,11 @@ pub fn remote(command: Remote, lab_dir: &Path, endpoint: Option<&str>, lang: Opt
         }
         Remote::Hint => {
             let (index, count) = (answer["index"].to_string(), answer["hintCount"].to_string());
-            let _ = writeln!(text, "{}", say(lang, "hint", &[("index", &index), ("count", &count)]));
+            let _ = writeln!(
+                text,
+                "{}",
+                say(lang, "hint", &[("index", &index), ("count", &count)])
+            );
             let _ = writeln!(text, "{}", answer["hint"].as_str().unwrap_or_default());
             if index == count {
                 let _ = writeln!(text, "\n{}", say(lang, "no-more-hints", &[]));
@@ -237,8 +270,18 @@ pub fn remote(command: Remote, lab_dir: &Path, endpoint: Option<&str>, lang: Opt
             status = i32::from(answer["verdict"] != "solved");
         }
         Remote::Solution => {
-            let _ = writeln!(text, "## {}\n{}\n", say(lang, "cause", &[]), answer["cause"].as_str().unwrap_or_default());
-            let _ = writeln!(text, "## {}\n{}\n", say(lang, "fix", &[]), answer["fix"].as_str().unwrap_or_default());
+            let _ = writeln!(
+                text,
+                "## {}\n{}\n",
+                say(lang, "cause", &[]),
+                answer["cause"].as_str().unwrap_or_default()
+            );
+            let _ = writeln!(
+                text,
+                "## {}\n{}\n",
+                say(lang, "fix", &[]),
+                answer["fix"].as_str().unwrap_or_default()
+            );
             let dir = answer["dir"].as_str().unwrap_or_default();
             let _ = writeln!(text, "{}", say(lang, "commands", &[("dir", dir)]));
             for c in answer["commands"].as_array().into_iter().flatten() {
@@ -254,7 +297,14 @@ pub fn remote(command: Remote, lab_dir: &Path, endpoint: Option<&str>, lang: Opt
 
 fn no_lab(lang: Lang, endpoint: &str, reason: &str) -> Printed {
     Printed {
-        text: format!("{}\n", say(lang, "no-lab", &[("endpoint", endpoint), ("reason", reason)])),
+        text: format!(
+            "{}\n",
+            say(
+                lang,
+                "no-lab",
+                &[("endpoint", endpoint), ("reason", reason)]
+            )
+        ),
         status: 2,
     }
 }

@@ -39,7 +39,10 @@ pub fn call(endpoint: &str, method: &str, path: &str) -> Result<(u16, Value), St
         .and_then(|s| s.parse().ok())
         .ok_or("the lab server's answer has no status")?;
     // keyhole answers with a Content-Length, never in chunks.
-    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         return Err("the lab server answered in chunks".into());
     }
     let value = serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?;

@@ -186,7 +186,7 @@ pub fn shell_quote(value: &str) -> String {
     }
 }
 
-/// The AWS CLI command for one call: `input`'s members as options in the model's order,
+/// The AWS CLI command for one call: `input`'s members as options in the model's (sorted) order,
 /// strings as they are, other values as JSON; a member in `files` (member → path) is passed
 /// as `file://path`, as one passes a policy.
 pub fn render(
@@ -218,7 +218,10 @@ pub fn render(
     for (member, value) in members {
         let option = format!("--{}", cli_name(member));
         if let Some((_, path)) = files.iter().find(|(m, _)| m == member) {
-            command.push_str(&format!(" {option} {}", shell_quote(&format!("file://{path}"))));
+            command.push_str(&format!(
+                " {option} {}",
+                shell_quote(&format!("file://{path}"))
+            ));
             continue;
         }
         match value {
@@ -258,10 +261,13 @@ mod tests {
             parse("aws kms get-key-polcy --key-id x"),
             Err("`aws kms` has no operation \"get-key-polcy\"".to_owned())
         );
-        assert_eq!(parse("aws ec2 describe-volumes"), Err("keyhole does not serve \"ec2\"".to_owned()));
+        assert_eq!(
+            parse("aws ec2 describe-volumes"),
+            Err("keyhole does not serve \"ec2\"".to_owned())
+        );
         assert_eq!(
             parse("aws kms describe-key --key-idd x"),
-            Err("`aws kms describe-key` has no option \"--key-idd\" (it takes --key-id, --grant-tokens)".to_owned())
+            Err("`aws kms describe-key` has no option \"--key-idd\" (it takes --grant-tokens, --key-id)".to_owned())
         );
         assert_eq!(
             parse("aws kms describe-key --key-id"),
@@ -271,7 +277,10 @@ mod tests {
             parse("aws kms list-keys | jq ."),
             Err("one command only: '|' is not allowed".to_owned())
         );
-        assert_eq!(parse("kms list-keys"), Err("a command starts with `aws`".to_owned()));
+        assert_eq!(
+            parse("kms list-keys"),
+            Err("a command starts with `aws`".to_owned())
+        );
         assert_eq!(
             parse("aws kms describe-key --key-id 'x"),
             Err("a single quote is not closed".to_owned())
@@ -290,11 +299,14 @@ mod tests {
         );
         assert_eq!(
             text,
-            "aws kms put-key-policy --profile source --key-id arn:aws:kms:us-east-1:111111111111:key/k --policy-name default --policy 'file://policies/shared key.json' --no-bypass-policy-lockout-safety-check"
+            "aws kms put-key-policy --profile source --no-bypass-policy-lockout-safety-check --key-id arn:aws:kms:us-east-1:111111111111:key/k --policy 'file://policies/shared key.json' --policy-name default"
         );
         let back = parse(&text).unwrap();
         assert_eq!(back.operation, "PutKeyPolicy");
-        assert_eq!(back.option("--policy"), Some("file://policies/shared key.json"));
+        assert_eq!(
+            back.option("--policy"),
+            Some("file://policies/shared key.json")
+        );
         let quoted = render(
             ServiceId::Backup,
             "StartCopyJob",
@@ -306,6 +318,9 @@ mod tests {
             quoted,
             r#"aws backup start-copy-job --profile source --iam-role-arn 'it'\''s' --lifecycle '{"DeleteAfterDays":14}'"#
         );
-        assert_eq!(parse(&quoted).unwrap().option("--iam-role-arn"), Some("it's"));
+        assert_eq!(
+            parse(&quoted).unwrap().option("--iam-role-arn"),
+            Some("it's")
+        );
     }
 }

@@ -64,7 +64,9 @@ impl FromStr for Lang {
         Lang::ALL
             .into_iter()
             .find(|l| l.code() == code)
-            .ok_or_else(|| format!("no language {code:?}: keyhole's labs speak en, ja, zh, ko and fr"))
+            .ok_or_else(|| {
+                format!("no language {code:?}: keyhole's labs speak en, ja, zh, ko and fr")
+            })
     }
 }
 
@@ -86,10 +88,19 @@ mod tests {
         let all = [("KEYHOLE_LANG", "fr"), ("LANG", "ja_JP.UTF-8")];
         assert_eq!(Lang::choose(Some(Lang::Ko), env(&all)), Lang::Ko);
         assert_eq!(Lang::choose(None, env(&all)), Lang::Fr);
-        assert_eq!(Lang::choose(None, env(&[("LANG", "ja_JP.UTF-8")])), Lang::Ja);
-        assert_eq!(Lang::choose(None, env(&[("LANG", "zh_CN.UTF-8")])), Lang::Zh);
+        assert_eq!(
+            Lang::choose(None, env(&[("LANG", "ja_JP.UTF-8")])),
+            Lang::Ja
+        );
+        assert_eq!(
+            Lang::choose(None, env(&[("LANG", "zh_CN.UTF-8")])),
+            Lang::Zh
+        );
         assert_eq!(Lang::choose(None, env(&[("LANG", "C.UTF-8")])), Lang::En);
-        assert_eq!(Lang::choose(None, env(&[("LANG", "de_DE.UTF-8")])), Lang::En);
+        assert_eq!(
+            Lang::choose(None, env(&[("LANG", "de_DE.UTF-8")])),
+            Lang::En
+        );
         assert_eq!(Lang::choose(None, env(&[])), Lang::En);
         // An unknown KEYHOLE_LANG falls through to the locale, not to English.
         let odd = [("KEYHOLE_LANG", "xx"), ("LANG", "ko_KR.UTF-8")];

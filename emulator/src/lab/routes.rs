@@ -46,13 +46,17 @@ impl AdminExtension for LabRoutes {
                 .and_then(|v| serde_json::to_value(v).map_err(|e| e.to_string())),
             ("GET", "/_keyhole/lab/solution") => verdict::solution(lab, lang)
                 .and_then(|s| serde_json::to_value(s).map_err(|e| e.to_string())),
-            ("POST", "/_keyhole/lab/reset") => lab
-                .reset(instance)
-                .map(|()| json!({"status": "reset"})),
+            ("POST", "/_keyhole/lab/reset") => {
+                lab.reset(instance).map(|()| json!({"status": "reset"}))
+            }
             _ => return None,
         };
         Some(match answer {
-            Ok(body) => HttpResponse::json(200, &body),
+            Ok(mut body) => {
+                // Every answer says its language, so the CLI words its own lines alike.
+                body["language"] = json!(lang);
+                HttpResponse::json(200, &body)
+            }
             Err(e) => error(500, &e),
         })
     }
@@ -89,6 +93,8 @@ pub fn status(lab: &Lab, instance: &Arc<Instance>, lang: Lang) -> Result<Value, 
         "name": lab.scenario.name,
         "language": lang,
         "languages": Lang::ALL,
+        // The language the lab started in (the answer's own may differ: `?lang=`).
+        "labLanguage": progress.language,
         "title": text.title,
         "task": bindings.substitute(&text.task),
         "symptom": bindings.substitute(&text.symptom),
@@ -150,7 +156,10 @@ pub fn message(lab: &Lab) -> String {
                 .iter()
                 .map(|(path, v)| {
                     let v = bindings.substitute_value(v);
-                    format!("{path}: {}", v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                    format!(
+                        "{path}: {}",
+                        v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+                    )
                 })
                 .collect();
             values.join("\n")
@@ -165,16 +174,26 @@ fn resources(lab: &Lab, instance: &Arc<Instance>, region: &str) -> (Vec<Value>, 
     for account in lab.account_ids() {
         let root = Credentials::root(&account);
         let mut call = |service: &str, op: &str, input: Value| {
-            transport.call(&root, region, service, op, input).unwrap_or_default()
+            transport
+                .call(&root, region, service, op, input)
+                .unwrap_or_default()
         };
-        for key in call("kms", "ListKeys", json!({}))["Keys"].as_array().cloned().unwrap_or_default() {
+        for key in call("kms", "ListKeys", json!({}))["Keys"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
             let arn = key["KeyArn"].as_str().unwrap_or_default().to_owned();
             let meta = call("kms", "DescribeKey", json!({"KeyId": arn}));
             if meta["KeyMetadata"]["KeyManager"] == "CUSTOMER" {
                 keys.push(json!({"account": account, "arn": arn, "state": meta["KeyMetadata"]["KeyState"]}));
             }
         }
-        for vault in call("backup", "ListBackupVaults", json!({}))["BackupVaultList"].as_array().cloned().unwrap_or_default() {
+        for vault in call("backup", "ListBackupVaults", json!({}))["BackupVaultList"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
             vaults.push(json!({"account": account, "name": vault["BackupVaultName"], "arn": vault["BackupVaultArn"]}));
         }
     }

@@ -128,7 +128,8 @@ impl Lab {
             *saved = world;
         }
         drop(saved);
-        let progress = serde_json::to_string_pretty(&*self.progress()).map_err(|e| e.to_string())?;
+        let progress =
+            serde_json::to_string_pretty(&*self.progress()).map_err(|e| e.to_string())?;
         write_atomically(&self.dir.join("progress.json"), progress.as_bytes())
     }
 
@@ -152,12 +153,19 @@ impl Lab {
 
     /// Account ids of the lab, in the scenario's order.
     pub fn account_ids(&self) -> Vec<String> {
-        self.scenario.accounts().iter().map(|a| a.id.clone()).collect()
+        self.scenario
+            .accounts()
+            .iter()
+            .map(|a| a.id.clone())
+            .collect()
     }
 
     /// `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` for the lab's profiles.
     pub fn aws_files(&self) -> (PathBuf, PathBuf) {
-        (self.dir.join("aws").join("config"), self.dir.join("aws").join("credentials"))
+        (
+            self.dir.join("aws").join("config"),
+            self.dir.join("aws").join("credentials"),
+        )
     }
 
     fn write_profiles(&self) -> Result<(), String> {
@@ -165,7 +173,10 @@ impl Lab {
         let region = &progress.bindings.region;
         let (mut config, mut credentials) = (String::new(), String::new());
         for p in &progress.profiles {
-            config.push_str(&format!("[profile {}]\nregion = {region}\noutput = json\n", p.name));
+            config.push_str(&format!(
+                "[profile {}]\nregion = {region}\noutput = json\n",
+                p.name
+            ));
             if let (Some(role), Some(source)) = (&p.role_arn, &p.source_profile) {
                 config.push_str(&format!("role_arn = {role}\nsource_profile = {source}\n"));
             }
@@ -188,7 +199,12 @@ impl Lab {
 
 /// Builds the broken world in `instance`, keeps a copy as `broken.json`, and makes a
 /// profile for every account and for every role or user a check or fix step acts as.
-fn build(scenario: &Loaded, instance: &Arc<Instance>, dir: &Path, language: Lang) -> Result<Progress, String> {
+fn build(
+    scenario: &Loaded,
+    instance: &Arc<Instance>,
+    dir: &Path,
+    language: Lang,
+) -> Result<Progress, String> {
     let mut transport = InProcess::over(instance.clone());
     let bindings = run::set_up(scenario, &mut transport)?;
     let mut profiles: Vec<Profile> = scenario
@@ -208,12 +224,16 @@ fn build(scenario: &Loaded, instance: &Arc<Instance>, dir: &Path, language: Lang
         let (Ok(StepKind::Call(_)), Some(actor)) = (step.kind(), step.actor.as_deref()) else {
             continue;
         };
-        let Some((account, principal)) = actor.split_once(':') else { continue };
+        let Some((account, principal)) = actor.split_once(':') else {
+            continue;
+        };
         let name = profile_name(actor);
         if profiles.iter().any(|p| p.name == name) {
             continue;
         }
-        let Some(id) = bindings.accounts.get(account).cloned() else { continue };
+        let Some(id) = bindings.accounts.get(account).cloned() else {
+            continue;
+        };
         let root = Credentials::root(&id);
         let region = bindings.region.clone();
         let profile = if let Some(role) = principal.strip_prefix("role/") {
@@ -230,13 +250,21 @@ fn build(scenario: &Loaded, instance: &Arc<Instance>, dir: &Path, language: Lang
             }
         } else if let Some(user) = principal.strip_prefix("user/") {
             let key = transport
-                .call(&root, &region, "iam", "CreateAccessKey", json!({"UserName": user}))
+                .call(
+                    &root,
+                    &region,
+                    "iam",
+                    "CreateAccessKey",
+                    json!({"UserName": user}),
+                )
                 .map_err(|e| format!("{actor}: {e}"))?;
             Profile {
                 name,
                 account: id,
                 access_key_id: key["AccessKey"]["AccessKeyId"].as_str().map(str::to_owned),
-                secret_access_key: key["AccessKey"]["SecretAccessKey"].as_str().map(str::to_owned),
+                secret_access_key: key["AccessKey"]["SecretAccessKey"]
+                    .as_str()
+                    .map(str::to_owned),
                 role_arn: None,
                 source_profile: None,
             }

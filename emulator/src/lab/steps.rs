@@ -26,8 +26,24 @@ pub fn commands(
     let mut variables: Vec<String> = Vec::new();
     let mut out = Vec::new();
     for step in steps {
-        let StepKind::Call(call) = step.kind()? else {
-            continue;
+        let call = match step.kind()? {
+            StepKind::Call(call) => call,
+            // What keyhole does not emulate (an EC2 volume re-encrypted, time passing) is
+            // an admin call: the learner makes it with curl.
+            StepKind::Declare(resource) => {
+                out.push(admin_command(
+                    "resources",
+                    &bindings.substitute_value(resource),
+                ));
+                continue;
+            }
+            StepKind::AdvanceClock(seconds) => {
+                out.push(admin_command(
+                    "clock/advance",
+                    &serde_json::json!({ "seconds": seconds }),
+                ));
+                continue;
+            }
         };
         let (prefix, operation) = call.split_once(':').unwrap_or((call, ""));
         let service = ServiceId::from_signing_name(prefix)
@@ -54,8 +70,7 @@ pub fn commands(
             }
         }
         let profile = profile_name(step.actor.as_deref().unwrap_or_default());
-        let mut text =
-            command::render(service, operation, &profile, &Value::Object(input), &files);
+        let mut text = command::render(service, operation, &profile, &Value::Object(input), &files);
         for v in &variables {
             // Expanded by the shell, so double quotes.
             text = text.replace(&format!("'${v}'"), &format!("\"${v}\""));
@@ -67,7 +82,10 @@ pub fn commands(
             .filter(|(name, _)| !bindings.captures.contains_key(*name))
             .collect();
         if let [(name, path)] = unknown.as_slice() {
-            text = format!("{name}=$({text} --query {} --output text)", shell_quote(path));
+            text = format!(
+                "{name}=$({text} --query {} --output text)",
+                shell_quote(path)
+            );
             bindings
                 .captures
                 .insert((*name).clone(), format!("${name}"));
@@ -76,4 +94,12 @@ pub fn commands(
         out.push(text);
     }
     Ok(out)
+}
+
+/// `curl` posting `body` to keyhole's admin endpoint `/_keyhole/<path>`.
+fn admin_command(path: &str, body: &Value) -> String {
+    format!(
+        "curl -s -X POST \"$AWS_ENDPOINT_URL/_keyhole/{path}\" -H 'Content-Type: application/json' -d {}",
+        shell_quote(&body.to_string())
+    )
 }

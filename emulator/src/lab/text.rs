@@ -76,7 +76,7 @@ pub fn parse_text(
     lang: Lang,
     defined: &BTreeSet<String>,
 ) -> Result<LabText, ScenarioError> {
-    let (lab, tree): (LabText, _) = read(file, text)?;
+    let (lab, tree): (LabText, _) = read(file, text).map_err(|e| at_unknown_field(e, text))?;
     let error = |at: &[Seg], reason: String| ScenarioError::at(file, text, &tree, at, reason);
     if lab.version != VERSION {
         return Err(error(
@@ -108,7 +108,10 @@ pub fn parse_text(
         }
     }
     if lab.hints.is_empty() {
-        return Err(error(&[key("hints")], "a lab needs at least one hint".into()));
+        return Err(error(
+            &[key("hints")],
+            "a lab needs at least one hint".into(),
+        ));
     }
     if lab.investigate.is_empty() {
         return Err(error(
@@ -139,6 +142,21 @@ pub fn parse_text(
         undefined(text, defined).map_err(|reason| error(&at, reason))?;
     }
     Ok(lab)
+}
+
+/// serde names an unknown field where the object ends; point at the field itself.
+fn at_unknown_field(mut e: ScenarioError, text: &str) -> ScenarioError {
+    let field = e
+        .reason
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(name, _)| format!("\"{name}\""));
+    if let Some(offset) = field.and_then(|f| text.find(&format!("{f}:")).or_else(|| text.find(&f)))
+    {
+        let (line, column) = crate::policy::json::line_column(text, offset);
+        (e.line, e.column) = (line, column);
+    }
+    e
 }
 
 /// Commands quoted in prose (`` `aws kms put-key-policy` ``) must name a real service and
@@ -216,31 +234,31 @@ mod tests {
     fn each_mistake_is_named_with_its_line() {
         let mut doc = sample();
         doc["hint"] = serde_json::json!("x");
-        assert_eq!(check(&doc, Lang::En).unwrap_err(), "lab/en.json:13:1: unknown field `hint`, expected one of `version`, `language`, `title`, `task`, `symptom`, `cause`, `investigate`, `fix`, `hints`");
+        assert_eq!(check(&doc, Lang::En).unwrap_err(), "lab/en.json:18:3: unknown field `hint`, expected one of `version`, `language`, `title`, `task`, `symptom`, `cause`, `investigate`, `fix`, `hints`");
         assert_eq!(
             check(&sample(), Lang::Ja).unwrap_err(),
-            "lab/en.json:12:15: the file is named for ja but says it is written in en"
+            "lab/en.json:3:15: the file is named for ja but says it is written in en"
         );
         let mut doc = sample();
         doc["investigate"][0]["command"] = "aws kms get-key-policy --key ${sourceKey}".into();
-        assert_eq!(check(&doc, Lang::En).unwrap_err(), "lab/en.json:5:18: `aws kms get-key-policy` has no option \"--key\" (it takes --key-id, --policy-name)");
+        assert_eq!(check(&doc, Lang::En).unwrap_err(), "lab/en.json:12:18: `aws kms get-key-policy` has no option \"--key\" (it takes --key-id, --policy-name)");
         let mut doc = sample();
         doc["investigate"][0]["command"] = "aws kms describe-key --key-id ${destKey}".into();
         assert_eq!(
             check(&doc, Lang::En).unwrap_err(),
-            "lab/en.json:5:18: ${destKey} is not defined by the scenario (it defines sourceKey)"
+            "lab/en.json:12:18: ${destKey} is not defined by the scenario (it defines sourceKey)"
         );
         let mut doc = sample();
         doc["fix"] = "Run `aws kms put-policy`.".into();
         assert_eq!(
             check(&doc, Lang::En).unwrap_err(),
-            "lab/en.json:3:10: in `aws kms put-policy`: `aws kms` has no operation \"put-policy\""
+            "lab/en.json:8:10: in `aws kms put-policy`: `aws kms` has no operation \"put-policy\""
         );
         let mut doc = sample();
         doc["hints"] = serde_json::json!([]);
         assert_eq!(
             check(&doc, Lang::En).unwrap_err(),
-            "lab/en.json:11:12: a lab needs at least one hint"
+            "lab/en.json:15:12: a lab needs at least one hint"
         );
     }
 }

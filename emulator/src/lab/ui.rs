@@ -12,6 +12,8 @@ use super::lang::Lang;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Messages {
+    /// 1; read so that a file of another version fails the test below.
+    #[cfg_attr(not(test), allow(dead_code))]
     version: u32,
     messages: BTreeMap<String, BTreeMap<Lang, String>>,
 }
@@ -70,7 +72,10 @@ mod tests {
             say(Lang::Fr, "hint", &[("index", "2"), ("count", "3")]),
             "Indice 2 sur 3 :"
         );
-        assert_eq!(say(Lang::Ja, "hint", &[("index", "1"), ("count", "3")]), "ヒント 1/3:");
+        assert_eq!(
+            say(Lang::Ja, "hint", &[("index", "1"), ("count", "3")]),
+            "ヒント 1/3:"
+        );
         assert_eq!(say(Lang::En, "no-such-message", &[]), "no-such-message");
     }
 }

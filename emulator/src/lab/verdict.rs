@@ -5,7 +5,7 @@
 //! allows that the reference does not makes the fix too broad, and it does not count.
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use super::breadth::{self, Allowed, Exposure};
 use super::lang::Lang;
@@ -13,8 +13,9 @@ use super::session::Lab;
 use super::steps;
 use super::ui::say;
 use crate::instance::Instance;
+use crate::scenario::refs::Bindings;
 use crate::scenario::run::{self, Comparison};
-use crate::scenario::transport::InProcess;
+use crate::scenario::transport::{Credentials, InProcess, Transport};
 
 /// What `lab check` found.
 #[derive(Debug, Clone, Serialize)]
@@ -36,7 +37,8 @@ pub fn check(lab: &Lab, instance: &Instance, lang: Lang) -> Result<Verdict, Stri
     let learner = serde_json::to_value(&*instance.world()).map_err(|e| e.to_string())?;
     let mut copy = InProcess::copy_of(&learner)?;
     let s = &lab.scenario.scenario;
-    let answer = run::check_against(&lab.scenario, &mut copy, bindings.clone(), &s.fixed)?;
+    let bindings = newest_recovery_points(lab, &mut copy, bindings);
+    let answer = run::check_against(&lab.scenario, &mut copy, bindings, &s.fixed)?;
     let (verdict, summary, findings) = if !answer.matched {
         let summary = say(
             lang,
@@ -70,12 +72,63 @@ pub fn check(lab: &Lab, instance: &Instance, lang: Lang) -> Result<Verdict, Stri
     })
 }
 
+/// A fix that backs the resource up again (a volume re-encrypted, re-tagged) makes a new
+/// recovery point, and the check must copy that one: for each fix step that starts a backup
+/// job and captures its recovery point, the newest recovery point of the same resource in
+/// the same vault of the learner's world replaces the captured one.
+fn newest_recovery_points(lab: &Lab, world: &mut InProcess, mut bindings: Bindings) -> Bindings {
+    for step in &lab.scenario.scenario.fix {
+        if step.call.as_deref() != Some("backup:StartBackupJob") {
+            continue;
+        }
+        let Some((name, _)) = step
+            .capture
+            .iter()
+            .find(|(_, path)| *path == "RecoveryPointArn")
+        else {
+            continue;
+        };
+        let input = bindings.substitute_value(step.input.as_ref().unwrap_or(&Value::Null));
+        let account = step
+            .actor
+            .as_deref()
+            .and_then(|a| bindings.accounts.get(a.split(':').next().unwrap_or(a)))
+            .cloned()
+            .unwrap_or_default();
+        let listed = world.call(
+            &Credentials::root(&account),
+            &bindings.region,
+            "backup",
+            "ListRecoveryPointsByBackupVault",
+            json!({"BackupVaultName": input["BackupVaultName"], "ByResourceArn": input["ResourceArn"]}),
+        );
+        let newest = listed.ok().and_then(|l| {
+            l["RecoveryPoints"]
+                .as_array()?
+                .iter()
+                .filter_map(|p| {
+                    Some((
+                        p["CreationDate"].as_f64()?,
+                        p["RecoveryPointArn"].as_str()?.to_owned(),
+                    ))
+                })
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, arn)| arn)
+        });
+        if let Some(arn) = newest {
+            bindings.captures.insert(name.clone(), arn);
+        }
+    }
+    bindings
+}
+
 /// What the learner's world allows that the broken world with the scenario's fix does not.
 fn broader_than_reference(lab: &Lab, learner: &Value) -> Result<Vec<Allowed>, String> {
     let accounts = lab.account_ids();
-    let region = lab.progress().bindings.region.clone();
+    let bindings = lab.progress().bindings.clone();
+    let region = bindings.region.clone();
     let mut reference = InProcess::copy_of(&lab.broken_world()?)?;
-    run::apply_fix(&lab.scenario, &mut reference, lab.progress().bindings.clone())?;
+    run::apply_fix(&lab.scenario, &mut reference, bindings)?;
     let allowed_by_reference = breadth::allowed(&mut reference, &accounts, &region);
     let mut learner = InProcess::copy_of(learner)?;
     Ok(breadth::allowed(&mut learner, &accounts, &region)

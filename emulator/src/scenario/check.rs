@@ -457,4 +457,3 @@ fn join(names: &BTreeSet<String>) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
-
