@@ -4,6 +4,7 @@
 use std::sync::{Mutex, MutexGuard};
 
 use crate::clock::Clock;
+use crate::denials::Denials;
 use crate::world::{Settings, World};
 
 /// One running emulator's world and clock, shared by every connection it serves.
@@ -11,6 +12,8 @@ use crate::world::{Settings, World};
 pub struct Instance {
     world: Mutex<World>,
     pub clock: Clock,
+    /// The recent denied requests (`GET /_keyhole/denials`).
+    pub denials: Denials,
 }
 
 impl Instance {
@@ -18,6 +21,7 @@ impl Instance {
         Instance {
             world: Mutex::new(World::new(settings)),
             clock: Clock::default(),
+            denials: Denials::default(),
         }
     }
 
