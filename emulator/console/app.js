@@ -399,7 +399,10 @@
             "table",
             {},
             el("tr", {}, el("th", {}, "ARN"), el("td", { class: "mono" }, key.arn)),
-            el("tr", {}, el("th", {}, t("common.account")), el("td", {}, accountName(key.account) + " · " + key.region)),
+            el("tr", {}, el("th", {}, t("keys.aliases")), el("td", { class: "mono" }, key.aliases.join(", ") || t("common.none"))),
+            el("tr", {}, el("th", {}, t("keys.state")), el("td", {}, key.state)),
+            el("tr", {}, el("th", {}, t("common.account")), el("td", {}, accountName(key.account))),
+            el("tr", {}, el("th", {}, t("common.region")), el("td", {}, key.region)),
             el("tr", {}, el("th", {}, t("keys.description")), el("td", {}, key.description || "")),
             el("tr", {}, el("th", {}, t("keys.manager")), el("td", {}, customer ? t("keys.managerCustomer") : t("keys.managerAws")))
           ),
@@ -441,7 +444,8 @@
             "table",
             {},
             el("tr", {}, el("th", {}, "ARN"), el("td", { class: "mono" }, vault.arn)),
-            el("tr", {}, el("th", {}, t("common.account")), el("td", {}, accountName(vault.account) + " · " + vault.region)),
+            el("tr", {}, el("th", {}, t("common.account")), el("td", {}, accountName(vault.account))),
+            el("tr", {}, el("th", {}, t("common.region")), el("td", {}, vault.region)),
             el("tr", {}, el("th", {}, t("vaults.key")), el("td", { class: "mono" }, vault.encryptionKeyArn || "")),
             el("tr", {}, el("th", {}, t("vaults.lock")), el("td", {}, lockText))
           ),
@@ -505,6 +509,7 @@
           el(
             "table",
             {},
+            el("tr", {}, el("th", {}, t("jobs.state")), el("td", {}, state)),
             el("tr", {}, el("th", {}, t("jobs.statusMessage")), el("td", { class: "mono" }, job.statusMessage || t("common.none"))),
             el("tr", {}, el("th", {}, t("common.created")), el("td", {}, when(job.creationDate))),
             el("tr", {}, el("th", {}, t("jobs.from")), el("td", { class: "mono" }, job.vaultArn || job.recoveryPointArn || "")),
@@ -536,6 +541,7 @@
             "table",
             {},
             el("tr", {}, el("th", {}, t("denials.time")), el("td", {}, when(d.time))),
+            el("tr", {}, el("th", {}, t("denials.action")), el("td", { class: "mono" }, d.action)),
             el("tr", {}, el("th", {}, t("denials.caller")), el("td", { class: "mono" }, d.callerArn)),
             el("tr", {}, el("th", {}, t("denials.resource")), el("td", { class: "mono" }, d.resource || "-")),
             el("tr", {}, el("th", {}, t("denials.error")), el("td", { class: "mono" }, d.message)),

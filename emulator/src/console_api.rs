@@ -222,3 +222,261 @@ fn denial_json(denial: &Denial) -> Value {
         "explanation": explanation,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use http::Method;
+    use serde_json::{json, Value};
+
+    use crate::testing::Harness;
+
+    fn post(h: &Harness, path: &str, body: Value) -> (u16, Value) {
+        let r = h.admin_raw(Method::POST, path, None, body);
+        (r.status, r.body)
+    }
+
+    fn validate(h: &Harness, ty: &str, document: &str) -> Value {
+        let (status, body) = post(
+            h,
+            "/_keyhole/policy/validate",
+            json!({"type": ty, "document": document}),
+        );
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    #[test]
+    fn validate_answers_valid_or_the_findings_with_where_they_are() {
+        let h = Harness::new();
+        let good = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
+        assert_eq!(
+            validate(&h, "kms-key", good),
+            json!({"valid": true, "findings": []})
+        );
+        let misspelt = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\n    \"Effect\": \"Allow\",\n    \"Principals\": {\"AWS\": \"*\"},\n    \"Action\": \"kms:*\", \"Resource\": \"*\"}]\n}";
+        assert_eq!(
+            validate(&h, "kms-key", misspelt),
+            json!({"valid": false, "findings": [
+                {"code": "MalformedPolicyDocumentException", "message": "MalformedPolicyDocumentException", "line": 5, "column": 5},
+                {"code": "keyhole", "message": "unknown statement element Principals", "line": 5, "column": 5},
+            ]})
+        );
+        let unclosed = "{\"Version\": \"2012-10-17\",\n \"Statement\": [";
+        assert_eq!(
+            validate(&h, "identity", unclosed),
+            json!({"valid": false, "findings": [
+                {"code": "MalformedPolicyDocument", "message": "Syntax errors in policy.", "line": 2, "column": 16},
+                {"code": "keyhole", "message": "not valid JSON: expected a value", "line": 2, "column": 16},
+            ]})
+        );
+        // The grammar reads it, the service's own rule refuses it: no place to point at.
+        let no_principal = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}"#;
+        assert_eq!(
+            validate(&h, "kms-key", no_principal),
+            json!({"valid": false, "findings": [
+                {"code": "MalformedPolicyDocumentException", "message": "Policy contains a statement with no principal", "line": null, "column": null},
+            ]})
+        );
+    }
+
+    #[test]
+    fn validate_refuses_unknown_types_and_fields() {
+        let h = Harness::new();
+        assert_eq!(
+            post(
+                &h,
+                "/_keyhole/policy/validate",
+                json!({"type": "tag", "document": "{}"})
+            ),
+            (
+                400,
+                json!({"error": "`type` must be one of kms-key, backup-vault, identity, scp, rcp, trust, resource"})
+            )
+        );
+        assert_eq!(
+            post(
+                &h,
+                "/_keyhole/policy/validate",
+                json!({"type": "scp", "policy": "{}"})
+            ),
+            (
+                400,
+                json!({"error": "unknown field `policy`, expected `type` or `document`"})
+            )
+        );
+        assert_eq!(
+            post(
+                &h,
+                "/_keyhole/policy/validate",
+                json!({"type": "scp", "document": {}})
+            ),
+            (
+                400,
+                json!({"error": "`document` must be the policy document as a string"})
+            )
+        );
+    }
+
+    /// A key of 111111111111 whose policy lets only its own account in.
+    fn owner_only_key(h: &Harness) -> String {
+        let (status, body) = post(
+            h,
+            "/_keyhole/call",
+            json!({"account": "111111111111", "service": "kms", "operation": "CreateKey", "input": {}}),
+        );
+        assert_eq!(status, 200, "{body}");
+        body["output"]["KeyMetadata"]["Arn"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    #[test]
+    fn call_runs_the_operation_as_the_account_root_and_answers_aws_error() {
+        let h = Harness::new();
+        let key = owner_only_key(&h);
+        let policy = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Owner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
+        let put = |account: &str| {
+            post(
+                &h,
+                "/_keyhole/call",
+                json!({"account": account, "region": "us-east-1", "service": "kms", "operation": "PutKeyPolicy",
+                       "input": {"KeyId": key, "PolicyName": "default", "Policy": policy}}),
+            )
+        };
+        assert_eq!(put("111111111111"), (200, json!({"output": {}})));
+        let got = h.call(
+            "111111111111",
+            "us-east-1",
+            "kms:GetKeyPolicy",
+            &json!({"KeyId": key}),
+        );
+        assert_eq!(got.body["Policy"], policy);
+        assert_eq!(
+            put("222222222222"),
+            (
+                200,
+                json!({"error": {"code": "AccessDeniedException", "status": 400,
+                "message": "User: arn:aws:iam::222222222222:root is not authorized to perform: kms:PutKeyPolicy on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access"}})
+            )
+        );
+        // The model's validation, as for an SDK call.
+        assert_eq!(
+            post(
+                &h,
+                "/_keyhole/call",
+                json!({"account": "111111111111", "service": "kms", "operation": "PutKeyPolicy", "input": {"KeyId": key}})
+            ),
+            (
+                200,
+                json!({"error": {"code": "ValidationException", "status": 400,
+                "message": "1 validation error detected: Value null at 'policy' failed to satisfy constraint: Member must not be null"}})
+            )
+        );
+    }
+
+    #[test]
+    fn call_refuses_bodies_it_cannot_run() {
+        let h = Harness::new();
+        let cases = [
+            (
+                json!({"account": "1111", "service": "kms", "operation": "ListKeys"}),
+                "`account` must be a 12-digit account id",
+            ),
+            (
+                json!({"account": "111111111111", "service": "s3", "operation": "ListBuckets"}),
+                "`service` must be one of kms, backup, organizations, iam, sts",
+            ),
+            (
+                json!({"account": "111111111111", "service": "kms", "operation": "PutBucketPolicy"}),
+                "`operation` must be an operation of kms (PutKeyPolicy, ...)",
+            ),
+            (
+                json!({"account": "111111111111", "service": "kms", "operation": "ListKeys", "input": []}),
+                "`input` must be an object",
+            ),
+            (
+                json!({"account": "111111111111", "service": "kms", "operation": "ListKeys", "Input": {}}),
+                "unknown field `Input`, expected one of `account`, `region`, `service`, `operation`, `input`",
+            ),
+        ];
+        for (body, message) in cases {
+            assert_eq!(
+                post(&h, "/_keyhole/call", body),
+                (400, json!({"error": message}))
+            );
+        }
+    }
+
+    fn denials(h: &Harness) -> Vec<Value> {
+        let r = h.admin_raw(Method::GET, "/_keyhole/denials", None, json!(null));
+        assert_eq!(r.status, 200);
+        r.body["denials"].as_array().unwrap().clone()
+    }
+
+    #[test]
+    fn denials_are_kept_once_read_newest_first_with_the_deciding_statement() {
+        let h = Harness::new();
+        let key = owner_only_key(&h);
+        let describe = |account: &str| {
+            h.call(
+                account,
+                "us-east-1",
+                "kms:DescribeKey",
+                &json!({"KeyId": key}),
+            )
+        };
+        assert_eq!(describe("222222222222").status, 400);
+        assert_eq!(denials(&h), Vec::<Value>::new(), "nobody was reading");
+
+        assert_eq!(describe("222222222222").status, 400);
+        let policy = r#"{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Owner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "kms:*", "Resource": "*"},
+  {"Sid": "NoDeletion", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "kms:ScheduleKeyDeletion", "Resource": "*"}]}"#;
+        let put = h.call(
+            "111111111111",
+            "us-east-1",
+            "kms:PutKeyPolicy",
+            &json!({"KeyId": key, "PolicyName": "default", "Policy": policy}),
+        );
+        assert_eq!(put.status, 200, "{}", put.text);
+        let scheduled = h.call(
+            "111111111111",
+            "us-east-1",
+            "kms:ScheduleKeyDeletion",
+            &json!({"KeyId": key}),
+        );
+        assert_eq!(scheduled.status, 400, "{}", scheduled.text);
+
+        let kept = denials(&h);
+        assert_eq!(kept.len(), 2);
+        let newest = &kept[0];
+        assert_eq!(newest["callerArn"], "arn:aws:iam::111111111111:root");
+        assert_eq!(newest["action"], "kms:ScheduleKeyDeletion");
+        assert_eq!(newest["resource"], key.as_str());
+        assert_eq!(newest["errorCode"], "AccessDeniedException");
+        assert_eq!(newest["message"], format!("User: arn:aws:iam::111111111111:root is not authorized to perform: kms:ScheduleKeyDeletion on resource: {key} with an explicit deny in a resource-based policy"));
+        let why = &newest["explanation"];
+        assert_eq!(why["decision"], "explicitDeny");
+        assert_eq!(why["layer"], "resource-based policy");
+        assert_eq!(why["statement"], "NoDeletion");
+        assert_eq!(why["line"], 3);
+        assert_eq!(
+            why["trace"][0],
+            format!(
+                "explicitDeny kms:ScheduleKeyDeletion on {key} by arn:aws:iam::111111111111:root"
+            )
+        );
+
+        let older = &kept[1];
+        assert_eq!(older["callerArn"], "arn:aws:iam::222222222222:root");
+        assert_eq!(older["action"], "kms:DescribeKey");
+        assert_eq!(older["explanation"]["decision"], "implicitDeny");
+        assert_eq!(older["explanation"]["layer"], "resource-based policy");
+        assert_eq!(older["explanation"]["statement"], Value::Null);
+        assert_eq!(
+            older["explanation"]["trace"][0],
+            format!("implicitDeny kms:DescribeKey on {key} by arn:aws:iam::222222222222:root (cross-account)")
+        );
+    }
+}
