@@ -98,7 +98,7 @@ mod tests {
         crate::server::handle(&h.instance, &req, Default::default())
     }
 
-    fn header<'r>(r: &'r crate::protocol::HttpResponse, name: http::HeaderName) -> Option<&'r str> {
+    fn header(r: &crate::protocol::HttpResponse, name: http::HeaderName) -> Option<&str> {
         r.headers
             .iter()
             .find(|(n, _)| *n == name)
