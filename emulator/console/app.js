@@ -61,6 +61,13 @@
     return node;
   }
 
+  // Lab texts mark commands and names with backticks: `aws kms get-key-policy`.
+  function prose(text) {
+    return String(text ?? "")
+      .split("`")
+      .map((piece, i) => (i % 2 ? el("code", {}, piece) : piece));
+  }
+
   function when(seconds) {
     if (typeof seconds !== "number") return "";
     return new Date(seconds * 1000).toISOString().replace("T", " ").slice(0, 19) + " UTC";
@@ -212,15 +219,15 @@
         "section",
         { class: "card" },
         el("h3", {}, t("lab.task")),
-        el("p", { id: "lab-task" }, lab.task),
+        el("p", { id: "lab-task" }, prose(lab.task)),
         el("h3", {}, t("lab.symptom")),
-        el("p", {}, lab.symptom),
+        el("p", {}, prose(lab.symptom)),
         el("h4", {}, t("lab.message")),
         el("pre", { class: "message" }, lab.message)
       ),
     ];
     const investigate = (lab.investigate || []).map((step) =>
-      el("li", {}, el("p", {}, step.text), commandBlock(step.command))
+      el("li", {}, el("p", {}, prose(step.text)), commandBlock(step.command))
     );
     if (investigate.length) {
       parts.push(el("section", { class: "card" }, el("h3", {}, t("lab.investigate")), el("ol", {}, investigate)));
@@ -234,13 +241,13 @@
     parts.push(
       el(
         "section",
-        { class: "card" },
+        { class: "card", id: "lab-hints" },
         el("h3", {}, t("lab.hints")),
-        hints.length ? el("ol", { id: "hints" }, hints.map((h) => el("li", {}, h))) : el("p", { class: "muted" }, t("lab.noHints")),
+        hints.length ? el("ol", { id: "hints" }, hints.map((h) => el("li", {}, prose(h)))) : el("p", { class: "muted" }, t("lab.noHints")),
         el("div", { class: "row" }, hintButton, el("span", { class: "muted" }, t("lab.hintCount", { shown: hints.length, count: lab.hintCount })))
       )
     );
-    const check = el("section", { class: "card" }, el("h3", {}, t("lab.check")), el("p", { class: "muted" }, t("lab.checkHelp")));
+    const check = el("section", { class: "card", id: "lab-check" }, el("h3", {}, t("lab.check")), el("p", { class: "muted" }, t("lab.checkHelp")));
     check.append(
       el(
         "div",
@@ -257,8 +264,8 @@
           "div",
           { class: "verdict " + v.verdict, id: "verdict", "data-verdict": v.verdict },
           el("strong", {}, t("lab.verdict." + v.verdict)),
-          el("p", {}, v.summary),
-          (v.findings || []).length ? el("ul", {}, v.findings.map((f) => el("li", {}, f))) : null
+          el("p", {}, prose(v.summary)),
+          (v.findings || []).length ? el("ul", {}, v.findings.map((f) => el("li", {}, prose(f)))) : null
         )
       );
     }
@@ -269,9 +276,9 @@
           "div",
           { id: "solution-text" },
           el("h4", {}, t("lab.cause")),
-          el("p", {}, s.cause),
+          el("p", {}, prose(s.cause)),
           el("h4", {}, t("lab.fix")),
-          el("p", {}, s.fix),
+          el("p", {}, prose(s.fix)),
           el("h4", {}, t("lab.commands")),
           (s.commands || []).map(commandBlock)
         )
@@ -296,7 +303,13 @@
         )
       );
     }
-    return parts;
+    // Two columns on a laptop screen: what to do on the left, hints and "check my fix" on
+    // the right, where they stay in view.
+    const [title, ...cards] = parts;
+    const side = ["lab-check", "lab-hints"];
+    const right = side.map((id) => cards.find((c) => c.id === id));
+    const left = cards.filter((c) => !side.includes(c.id));
+    return [title, el("div", { class: "lab-grid" }, el("div", {}, left), el("div", {}, right))];
   }
 
   async function showHint() {
