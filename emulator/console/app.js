@@ -701,6 +701,12 @@
     if (answer.status !== 200) return showStatus((answer.body && answer.body.error) || String(answer.status));
     app.editor.saved = answer.body;
     app.editor.findings = null;
+    if (answer.body.error) {
+      // AWS's refusal rarely says where (KMS says nothing for unreadable JSON): the
+      // validator's findings, with their lines, go beside it.
+      const check = await admin("POST", "/_keyhole/policy/validate", { type: target.type, document: app.editor.text });
+      if (check.status === 200 && !check.body.valid) app.editor.findings = check.body.findings;
+    }
     await refreshWorld();
     render();
   }
