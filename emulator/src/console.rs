@@ -156,6 +156,27 @@ mod tests {
         assert_eq!(h.instance.denials.newest_first().len(), 1);
     }
 
+    #[test]
+    fn the_page_loads_only_its_own_files() {
+        let index = ASSETS
+            .iter()
+            .find(|(n, _, _)| *n == "index.html")
+            .unwrap()
+            .2;
+        let mut linked = Vec::new();
+        for attribute in ["src=\"", "href=\""] {
+            for piece in index.split(attribute).skip(1) {
+                linked.push(piece.split('"').next().unwrap());
+            }
+        }
+        assert_eq!(linked, ["i18n.js", "app.js", "data:,", "style.css"]);
+        for (name, _, text) in ASSETS {
+            for outside in ["http:", "https:", "url(", "@import", "import("] {
+                assert!(!text.contains(outside), "{name} names {outside}");
+            }
+        }
+    }
+
     /// Each language's labels in i18n.js, by language code.
     fn labels() -> Vec<(String, BTreeSet<String>)> {
         let text = ASSETS.iter().find(|(n, _, _)| *n == "i18n.js").unwrap().2;
