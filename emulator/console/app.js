@@ -351,11 +351,15 @@
   function policyBadges(org, targetId) {
     const attached = (org.attachments || []).filter((a) => a.targetId === targetId);
     const badges = attached.map((a) => {
-      const policy = (org.policies || {})[a.policyId];
+      // The AWS managed FullAWSAccess and RCPFullAWSAccess are not stored with the others.
+      const managed = { "p-FullAWSAccess": "SERVICE_CONTROL_POLICY", "p-RCPFullAWSAccess": "RESOURCE_CONTROL_POLICY" };
+      const policy = (org.policies || {})[a.policyId] || (managed[a.policyId] && { id: a.policyId, name: a.policyId.slice(2), policyType: managed[a.policyId], awsManaged: true });
       if (!policy) return null;
       const kind =
         policy.policyType === "SERVICE_CONTROL_POLICY" ? t("org.scp") : policy.policyType === "RESOURCE_CONTROL_POLICY" ? t("org.rcp") : t("org.otherPolicy") + " " + policy.policyType;
-      return el("div", {}, policyDetails(`${kind}: ${policy.name} (${policy.id})`, policy.content));
+      const label = `${kind}: ${policy.name} (${policy.id})`;
+      if (policy.awsManaged && !policy.content) return el("div", {}, label, " · ", el("span", { class: "muted" }, t("org.awsManaged")));
+      return el("div", {}, policyDetails(label, policy.content));
     });
     return badges.length ? badges : [el("div", { class: "muted" }, t("org.noPolicies"))];
   }
@@ -376,7 +380,7 @@
           .filter((a) => a.parentId === parentId)
           .map((a) => node(t("org.account"), accountName(a.id) + (a.id === org.managementAccount ? " · " + t("org.management") : ""), a.status || "", [])),
       ];
-      const types = (org.root.policyTypes || []).map((p) => p.type || p.Type || JSON.stringify(p)).join(", ");
+      const types = (org.root.policyTypes || []).join(", ");
       parts.push(
         el(
           "section",
