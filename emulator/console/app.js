@@ -372,13 +372,15 @@
       const ous = Object.values(org.ous || {});
       const accounts = Object.values(org.accounts || {});
       accounts.forEach((a) => members.add(a.id));
-      const node = (kind, label, id, children) =>
-        el("li", {}, el("span", { class: "node-kind" }, kind), el("strong", {}, label), " ", el("span", { class: "mono muted" }, id), el("div", { style: "margin-left:8px" }, policyBadges(org, id)), children.length ? el("ul", {}, children) : null);
+      // One node of the tree: its kind, its name, what it shows beside the name (an id, an
+      // account's status) and the SCPs and RCPs attached to it.
+      const node = (kind, label, id, note, children) =>
+        el("li", {}, el("span", { class: "node-kind" }, kind), el("strong", {}, label), " ", el("span", { class: "mono muted" }, note), el("div", { style: "margin-left:8px" }, policyBadges(org, id)), children.length ? el("ul", {}, children) : null);
       const below = (parentId) => [
-        ...ous.filter((ou) => ou.parentId === parentId).map((ou) => node(t("org.ou"), ou.name, ou.id, below(ou.id))),
+        ...ous.filter((ou) => ou.parentId === parentId).map((ou) => node(t("org.ou"), ou.name, ou.id, ou.id, below(ou.id))),
         ...accounts
           .filter((a) => a.parentId === parentId)
-          .map((a) => node(t("org.account"), accountName(a.id) + (a.id === org.managementAccount ? " · " + t("org.management") : ""), a.status || "", [])),
+          .map((a) => node(t("org.account"), accountName(a.id) + (a.id === org.managementAccount ? " · " + t("org.management") : ""), a.id, a.status || "", [])),
       ];
       const types = (org.root.policyTypes || []).join(", ");
       parts.push(
@@ -387,7 +389,7 @@
           { class: "card" },
           el("h3", {}, `${org.id}`),
           el("p", { class: "muted" }, `${t("org.policyTypes")}: ${types || t("common.none")}`),
-          el("ul", { class: "tree" }, node(t("org.root"), org.root.name || t("org.root"), org.root.id, below(org.root.id)))
+          el("ul", { class: "tree" }, node(t("org.root"), org.root.name || t("org.root"), org.root.id, org.root.id, below(org.root.id)))
         )
       );
     }
@@ -498,7 +500,8 @@
       { class: passed ? "passed" : "failed" },
       el("td", {}, el("span", { class: "badge " + (passed ? "ok" : "bad") }, passed ? t("jobs.ok") : t("jobs.failed"))),
       el("td", { class: "mono" }, check),
-      el("td", { class: "mono" }, detail)
+      // keyhole joins an explanation's lines with " | ".
+      el("td", { class: "mono" }, detail.split(" | ").flatMap((line, i) => (i ? [el("br"), line] : [line])))
     );
   }
 
