@@ -120,6 +120,12 @@ try {
   }
 
   await check("failing");
+  await page.click("#hint");
+  await page.waitForSelector("#hints li");
+  expectEqual("a hint shown", await page.locator("#hints li").count(), 1);
+  await page.click("#solution");
+  await page.waitForSelector("#solution-text");
+  console.log("ok the solution shown");
   const broad = {
     Version: "2012-10-17",
     Statement: [
