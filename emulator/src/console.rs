@@ -17,6 +17,26 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../console/index.html"),
     ),
     (
+        "core.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../console/core.js"),
+    ),
+    (
+        "lab.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../console/lab.js"),
+    ),
+    (
+        "world.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../console/world.js"),
+    ),
+    (
+        "editor.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../console/editor.js"),
+    ),
+    (
         "app.js",
         "text/javascript; charset=utf-8",
         include_str!("../console/app.js"),
@@ -122,6 +142,7 @@ mod tests {
         );
         assert!(index.body.starts_with(b"<!doctype html>"));
         for (file, content_type) in [
+            ("core.js", "text/javascript; charset=utf-8"),
             ("app.js", "text/javascript; charset=utf-8"),
             ("i18n.js", "text/javascript; charset=utf-8"),
             ("style.css", "text/css; charset=utf-8"),
@@ -169,7 +190,19 @@ mod tests {
                 linked.push(piece.split('"').next().unwrap());
             }
         }
-        assert_eq!(linked, ["i18n.js", "app.js", "data:,", "style.css"]);
+        assert_eq!(
+            linked,
+            [
+                "i18n.js",
+                "core.js",
+                "lab.js",
+                "world.js",
+                "editor.js",
+                "app.js",
+                "data:,",
+                "style.css"
+            ]
+        );
         for (name, _, text) in ASSETS {
             for outside in ["http:", "https:", "url(", "@import", "import("] {
                 assert!(!text.contains(outside), "{name} names {outside}");
@@ -204,11 +237,19 @@ mod tests {
         for (code, keys) in &languages[1..] {
             assert_eq!(keys, english, "{code} differs from en");
         }
-        // Labels named in full in app.js (t("...")) and index.html (data-i18n="..."), and the
-        // ones app.js builds from a prefix.
+        // Labels named in full in the scripts (t("...")) and index.html (data-i18n="..."),
+        // and the ones the scripts build from a prefix.
         let mut used = BTreeSet::new();
-        for (file, open) in [("app.js", "t(\""), ("index.html", "data-i18n=\"")] {
-            let text = ASSETS.iter().find(|(n, _, _)| *n == file).unwrap().2;
+        let scripts = ASSETS
+            .iter()
+            .filter(|(n, _, _)| n.ends_with(".js") && *n != "i18n.js");
+        let calls = scripts.map(|(_, _, text)| (*text, "t(\""));
+        let index = ASSETS
+            .iter()
+            .find(|(n, _, _)| *n == "index.html")
+            .unwrap()
+            .2;
+        for (text, open) in calls.chain([(index, "data-i18n=\"")]) {
             for (at, _) in text.match_indices(open) {
                 // `t("` as a call, not the end of `split("`.
                 let before = text[..at].chars().next_back();
