@@ -81,7 +81,7 @@ function renderEditor() {
               "ul",
               { class: "findings" },
               ed.findings.map((f) =>
-                el("li", {}, f.line ? el("a", { href: "#editor", onclick: (e) => (e.preventDefault(), jumpTo(area, f.line, f.column)) }, t("editor.at", { line: f.line, column: f.column }) + ": ") : null, el("span", { class: "mono" }, `${f.code}: ${f.message}`))
+                el("li", {}, f.line ? el("a", { href: "#editor", onclick: (e) => (e.preventDefault(), jumpTo(area, f.line, f.column)) }, t("editor.at", { line: f.line, column: f.column }) + ": ") : null, el("span", { class: "mono" }, f.message === f.code ? f.code : `${f.code}: ${f.message}`))
               )
             )
           )
