@@ -56,6 +56,11 @@ pub fn call(
 }
 
 pub fn handle(instance: &Instance, req: &HttpRequest) -> HttpResponse {
+    if let Some(answer) =
+        crate::console::handle(instance, req).or_else(|| crate::console_api::handle(instance, req))
+    {
+        return answer;
+    }
     let path = req.raw_path.trim_end_matches('/');
     if crate::services::backup::admin::handles(path) {
         return crate::services::backup::admin::handle(instance, req);

@@ -187,7 +187,7 @@ pub fn access_denied(service: ServiceId, decision: &Decision) -> ApiError {
     let message = decision
         .access_denied_message()
         .unwrap_or_else(|| "Access denied".to_owned());
-    match service {
+    let error = match service {
         ServiceId::Kms => ApiError::new("AccessDeniedException", message),
         // Organizations answers every denial with one sentence.
         ServiceId::Organizations => ApiError::new(
@@ -196,7 +196,8 @@ pub fn access_denied(service: ServiceId, decision: &Decision) -> ApiError {
         ),
         ServiceId::Backup => ApiError::new("AccessDeniedException", message).status(403),
         ServiceId::Sts | ServiceId::Iam => ApiError::new("AccessDenied", message).status(403),
-    }
+    };
+    error.decided_by(decision)
 }
 
 fn decide_with(

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use crate::clock::Clock;
 use crate::protocol::{HttpRequest, HttpResponse};
+use crate::denials::Denials;
 use crate::world::{Settings, World};
 
 /// Admin endpoints that a way of running keyhole adds (a lab's `/_keyhole/lab/...`); the
@@ -21,6 +22,8 @@ pub struct Instance {
     pub clock: Clock,
     /// Set once, by the mode that adds endpoints (`keyhole lab start`).
     pub extension: OnceLock<Arc<dyn AdminExtension>>,
+    /// The recent denied requests (`GET /_keyhole/denials`).
+    pub denials: Denials,
 }
 
 impl Instance {
@@ -29,6 +32,7 @@ impl Instance {
             world: Mutex::new(World::new(settings)),
             clock: Clock::default(),
             extension: OnceLock::new(),
+            denials: Denials::default(),
         }
     }
 

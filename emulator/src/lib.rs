@@ -34,6 +34,9 @@ mod admin;
 mod arn;
 mod authz;
 mod clock;
+mod console;
+mod console_api;
+mod denials;
 mod emulator;
 #[doc(hidden)]
 pub mod instance;

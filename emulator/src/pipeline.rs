@@ -6,6 +6,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, UNIX_EPOCH};
 
+use crate::denials::{Denial, Denials};
 use crate::instance::Instance;
 use crate::protocol::sigv4::{self, AuthError, RequestParts, SignatureInfo};
 use crate::protocol::{
@@ -71,7 +72,15 @@ pub fn api(
             conn,
             user_agent: req.header(http::header::USER_AGENT),
         };
-        let output = dispatch(&mut world, &call, caller, region, facts, validated)?;
+        let output = dispatch(
+            &mut world,
+            &instance.denials,
+            &call,
+            caller,
+            region,
+            facts,
+            validated,
+        )?;
         Ok((call.operation, output))
     })();
     match outcome {
@@ -107,6 +116,7 @@ fn validate(call: &Call) -> ApiResult<()> {
 /// the request context, the handler.
 fn dispatch(
     world: &mut World,
+    denials: &Denials,
     call: &Call,
     mut caller: Caller,
     region: String,
@@ -132,7 +142,25 @@ fn dispatch(
     services::registry::advance(world, facts.now);
     let output = services::dispatch(&ctx, world, call);
     services::registry::advance(world, facts.now);
+    if let Err(error) = &output {
+        if denials.watched() && is_denial(error) {
+            denials.record(Denial {
+                time: facts.now,
+                caller_arn: ctx.caller.arn(),
+                action: ctx.action(),
+                resource: error.decision.as_ref().map(|d| d.resource().to_owned()),
+                code: error.code.clone(),
+                message: error.message.clone().unwrap_or_default(),
+                decision: error.decision.clone(),
+            });
+        }
+    }
     output
+}
+
+/// An error the policy engine decided, or a service's own AccessDenied (Organizations, STS).
+fn is_denial(error: &ApiError) -> bool {
+    error.decision.is_some() || error.code.starts_with("AccessDenied")
 }
 
 /// The access key (and session token) a call is made with in process.
@@ -172,6 +200,7 @@ pub fn call_in_process(
     };
     dispatch(
         &mut world,
+        &instance.denials,
         call,
         caller,
         region.to_owned(),

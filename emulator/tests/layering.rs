@@ -54,6 +54,8 @@ const LAYERS: &[(&str, Layer)] = &[
     ("world/", State),
     // One running emulator: its world behind a lock, and its clock.
     ("instance.rs", State),
+    // The recent denials an instance keeps.
+    ("denials.rs", State),
     ("services/*/state.rs", State),
     // A state split by concern: the persisted types only (Backup: one file per feature).
     ("services/*/state/", State),
@@ -72,6 +74,9 @@ const LAYERS: &[(&str, Layer)] = &[
     ("pipeline.rs", Pipeline),
     ("server.rs", Server),
     ("admin.rs", Server),
+    // The web console's embedded files, and the admin endpoints it reads.
+    ("console.rs", Server),
+    ("console_api.rs", Server),
     ("emulator.rs", Server),
     // Scenarios drive the pipeline and the admin endpoints as a client would.
     ("scenario/", Server),

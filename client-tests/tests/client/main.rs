@@ -8,6 +8,7 @@ mod backup_failures;
 mod backup_restore_testing;
 mod backup_vault_kinds;
 mod common;
+mod console;
 mod errors;
 mod iam;
 mod kms;

@@ -74,6 +74,8 @@ pub async fn start(
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let endpoint = format!("http://{addr}");
     let instance = Arc::new(Instance::new(Settings::default()));
+    // A learner's denials show in the console even if it opens after the first one.
+    instance.denials.watch();
     let (lab, resumed) = tokio::task::block_in_place(|| {
         Lab::open(
             &options.scenarios,

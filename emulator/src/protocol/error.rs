@@ -1,7 +1,11 @@
 //! The one error type every layer returns. Services build it; only the protocol layer renders
 //! it (JSON `__type`, Backup's `X-Amzn-ErrorType`, or awsQuery's XML `ErrorResponse`).
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
+
+use crate::policy::Decision;
 
 /// Boxed so `Result<_, ApiError>` stays small on the happy path.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +23,9 @@ pub struct ApiErrorParts {
     pub fields: Map<String, Value>,
     /// awsQuery's `<Type>Sender</Type>` vs `Receiver`.
     pub sender_fault: bool,
+    /// The policy engine's decision behind an AccessDenied, for keyhole's record of recent
+    /// denials (`GET /_keyhole/denials`); never rendered on the wire.
+    pub decision: Option<Arc<Decision>>,
 }
 
 impl ApiError {
@@ -29,6 +36,7 @@ impl ApiError {
             status: 400,
             fields: Map::new(),
             sender_fault: true,
+            decision: None,
         }))
     }
 
@@ -46,6 +54,12 @@ impl ApiError {
 
     pub fn field(mut self, name: &str, value: impl Into<Value>) -> ApiError {
         self.0.fields.insert(name.to_owned(), value.into());
+        self
+    }
+
+    /// Keeps the decision that denied the request (see [`ApiErrorParts::decision`]).
+    pub fn decided_by(mut self, decision: &Decision) -> ApiError {
+        self.0.decision = Some(Arc::new(decision.clone()));
         self
     }
 

@@ -34,7 +34,8 @@ pub(crate) fn access_denied(decision: &Decision) -> ApiError {
                 decision.principal_arn(),
                 decision.action()
             ),
-        );
+        )
+        .decided_by(decision);
     }
     authz::access_denied(ServiceId::Kms, decision)
 }
