@@ -4,8 +4,8 @@
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use crate::clock::Clock;
-use crate::protocol::{HttpRequest, HttpResponse};
 use crate::denials::Denials;
+use crate::protocol::{HttpRequest, HttpResponse};
 use crate::world::{Settings, World};
 
 /// Admin endpoints that a way of running keyhole adds (a lab's `/_keyhole/lab/...`); the

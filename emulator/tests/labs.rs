@@ -65,7 +65,7 @@ fn every_scenario_is_a_lab_in_five_languages() {
     let all = library(&scenarios()).unwrap();
     assert!(all.len() >= 28, "{} scenarios", all.len());
     for scenario in &all {
-        let texts = load_texts(&scenario).unwrap_or_else(|e| panic!("{e}"));
+        let texts = load_texts(scenario).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(texts.len(), 5, "{}", scenario.name);
         for lang in [Lang::Ja, Lang::Zh, Lang::Ko, Lang::Fr] {
             assert_ne!(
