@@ -640,6 +640,8 @@ fn no_import_goes_up_a_layer() {
     );
 
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    // (from, to) → the first import site, `line path`, for the cycle report.
+    let mut first_site: BTreeMap<(String, String), String> = BTreeMap::new();
     // (from, to) → the import sites, `file:line path`.
     let mut upward: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for file in &files {
@@ -656,6 +658,9 @@ fn no_import_goes_up_a_layer() {
                 .entry(file.rel.clone())
                 .or_default()
                 .insert(to.clone());
+            first_site
+                .entry((file.rel.clone(), to.clone()))
+                .or_insert_with(|| format!("{} `{}`", reference.line, reference.path));
             let to_layer = layer_of(to).unwrap_or(Server);
             if to_layer > from_layer {
                 upward
@@ -691,6 +696,12 @@ fn no_import_goes_up_a_layer() {
             component.len(),
             component.join(", ")
         );
+        let inside: BTreeSet<&String> = component.iter().collect();
+        for ((from, to), site) in &first_site {
+            if inside.contains(from) && inside.contains(to) {
+                println!("  {from} -> {to} ({site})");
+            }
+        }
     }
 
     let allowed: BTreeSet<(String, String)> = ALLOWED

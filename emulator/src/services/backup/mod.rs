@@ -49,15 +49,16 @@ use crate::world::World;
 use state::{BackupState, Lifecycle, Vault};
 
 /// Backup in the service registry: it checks plan rules before model validation.
-pub static SERVICE: crate::services::registry::ServiceDef = crate::services::registry::ServiceDef {
-    id: crate::protocol::ServiceId::Backup,
-    handle,
-    fire: clock::fire,
-    schedule_all: clock::schedule_all,
-    prevalidate: Some(prevalidate),
-    invalid_input: crate::services::registry::aggregate_validation_error,
-    runs_long: &[],
-};
+pub static SERVICE: crate::services::service_def::ServiceDef =
+    crate::services::service_def::ServiceDef {
+        id: crate::protocol::ServiceId::Backup,
+        handle,
+        fire: clock::fire,
+        schedule_all: clock::schedule_all,
+        prevalidate: Some(prevalidate),
+        invalid_input: crate::services::service_def::aggregate_validation_error,
+        runs_long: &[],
+    };
 
 pub fn handle(
     ctx: &RequestContext,
@@ -208,7 +209,7 @@ fn route(
         "DeleteRestoreTestingSelection" => restore_testing::delete_selection(ctx, world, input),
         "GetRestoreTestingInferredMetadata" => restore_testing::inferred(ctx, world, input),
         "PutRestoreValidationResult" => restore_testing::put_validation_result(ctx, world, input),
-        _ => Err(super::not_implemented(ctx)),
+        _ => Err(super::errors::not_implemented(ctx)),
     }
 }
 

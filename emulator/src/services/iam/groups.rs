@@ -2,12 +2,15 @@
 
 use serde_json::{json, Value};
 
-use super::state::Group;
+use super::access::{iam, iam_mut};
+use super::arns::group_arn;
+use super::authorize::authorize;
+use super::errors::{already_exists, delete_conflict, limit_exceeded, no_such_entity};
+use super::ids;
+use super::input::{empty, opt_text, text};
+use super::paging::{list_output, path_matches};
+use super::state::{key, Group};
 use super::users::{self, user_json};
-use super::{
-    already_exists, authorize, delete_conflict, empty, group_arn, iam, iam_mut, ids, key,
-    limit_exceeded, list_output, no_such_entity, opt_text, path_matches, text,
-};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
 use crate::world::World;
@@ -30,7 +33,7 @@ pub fn handle(
         "AddUserToGroup" => add_user(ctx, world, input),
         "RemoveUserFromGroup" => remove_user(ctx, world, input),
         "ListGroupsForUser" => groups_for_user(ctx, world, input),
-        _ => Err(crate::services::not_implemented(ctx)),
+        _ => Err(crate::services::errors::not_implemented(ctx)),
     }
 }
 

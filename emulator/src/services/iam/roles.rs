@@ -2,14 +2,19 @@
 
 use serde_json::{json, Value};
 
+use super::access::{iam, iam_mut};
+use super::arns::role_arn;
+use super::authorize::{authorize, authorize_with};
+use super::errors::{already_exists, delete_conflict, invalid_input, no_such_entity, unmodifiable};
+use super::ids;
+use super::input::{empty, opt_text, text};
+use super::paging::{list_output, path_matches};
 use super::policy_docs::{
     check_trust_size, url_encode, validate_policy_document, PolicyDocumentKind,
 };
-use super::state::{DeletionTask, Role};
-use super::{
-    already_exists, authorize, authorize_with, check_duplicate_tags, delete_conflict, empty, iam,
-    iam_mut, ids, invalid_input, key, list_output, merge_tags, no_such_entity, opt_text,
-    path_matches, remove_tags, role_arn, tag_context, tags_from, tags_json, text, unmodifiable,
+use super::state::{key, DeletionTask, Role};
+use super::tags::{
+    check_duplicate_tags, merge_tags, remove_tags, tag_context, tags_from, tags_json,
 };
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
@@ -37,7 +42,7 @@ pub fn handle(
         "CreateServiceLinkedRole" => create_service_linked_role(ctx, world, input),
         "DeleteServiceLinkedRole" => delete_service_linked_role(ctx, world, input),
         "GetServiceLinkedRoleDeletionStatus" => deletion_status(ctx, world, input),
-        _ => Err(crate::services::not_implemented(ctx)),
+        _ => Err(crate::services::errors::not_implemented(ctx)),
     }
 }
 
@@ -127,7 +132,7 @@ fn create_role(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
     let document = text(input, "AssumeRolePolicyDocument");
     check_trust(document)?;
     let boundary = match opt_text(input, "PermissionsBoundary") {
-        Some(arn) => Some(super::policies::boundary_arn(world, &account, arn)?),
+        Some(arn) => Some(super::boundaries::boundary_arn(world, &account, arn)?),
         None => None,
     };
     let state = iam_mut(world, &account, ctx.now);

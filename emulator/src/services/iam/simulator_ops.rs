@@ -13,7 +13,8 @@ use crate::request::RequestContext;
 use crate::world::World;
 
 use super::access::push_policies;
-use super::{key, modeled_error};
+use super::errors::modeled_error;
+use super::state::key;
 
 pub fn handle(
     ctx: &RequestContext,
@@ -46,7 +47,7 @@ pub fn handle(
             documents.extend(strings(&input["PolicyInputList"]));
             context_keys(&documents)
         }
-        _ => Err(crate::services::not_implemented(ctx)),
+        _ => Err(crate::services::errors::not_implemented(ctx)),
     }
 }
 

@@ -2,11 +2,16 @@
 
 use serde_json::{json, Value};
 
-use super::state::User;
-use super::{
-    already_exists, authorize, authorize_with, check_duplicate_tags, delete_conflict, empty, iam,
-    iam_mut, ids, key, list_output, merge_tags, no_such_entity, opt_text, path_matches,
-    remove_tags, tag_context, tags_from, tags_json, text, user_arn,
+use super::access::{iam, iam_mut};
+use super::arns::user_arn;
+use super::authorize::{authorize, authorize_with};
+use super::errors::{already_exists, delete_conflict, no_such_entity};
+use super::ids;
+use super::input::{empty, opt_text, text};
+use super::paging::{list_output, path_matches};
+use super::state::{key, User};
+use super::tags::{
+    check_duplicate_tags, merge_tags, remove_tags, tag_context, tags_from, tags_json,
 };
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
@@ -27,7 +32,7 @@ pub fn handle(
         "TagUser" => tag_user(ctx, world, input),
         "UntagUser" => untag_user(ctx, world, input),
         "ListUserTags" => list_user_tags(ctx, world, input),
-        _ => Err(crate::services::not_implemented(ctx)),
+        _ => Err(crate::services::errors::not_implemented(ctx)),
     }
 }
 
@@ -107,7 +112,7 @@ fn create_user(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
         tag_context(&tags),
     )?;
     let boundary = match opt_text(input, "PermissionsBoundary") {
-        Some(arn) => Some(super::policies::boundary_arn(world, &account, arn)?),
+        Some(arn) => Some(super::boundaries::boundary_arn(world, &account, arn)?),
         None => None,
     };
     let state = iam_mut(world, &account, ctx.now);

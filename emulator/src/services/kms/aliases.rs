@@ -3,14 +3,16 @@
 
 use serde_json::{json, Value};
 
+use super::authorize::{authorize_key, authorize_keyless};
 use super::errors;
+use super::key_states::require_not_pending_deletion;
+use super::lookup::{key, names_alias, resolve, resolve_for, KeyRef, Names};
+use super::paging::paginate_map;
+use super::regions::{alias_arn, kms_state, kms_state_mut};
 use super::state::Alias;
-use super::{
-    alias_arn, authorize_key, authorize_keyless, key, kms_state, kms_state_mut, names_alias,
-    paginate_map, require_not_pending_deletion, resolve, resolve_for, KeyRef, Names, Request,
-};
 use crate::authz::{self, Access};
 use crate::protocol::{ApiError, ApiResult};
+use crate::services::input::Request;
 use crate::world::World;
 
 // ---------------------------------------------------------------------------------------

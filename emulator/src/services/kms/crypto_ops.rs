@@ -8,16 +8,18 @@ use std::str::FromStr;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use super::authorize::{
+    authorize_key, authorize_key_action, authorize_keyless, encryption_context_keys,
+};
 use super::crypto::{
     self, CipherKey, DataKeyLength, EncryptionAlgorithm, EncryptionContext, KeySpec, KeyUsage,
 };
+use super::input::b64;
+use super::key_states::{crypto_error, invalid_state, require_usable, require_usage};
+use super::lookup::{find_by_uuid, key, key_uuid, resolve_creating, KeyRef};
 use super::state::Key;
-use super::{
-    authorize_key, authorize_key_action, authorize_keyless, b64, crypto_error,
-    encryption_context_keys, find_by_uuid, invalid_state, key, key_uuid, require_usable,
-    require_usage, resolve_creating, KeyRef, Request,
-};
 use crate::protocol::{ApiError, ApiResult};
+use crate::services::input::Request;
 use crate::world::World;
 
 /// Decrypt's answer when the blob names a key the caller cannot use or that is gone.

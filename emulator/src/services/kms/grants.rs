@@ -5,13 +5,14 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
+use super::authorize::{authorize_key, authorize_keyless};
 use super::crypto::{KeySpec, KeyUsage};
+use super::input::b64;
+use super::key_states::require_usable;
+use super::lookup::{key, key_mut, resolve_for, KeyRef, Names};
 use super::state::{GrantRecord, Key, KeyState};
-use super::{
-    authorize_key, authorize_keyless, b64, key, key_mut, require_usable, resolve_for, KeyRef,
-    Names, Request,
-};
 use crate::protocol::{ApiError, ApiResult};
+use crate::services::input::Request;
 use crate::world::{CallerKind, World};
 
 fn context_map(value: Option<&Value>) -> Option<BTreeMap<String, String>> {
@@ -240,7 +241,7 @@ pub fn list_grants(op: &Request, world: &mut World) -> ApiResult<Value> {
         .filter(|g| grantee.is_none_or(|p| p == g.grantee_principal))
         .map(|g| grant_entry(k, g))
         .collect();
-    super::paginate(items, op, "Grants")
+    super::paging::paginate(items, op, "Grants")
 }
 
 pub fn list_retirable_grants(op: &Request, world: &mut World) -> ApiResult<Value> {
@@ -258,7 +259,7 @@ pub fn list_retirable_grants(op: &Request, world: &mut World) -> ApiResult<Value
             }
         }
     }
-    super::paginate(items, op, "Grants")
+    super::paging::paginate(items, op, "Grants")
 }
 
 /// The caller's ARN and, for a role session, its role's ARN: what grant principals name.
@@ -271,7 +272,7 @@ fn caller_principals(op: &Request) -> Vec<String> {
         ..
     } = &caller.kind
     {
-        out.push(crate::services::iam::role_arn(
+        out.push(crate::services::iam::arns::role_arn(
             &caller.partition,
             &caller.account,
             role_path,

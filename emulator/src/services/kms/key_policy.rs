@@ -3,13 +3,15 @@
 
 use serde_json::{json, Value};
 
-use super::keys::target;
+use super::authorize::{authorize_key, key_access};
+use super::key_states::require_customer_managed;
+use super::lookup::{key, key_mut, target};
 use super::state::Key;
-use super::{authorize_key, key, key_access, key_mut, require_customer_managed, Request};
 use crate::authz::{self, Access, Environment};
 use crate::policy::model::PrincipalEntryKind;
 use crate::policy::{validate, PolicyType};
 use crate::protocol::{ApiError, ApiResult};
+use crate::services::input::Request;
 use crate::world::World;
 
 pub(super) fn malformed(message: &str) -> ApiError {

@@ -3,12 +3,12 @@
 
 use serde_json::{json, Value};
 
-use super::keys::target;
-use super::{
-    authorize_key, key, key_mut, paginate, require_customer_managed, require_not_pending_deletion,
-    Request,
-};
+use super::authorize::authorize_key;
+use super::key_states::{require_customer_managed, require_not_pending_deletion};
+use super::lookup::{key, key_mut, target};
+use super::paging::paginate;
 use crate::protocol::{ApiError, ApiResult};
+use crate::services::input::Request;
 use crate::world::World;
 
 pub(super) const MAX_TAGS: usize = 50;

@@ -2,17 +2,18 @@
 
 use serde_json::{json, Value};
 
+use super::authorize::authorize_key;
 use super::clock::schedule_key;
 use super::key_policy::check_key_policy;
+use super::key_states::require_not_pending_deletion;
 use super::key_tags::{check_tags, request_tag_context, tags_of};
-use super::keys::{default_policy, metadata, target};
+use super::keys::{default_policy, metadata};
+use super::lookup::{key, key_mut, target, KeyRef};
+use super::regions::{key_arn, kms_state, kms_state_mut};
 use super::rotation::unsupported;
 use super::state::Key;
-use super::{
-    authorize_key, key, key_arn, key_mut, kms_state, kms_state_mut, require_not_pending_deletion,
-    KeyRef, Request,
-};
 use crate::protocol::{ApiError, ApiResult};
+use crate::services::input::Request;
 use crate::world::World;
 
 // ---------------------------------------------------------------------------------------

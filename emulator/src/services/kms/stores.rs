@@ -5,9 +5,12 @@
 
 use serde_json::{json, Value};
 
+use super::authorize::authorize_keyless;
+use super::paging::paginate;
+use super::regions::{kms_state, kms_state_mut};
 use super::state::{CustomKeyStore, KeyState};
-use super::{authorize_keyless, kms_state, kms_state_mut, paginate, Request};
 use crate::protocol::{ApiError, ApiResult};
+use crate::services::input::Request;
 use crate::world::World;
 
 pub(crate) fn store_not_found(id: &str) -> ApiError {

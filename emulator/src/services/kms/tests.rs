@@ -984,9 +984,9 @@ fn aws_managed_keys_are_created_on_first_use() {
     let (code, _) = env.err(A, "ScheduleKeyDeletion", json!({"KeyId": arn}));
     assert!(code == "UnsupportedOperationException" || code == "AccessDeniedException");
     let mut world = env.instance.world();
-    let backup = super::ensure_aws_managed_key(&mut world, A, REGION, "backup", 0.0);
+    let backup = super::managed::ensure_aws_managed_key(&mut world, A, REGION, "backup", 0.0);
     assert_eq!(
-        super::ensure_aws_managed_key(&mut world, A, REGION, "backup", 0.0),
+        super::managed::ensure_aws_managed_key(&mut world, A, REGION, "backup", 0.0),
         backup
     );
     assert_eq!(
@@ -1142,7 +1142,7 @@ fn multi_region_keys_replicate_and_change_primary() {
     assert_eq!(replica.material, primary.material);
     let blob = unb64(&json!(blob));
     assert!(super::crypto::decrypt(
-        &super::key_uuid(&id),
+        &super::lookup::key_uuid(&id),
         &replica.material,
         &blob,
         &super::crypto::EncryptionContext::new()
@@ -1333,7 +1333,7 @@ fn aws_managed_keys_work_only_through_their_service_in_their_account() {
     let env = Env::new();
     let arn = {
         let mut world = env.instance.world();
-        super::ensure_aws_managed_key(&mut world, A, REGION, "backup", 0.0)
+        super::managed::ensure_aws_managed_key(&mut world, A, REGION, "backup", 0.0)
     };
     let use_as = |caller: &Caller, world: &crate::world::World| {
         check_service_key_use(
@@ -1755,9 +1755,9 @@ fn a_cross_account_denial_by_the_callers_own_policies_keeps_the_usual_form() {
         partition: crate::arn::default_caller_partition(),
     };
     let world = env.instance.world();
-    let k = super::key(
+    let k = super::lookup::key(
         &world,
-        &super::resolve(&world, B, REGION, &arn, 0.0).unwrap(),
+        &super::lookup::resolve(&world, B, REGION, &arn, 0.0).unwrap(),
     )
     .unwrap()
     .clone();
@@ -1770,7 +1770,7 @@ fn a_cross_account_denial_by_the_callers_own_policies_keeps_the_usual_form() {
         &world,
         &user,
         &env_,
-        &super::key_access("kms:Encrypt", &k, B),
+        &super::authorize::key_access("kms:Encrypt", &k, B),
     );
     assert!(decision.cross_account);
     let e = super::errors::access_denied(&decision);

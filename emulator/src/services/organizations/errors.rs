@@ -440,3 +440,11 @@ pub fn target_not_supported() -> ApiError {
         "You can't perform this operation on the specified target type.",
     )
 }
+
+/// Organizations' error for a missing required member.
+pub(crate) fn missing_member(_: &str) -> ApiError {
+    invalid_input(
+        "INPUT_REQUIRED",
+        "You must specify a value for all required fields.",
+    )
+}

@@ -22,7 +22,11 @@ pub fn organization(world: &World, f: &CopyFacts) -> Verdict {
     if !f.cross_account {
         return Verdict::NotApplicable;
     }
-    if !crate::services::organizations::same_organization(world, f.src_account, &f.dest_account) {
+    if !crate::services::organizations::directory::same_organization(
+        world,
+        f.src_account,
+        &f.dest_account,
+    ) {
         return Verdict::fail(
             "organization: the accounts are not members of one organization",
             MSG_NOT_SAME_ORG,

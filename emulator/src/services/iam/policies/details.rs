@@ -4,17 +4,17 @@
 use serde_json::{json, Value};
 
 use super::attachment::name_and_path;
+use super::entities::{policy_not_found, usage};
 use super::managed::{aws_policy_json, customer_policy_json, version_json};
-use super::{policy_not_found, usage};
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
-use crate::services::iam::access::resolve;
-use crate::services::iam::aws_managed;
+use crate::services::iam::access::{iam, resolve};
+use crate::services::iam::input::{opt_text, text};
+use crate::services::iam::paging::{paginate, path_matches};
 use crate::services::iam::policy_docs::url_encode;
 use crate::services::iam::state::{IamState, Policies};
-use crate::services::iam::{
-    authorize, groups, iam, opt_text, paginate, path_matches, roles, tags_json, text, users,
-};
+use crate::services::iam::tags::tags_json;
+use crate::services::iam::{authorize::authorize, aws_managed, groups, roles, users};
 use crate::world::World;
 
 pub(super) fn entities_for_policy(

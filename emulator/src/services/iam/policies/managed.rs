@@ -4,20 +4,26 @@
 
 use serde_json::{json, Value};
 
-use super::{policy_not_found, usage, MAX_POLICY_VERSIONS};
+use super::entities::{policy_not_found, usage, MAX_POLICY_VERSIONS};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
-use crate::services::iam::access::{resolve, PolicyRef};
+use crate::services::iam::access::{iam, iam_mut, resolve, PolicyRef};
+use crate::services::iam::arns::policy_arn;
+use crate::services::iam::authorize::authorize_with;
 use crate::services::iam::aws_managed::{self, AwsManagedPolicy};
+use crate::services::iam::errors::{
+    already_exists, delete_conflict, limit_exceeded, no_such_entity,
+};
+use crate::services::iam::input::{empty, opt_text, text};
+use crate::services::iam::paging::{list_output, path_matches};
 use crate::services::iam::policy_docs::{
     check_managed_size, url_encode, validate_policy_document, PolicyDocumentKind,
 };
-use crate::services::iam::state::{IamState, ManagedPolicy, PolicyVersion};
-use crate::services::iam::{
-    already_exists, authorize, authorize_with, check_duplicate_tags, delete_conflict, empty, iam,
-    iam_mut, ids, key, limit_exceeded, list_output, merge_tags, no_such_entity, opt_text,
-    path_matches, policy_arn, remove_tags, tag_context, tags_from, tags_json, text,
+use crate::services::iam::state::{key, IamState, ManagedPolicy, PolicyVersion};
+use crate::services::iam::tags::{
+    check_duplicate_tags, merge_tags, remove_tags, tag_context, tags_from, tags_json,
 };
+use crate::services::iam::{authorize::authorize, ids};
 use crate::world::World;
 
 pub(super) fn customer_policy_json(
