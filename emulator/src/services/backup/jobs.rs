@@ -6,13 +6,17 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::resources::management_preferences;
-use super::resources::{fully_managed, recovery_point_arn, resource_name, resource_type};
-use super::state::{Job, JobState, MessageCategory};
-use super::{
-    authorize, invalid_parameter, lifecycle_from, lifecycle_json, member, not_found, page, req,
-    state, state_mut, tags_from, vault_for,
+use super::authorize::authorize;
+use super::errors::{invalid_parameter, not_found};
+use super::input::{member, req};
+use super::lifecycle::{lifecycle_from, lifecycle_json};
+use super::lookup::{state, state_mut, vault_for};
+use super::paging::page;
+use super::resources::{
+    fully_managed, management_preferences, recovery_point_arn, resource_name, resource_type,
 };
+use super::state::{Job, JobState, MessageCategory};
+use super::tags::tags_from;
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
 use crate::world::World;
@@ -62,7 +66,7 @@ pub(crate) fn create_backup_job(
         resource_type: rtype.clone(),
         iam_role_arn: iam_role_arn.to_owned(),
         vault_name: vault_name.to_owned(),
-        vault_arn: super::vault_arn(region, account, vault_name),
+        vault_arn: super::lookup::vault_arn(region, account, vault_name),
         recovery_point_arn: recovery_point_arn(&rtype, fm, region, account),
         lifecycle,
         created_by,
@@ -228,7 +232,7 @@ pub fn stop_backup_job(ctx: &RequestContext, world: &mut World, input: &Value) -
     let job = find_job(world, ctx, &id, false)?;
     if job.settled {
         // Text inferred.
-        return Err(super::invalid_request(format!(
+        return Err(super::errors::invalid_request(format!(
             "Backup job {id} cannot be stopped because it is in state {}",
             job.state
         )));

@@ -68,3 +68,25 @@ mod unit {
         );
     }
 }
+
+/// Backup creates its service-linked role with the first vault of an account.
+pub(crate) fn ensure_service_linked_role(world: &mut World, account: &str, region: &str, now: f64) {
+    let has_slr = world.accounts.get(account).is_some_and(|a| {
+        a.iam
+            .roles
+            .values()
+            .any(|r| r.name == "AWSServiceRoleForBackup")
+    });
+    if !has_slr {
+        // Fails only when the role exists already under another key; either way it exists.
+        let _ = crate::services::iam::roles::create_service_linked(
+            world,
+            crate::world::partition(region),
+            account,
+            "backup.amazonaws.com",
+            None,
+            None,
+            now,
+        );
+    }
+}

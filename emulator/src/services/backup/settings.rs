@@ -3,7 +3,9 @@
 
 use serde_json::{json, Value};
 
-use super::{authorize, invalid_parameter, invalid_request, state, state_mut};
+use super::authorize::authorize;
+use super::errors::{invalid_parameter, invalid_request};
+use super::lookup::{state, state_mut};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
 use crate::world::World;

@@ -10,7 +10,7 @@ use super::super::vaults::retention_ok;
 use super::facts::CopyFacts;
 use super::key_use::{copy_role_uses_destination_key, describe_key_use, use_key};
 use super::messages::*;
-use super::{Failure, Verdict};
+use super::verdict::{Failure, Verdict};
 use crate::authz::{Access, Environment, ResourcePolicyKind};
 use crate::world::World;
 
