@@ -41,6 +41,13 @@ mod tests {
             (ServiceId::Backup, "InvalidParameterValueException"),
             (ServiceId::Backup, "InvalidRequestException"),
             (ServiceId::Backup, "ResourceNotFoundException"),
+            (ServiceId::Kms, "NotFoundException"),
+            (ServiceId::Kms, "KMSInvalidStateException"),
+            (
+                ServiceId::Organizations,
+                "AWSOrganizationsNotInUseException",
+            ),
+            (ServiceId::Organizations, "AccessDeniedException"),
         ] {
             assert_eq!(
                 modeled(service, shape, "m"),

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::authorize::authorize_with;
 use super::errors::{invalid_parameter, invalid_request, not_found};
-use super::input::{member, req};
+use super::input::req;
 use super::lookup::{find_vault, parse_vault_arn, state_mut, vault_arn, vault_for};
 use super::paging::page;
 use super::state::airgap::{AirGapInfo, MpaUpdate};
@@ -14,6 +14,7 @@ use super::state::{Vault, VaultLock, VaultState};
 use super::tags::tags_from;
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 pub const LAG: &str = "LOGICALLY_AIR_GAPPED_BACKUP_VAULT";

@@ -9,13 +9,14 @@ use serde_json::{json, Value};
 
 use super::authorize::authorize;
 use super::errors::{invalid_parameter, not_found};
-use super::input::{member, req};
+use super::input::req;
 use super::lookup::{state, state_mut};
 use super::paging::page;
 use super::state::audit::{AuditState, Deployment, Framework};
 use super::tags::tags_from;
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 /// AWS Backup Audit Manager's controls and the input parameters each takes

@@ -3,6 +3,14 @@
 
 use crate::protocol::{ApiError, ServiceId};
 
+/// Backup's error for a required member that is absent.
+pub(crate) fn missing_parameter(key: &str) -> ApiError {
+    ApiError::new(
+        "MissingParameterValueException",
+        format!("Missing required parameter {key}"),
+    )
+}
+
 /// AWS's answer for a missing permission and, quirkily, for a vault that does not exist.
 pub(crate) fn access_denied() -> ApiError {
     ApiError::new(

@@ -6,13 +6,14 @@ use serde_json::{json, Value};
 
 use super::authorize::authorize;
 use super::errors::{access_denied, invalid_request, not_found};
-use super::input::{member, req};
+use super::input::req;
 use super::lookup::{state, state_mut, vault_for};
 use super::paging::page;
 use super::state::indexes::BackupIndex;
 use super::state::RecoveryPoint;
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 /// The types AWS Backup indexes (and searches).

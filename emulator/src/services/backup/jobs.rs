@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::authorize::authorize;
 use super::errors::{invalid_parameter, not_found};
-use super::input::{member, req};
+use super::input::req;
 use super::lifecycle::{lifecycle_from, lifecycle_json};
 use super::lookup::{state, state_mut, vault_for};
 use super::paging::page;
@@ -19,6 +19,7 @@ use super::state::{Job, JobState, MessageCategory};
 use super::tags::tags_from;
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 /// The state a caller sees: final once settled, else CREATED then RUNNING.

@@ -4,8 +4,8 @@
 use serde_json::{Map, Value};
 
 use super::errors::invalid_parameter;
-use super::input::member;
 use crate::protocol::ApiResult;
+use crate::services::input::member;
 
 /// A page of an ordered map from the `NextToken` cursor on (see
 /// [`crate::services::cursor`]): `MaxResults` (default 1000) entries that `keep` accepts.

@@ -3,12 +3,13 @@ use serde_json::{json, Value};
 
 use super::authorize::authorize;
 use super::errors::{invalid_parameter, not_found};
-use super::input::{member, req};
+use super::input::req;
 use super::paging::page;
 use super::plans::{plan, plan_mut};
 use super::state::{Plan, Selection};
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 pub fn create_selection(

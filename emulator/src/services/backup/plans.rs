@@ -5,13 +5,14 @@ use serde_json::{json, Map, Value};
 
 use super::authorize::authorize;
 use super::errors::{invalid_parameter, invalid_request, not_found};
-use super::input::{member, req};
+use super::input::req;
 use super::lookup::{parse_vault_arn, state, state_mut};
 use super::paging::page;
 use super::state::{Plan, PlanVersion};
 use super::tags::tags_from;
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 fn valid_vault_name(name: &str) -> bool {

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::authorize::authorize;
 use super::errors::{access_denied, invalid_parameter};
-use super::input::{member, req};
+use super::input::req;
 use super::jobs::unsupported;
 use super::lifecycle::{lifecycle_from, lifecycle_json};
 use super::lookup::{state, state_mut, vault_for};
@@ -15,6 +15,7 @@ use super::state::RecoveryPoint;
 use super::vaults::retention_ok;
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 pub(super) fn calculated_lifecycle(rp: &RecoveryPoint) -> Value {

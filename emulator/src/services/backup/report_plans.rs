@@ -7,13 +7,14 @@ use serde_json::{json, Value};
 use super::audit::{conflict, delete_deployed, is_compliance_template, Update, REPORT_TEMPLATES};
 use super::authorize::authorize;
 use super::errors::{invalid_parameter, not_found};
-use super::input::{member, req};
+use super::input::req;
 use super::lookup::{state, state_mut};
 use super::paging::page;
 use super::state::audit::{Deployment, ReportPlan};
 use super::tags::tags_from;
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 pub(super) fn find_plan<'w>(

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use super::authorize::authorize;
 use super::errors::not_found;
-use super::input::{member, req};
+use super::input::req;
 use super::lookup::{state, state_mut};
 use super::paging::page;
 use super::report_plans::formats_of;
@@ -24,6 +24,7 @@ use super::state::audit::ReportJob;
 use crate::protocol::query::format_timestamp;
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 fn job_json(job: &ReportJob, now: f64) -> Value {

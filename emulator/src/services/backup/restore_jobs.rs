@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::authorize::authorize;
 use super::errors::not_found;
-use super::input::{member, req};
+use super::input::req;
 use super::jobs::tally;
 use super::lookup::{state, state_mut};
 use super::paging::page;
@@ -15,6 +15,7 @@ use super::recovery_points::all_recovery_points;
 use super::state::{RecoveryPoint, RestoreJob};
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 pub fn start_restore_job(

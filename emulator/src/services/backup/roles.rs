@@ -1,5 +1,6 @@
 //! The principals a backup or copy job acts as: its IAM role, and the account's
-//! AWSServiceRoleForBackup, each as an assumed-role session of AWS Backup.
+//! AWSServiceRoleForBackup, each as an assumed-role session of AWS Backup; and the creation
+//! of that service-linked role with an account's first vault.
 
 use crate::world::{Caller, CallerKind, World};
 
@@ -55,20 +56,6 @@ pub fn service_role_caller(world: &World, partition: &str, account: &str) -> Cal
     )
 }
 
-#[cfg(test)]
-mod unit {
-    use super::*;
-
-    #[test]
-    fn service_role_is_the_backup_slr() {
-        let caller = service_role_caller(&World::default(), "aws", "222222222222");
-        assert_eq!(
-            caller.arn(),
-            "arn:aws:sts::222222222222:assumed-role/AWSServiceRoleForBackup/AWSBackup"
-        );
-    }
-}
-
 /// Backup creates its service-linked role with the first vault of an account.
 pub(crate) fn ensure_service_linked_role(world: &mut World, account: &str, region: &str, now: f64) {
     let has_slr = world.accounts.get(account).is_some_and(|a| {
@@ -87,6 +74,20 @@ pub(crate) fn ensure_service_linked_role(world: &mut World, account: &str, regio
             None,
             None,
             now,
+        );
+    }
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    #[test]
+    fn service_role_is_the_backup_slr() {
+        let caller = service_role_caller(&World::default(), "aws", "222222222222");
+        assert_eq!(
+            caller.arn(),
+            "arn:aws:sts::222222222222:assumed-role/AWSServiceRoleForBackup/AWSBackup"
         );
     }
 }

@@ -8,13 +8,14 @@ use serde_json::{json, Value};
 
 use super::authorize::authorize;
 use super::errors::{invalid_parameter, not_found};
-use super::input::{member, req};
+use super::input::req;
 use super::lookup::{state, state_mut, vault_for};
 use super::paging::page;
 use super::resources::resource_name;
 use super::state::scans::ScanJob;
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 /// The types GuardDuty scans (`ScanResourceType`).

@@ -6,13 +6,14 @@ use serde_json::{json, Value};
 
 use super::authorize::authorize;
 use super::errors::{invalid_parameter, not_found};
-use super::input::{member, req};
+use super::input::req;
 use super::lookup::{find_vault, state, state_mut};
 use super::paging::page;
 use super::state::tiering::TieringConfiguration;
 use super::tags::tags_from;
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 /// "You can specify up to 100 specific resources per tiering configuration."

@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use super::authorize::authorize;
 use super::errors::{access_denied, invalid_parameter, invalid_request, not_found};
-use super::input::{member, req};
+use super::input::req;
 use super::lookup::{find_vault, state, state_mut, vault_arn, vault_for};
 use super::paging::page;
 use super::roles::ensure_service_linked_role;
@@ -13,6 +13,7 @@ use super::tags::tags_from;
 use crate::policy::{validate, PolicyType};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::services::kms::integration::{ensure_aws_managed_key, resolve_key_arn};
 use crate::world::World;
 

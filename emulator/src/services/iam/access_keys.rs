@@ -8,12 +8,13 @@ use super::arns::user_arn;
 use super::authorize::authorize;
 use super::errors::{limit_exceeded, no_such_entity};
 use super::ids;
-use super::input::{empty, opt_text, text};
 use super::paging::list_output;
 use super::state::{key, AccessKey};
 use super::users::{arn_of, find, implied_user};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::iam::output::empty;
+use crate::services::input::{member, text};
 use crate::world::{Caller, CallerKind, IssuedCredential, World};
 
 /// IAM quota: two access keys per user, active or not.
@@ -42,7 +43,7 @@ fn key_owner(
     input: &Value,
 ) -> ApiResult<(Option<String>, String)> {
     let account = &ctx.caller.account;
-    let name = match opt_text(input, "UserName") {
+    let name = match member(input, "UserName") {
         Some(name) => Some(name.to_owned()),
         None => implied_user(ctx)?,
     };

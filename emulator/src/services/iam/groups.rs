@@ -7,12 +7,13 @@ use super::arns::group_arn;
 use super::authorize::authorize;
 use super::errors::{already_exists, delete_conflict, limit_exceeded, no_such_entity};
 use super::ids;
-use super::input::{empty, opt_text, text};
 use super::paging::{list_output, path_matches};
 use super::state::{key, Group};
 use super::users::{self, user_json};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::iam::output::empty;
+use crate::services::input::{member, text};
 use crate::world::World;
 
 /// IAM quota: a user belongs to at most 10 groups.
@@ -77,7 +78,7 @@ pub fn group_json(account: &str, group: &Group) -> Value {
 fn create_group(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
     let name = text(input, "GroupName");
-    let path = opt_text(input, "Path").unwrap_or("/");
+    let path = member(input, "Path").unwrap_or("/");
     authorize(ctx, world, group_arn(ctx.partition(), &account, path, name))?;
     let state = iam_mut(world, &account, ctx.now);
     if state.groups.contains_key(&key(name)) {
@@ -159,7 +160,7 @@ fn update_group(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRe
     let name = text(input, "GroupName");
     let group = find(world, &account, name)?.clone();
     authorize(ctx, world, arn_of(&account, &group))?;
-    let new_name = opt_text(input, "NewGroupName")
+    let new_name = member(input, "NewGroupName")
         .unwrap_or(&group.name)
         .to_owned();
     let state = iam_mut(world, &account, ctx.now);
@@ -171,7 +172,7 @@ fn update_group(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRe
     let mut updated = group;
     state.groups.remove(&key(name));
     updated.name = new_name.clone();
-    if let Some(path) = opt_text(input, "NewPath") {
+    if let Some(path) = member(input, "NewPath") {
         updated.path = path.to_owned();
     }
     state.groups.insert(key(&new_name), updated);

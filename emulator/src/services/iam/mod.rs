@@ -15,7 +15,7 @@ pub mod boundaries;
 pub mod errors;
 pub mod groups;
 pub mod ids;
-pub mod input;
+pub mod output;
 pub mod paging;
 pub mod policies;
 pub mod policy_docs;

@@ -7,7 +7,6 @@ use super::arns::role_arn;
 use super::authorize::{authorize, authorize_with};
 use super::errors::{already_exists, delete_conflict, invalid_input, no_such_entity, unmodifiable};
 use super::ids;
-use super::input::{empty, opt_text, text};
 use super::paging::{list_output, path_matches};
 use super::policy_docs::{
     check_trust_size, url_encode, validate_policy_document, PolicyDocumentKind,
@@ -18,6 +17,8 @@ use super::tags::{
 };
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::iam::output::empty;
+use crate::services::input::{member, text};
 use crate::world::World;
 
 pub const DEFAULT_MAX_SESSION_DURATION: i64 = 3_600;
@@ -120,7 +121,7 @@ fn protected(name: &str) -> ApiError {
 fn create_role(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
     let name = text(input, "RoleName");
-    let path = opt_text(input, "Path").unwrap_or("/");
+    let path = member(input, "Path").unwrap_or("/");
     let tags = tags_from(input, "Tags");
     check_duplicate_tags(&tags)?;
     authorize_with(
@@ -131,7 +132,7 @@ fn create_role(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
     )?;
     let document = text(input, "AssumeRolePolicyDocument");
     check_trust(document)?;
-    let boundary = match opt_text(input, "PermissionsBoundary") {
+    let boundary = match member(input, "PermissionsBoundary") {
         Some(arn) => Some(super::boundaries::boundary_arn(world, &account, arn)?),
         None => None,
     };
@@ -147,7 +148,7 @@ fn create_role(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
         id: ids::unique_id("AROA"),
         create_date: ctx.now,
         assume_role_policy_document: document.to_owned(),
-        description: opt_text(input, "Description").map(str::to_owned),
+        description: member(input, "Description").map(str::to_owned),
         max_session_duration: input["MaxSessionDuration"]
             .as_i64()
             .unwrap_or(DEFAULT_MAX_SESSION_DURATION),
@@ -224,7 +225,7 @@ fn update_role(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
     let name = text(input, "RoleName");
     modifiable_role_arn(ctx, world, name)?;
     let role = find_mut(world, &ctx.caller.account, name, ctx.now)?;
-    if let Some(description) = opt_text(input, "Description") {
+    if let Some(description) = member(input, "Description") {
         role.description = Some(description.to_owned());
     }
     if let Some(max) = input["MaxSessionDuration"].as_i64() {
@@ -401,8 +402,8 @@ fn create_service_linked_role(
         ctx.partition(),
         &account,
         service,
-        opt_text(input, "CustomSuffix"),
-        opt_text(input, "Description"),
+        member(input, "CustomSuffix"),
+        member(input, "Description"),
         ctx.now,
     )?;
     Ok(json!({"Role": role_json(&account, &role, true)}))

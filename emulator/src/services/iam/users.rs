@@ -7,7 +7,6 @@ use super::arns::user_arn;
 use super::authorize::{authorize, authorize_with};
 use super::errors::{already_exists, delete_conflict, no_such_entity};
 use super::ids;
-use super::input::{empty, opt_text, text};
 use super::paging::{list_output, path_matches};
 use super::state::{key, User};
 use super::tags::{
@@ -15,6 +14,8 @@ use super::tags::{
 };
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::iam::output::empty;
+use crate::services::input::{member, text};
 use crate::world::{CallerKind, World};
 
 pub fn handle(
@@ -102,7 +103,7 @@ pub(super) fn implied_user(ctx: &RequestContext) -> ApiResult<Option<String>> {
 fn create_user(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
     let name = text(input, "UserName");
-    let path = opt_text(input, "Path").unwrap_or("/");
+    let path = member(input, "Path").unwrap_or("/");
     let tags = tags_from(input, "Tags");
     check_duplicate_tags(&tags)?;
     authorize_with(
@@ -111,7 +112,7 @@ fn create_user(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
         user_arn(ctx.partition(), &account, path, name),
         tag_context(&tags),
     )?;
-    let boundary = match opt_text(input, "PermissionsBoundary") {
+    let boundary = match member(input, "PermissionsBoundary") {
         Some(arn) => Some(super::boundaries::boundary_arn(world, &account, arn)?),
         None => None,
     };
@@ -138,7 +139,7 @@ fn create_user(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
 
 fn get_user(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let name = match opt_text(input, "UserName") {
+    let name = match member(input, "UserName") {
         Some(name) => name.to_owned(),
         None => match implied_user(ctx)? {
             Some(name) => name,
@@ -222,10 +223,10 @@ fn update_user(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
     let name = text(input, "UserName");
     let user = find(world, &account, name)?.clone();
     authorize(ctx, world, arn_of(&account, &user))?;
-    let new_name = opt_text(input, "NewUserName")
+    let new_name = member(input, "NewUserName")
         .unwrap_or(&user.name)
         .to_owned();
-    let new_path = opt_text(input, "NewPath").unwrap_or(&user.path).to_owned();
+    let new_path = member(input, "NewPath").unwrap_or(&user.path).to_owned();
     let state = iam_mut(world, &account, ctx.now);
     if key(&new_name) != key(&user.name) && state.users.contains_key(&key(&new_name)) {
         return Err(already_exists(format!(

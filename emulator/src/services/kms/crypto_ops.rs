@@ -14,6 +14,7 @@ use super::authorize::{
 use super::crypto::{
     self, CipherKey, DataKeyLength, EncryptionAlgorithm, EncryptionContext, KeySpec, KeyUsage,
 };
+use super::errors::modeled_error;
 use super::input::b64;
 use super::key_states::{crypto_error, invalid_state, require_usable, require_usage};
 use super::lookup::{find_by_uuid, key, key_uuid, resolve_creating, KeyRef};
@@ -50,7 +51,7 @@ fn cipher_key<'a>(
 ) -> ApiResult<CipherKey<'a>> {
     if kms_key.key_spec == KeySpec::SymmetricDefault {
         if algorithm != EncryptionAlgorithm::SymmetricDefault {
-            return Err(ApiError::new(
+            return Err(modeled_error(
                 "InvalidKeyUsageException",
                 format!(
                     "Algorithm {algorithm} is incompatible with key spec {}.",
@@ -127,7 +128,7 @@ fn source_key(
             if kms_key.key_spec == KeySpec::SymmetricDefault {
                 let header = crypto::parse_blob(blob).map_err(crypto_error)?;
                 if header.key_id != key_uuid(&kms_key.key_id) {
-                    return Err(ApiError::new(
+                    return Err(modeled_error(
                         "IncorrectKeyException",
                         crypto::INCORRECT_KEY_MESSAGE,
                     ));
@@ -138,7 +139,7 @@ fn source_key(
         None => {
             let header = crypto::parse_blob(blob).map_err(crypto_error)?;
             let inaccessible =
-                || ApiError::new("AccessDeniedException", CIPHERTEXT_KEY_INACCESSIBLE);
+                || modeled_error("AccessDeniedException", CIPHERTEXT_KEY_INACCESSIBLE);
             let key_ref =
                 find_by_uuid(world, op.account(), op.region(), &header.key_id, op.ctx.now)
                     .ok_or_else(inaccessible)?;
@@ -254,7 +255,7 @@ pub fn re_encrypt(op: &Request, world: &mut World) -> ApiResult<Value> {
 
 fn require_symmetric(kms_key: &Key, operation: &str) -> ApiResult<()> {
     if kms_key.key_spec != KeySpec::SymmetricDefault {
-        return Err(ApiError::new(
+        return Err(modeled_error(
             "InvalidKeyUsageException",
             format!(
                 "{} key spec is {} which is not valid for {operation}.",
@@ -347,7 +348,7 @@ pub fn generate_data_key_pair(
 pub fn generate_random(op: &Request, world: &mut World) -> ApiResult<Value> {
     authorize_keyless(op, world, Vec::new())?;
     if let Some(store) = op.str("CustomKeyStoreId") {
-        return Err(ApiError::new(
+        return Err(modeled_error(
             "CustomKeyStoreNotFoundException",
             format!("Custom key store '{store}' does not exist"),
         ));
@@ -409,7 +410,7 @@ pub fn get_public_key(op: &Request, world: &mut World) -> ApiResult<Value> {
     authorize_key(op, world, kms_key, Vec::new())?;
     require_usable(kms_key)?;
     if kms_key.key_spec == KeySpec::SymmetricDefault || kms_key.key_spec.is_hmac() {
-        return Err(ApiError::new(
+        return Err(modeled_error(
             "UnsupportedOperationException",
             format!(
                 "{} key spec is {} which is not valid for GetPublicKey.",

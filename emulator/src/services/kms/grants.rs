@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::authorize::{authorize_key, authorize_keyless};
 use super::crypto::{KeySpec, KeyUsage};
+use super::errors::modeled_error;
 use super::input::b64;
 use super::key_states::require_usable;
 use super::lookup::{key, key_mut, resolve_for, KeyRef, Names};
@@ -301,7 +302,7 @@ fn locate_by_token(world: &World, region: &str, token: &str) -> Option<(KeyRef, 
 }
 
 fn grant_not_found(grant_id: &str) -> ApiError {
-    ApiError::new(
+    modeled_error(
         "NotFoundException",
         format!("Grant ID {grant_id} not found"),
     )
@@ -310,7 +311,7 @@ fn grant_not_found(grant_id: &str) -> ApiError {
 pub fn retire_grant(op: &Request, world: &mut World) -> ApiResult<Value> {
     let (r, grant_id) = match (op.str("GrantToken"), op.str("KeyId"), op.str("GrantId")) {
         (Some(token), _, _) => locate_by_token(world, op.region(), token)
-            .ok_or_else(|| ApiError::new("InvalidGrantTokenException", "Invalid grant token"))?,
+            .ok_or_else(|| modeled_error("InvalidGrantTokenException", "Invalid grant token"))?,
         (None, Some(key_id), Some(grant_id)) => (
             resolve_for(op, world, key_id, Names::KeyOnly)?,
             grant_id.to_owned(),

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use super::authorize::authorize_key;
 use super::clock::schedule_key;
 use super::crypto::{self, KeyVersions};
+use super::errors::modeled_error;
 use super::input::b64;
 use super::key_states::{crypto_error, require_not_pending_deletion};
 use super::lookup::{key, key_mut, target};
@@ -107,7 +108,7 @@ pub fn import_key_material(op: &Request, world: &mut World) -> ApiResult<Value> 
     let sealer = kms_state(world, &r.account, &r.region)
         .and_then(|s| s.sealer.clone())
         .ok_or_else(|| {
-            ApiError::new(
+            modeled_error(
                 "InvalidImportTokenException",
                 "The import token is invalid.",
             )
@@ -119,7 +120,7 @@ pub fn import_key_material(op: &Request, world: &mut World) -> ApiResult<Value> 
     let k = key_mut(world, &r, now)?;
     if let Some(current) = k.material.current() {
         if !current.material.same_material(&material) {
-            return Err(ApiError::new(
+            return Err(modeled_error(
                 "IncorrectKeyMaterialException",
                 format!("The key material does not match the key material previously imported into {arn}."),
             ));

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use super::authorize::{authorize_key, authorize_keyless};
 use super::clock::{schedule_key, DAY};
 use super::crypto::{KeySpec, KeyUsage, KeyVersions};
+use super::errors::modeled_error;
 use super::key_policy::check_key_policy;
 use super::key_states::{
     crypto_error, invalid_state, require_customer_managed, require_not_pending_deletion,
@@ -145,7 +146,7 @@ pub fn create_key(op: &Request, world: &mut World) -> ApiResult<Value> {
     let spec = KeySpec::from_str(spec_text)
         .map_err(|_| ApiError::validation(format!("KeySpec {spec_text} is not valid.")))?;
     if !spec.is_supported() {
-        return Err(ApiError::new(
+        return Err(modeled_error(
             "UnsupportedOperationException",
             format!("KeySpec {spec} is not supported by keyhole."),
         ));
@@ -174,7 +175,7 @@ pub fn create_key(op: &Request, world: &mut World) -> ApiResult<Value> {
                 .and_then(|s| s.custom_key_stores.get(store_id))
                 .ok_or_else(|| super::stores::store_not_found(store_id))?;
             if store.store_type != origin {
-                return Err(ApiError::new(
+                return Err(modeled_error(
                     "CustomKeyStoreTypeNotSupportedException",
                     format!(
                         "Custom key store {store_id} is of type {} which is not valid for Origin {origin}.",
@@ -189,7 +190,7 @@ pub fn create_key(op: &Request, world: &mut World) -> ApiResult<Value> {
                 ));
             }
             if spec != KeySpec::SymmetricDefault {
-                return Err(ApiError::new(
+                return Err(modeled_error(
                     "UnsupportedOperationException",
                     format!("KeySpec {spec} is not valid for Origin {origin}."),
                 ));

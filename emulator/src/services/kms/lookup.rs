@@ -2,6 +2,7 @@
 //! to a key of the caller's or another account (ARNs and states by Region: `regions.rs`).
 
 use super::errors;
+use super::errors::modeled_error;
 use super::managed::{self, ensure_aws_managed_key};
 use super::regions::{alias_arn, deleted_by, key_arn, kms_state, kms_state_mut};
 use crate::services::input::Request;
@@ -20,14 +21,14 @@ pub(crate) struct KeyRef {
 }
 
 pub(crate) fn not_found_key(region: &str, account: &str, key_id: &str) -> ApiError {
-    ApiError::new(
+    modeled_error(
         "NotFoundException",
         format!("Key '{}' does not exist", key_arn(region, account, key_id)),
     )
 }
 
 pub(crate) fn not_found_alias(region: &str, account: &str, alias_name: &str) -> ApiError {
-    ApiError::new(
+    modeled_error(
         "NotFoundException",
         format!(
             "Alias {} is not found.",
@@ -66,13 +67,13 @@ pub(crate) fn parse_reference<'k>(
     let (owner, reference) = if let Some(rest) = key_id.strip_prefix("arn:") {
         let parts: Vec<&str> = rest.splitn(5, ':').collect();
         let [_partition, service, arn_region, arn_account, resource] = parts[..] else {
-            return Err(ApiError::new("NotFoundException", "Invalid arn"));
+            return Err(modeled_error("NotFoundException", "Invalid arn"));
         };
         if service != "kms" || !crate::world::is_account_id(arn_account) {
-            return Err(ApiError::new("NotFoundException", "Invalid arn"));
+            return Err(modeled_error("NotFoundException", "Invalid arn"));
         }
         if arn_region != region {
-            return Err(ApiError::new(
+            return Err(modeled_error(
                 "NotFoundException",
                 format!("Invalid arn {arn_region}"),
             ));
@@ -82,13 +83,13 @@ pub(crate) fn parse_reference<'k>(
         } else if resource.starts_with("alias/") {
             (arn_account, resource)
         } else {
-            return Err(ApiError::new("NotFoundException", "Invalid arn"));
+            return Err(modeled_error("NotFoundException", "Invalid arn"));
         }
     } else {
         (account, key_id)
     };
     if !reference.starts_with("alias/") && !is_key_id(reference) {
-        return Err(ApiError::new(
+        return Err(modeled_error(
             "NotFoundException",
             format!("Invalid keyId '{reference}'"),
         ));

@@ -1,9 +1,10 @@
 //! KMS's list pages: `Limit` and `Marker`, over a list or an ordered map.
 
+use super::errors::modeled_error;
 use crate::services::input::Request;
 use serde_json::{json, Value};
 
-use crate::protocol::{ApiError, ApiResult};
+use crate::protocol::ApiResult;
 
 /// Pages a listing with an opaque numeric marker.
 pub(crate) fn paginate(items: Vec<Value>, op: &Request, member: &str) -> ApiResult<Value> {
@@ -11,7 +12,7 @@ pub(crate) fn paginate(items: Vec<Value>, op: &Request, member: &str) -> ApiResu
     let start = match op.str("Marker") {
         Some(m) => m
             .parse::<usize>()
-            .map_err(|_| ApiError::new("InvalidMarkerException", "Invalid marker"))?,
+            .map_err(|_| modeled_error("InvalidMarkerException", "Invalid marker"))?,
         None => 0,
     };
     let (page, next) = crate::services::offset::slice(items, start, limit);
@@ -35,7 +36,7 @@ pub(crate) fn paginate_map<V>(
     let start = match op.str("Marker") {
         Some(m) => Some(
             crate::services::cursor::decode(m)
-                .ok_or_else(|| ApiError::new("InvalidMarkerException", "Invalid marker"))?,
+                .ok_or_else(|| modeled_error("InvalidMarkerException", "Invalid marker"))?,
         ),
         None => None,
     };

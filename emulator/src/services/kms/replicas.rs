@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 
 use super::authorize::authorize_key;
 use super::clock::schedule_key;
+use super::errors::modeled_error;
 use super::key_policy::check_key_policy;
 use super::key_states::require_not_pending_deletion;
 use super::key_tags::{check_tags, request_tag_context, tags_of};
@@ -12,7 +13,7 @@ use super::lookup::{key, key_mut, target, KeyRef};
 use super::regions::{key_arn, kms_state, kms_state_mut};
 use super::rotation::unsupported;
 use super::state::Key;
-use crate::protocol::{ApiError, ApiResult};
+use crate::protocol::ApiResult;
 use crate::services::input::Request;
 use crate::world::World;
 
@@ -59,7 +60,7 @@ pub fn replicate_key(op: &Request, world: &mut World) -> ApiResult<Value> {
         require_not_pending_deletion(k)?;
         check_tags(&tags, &[])?;
         if replica_region == k.region || k.replica_regions.contains(&replica_region) {
-            return Err(ApiError::new(
+            return Err(modeled_error(
                 "AlreadyExistsException",
                 format!(
                     "Replica key {} already exists.",
@@ -118,7 +119,7 @@ pub fn update_primary_region(op: &Request, world: &mut World) -> ApiResult<Value
         require_primary(k)?;
         require_not_pending_deletion(k)?;
         if new_primary != k.region && !k.replica_regions.contains(&new_primary) {
-            return Err(ApiError::new(
+            return Err(modeled_error(
                 "NotFoundException",
                 format!(
                     "Key '{}' does not exist",

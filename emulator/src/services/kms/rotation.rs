@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use super::authorize::authorize_key;
 use super::clock::{schedule_key, DAY};
 use super::crypto::KeySpec;
+use super::errors::modeled_error;
 use super::key_states::{
     crypto_error, disabled, require_customer_managed, require_not_pending_deletion,
 };
@@ -19,7 +20,7 @@ use crate::world::World;
 // Rotation
 
 pub(super) fn unsupported(message: String) -> ApiError {
-    ApiError::new("UnsupportedOperationException", message)
+    modeled_error("UnsupportedOperationException", message)
 }
 
 /// Rotation applies to symmetric keys with KMS-generated material.

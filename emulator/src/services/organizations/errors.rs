@@ -43,10 +43,12 @@
 //! SDKs take the error code from `__type`, so the status does not change what they raise.
 
 use crate::protocol::validate::Constraint;
-use crate::protocol::ApiError;
+use crate::protocol::{ApiError, ServiceId};
 
+/// An error as Organizations' model declares it (the model names no codes or statuses of its
+/// own: the shape's name and 400, as AWS answers on the wire).
 fn e(code: &str, message: &str) -> ApiError {
-    ApiError::new(code, message)
+    crate::services::errors::modeled(ServiceId::Organizations, code, message)
 }
 
 pub fn not_in_use() -> ApiError {

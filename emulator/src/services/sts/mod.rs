@@ -71,8 +71,8 @@ pub fn handle(
 }
 
 fn assume_role(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
-    let role_arn = iam::input::text(input, "RoleArn");
-    let session_name = iam::input::text(input, "RoleSessionName");
+    let role_arn = crate::services::input::text(input, "RoleArn");
+    let session_name = crate::services::input::text(input, "RoleSessionName");
     let Some((account, role)) = role_for_arn(world, role_arn) else {
         // AWS does not reveal whether the role exists.
         return Err(not_authorized(&ctx.caller, "sts:AssumeRole", role_arn));
@@ -81,7 +81,7 @@ fn assume_role(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
     let duration = role_duration(input, &role, chained)?;
     let mut session = inherited(world, &ctx.caller);
     let packed = session_inputs(input, &mut session)?;
-    if let Some(source) = iam::input::opt_text(input, "SourceIdentity") {
+    if let Some(source) = crate::services::input::member(input, "SourceIdentity") {
         session.source_identity = Some(source.to_owned());
     }
     authorize_on_role(
@@ -154,7 +154,7 @@ fn get_federation_token(
 ) -> ApiResult<Value> {
     long_term_only(ctx, "GetFederationToken")?;
     let account = ctx.caller.account.clone();
-    let name = iam::input::text(input, "Name");
+    let name = crate::services::input::text(input, "Name");
     let arn = crate::arn::global(
         ctx.partition(),
         "sts",
@@ -203,7 +203,7 @@ fn get_federation_token(
 /// policies. keyhole does not check organization membership yet (Organizations lands
 /// separately); the policy engine sees the task policy as the session policy.
 fn assume_root(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
-    let target = iam::input::text(input, "TargetPrincipal");
+    let target = crate::services::input::text(input, "TargetPrincipal");
     let task = input["TaskPolicyArn"]["arn"].as_str().unwrap_or_default();
     if !is_account_id(target) {
         // Text inferred.
@@ -250,7 +250,7 @@ fn assume_root(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
 /// the pipeline treats it.
 fn get_access_key_info(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     authz::authorize(ctx, world, &Access::new(None))?;
-    let key = iam::input::text(input, "AccessKeyId");
+    let key = crate::services::input::text(input, "AccessKeyId");
     let account = if is_account_id(key) {
         key.to_owned()
     } else if let Some(credential) = world.credentials.get(key) {

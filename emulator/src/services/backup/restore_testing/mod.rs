@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 
 use super::authorize::authorize;
 use super::errors::{invalid_parameter, invalid_request};
-use super::input::{member, req};
+use super::input::req;
 use super::lookup::state_mut;
 use super::paging::page;
 use super::schedule::{check, ScheduleError};
@@ -25,6 +25,7 @@ use super::state::restore_testing::TestingPlan;
 use super::tags::tags_from;
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 use lookup::{plan, plan_not_found, plans, plans_mut, valid_name};
 

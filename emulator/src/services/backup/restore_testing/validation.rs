@@ -5,12 +5,13 @@ use serde_json::{json, Map, Value};
 
 use super::super::authorize::authorize;
 use super::super::errors::{invalid_request, not_found};
-use super::super::input::{member, req};
+use super::super::input::req;
 use super::super::lookup::{state, vault_of};
 use super::super::state::{BackupState, RecoveryPoint};
 use super::lookup::plans_mut;
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 /// What AWS Backup infers to restore a recovery point of `rp`'s type in a restore test

@@ -7,13 +7,14 @@ use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
 use crate::services::iam::access::{iam, iam_mut};
 use crate::services::iam::errors::no_such_entity;
-use crate::services::iam::input::{empty, text};
+use crate::services::iam::output::empty;
 use crate::services::iam::paging::list_output;
 use crate::services::iam::policy_docs::{
     check_inline_aggregate, size_without_whitespace, url_encode, validate_policy_document,
     PolicyDocumentKind,
 };
 use crate::services::iam::{authorize::authorize, users};
+use crate::services::input::text;
 use crate::world::World;
 
 fn inline_not_found(entity: Entity, name: &str) -> ApiError {
