@@ -68,7 +68,7 @@ const LAYERS: &[(&str, Layer)] = &[
     // What a handler knows of the request besides its input; imports only protocol and
     // world, and authz and every handler read it.
     ("request.rs", State),
-    ("authz.rs", Authz),
+    ("authz/", Authz),
     ("services/", Services),
     ("pipeline.rs", Pipeline),
     ("server.rs", Server),

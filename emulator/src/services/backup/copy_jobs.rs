@@ -6,10 +6,10 @@ use super::authorize::{authorize, authorize_with};
 use super::engine::new_copy_job;
 use super::errors::{access_denied, invalid_parameter, not_found};
 use super::input::req;
-use super::jobs::{find_job, job_matches, sorted_jobs, visible_state};
+use super::jobs::{find_job, job_matches, visible_state};
 use super::lifecycle::{lifecycle_from, lifecycle_json};
 use super::lookup::{parse_vault_arn, state, state_mut};
-use super::paging::page;
+use super::paging::page_jobs;
 use super::resources::resource_name;
 use super::state::Job;
 use crate::protocol::ApiResult;
@@ -129,14 +129,13 @@ pub fn describe_copy_job(
 
 pub fn list_copy_jobs(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     authorize(ctx, world, None, None)?;
-    let items = state(world, &ctx.caller.account, &ctx.region)
-        .map(|st| {
-            sorted_jobs(st.copy_jobs.values())
-                .into_iter()
-                .filter(|j| job_matches(j, input, ctx.now))
-                .map(|j| copy_job_json(j, ctx.now))
-                .collect()
-        })
-        .unwrap_or_default();
-    page(input, items, "CopyJobs")
+    let empty = std::collections::BTreeMap::new();
+    let jobs = state(world, &ctx.caller.account, &ctx.region).map_or(&empty, |st| &st.copy_jobs);
+    page_jobs(
+        input,
+        jobs,
+        "CopyJobs",
+        |j| job_matches(j, input, ctx.now),
+        |j| copy_job_json(j, ctx.now),
+    )
 }

@@ -11,7 +11,7 @@ use super::errors::{invalid_parameter, not_found};
 use super::input::req;
 use super::lifecycle::{lifecycle_from, lifecycle_json};
 use super::lookup::{state, state_mut, vault_for};
-use super::paging::page;
+use super::paging::{page, page_jobs};
 use super::resources::{
     fully_managed, management_preferences, recovery_point_arn, resource_name, resource_type,
 };
@@ -199,32 +199,21 @@ pub(super) fn job_matches(job: &Job, input: &Value, now: f64) -> bool {
         && num("ByCompleteBefore").is_none_or(|t| job.completion_date.is_some_and(|c| c <= t))
 }
 
-pub(super) fn sorted_jobs<'w>(jobs: impl Iterator<Item = &'w Job>) -> Vec<&'w Job> {
-    let mut jobs: Vec<&Job> = jobs.collect();
-    jobs.sort_by(|a, b| {
-        b.creation_date
-            .total_cmp(&a.creation_date)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    jobs
-}
-
 pub fn list_backup_jobs(
     ctx: &RequestContext,
     world: &mut World,
     input: &Value,
 ) -> ApiResult<Value> {
     authorize(ctx, world, None, None)?;
-    let items = state(world, &ctx.caller.account, &ctx.region)
-        .map(|st| {
-            sorted_jobs(st.backup_jobs.values())
-                .into_iter()
-                .filter(|j| job_matches(j, input, ctx.now))
-                .map(|j| backup_job_json(j, ctx.now))
-                .collect()
-        })
-        .unwrap_or_default();
-    page(input, items, "BackupJobs")
+    let empty = BTreeMap::new();
+    let jobs = state(world, &ctx.caller.account, &ctx.region).map_or(&empty, |st| &st.backup_jobs);
+    page_jobs(
+        input,
+        jobs,
+        "BackupJobs",
+        |j| job_matches(j, input, ctx.now),
+        |j| backup_job_json(j, ctx.now),
+    )
 }
 
 pub fn stop_backup_job(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {

@@ -235,14 +235,12 @@ pub fn list_grants(op: &Request, world: &mut World) -> ApiResult<Value> {
     )?;
     let grant_id = op.str("GrantId");
     let grantee = op.str("GranteePrincipal");
-    let items = k
+    let grants = k
         .grants
         .iter()
         .filter(|g| grant_id.is_none_or(|id| id == g.grant_id))
-        .filter(|g| grantee.is_none_or(|p| p == g.grantee_principal))
-        .map(|g| grant_entry(k, g))
-        .collect();
-    super::paging::paginate(items, op, "Grants")
+        .filter(|g| grantee.is_none_or(|p| p == g.grantee_principal));
+    super::paging::paginate_by_id(grants, op, "Grants", |g| &g.grant_id, |g| grant_entry(k, g))
 }
 
 pub fn list_retirable_grants(op: &Request, world: &mut World) -> ApiResult<Value> {

@@ -1,4 +1,5 @@
-//! KMS's list pages: `Limit` and `Marker`, over a list or an ordered map.
+//! KMS's list pages: `Limit` and `Marker`, over a built list (by offset), an ordered map or a
+//! list in its own order (by cursor).
 
 use super::errors::modeled_error;
 use crate::services::input::Request;
@@ -44,6 +45,38 @@ pub(crate) fn paginate_map<V>(
     let items: Vec<Value> = page.items.into_iter().map(view).collect();
     let mut out = json!({ member: items, "Truncated": page.next.is_some() });
     if let Some(next) = page.next {
+        out["NextMarker"] = json!(next);
+    }
+    Ok(out)
+}
+
+/// A page of a list kept in its own order (a key's grants, oldest first): `Limit` entries
+/// from the one the `Marker` cursor names (the cursor encoding of its id) on. Only the page is
+/// shaped, and an entry removed before the cursor does not shift the next page, as an offset
+/// would; a marker naming no entry (one removed since) is InvalidMarkerException.
+pub(crate) fn paginate_by_id<'a, T: 'a>(
+    items: impl Iterator<Item = &'a T>,
+    op: &Request,
+    member: &str,
+    id: impl Fn(&T) -> &str,
+    view: impl Fn(&T) -> Value,
+) -> ApiResult<Value> {
+    let limit = op.i64("Limit").unwrap_or(100).clamp(1, 1000) as usize;
+    let invalid = || modeled_error("InvalidMarkerException", "Invalid marker");
+    let mut items = items.peekable();
+    if let Some(marker) = op.str("Marker") {
+        let start = crate::services::cursor::decode(marker).ok_or_else(invalid)?;
+        while items.next_if(|item| id(item) != start).is_some() {}
+        if items.peek().is_none() {
+            return Err(invalid());
+        }
+    }
+    let page: Vec<Value> = items.by_ref().take(limit).map(&view).collect();
+    let next = items
+        .next()
+        .map(|item| crate::services::cursor::encode(id(item)));
+    let mut out = json!({ member: page, "Truncated": next.is_some() });
+    if let Some(next) = next {
         out["NextMarker"] = json!(next);
     }
     Ok(out)

@@ -773,6 +773,55 @@ fn data_keys_re_encrypt_random_and_dry_run() {
     );
 }
 
+/// ListGrants pages by cursor: the marker names the next page's first grant, so revoking a
+/// grant already shown does not hide the next one (an offset would skip it); a marker that
+/// names no grant is InvalidMarkerException.
+#[test]
+fn revoking_a_listed_grant_does_not_shift_the_next_page() {
+    let env = Env::new();
+    let (id, _) = env.key(A, json!({}));
+    env.create_role(A, "worker");
+    let grantee = format!("arn:aws:iam::{A}:role/worker");
+    let grants: Vec<String> = ["g1", "g2", "g3"]
+        .iter()
+        .map(|name| {
+            let body = json!({"KeyId": id, "GranteePrincipal": grantee,
+                "Operations": ["Encrypt"], "Name": name});
+            env.ok(A, "CreateGrant", body)["GrantId"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let shown = |page: &Value| -> Vec<String> {
+        page["Grants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["GrantId"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let first = env.ok(A, "ListGrants", json!({"KeyId": id, "Limit": 2}));
+    assert_eq!(shown(&first), grants[..2]);
+    assert_eq!(first["Truncated"], json!(true));
+    let marker = first["NextMarker"].as_str().unwrap().to_owned();
+    env.ok(A, "RevokeGrant", json!({"KeyId": id, "GrantId": grants[0]}));
+    let second = env.ok(
+        A,
+        "ListGrants",
+        json!({"KeyId": id, "Limit": 2, "Marker": marker}),
+    );
+    assert_eq!(shown(&second), grants[2..]);
+    assert_eq!(second["Truncated"], json!(false));
+    assert_eq!(
+        env.err(A, "ListGrants", json!({"KeyId": id, "Marker": "2"})),
+        (
+            "InvalidMarkerException".to_owned(),
+            Some("Invalid marker".to_owned())
+        )
+    );
+}
+
 #[test]
 fn grants_create_list_retire_revoke() {
     let env = Env::new();
