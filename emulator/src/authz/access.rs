@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::policy::{self};
+use crate::policy;
 
 /// Which kind of resource policy a service passes, for the rules that differ by kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -145,9 +145,5 @@ pub fn handle(
     }
 }
 
-// ---- pagination ----
-
-// ---- tags ----
-
 #[cfg(test)]
 mod tests;
