@@ -4,12 +4,11 @@
 
 use serde_json::Value;
 
+use super::service_def::{aggregate_validation_error, no_events, nothing_to_schedule, ServiceDef};
+use super::{backup, iam, kms, organizations, sts};
 use crate::protocol::{ApiResult, ServiceId};
 use crate::request::RequestContext;
 use crate::world::World;
-
-use super::service_def::{aggregate_validation_error, no_events, nothing_to_schedule, ServiceDef};
-use super::{backup, iam, kms, organizations, sts};
 
 /// Every service keyhole serves.
 pub static ALL: [&ServiceDef; 5] = [

@@ -7,7 +7,6 @@ use super::authorize::authorize;
 use super::errors::{access_denied, not_found};
 use super::input::req;
 use super::lookup::{state, state_mut};
-
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
 use crate::world::World;

@@ -1,10 +1,11 @@
 //! IAM's calls into the policy engine: the request's own action on the entity it touches.
 
+use serde_json::Value;
+
 use crate::authz::{self, Access};
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
 use crate::world::World;
-use serde_json::Value;
 
 /// Asks the policy engine about the request's own action on `resource`.
 pub fn authorize(ctx: &RequestContext, world: &World, resource: String) -> ApiResult<()> {

@@ -1,8 +1,9 @@
 //! IAM's lists: `MaxItems` and `Marker` (an opaque offset token), `IsTruncated`, and the
 //! `PathPrefix` filter.
 
-use crate::protocol::{ApiError, ApiResult};
 use serde_json::{json, Map, Value};
+
+use crate::protocol::{ApiError, ApiResult};
 
 /// One page of a list and the members IAM adds for it (`IsTruncated`, `Marker`).
 /// The marker is opaque to clients; keyhole's is the base64 of the next offset.

@@ -6,15 +6,14 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
+use super::access::push_policies;
+use super::errors::modeled_error;
+use super::state::key;
 use crate::authz::{self, Access};
 use crate::policy::{self, SimulationRequest};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
 use crate::world::World;
-
-use super::access::push_policies;
-use super::errors::modeled_error;
-use super::state::key;
 
 pub fn handle(
     ctx: &RequestContext,

@@ -1,10 +1,11 @@
 //! Tags on IAM entities: read from the request, shown, merged and removed as IAM does
 //! (keys compare without case; at most 50 per entity).
 
+use serde_json::{json, Value};
+
 use super::errors::{invalid_input, limit_exceeded};
 use super::state::Tag;
 use crate::protocol::ApiResult;
-use serde_json::{json, Value};
 
 /// `aws:RequestTag/k` and `aws:TagKeys` for a request that carries tags.
 pub fn tag_context(tags: &[Tag]) -> Vec<(String, Value)> {

@@ -2,9 +2,8 @@
 //! and the crypto core's errors as KMS reports them.
 
 use super::crypto;
-use super::errors::modeled_error;
-
 use super::crypto::KeyUsage;
+use super::errors::modeled_error;
 use super::state::{Key, KeyState};
 use crate::protocol::{ApiError, ApiResult};
 

@@ -5,11 +5,10 @@ use super::errors;
 use super::errors::modeled_error;
 use super::managed::{self, ensure_aws_managed_key};
 use super::regions::{alias_arn, deleted_by, key_arn, kms_state, kms_state_mut};
-use crate::services::input::Request;
-
 use super::state::Key;
 use crate::authz::{self, Access};
 use crate::protocol::{ApiError, ApiResult};
+use crate::services::input::Request;
 use crate::world::World;
 
 /// Where a key lives, once its reference is resolved.

@@ -40,9 +40,8 @@ use serde_json::Value;
 
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
-use crate::world::World;
-
 use crate::services::input::Request;
+use crate::world::World;
 
 /// KMS in the service registry: its clock events are key deletion, automatic rotation and
 /// imported material expiry (`kms/clock.rs`).

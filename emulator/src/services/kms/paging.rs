@@ -1,11 +1,11 @@
 //! KMS's list pages: `Limit` and `Marker`, over a built list (by offset), an ordered map or a
 //! list in its own order (by cursor).
 
-use super::errors::modeled_error;
-use crate::services::input::Request;
 use serde_json::{json, Value};
 
+use super::errors::modeled_error;
 use crate::protocol::ApiResult;
+use crate::services::input::Request;
 
 /// Pages a listing with an opaque numeric marker.
 pub(crate) fn paginate(items: Vec<Value>, op: &Request, member: &str) -> ApiResult<Value> {
