@@ -1,6 +1,6 @@
 //! AWS services, one module each. A handler receives the decoded input, the request context
 //! and the world; it asks the policy engine before acting and returns output JSON shaped by
-//! the model, or an [`ApiError`].
+//! the model, or an [`ApiError`](crate::protocol::ApiError).
 
 pub mod backup;
 pub mod cursor;

@@ -1,6 +1,6 @@
 //! Restore testing: plans (which recovery points, when), selections (which protected
 //! resources, with which role and restore metadata), the scheduled runs that start restore
-//! jobs ([`runs::run_plan`], called by [`super::schedule`]), and the validation results callers
+//! jobs (`runs::run_plan`, called by [`super::schedule`]), and the validation results callers
 //! report on those jobs.
 
 mod lookup;
