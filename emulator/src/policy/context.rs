@@ -312,7 +312,7 @@ impl ContextValue {
         match self {
             ContextValue::Date(d) => Some(*d),
             ContextValue::Number(n) => Some((*n * 1e9) as i128),
-            ContextValue::String(s) => super::condition::parse_date(s),
+            ContextValue::String(s) => super::dates::parse_date(s),
             _ => None,
         }
     }

@@ -57,13 +57,17 @@
 pub mod cli;
 pub mod condition;
 pub mod context;
+pub mod dates;
 pub mod decision;
 pub mod evaluate;
+pub mod glob;
 pub mod json;
 pub mod matcher;
 pub mod model;
+pub mod operators;
 pub mod parser;
 pub mod simulate;
+pub mod statement;
 #[cfg(any(test, feature = "strategies"))]
 pub mod strategies;
 pub mod validate;

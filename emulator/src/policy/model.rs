@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use ipnet::IpNet;
 
-use super::condition::Operator;
-use super::matcher::{ArnPattern, Glob};
+use super::glob::{ArnPattern, Glob};
+use super::operators::Operator;
+pub use super::statement::{Effect, Position, Span};
 use super::variables::Template;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,28 +23,6 @@ impl Version {
     pub fn variables_enabled(self) -> bool {
         self == Version::V2012_10_17
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Effect {
-    Allow,
-    Deny,
-}
-
-/// 1-based line and column, as IAM's simulator reports them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Position {
-    pub line: u32,
-    pub column: u32,
-}
-
-/// Where a statement's JSON object starts (its `{`) and ends (after its `}`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
-    pub start_byte: usize,
-    pub end_byte: usize,
-    pub start: Position,
-    pub end: Position,
 }
 
 /// A parsed, compiled policy document.

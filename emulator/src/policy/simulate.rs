@@ -201,7 +201,7 @@ pub fn context_values(e: &ContextEntryInput) -> Result<(Vec<ContextValue>, bool)
                 "false" => false,
                 _ => return Err(bad(v)),
             }),
-            "date" => ContextValue::Date(super::condition::parse_date(v).ok_or_else(|| bad(v))?),
+            "date" => ContextValue::Date(super::dates::parse_date(v).ok_or_else(|| bad(v))?),
             "ip" => ContextValue::Ip(v.trim().parse::<IpAddr>().map_err(|_| bad(v))?),
             "binary" => ContextValue::String(v.clone()),
             _ => return Err(invalid(format!("Invalid context key type {ty}."))),

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::HttpResponse;
+use super::wire::HttpResponse;
 
 /// serde's wording for the accepted fields.
 pub fn expected(accepted: &[&str]) -> String {

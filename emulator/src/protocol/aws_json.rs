@@ -5,14 +5,15 @@ use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use super::error::{ApiError, ApiResult};
+use super::json_text::json_without_nulls;
 use super::model::ServiceId;
-use super::{json_without_nulls, HttpRequest, HttpResponse};
+use super::wire::{HttpRequest, HttpResponse};
 
 const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
 pub fn decode(service: ServiceId, req: &HttpRequest) -> ApiResult<(String, Value)> {
     let model = service.model();
-    let target = req.header(&super::X_AMZ_TARGET).unwrap_or_default();
+    let target = req.header(&super::wire::X_AMZ_TARGET).unwrap_or_default();
     let operation = target
         .split_once('.')
         .filter(|(prefix, _)| Some(*prefix) == model.target_prefix.as_deref())
@@ -65,7 +66,7 @@ pub fn encode_error(service: ServiceId, error: &ApiError) -> HttpResponse {
         status: error.status,
         headers: vec![
             (http::header::CONTENT_TYPE, CONTENT_TYPE.into()),
-            (crate::protocol::X_AMZN_ERRORTYPE, error.code.clone()),
+            (super::wire::X_AMZN_ERRORTYPE, error.code.clone()),
         ],
         body: Bytes::from(Value::Object(body).to_string()),
     }

@@ -8,77 +8,21 @@
 pub mod admin;
 pub mod aws_json;
 pub mod error;
+pub mod json_text;
 pub mod model;
 pub mod query;
 pub mod rest_json;
 pub mod sigv4;
 pub mod validate;
+pub mod wire;
 pub mod xml;
 
-use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method};
 use serde_json::Value;
 
 pub use error::{ApiError, ApiResult};
+pub use json_text::json_without_nulls;
 pub use model::{Protocol, ServiceId};
-
-/// The header that names an awsJson operation.
-pub const X_AMZ_TARGET: http::HeaderName = http::HeaderName::from_static("x-amz-target");
-/// The error code header of the JSON protocols.
-pub const X_AMZN_ERRORTYPE: http::HeaderName = http::HeaderName::from_static("x-amzn-errortype");
-/// The request id header every answer carries.
-pub const X_AMZN_REQUESTID: http::HeaderName = http::HeaderName::from_static("x-amzn-requestid");
-
-/// An HTTP request as the pipeline sees it: the raw path and query are kept because SigV4
-/// signs them as sent.
-#[derive(Debug, Clone)]
-pub struct HttpRequest {
-    pub method: Method,
-    pub raw_path: String,
-    pub raw_query: Option<String>,
-    pub headers: HeaderMap,
-    pub body: Bytes,
-}
-
-#[derive(Debug, Clone)]
-pub struct HttpResponse {
-    pub status: u16,
-    /// Names pre-parsed: the server would otherwise parse each on every answer.
-    pub headers: Vec<(http::HeaderName, String)>,
-    pub body: Bytes,
-}
-
-impl HttpResponse {
-    pub fn json(status: u16, body: &Value) -> HttpResponse {
-        HttpResponse {
-            status,
-            headers: vec![(http::header::CONTENT_TYPE, "application/json".into())],
-            body: Bytes::from(body.to_string()),
-        }
-    }
-}
-
-impl HttpRequest {
-    /// A header's value as text. Hot paths pass a pre-parsed [`http::HeaderName`]: a `&str`
-    /// name is parsed on every lookup.
-    pub fn header<K: http::header::AsHeaderName>(&self, name: K) -> Option<&str> {
-        self.headers
-            .get(name)
-            .and_then(|v: &HeaderValue| v.to_str().ok())
-    }
-
-    /// Query parameters, decoded.
-    pub fn query_pairs(&self) -> Vec<(String, String)> {
-        self.raw_query
-            .as_deref()
-            .map(|q| {
-                form_urlencoded::parse(q.as_bytes())
-                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-}
+pub use wire::{HttpRequest, HttpResponse, X_AMZN_ERRORTYPE, X_AMZN_REQUESTID, X_AMZ_TARGET};
 
 /// A decoded API call, ready for authorization and its handler.
 #[derive(Debug, Clone)]
@@ -147,95 +91,5 @@ pub fn encode_error(service: ServiceId, error: &ApiError, request_id: &str) -> H
         Protocol::AwsJson => aws_json::encode_error(service, error),
         Protocol::RestJson => rest_json::encode_error(error),
         Protocol::AwsQuery => query::encode_error(service, error, request_id),
-    }
-}
-
-/// An output value serialized without its null members: AWS leaves absent members out.
-/// Serializing through this view costs no copy of the tree.
-struct WithoutNulls<'a>(&'a Value);
-
-impl serde::Serialize for WithoutNulls<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        match self.0 {
-            Value::Object(map) => {
-                let mut out = serializer.serialize_map(None)?;
-                for (key, value) in map.iter().filter(|(_, v)| !v.is_null()) {
-                    out.serialize_entry(key, &WithoutNulls(value))?;
-                }
-                out.end()
-            }
-            Value::Array(items) => serializer.collect_seq(items.iter().map(WithoutNulls)),
-            other => other.serialize(serializer),
-        }
-    }
-}
-
-/// `value` as JSON text without null members.
-pub fn json_without_nulls(value: &Value) -> String {
-    // Serializing a `Value` cannot fail: its map keys are strings.
-    serde_json::to_string(&WithoutNulls(value)).unwrap_or_default()
-}
-
-#[cfg(test)]
-mod json_tests {
-    use proptest::prelude::*;
-    use serde_json::{json, Value};
-
-    use super::json_without_nulls;
-
-    /// What serde_json writes for `value` once null members are removed.
-    fn reference(value: &Value) -> String {
-        fn strip(value: &Value) -> Value {
-            match value {
-                Value::Object(map) => Value::Object(
-                    map.iter()
-                        .filter(|(_, v)| !v.is_null())
-                        .map(|(k, v)| (k.clone(), strip(v)))
-                        .collect(),
-                ),
-                Value::Array(items) => Value::Array(items.iter().map(strip).collect()),
-                other => other.clone(),
-            }
-        }
-        serde_json::to_string(&strip(value)).unwrap_or_default()
-    }
-
-    #[test]
-    fn null_members_are_left_out_and_text_is_escaped_as_serde_json_does() {
-        let value = json!({
-            "Absent": null,
-            "Quote\"d": "a \"b\" \\ c\n\t\u{1}\u{7f} é 🔑 </script>",
-            "Numbers": [0, -1, 18446744073709551615u64, 1.5, 1e300, -2.5e-8],
-            "Nested": [null, {"X": null, "Y": [true, false]}, []],
-            "Empty": {},
-        });
-        let text = json_without_nulls(&value);
-        assert_eq!(text, reference(&value));
-        assert!(!text.contains("Absent") && !text.contains("\"X\""));
-    }
-
-    fn any_value() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(|n| json!(n)),
-            any::<f64>().prop_map(|f| json!(f)),
-            any::<String>().prop_map(Value::String),
-        ];
-        leaf.prop_recursive(4, 64, 6, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-                prop::collection::vec((any::<String>(), inner), 0..6)
-                    .prop_map(|members| Value::Object(members.into_iter().collect())),
-            ]
-        })
-    }
-
-    proptest! {
-        #[test]
-        fn matches_serde_json_on_any_value(value in any_value()) {
-            prop_assert_eq!(json_without_nulls(&value), reference(&value));
-        }
     }
 }

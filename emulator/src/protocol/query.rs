@@ -11,8 +11,8 @@ use time::OffsetDateTime;
 
 use super::error::{ApiError, ApiResult};
 use super::model::{ServiceId, ServiceModel, Shape, ShapeKind};
+use super::wire::{HttpRequest, HttpResponse};
 use super::xml::XmlWriter;
-use super::{HttpRequest, HttpResponse};
 
 fn params(req: &HttpRequest) -> HashMap<String, String> {
     let mut all: HashMap<String, String> = req.query_pairs().into_iter().collect();

@@ -6,8 +6,9 @@ use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use super::error::{ApiError, ApiResult};
+use super::json_text::json_without_nulls;
 use super::model::{RouteMatch, ServiceId, ShapeKind};
-use super::{json_without_nulls, HttpRequest, HttpResponse};
+use super::wire::{HttpRequest, HttpResponse};
 
 pub fn decode(service: ServiceId, req: &HttpRequest) -> ApiResult<(String, Value)> {
     let model = service.model();
@@ -139,7 +140,7 @@ pub fn encode_error(error: &ApiError) -> HttpResponse {
         status: error.status,
         headers: vec![
             (http::header::CONTENT_TYPE, "application/json".into()),
-            (crate::protocol::X_AMZN_ERRORTYPE, error.code.clone()),
+            (super::wire::X_AMZN_ERRORTYPE, error.code.clone()),
         ],
         body: Bytes::from(Value::Object(body).to_string()),
     }

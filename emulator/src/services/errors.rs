@@ -1,6 +1,7 @@
 //! Errors as a service's model declares them: the error shape's wire code and HTTP status.
 
 use crate::protocol::{ApiError, ServiceId};
+use crate::request::RequestContext;
 
 /// An error of `service` as its model declares the shape `shape`: the shape's code
 /// (awsQuery's `NoSuchEntityException` → `NoSuchEntity`) and HTTP status; the shape's name
@@ -19,6 +20,15 @@ pub fn modeled(service: ServiceId, shape: &str, message: impl Into<String>) -> A
     ApiError::new(code, message).status(status)
 }
 
+/// A modeled operation keyhole does not serve yet: said plainly, never faked.
+pub fn not_implemented(ctx: &RequestContext) -> ApiError {
+    ApiError::new(
+        "NotImplemented",
+        format!("keyhole does not implement {} yet", ctx.action()),
+    )
+    .status(501)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -31,6 +41,13 @@ mod tests {
             (ServiceId::Backup, "InvalidParameterValueException"),
             (ServiceId::Backup, "InvalidRequestException"),
             (ServiceId::Backup, "ResourceNotFoundException"),
+            (ServiceId::Kms, "NotFoundException"),
+            (ServiceId::Kms, "KMSInvalidStateException"),
+            (
+                ServiceId::Organizations,
+                "AWSOrganizationsNotInUseException",
+            ),
+            (ServiceId::Organizations, "AccessDeniedException"),
         ] {
             assert_eq!(
                 modeled(service, shape, "m"),

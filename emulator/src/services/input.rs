@@ -1,13 +1,35 @@
 //! One request as a handler reads it: its context and its decoded input, with typed member
 //! accessors shared by every service. A service's own rule for a missing required member
 //! (its exact error) is passed in when the request is made; service-specific members (KMS's
-//! encryption context, DryRun) live with the service.
+//! encryption context, DryRun) live with the service. The handlers that take the decoded
+//! input alone (IAM, STS, Backup) read it with the free functions [`member`], [`text`] and
+//! [`required`], which [`Request`]'s accessors use too.
 
 use base64::Engine as _;
 use serde_json::Value;
 
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+
+/// A string member of `input`, if present.
+pub(crate) fn member<'a>(input: &'a Value, key: &str) -> Option<&'a str> {
+    input.get(key).and_then(Value::as_str)
+}
+
+/// A string member, or "" when absent (for members validation has already required).
+pub(crate) fn text<'a>(input: &'a Value, key: &str) -> &'a str {
+    member(input, key).unwrap_or_default()
+}
+
+/// A member the model marks required, or the service's error `missing` for it (the pipeline
+/// checked it is present; this guards handler-internal use).
+pub(crate) fn required<'a>(
+    input: &'a Value,
+    key: &str,
+    missing: fn(&str) -> ApiError,
+) -> ApiResult<&'a str> {
+    member(input, key).ok_or_else(|| missing(key))
+}
 
 /// One request: its context and its input.
 pub(crate) struct Request<'a> {
@@ -41,13 +63,13 @@ impl<'a> Request<'a> {
     }
 
     pub fn str(&self, key: &str) -> Option<&str> {
-        self.input.get(key).and_then(Value::as_str)
+        member(self.input, key)
     }
 
     /// A member the model marks required (the pipeline checked it is present; this guards
     /// handler-internal use), or the service's missing-member error.
     pub fn req(&self, key: &str) -> ApiResult<&str> {
-        self.str(key).ok_or_else(|| (self.missing)(key))
+        required(self.input, key, self.missing)
     }
 
     pub fn bool(&self, key: &str) -> bool {

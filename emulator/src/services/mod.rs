@@ -1,6 +1,6 @@
 //! AWS services, one module each. A handler receives the decoded input, the request context
 //! and the world; it asks the policy engine before acting and returns output JSON shaped by
-//! the model, or an [`ApiError`].
+//! the model, or an [`ApiError`](crate::protocol::ApiError).
 
 pub mod backup;
 pub mod cursor;
@@ -13,12 +13,13 @@ pub mod organizations;
 pub mod registry;
 #[cfg(test)]
 mod scale_tests;
+pub mod service_def;
 pub mod sts;
 
 use serde_json::Value;
 
 use crate::protocol::validate::check_input;
-use crate::protocol::{ApiError, ApiResult, Call, ServiceId};
+use crate::protocol::{ApiResult, Call, ServiceId};
 use crate::request::RequestContext;
 use crate::world::World;
 
@@ -60,13 +61,4 @@ fn record_key_use(ctx: &RequestContext, world: &mut World) {
             ctx.region.clone(),
         ));
     }
-}
-
-/// A modeled operation keyhole does not serve yet: said plainly, never faked.
-pub fn not_implemented(ctx: &RequestContext) -> ApiError {
-    ApiError::new(
-        "NotImplemented",
-        format!("keyhole does not implement {} yet", ctx.action()),
-    )
-    .status(501)
 }

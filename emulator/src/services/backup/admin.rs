@@ -53,7 +53,7 @@ pub fn handle(instance: &Instance, req: &HttpRequest) -> HttpResponse {
             };
             let resource = DeclaredResource {
                 kms_key_arn: body["KmsKeyArn"].as_str().map(str::to_owned),
-                tags: super::tags_from(&body["Tags"]),
+                tags: super::tags::tags_from(&body["Tags"]),
                 resource_type: body["ResourceType"].as_str().map(str::to_owned),
             };
             let mut world = instance.world();

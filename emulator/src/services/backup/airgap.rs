@@ -4,14 +4,17 @@
 
 use serde_json::{json, Value};
 
+use super::authorize::authorize_with;
+use super::errors::{invalid_parameter, invalid_request, not_found};
+use super::input::req;
+use super::lookup::{find_vault, parse_vault_arn, state_mut, vault_arn, vault_for};
+use super::paging::page;
 use super::state::airgap::{AirGapInfo, MpaUpdate};
 use super::state::{Vault, VaultLock, VaultState};
-use super::{
-    authorize_with, find_vault, invalid_parameter, invalid_request, member, not_found, page,
-    parse_vault_arn, req, state_mut, tags_from, vault_arn, vault_for,
-};
+use super::tags::tags_from;
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 pub const LAG: &str = "LOGICALLY_AIR_GAPPED_BACKUP_VAULT";
@@ -89,7 +92,7 @@ pub fn create_lag(ctx: &RequestContext, world: &mut World, input: &Value) -> Api
     let arn = vault_arn(&region, &account, &name);
     let tags = tags_from(&input["BackupVaultTags"]);
     authorize_with(ctx, world, Some(arn.clone()), None, tag_context(&tags))?;
-    super::check_tag_policy(world, &account, &arn, &tags)?;
+    super::tags::check_tag_policy(world, &account, &arn, &tags)?;
     let min = input.get("MinRetentionDays").and_then(Value::as_i64);
     let max = input.get("MaxRetentionDays").and_then(Value::as_i64);
     let (Some(min), Some(max)) = (min, max) else {
@@ -122,7 +125,7 @@ pub fn create_lag(ctx: &RequestContext, world: &mut World, input: &Value) -> Api
         }
         None => String::new(),
     };
-    super::vaults::ensure_service_linked_role(world, &account, &ctx.region, ctx.now);
+    super::roles::ensure_service_linked_role(world, &account, &ctx.region, ctx.now);
     let vault = Vault {
         name: name.clone(),
         arn: arn.clone(),
@@ -214,7 +217,7 @@ fn change_team(
     let vault = state_mut(world, &ctx.caller.account, &ctx.region, now)
         .vaults
         .get_mut(name)
-        .ok_or_else(super::access_denied)?;
+        .ok_or_else(super::errors::access_denied)?;
     if let Some(u) = &vault.air_gap.latest_mpa_update {
         if now < u.approve_at {
             // Text inferred.
@@ -310,7 +313,7 @@ pub fn create_restore_access(
     // Vault access policies cannot grant this across accounts and AWS RAM sharing is not
     // emulated: the caller's own policies decide, and the approval team is the gate.
     authorize_with(ctx, world, Some(arn.clone()), None, tag_context(&tags))?;
-    super::check_tag_policy(world, &account, &arn, &tags)?;
+    super::tags::check_tag_policy(world, &account, &arn, &tags)?;
     if find_vault(world, &account, &region, &name).is_some() {
         return Err(already_exists(&name));
     }
@@ -332,7 +335,7 @@ pub fn create_restore_access(
         },
         ..Vault::default()
     };
-    super::vaults::ensure_service_linked_role(world, &account, &ctx.region, ctx.now);
+    super::roles::ensure_service_linked_role(world, &account, &ctx.region, ctx.now);
     let st = state_mut(world, &account, &region, ctx.now);
     st.vaults.insert(name.clone(), vault);
     if !tags.is_empty() {

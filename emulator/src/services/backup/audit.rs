@@ -7,12 +7,16 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
+use super::authorize::authorize;
+use super::errors::{invalid_parameter, not_found};
+use super::input::req;
+use super::lookup::{state, state_mut};
+use super::paging::page;
 use super::state::audit::{AuditState, Deployment, Framework};
-use super::{
-    authorize, invalid_parameter, member, not_found, page, req, state, state_mut, tags_from,
-};
+use super::tags::tags_from;
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 /// AWS Backup Audit Manager's controls and the input parameters each takes

@@ -2,14 +2,16 @@
 
 use serde_json::{json, Value};
 
+use super::authorize::{authorize, authorize_with};
 use super::engine::new_copy_job;
-use super::jobs::{find_job, job_matches, sorted_jobs, visible_state};
+use super::errors::{access_denied, invalid_parameter, not_found};
+use super::input::req;
+use super::jobs::{find_job, job_matches, visible_state};
+use super::lifecycle::{lifecycle_from, lifecycle_json};
+use super::lookup::{parse_vault_arn, state, state_mut};
+use super::paging::page_jobs;
 use super::resources::resource_name;
 use super::state::Job;
-use super::{
-    access_denied, authorize, authorize_with, invalid_parameter, lifecycle_from, lifecycle_json,
-    not_found, page, parse_vault_arn, req, state, state_mut,
-};
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
 use crate::world::World;
@@ -25,7 +27,7 @@ pub fn start_copy_job(ctx: &RequestContext, world: &mut World, input: &Value) ->
             "Invalid destination backup vault ARN: {dest}"
         )));
     }
-    let vault = super::find_vault(world, &ctx.caller.account, &ctx.region, &source_vault)
+    let vault = super::lookup::find_vault(world, &ctx.caller.account, &ctx.region, &source_vault)
         .ok_or_else(access_denied)?;
     // SCPs may key on the copy's targets (backup-resources.md §2).
     authorize_with(
@@ -54,7 +56,7 @@ pub fn start_copy_job(ctx: &RequestContext, world: &mut World, input: &Value) ->
     };
     if rp.status != "COMPLETED" {
         // Text inferred.
-        return Err(super::invalid_request(format!(
+        return Err(super::errors::invalid_request(format!(
             "Recovery point {rp_arn} is not in a state that can be copied: {}",
             rp.status
         )));
@@ -127,14 +129,13 @@ pub fn describe_copy_job(
 
 pub fn list_copy_jobs(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     authorize(ctx, world, None, None)?;
-    let items = state(world, &ctx.caller.account, &ctx.region)
-        .map(|st| {
-            sorted_jobs(st.copy_jobs.values())
-                .into_iter()
-                .filter(|j| job_matches(j, input, ctx.now))
-                .map(|j| copy_job_json(j, ctx.now))
-                .collect()
-        })
-        .unwrap_or_default();
-    page(input, items, "CopyJobs")
+    let empty = std::collections::BTreeMap::new();
+    let jobs = state(world, &ctx.caller.account, &ctx.region).map_or(&empty, |st| &st.copy_jobs);
+    page_jobs(
+        input,
+        jobs,
+        "CopyJobs",
+        |j| job_matches(j, input, ctx.now),
+        |j| copy_job_json(j, ctx.now),
+    )
 }

@@ -6,12 +6,11 @@
 use std::collections::BTreeMap;
 
 use super::copy;
-use super::resources::fully_managed;
-use super::resources::management_preferences;
+use super::lookup::{find_vault, state, state_mut};
+use super::resources::{fully_managed, management_preferences};
 use super::roles::{role_caller, role_exists};
 use super::state::{Job, JobState, Lifecycle, MessageCategory, RecoveryPoint};
 use super::vaults::retention_ok;
-use super::{find_vault, state, state_mut};
 use crate::authz::{Access, Environment};
 use crate::world::World;
 

@@ -4,14 +4,16 @@
 
 use serde_json::{json, Value};
 
+use super::authorize::authorize;
+use super::errors::{access_denied, invalid_request, not_found};
+use super::input::req;
+use super::lookup::{state, state_mut, vault_for};
+use super::paging::page;
 use super::state::indexes::BackupIndex;
 use super::state::RecoveryPoint;
-use super::{
-    access_denied, authorize, invalid_request, member, not_found, page, req, state, state_mut,
-    vault_for,
-};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 /// The types AWS Backup indexes (and searches).
@@ -44,7 +46,7 @@ fn recovery_point<'w>(
     vault
         .recovery_points
         .get(arn)
-        .ok_or_else(super::recovery_point_not_found)
+        .ok_or_else(super::errors::recovery_point_not_found)
 }
 
 fn recovery_point_mut<'w>(
@@ -60,7 +62,7 @@ fn recovery_point_mut<'w>(
         .ok_or_else(access_denied)?
         .recovery_points
         .get_mut(arn)
-        .ok_or_else(super::recovery_point_not_found)
+        .ok_or_else(super::errors::recovery_point_not_found)
 }
 
 // ---- composite recovery points ----
@@ -117,7 +119,11 @@ pub fn update_index_settings(
         "ENABLED" => true,
         "DISABLED" => false,
         // The model's enum check answers first; this guards direct calls.
-        other => return Err(super::invalid_parameter(format!("Invalid Index: {other}"))),
+        other => {
+            return Err(super::errors::invalid_parameter(format!(
+                "Invalid Index: {other}"
+            )))
+        }
     };
     let rp = recovery_point(ctx, world, input)?;
     if !INDEXABLE_TYPES.contains(&rp.resource_type.as_str()) {

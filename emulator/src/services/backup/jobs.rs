@@ -6,15 +6,20 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::resources::management_preferences;
-use super::resources::{fully_managed, recovery_point_arn, resource_name, resource_type};
-use super::state::{Job, JobState, MessageCategory};
-use super::{
-    authorize, invalid_parameter, lifecycle_from, lifecycle_json, member, not_found, page, req,
-    state, state_mut, tags_from, vault_for,
+use super::authorize::authorize;
+use super::errors::{invalid_parameter, not_found};
+use super::input::req;
+use super::lifecycle::{lifecycle_from, lifecycle_json};
+use super::lookup::{state, state_mut, vault_for};
+use super::paging::{page, page_jobs};
+use super::resources::{
+    fully_managed, management_preferences, recovery_point_arn, resource_name, resource_type,
 };
+use super::state::{Job, JobState, MessageCategory};
+use super::tags::tags_from;
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 /// The state a caller sees: final once settled, else CREATED then RUNNING.
@@ -62,7 +67,7 @@ pub(crate) fn create_backup_job(
         resource_type: rtype.clone(),
         iam_role_arn: iam_role_arn.to_owned(),
         vault_name: vault_name.to_owned(),
-        vault_arn: super::vault_arn(region, account, vault_name),
+        vault_arn: super::lookup::vault_arn(region, account, vault_name),
         recovery_point_arn: recovery_point_arn(&rtype, fm, region, account),
         lifecycle,
         created_by,
@@ -194,32 +199,21 @@ pub(super) fn job_matches(job: &Job, input: &Value, now: f64) -> bool {
         && num("ByCompleteBefore").is_none_or(|t| job.completion_date.is_some_and(|c| c <= t))
 }
 
-pub(super) fn sorted_jobs<'w>(jobs: impl Iterator<Item = &'w Job>) -> Vec<&'w Job> {
-    let mut jobs: Vec<&Job> = jobs.collect();
-    jobs.sort_by(|a, b| {
-        b.creation_date
-            .total_cmp(&a.creation_date)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    jobs
-}
-
 pub fn list_backup_jobs(
     ctx: &RequestContext,
     world: &mut World,
     input: &Value,
 ) -> ApiResult<Value> {
     authorize(ctx, world, None, None)?;
-    let items = state(world, &ctx.caller.account, &ctx.region)
-        .map(|st| {
-            sorted_jobs(st.backup_jobs.values())
-                .into_iter()
-                .filter(|j| job_matches(j, input, ctx.now))
-                .map(|j| backup_job_json(j, ctx.now))
-                .collect()
-        })
-        .unwrap_or_default();
-    page(input, items, "BackupJobs")
+    let empty = BTreeMap::new();
+    let jobs = state(world, &ctx.caller.account, &ctx.region).map_or(&empty, |st| &st.backup_jobs);
+    page_jobs(
+        input,
+        jobs,
+        "BackupJobs",
+        |j| job_matches(j, input, ctx.now),
+        |j| backup_job_json(j, ctx.now),
+    )
 }
 
 pub fn stop_backup_job(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
@@ -228,7 +222,7 @@ pub fn stop_backup_job(ctx: &RequestContext, world: &mut World, input: &Value) -
     let job = find_job(world, ctx, &id, false)?;
     if job.settled {
         // Text inferred.
-        return Err(super::invalid_request(format!(
+        return Err(super::errors::invalid_request(format!(
             "Backup job {id} cannot be stopped because it is in state {}",
             job.state
         )));

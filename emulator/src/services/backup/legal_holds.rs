@@ -2,12 +2,16 @@
 
 use serde_json::{json, Value};
 
+use super::authorize::authorize;
+use super::errors::{invalid_request, not_found};
+use super::input::req;
+use super::lookup::{state, state_mut};
+use super::paging::page;
 use super::state::{LegalHold, RecoveryPoint};
-use super::{
-    authorize, invalid_request, member, not_found, page, req, state, state_mut, tags_from,
-};
+use super::tags::tags_from;
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 /// Whether an active hold's selection covers `rp` (every given criterion must match).

@@ -2,8 +2,10 @@
 //! and the backup jobs it starts.
 use serde_json::{json, Value};
 
+use super::lifecycle::lifecycle_from;
+use super::lookup::{state, state_mut};
 use super::state::CopyAction;
-use super::{lifecycle_from, state, state_mut, tags_from};
+use super::tags::tags_from;
 use crate::world::World;
 
 pub(super) fn arn_matches(pattern: &str, arn: &str) -> bool {

@@ -1,11 +1,15 @@
 //! Backup selections: which resources a backup plan assigns.
 use serde_json::{json, Value};
 
+use super::authorize::authorize;
+use super::errors::{invalid_parameter, not_found};
+use super::input::req;
+use super::paging::page;
 use super::plans::{plan, plan_mut};
 use super::state::{Plan, Selection};
-use super::{authorize, invalid_parameter, member, not_found, page, req};
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 pub fn create_selection(

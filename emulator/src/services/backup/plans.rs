@@ -3,13 +3,16 @@
 
 use serde_json::{json, Map, Value};
 
+use super::authorize::authorize;
+use super::errors::{invalid_parameter, invalid_request, not_found};
+use super::input::req;
+use super::lookup::{parse_vault_arn, state, state_mut};
+use super::paging::page;
 use super::state::{Plan, PlanVersion};
-use super::{
-    authorize, invalid_parameter, invalid_request, member, not_found, page, parse_vault_arn, req,
-    state, state_mut, tags_from,
-};
+use super::tags::tags_from;
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 fn valid_vault_name(name: &str) -> bool {
@@ -82,7 +85,7 @@ fn check_lifecycle(rule_name: &str, holder: &Value) -> ApiResult<()> {
         // lgallard/terraform-aws-backup#40: a continuous rule cannot move to cold storage.
         Some("Invalid lifecycle. MoveToColdStorageAfterDays is unavailable")
     } else {
-        super::lifecycle_problem(lifecycle)
+        super::lifecycle::lifecycle_problem(lifecycle)
     };
     match problem {
         None => Ok(()),

@@ -4,10 +4,14 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
+use super::authorize::authorize;
+use super::errors::not_found;
+use super::input::req;
+use super::lookup::{state, vault_for};
+use super::paging::page;
 use super::recovery_points::all_recovery_points;
 use super::resources::resource_name;
 use super::state::RecoveryPoint;
-use super::{authorize, not_found, page, req, state, vault_for};
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
 use crate::world::World;

@@ -3,16 +3,19 @@
 
 use serde_json::{json, Value};
 
+use super::authorize::authorize;
+use super::errors::{access_denied, invalid_parameter};
+use super::input::req;
 use super::jobs::unsupported;
+use super::lifecycle::{lifecycle_from, lifecycle_json};
+use super::lookup::{state, state_mut, vault_for};
+use super::paging::{page, page_map};
 use super::resources::resource_name;
 use super::state::RecoveryPoint;
 use super::vaults::retention_ok;
-use super::{
-    access_denied, authorize, invalid_parameter, lifecycle_from, lifecycle_json, member, page,
-    page_map, req, state, state_mut, vault_for,
-};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 pub(super) fn calculated_lifecycle(rp: &RecoveryPoint) -> Value {
@@ -65,7 +68,7 @@ pub(super) fn recovery_point<'w>(
     vault
         .recovery_points
         .get(arn)
-        .ok_or_else(super::recovery_point_not_found)
+        .ok_or_else(super::errors::recovery_point_not_found)
 }
 
 pub fn describe_recovery_point(
@@ -175,7 +178,7 @@ pub(super) fn remove_recovery_point(
         if let Some(lock) = &v.lock {
             if lock.lock_date.is_some_and(|d| d <= ctx.now) {
                 // Text inferred: a locked vault keeps its recovery points until they expire.
-                return Err(super::invalid_request(format!(
+                return Err(super::errors::invalid_request(format!(
                     "Recovery point {arn} cannot be deleted because the Backup vault {name} is locked"
                 )));
             }
@@ -216,7 +219,7 @@ pub fn update_recovery_point_lifecycle(
     recovery_point(ctx, world, input)?;
     // The texts are AWS's for plan rules (see `lifecycle_problem`); that
     // UpdateRecoveryPointLifecycle answers them without the rule prefix is inferred.
-    if let Some(problem) = super::lifecycle_problem(&input["Lifecycle"]) {
+    if let Some(problem) = super::lifecycle::lifecycle_problem(&input["Lifecycle"]) {
         return Err(invalid_parameter(problem));
     }
     let lifecycle = lifecycle_from(&input["Lifecycle"]);
@@ -234,7 +237,7 @@ pub fn update_recovery_point_lifecycle(
     let rp = vault
         .recovery_points
         .get_mut(&arn)
-        .ok_or_else(super::recovery_point_not_found)?;
+        .ok_or_else(super::errors::recovery_point_not_found)?;
     rp.lifecycle = lifecycle;
     Ok(json!({
         "BackupVaultArn": vault_arn,

@@ -5,12 +5,16 @@
 use serde_json::{json, Value};
 
 use super::audit::{conflict, delete_deployed, is_compliance_template, Update, REPORT_TEMPLATES};
+use super::authorize::authorize;
+use super::errors::{invalid_parameter, not_found};
+use super::input::req;
+use super::lookup::{state, state_mut};
+use super::paging::page;
 use super::state::audit::{Deployment, ReportPlan};
-use super::{
-    authorize, invalid_parameter, member, not_found, page, req, state, state_mut, tags_from,
-};
+use super::tags::tags_from;
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 pub(super) fn find_plan<'w>(
@@ -46,7 +50,7 @@ pub(crate) fn plan_json(p: &ReportPlan, now: f64) -> Value {
 /// The delivery channel with CSV as the default format; formats must be CSV or JSON.
 pub(super) fn delivery_channel(channel: &Value) -> ApiResult<Value> {
     let mut channel = channel.clone();
-    let formats = super::reports::formats_of(&channel);
+    let formats = formats_of(&channel);
     for f in &formats {
         if f != "CSV" && f != "JSON" {
             // Text inferred.
@@ -268,4 +272,20 @@ pub(crate) fn plan_for_job<'w>(
     name: &str,
 ) -> ApiResult<&'w ReportPlan> {
     find_plan(ctx, world, name)
+}
+
+/// The formats a delivery channel asks for; CSV when it names none.
+pub(crate) fn formats_of(channel: &Value) -> Vec<String> {
+    let formats: Vec<String> = channel["Formats"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect();
+    if formats.is_empty() {
+        vec!["CSV".into()]
+    } else {
+        formats
+    }
 }

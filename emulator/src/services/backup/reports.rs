@@ -10,14 +10,21 @@
 
 mod build;
 mod compliance;
+mod table;
 
 use serde_json::{json, Value};
 
+use super::authorize::authorize;
+use super::errors::not_found;
+use super::input::req;
+use super::lookup::{state, state_mut};
+use super::paging::page;
+use super::report_plans::formats_of;
 use super::state::audit::ReportJob;
-use super::{authorize, member, not_found, page, req, state, state_mut};
 use crate::protocol::query::format_timestamp;
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 fn job_json(job: &ReportJob, now: f64) -> Value {
@@ -63,22 +70,6 @@ fn s3_keys(
             )
         })
         .collect()
-}
-
-/// The formats a delivery channel asks for; CSV when it names none.
-pub(super) fn formats_of(channel: &Value) -> Vec<String> {
-    let formats: Vec<String> = channel["Formats"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_owned)
-        .collect();
-    if formats.is_empty() {
-        vec!["CSV".into()]
-    } else {
-        formats
-    }
 }
 
 pub fn start(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {

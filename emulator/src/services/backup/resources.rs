@@ -177,7 +177,7 @@ pub fn management_preferences(
     account: &str,
     region: &str,
 ) -> BTreeMap<String, bool> {
-    super::state(world, account, region)
+    super::lookup::state(world, account, region)
         .map(|st| st.region_settings.management.clone())
         .unwrap_or_else(|| state::RegionSettings::default().management)
 }

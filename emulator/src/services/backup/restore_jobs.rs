@@ -5,12 +5,17 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
+use super::authorize::authorize;
+use super::errors::not_found;
+use super::input::req;
 use super::jobs::tally;
+use super::lookup::{state, state_mut};
+use super::paging::page;
 use super::recovery_points::all_recovery_points;
 use super::state::{RecoveryPoint, RestoreJob};
-use super::{authorize, member, not_found, page, req, state, state_mut};
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 pub fn start_restore_job(
@@ -24,7 +29,7 @@ pub fn start_restore_job(
         .find(|rp| rp.arn == arn)
         .cloned()
         // As DescribeRecoveryPoint's answer (inferred for StartRestoreJob).
-        .ok_or_else(super::recovery_point_not_found)?;
+        .ok_or_else(super::errors::recovery_point_not_found)?;
     let id = create_restore_job(
         world,
         &ctx.caller.account,
@@ -121,7 +126,7 @@ pub fn describe_restore_job(
         .map(|mut job| {
             // Restore testing adds CreatedBy and the validation result.
             if let Some(st) = st {
-                super::restore_testing::annotate(st, &mut job);
+                super::restore_testing::validation::annotate(st, &mut job);
             }
             job
         })
@@ -153,12 +158,12 @@ pub fn list_restore_jobs(
                         && member(input, "ByResourceType").is_none_or(|v| v == j.resource_type)
                         && member(input, "ByAccountId").is_none_or(|v| v == j.account)
                         && member(input, "ByRestoreTestingPlanArn").is_none_or(|v| {
-                            super::restore_testing::started_by(st, &j.id) == Some(v)
+                            super::restore_testing::validation::started_by(st, &j.id) == Some(v)
                         })
                 })
                 .map(|j| {
                     let mut job = restore_job_json(j);
-                    super::restore_testing::annotate(st, &mut job);
+                    super::restore_testing::validation::annotate(st, &mut job);
                     job
                 })
                 .collect()

@@ -1,5 +1,6 @@
 //! The principals a backup or copy job acts as: its IAM role, and the account's
-//! AWSServiceRoleForBackup, each as an assumed-role session of AWS Backup.
+//! AWSServiceRoleForBackup, each as an assumed-role session of AWS Backup; and the creation
+//! of that service-linked role with an account's first vault.
 
 use crate::world::{Caller, CallerKind, World};
 
@@ -53,6 +54,28 @@ pub fn service_role_caller(world: &World, partition: &str, account: &str) -> Cal
             "role/aws-service-role/backup.amazonaws.com/AWSServiceRoleForBackup",
         ),
     )
+}
+
+/// Backup creates its service-linked role with the first vault of an account.
+pub(crate) fn ensure_service_linked_role(world: &mut World, account: &str, region: &str, now: f64) {
+    let has_slr = world.accounts.get(account).is_some_and(|a| {
+        a.iam
+            .roles
+            .values()
+            .any(|r| r.name == "AWSServiceRoleForBackup")
+    });
+    if !has_slr {
+        // Fails only when the role exists already under another key; either way it exists.
+        let _ = crate::services::iam::roles::create_service_linked(
+            world,
+            crate::world::partition(region),
+            account,
+            "backup.amazonaws.com",
+            None,
+            None,
+            now,
+        );
+    }
 }
 
 #[cfg(test)]

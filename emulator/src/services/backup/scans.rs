@@ -6,13 +6,16 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
+use super::authorize::authorize;
+use super::errors::{invalid_parameter, not_found};
+use super::input::req;
+use super::lookup::{state, state_mut, vault_for};
+use super::paging::page;
 use super::resources::resource_name;
 use super::state::scans::ScanJob;
-use super::{
-    authorize, invalid_parameter, member, not_found, page, req, state, state_mut, vault_for,
-};
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 /// The types GuardDuty scans (`ScanResourceType`).
@@ -47,7 +50,7 @@ pub fn start(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResul
     let rp = vault
         .recovery_points
         .get(&rp_arn)
-        .ok_or_else(super::recovery_point_not_found)?;
+        .ok_or_else(super::errors::recovery_point_not_found)?;
     if !SCANNABLE_TYPES.contains(&rp.resource_type.as_str()) {
         // Text inferred: AWS documents the scannable types only.
         return Err(invalid_parameter(format!(
@@ -65,7 +68,7 @@ pub fn start(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResul
         let base_rp = vault
             .recovery_points
             .get(base)
-            .ok_or_else(super::recovery_point_not_found)?;
+            .ok_or_else(super::errors::recovery_point_not_found)?;
         if base_rp.resource_arn != rp.resource_arn {
             // Text inferred.
             return Err(invalid_parameter(

@@ -19,8 +19,8 @@
 use serde_json::Value;
 
 use super::cron::{time_zone, Cron};
+use super::lookup::{state, state_mut};
 use super::state::schedule::Cursor;
-use super::{state, state_mut};
 use crate::world::World;
 
 enum Run {
@@ -152,7 +152,13 @@ pub fn run_due(world: &mut World, now: f64) {
                 );
             }
             Run::RestoreTest { name } => {
-                super::restore_testing::run_plan(world, &task.account, &task.region, name, at);
+                super::restore_testing::runs::run_plan(
+                    world,
+                    &task.account,
+                    &task.region,
+                    name,
+                    at,
+                );
             }
         }
     }

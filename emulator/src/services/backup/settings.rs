@@ -3,7 +3,9 @@
 
 use serde_json::{json, Value};
 
-use super::{authorize, invalid_parameter, invalid_request, state, state_mut};
+use super::authorize::authorize;
+use super::errors::{invalid_parameter, invalid_request};
+use super::lookup::{state, state_mut};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
 use crate::world::World;
@@ -25,7 +27,7 @@ fn not_in_organization() -> ApiError {
 
 /// The organization's global settings as the management account set them.
 pub fn global_setting(world: &World, account: &str, name: &str) -> Option<String> {
-    let org = crate::services::organizations::org_context(world, account)?;
+    let org = crate::services::organizations::directory::org_context(world, account)?;
     let value = world
         .backup
         .global_settings
@@ -36,7 +38,7 @@ pub fn global_setting(world: &World, account: &str, name: &str) -> Option<String
 
 pub fn describe_global_settings(ctx: &RequestContext, world: &mut World) -> ApiResult<Value> {
     authorize(ctx, world, None, None)?;
-    let org = crate::services::organizations::org_context(world, &ctx.caller.account)
+    let org = crate::services::organizations::directory::org_context(world, &ctx.caller.account)
         .ok_or_else(not_in_organization)?;
     let stored = world.backup.global_settings.get(&org.management_account);
     let values: serde_json::Map<String, Value> = GLOBAL_SETTING_NAMES
@@ -60,7 +62,7 @@ pub fn update_global_settings(
     input: &Value,
 ) -> ApiResult<Value> {
     authorize(ctx, world, None, None)?;
-    let org = crate::services::organizations::org_context(world, &ctx.caller.account)
+    let org = crate::services::organizations::directory::org_context(world, &ctx.caller.account)
         .ok_or_else(not_in_organization)?;
     if org.management_account != ctx.caller.account {
         // Text inferred: AWS documents only that a member account gets an error.

@@ -3,8 +3,11 @@
 
 use serde_json::{json, Value};
 
-use super::{access_denied, authorize, not_found, req, state, state_mut, tags_from};
-use crate::protocol::ApiResult;
+use super::authorize::authorize;
+use super::errors::{access_denied, not_found};
+use super::input::req;
+use super::lookup::{state, state_mut};
+use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
 use crate::world::World;
 
@@ -12,12 +15,12 @@ use crate::world::World;
 fn taggable_exists(ctx: &RequestContext, world: &World, arn: &str) -> ApiResult<()> {
     let Some(st) = state(world, &ctx.caller.account, &ctx.region) else {
         return Err(if is_recovery_point_arn(arn) {
-            super::tagged_recovery_point_not_found()
+            super::errors::tagged_recovery_point_not_found()
         } else {
             access_denied()
         });
     };
-    if let Some((_, _, name)) = super::parse_vault_arn(arn) {
+    if let Some((_, _, name)) = super::lookup::parse_vault_arn(arn) {
         return st.vaults.get(&name).map(|_| ()).ok_or_else(access_denied);
     }
     let known = st.plans.values().any(|p| p.arn == arn)
@@ -38,7 +41,7 @@ fn taggable_exists(ctx: &RequestContext, world: &World, arn: &str) -> ApiResult<
     if known {
         Ok(())
     } else if is_recovery_point_arn(arn) {
-        Err(super::tagged_recovery_point_not_found())
+        Err(super::errors::tagged_recovery_point_not_found())
     } else {
         // Text inferred.
         Err(not_found(format!("Resource not found: {arn}")))
@@ -61,7 +64,7 @@ pub fn tag(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<
     authorize(ctx, world, Some(arn.clone()), None)?;
     taggable_exists(ctx, world, &arn)?;
     let tags = tags_from(&input["Tags"]);
-    super::check_tag_policy(world, &ctx.caller.account, &arn, &tags)?;
+    super::tags::check_tag_policy(world, &ctx.caller.account, &arn, &tags)?;
     state_mut(world, &ctx.caller.account, &ctx.region, ctx.now)
         .tags
         .entry(arn)
@@ -101,4 +104,34 @@ pub fn list_tags(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiR
         .and_then(|st| st.tags.get(&arn).cloned())
         .unwrap_or_default();
     Ok(json!({"Tags": tags}))
+}
+
+/// Tags a request sets on a vault or recovery point must satisfy the account's effective
+/// tag policy where it is enforced for that resource type. The exception AWS Backup uses is
+/// not documented; InvalidParameterValueException is inferred.
+pub(crate) fn check_tag_policy(
+    world: &World,
+    account: &str,
+    resource_arn: &str,
+    tags: &std::collections::BTreeMap<String, String>,
+) -> ApiResult<()> {
+    let resource_type = if resource_arn.contains(":recovery-point:") {
+        "backup:recovery-point"
+    } else {
+        "backup:backup-vault"
+    };
+    let pairs: Vec<(String, String)> = tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    crate::services::organizations::tag_policy::check_tags(world, account, resource_type, &pairs)
+        .map_err(|message| ApiError::new("InvalidParameterValueException", message))
+}
+
+pub(crate) fn tags_from(value: &Value) -> std::collections::BTreeMap<String, String> {
+    value
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
 }

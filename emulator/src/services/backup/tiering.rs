@@ -4,13 +4,16 @@
 
 use serde_json::{json, Value};
 
+use super::authorize::authorize;
+use super::errors::{invalid_parameter, not_found};
+use super::input::req;
+use super::lookup::{find_vault, state, state_mut};
+use super::paging::page;
 use super::state::tiering::TieringConfiguration;
-use super::{
-    authorize, find_vault, invalid_parameter, member, not_found, page, req, state, state_mut,
-    tags_from,
-};
+use super::tags::tags_from;
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 /// "You can specify up to 100 specific resources per tiering configuration."

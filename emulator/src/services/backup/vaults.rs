@@ -2,38 +2,20 @@
 
 use serde_json::{json, Value};
 
+use super::authorize::authorize;
+use super::errors::{access_denied, invalid_parameter, invalid_request, not_found};
+use super::input::req;
+use super::lookup::{find_vault, state, state_mut, vault_arn, vault_for};
+use super::paging::page;
+use super::roles::ensure_service_linked_role;
 use super::state::{Lifecycle, Notifications, Vault, VaultLock, VaultState};
-use super::{
-    access_denied, authorize, find_vault, invalid_parameter, invalid_request, member, not_found,
-    page, req, state, state_mut, tags_from, vault_arn, vault_for,
-};
+use super::tags::tags_from;
 use crate::policy::{validate, PolicyType};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::services::kms::integration::{ensure_aws_managed_key, resolve_key_arn};
 use crate::world::World;
-
-/// Backup creates its service-linked role with the first vault of an account.
-pub(crate) fn ensure_service_linked_role(world: &mut World, account: &str, region: &str, now: f64) {
-    let has_slr = world.accounts.get(account).is_some_and(|a| {
-        a.iam
-            .roles
-            .values()
-            .any(|r| r.name == "AWSServiceRoleForBackup")
-    });
-    if !has_slr {
-        // Fails only when the role exists already under another key; either way it exists.
-        let _ = crate::services::iam::roles::create_service_linked(
-            world,
-            crate::world::partition(region),
-            account,
-            "backup.amazonaws.com",
-            None,
-            None,
-            now,
-        );
-    }
-}
 
 /// Creates a vault (Backup also creates its service-linked role on first use).
 pub(crate) fn insert_vault(
@@ -94,8 +76,8 @@ pub fn create(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResu
             json!(tags.keys().collect::<Vec<_>>()),
         )))
         .collect();
-    super::authorize_with(ctx, world, Some(arn.clone()), None, tag_context)?;
-    super::check_tag_policy(world, &account, &arn, &tags)?;
+    super::authorize::authorize_with(ctx, world, Some(arn.clone()), None, tag_context)?;
+    super::tags::check_tag_policy(world, &account, &arn, &tags)?;
     if find_vault(world, &account, &region, &name).is_some() {
         return Err(ApiError::new(
             "AlreadyExistsException",

@@ -259,6 +259,12 @@ pub fn managed_document(world: &World, account: &str, arn: &str) -> Option<(Stri
     }
 }
 
+/// The account's IAM state (here, not in `state.rs`, so the state layer does not read the
+/// world), created with the account on first use.
+pub fn iam_mut<'w>(world: &'w mut World, account: &str, now: f64) -> &'w mut IamState {
+    &mut world.account_mut(account, now).iam
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -3,14 +3,18 @@
 
 use serde_json::{json, Value};
 
-use super::state::AccessKey;
+use super::access::{iam, iam_mut};
+use super::arns::user_arn;
+use super::authorize::authorize;
+use super::errors::{limit_exceeded, no_such_entity};
+use super::ids;
+use super::paging::list_output;
+use super::state::{key, AccessKey};
 use super::users::{arn_of, find, implied_user};
-use super::{
-    authorize, empty, iam, iam_mut, ids, key, limit_exceeded, list_output, no_such_entity,
-    opt_text, text, user_arn,
-};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::iam::output::empty;
+use crate::services::input::{member, text};
 use crate::world::{Caller, CallerKind, IssuedCredential, World};
 
 /// IAM quota: two access keys per user, active or not.
@@ -28,7 +32,7 @@ pub fn handle(
         "DeleteAccessKey" => delete_access_key(ctx, world, input),
         "UpdateAccessKey" => update_access_key(ctx, world, input),
         "GetAccessKeyLastUsed" => get_access_key_last_used(ctx, world, input),
-        _ => Err(crate::services::not_implemented(ctx)),
+        _ => Err(crate::services::errors::not_implemented(ctx)),
     }
 }
 
@@ -39,7 +43,7 @@ fn key_owner(
     input: &Value,
 ) -> ApiResult<(Option<String>, String)> {
     let account = &ctx.caller.account;
-    let name = match opt_text(input, "UserName") {
+    let name = match member(input, "UserName") {
         Some(name) => Some(name.to_owned()),
         None => implied_user(ctx)?,
     };

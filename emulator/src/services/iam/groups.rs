@@ -2,14 +2,18 @@
 
 use serde_json::{json, Value};
 
-use super::state::Group;
+use super::access::{iam, iam_mut};
+use super::arns::group_arn;
+use super::authorize::authorize;
+use super::errors::{already_exists, delete_conflict, limit_exceeded, no_such_entity};
+use super::ids;
+use super::paging::{list_output, path_matches};
+use super::state::{key, Group};
 use super::users::{self, user_json};
-use super::{
-    already_exists, authorize, delete_conflict, empty, group_arn, iam, iam_mut, ids, key,
-    limit_exceeded, list_output, no_such_entity, opt_text, path_matches, text,
-};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::iam::output::empty;
+use crate::services::input::{member, text};
 use crate::world::World;
 
 /// IAM quota: a user belongs to at most 10 groups.
@@ -30,7 +34,7 @@ pub fn handle(
         "AddUserToGroup" => add_user(ctx, world, input),
         "RemoveUserFromGroup" => remove_user(ctx, world, input),
         "ListGroupsForUser" => groups_for_user(ctx, world, input),
-        _ => Err(crate::services::not_implemented(ctx)),
+        _ => Err(crate::services::errors::not_implemented(ctx)),
     }
 }
 
@@ -74,7 +78,7 @@ pub fn group_json(account: &str, group: &Group) -> Value {
 fn create_group(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
     let name = text(input, "GroupName");
-    let path = opt_text(input, "Path").unwrap_or("/");
+    let path = member(input, "Path").unwrap_or("/");
     authorize(ctx, world, group_arn(ctx.partition(), &account, path, name))?;
     let state = iam_mut(world, &account, ctx.now);
     if state.groups.contains_key(&key(name)) {
@@ -156,7 +160,7 @@ fn update_group(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRe
     let name = text(input, "GroupName");
     let group = find(world, &account, name)?.clone();
     authorize(ctx, world, arn_of(&account, &group))?;
-    let new_name = opt_text(input, "NewGroupName")
+    let new_name = member(input, "NewGroupName")
         .unwrap_or(&group.name)
         .to_owned();
     let state = iam_mut(world, &account, ctx.now);
@@ -168,7 +172,7 @@ fn update_group(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRe
     let mut updated = group;
     state.groups.remove(&key(name));
     updated.name = new_name.clone();
-    if let Some(path) = opt_text(input, "NewPath") {
+    if let Some(path) = member(input, "NewPath") {
         updated.path = path.to_owned();
     }
     state.groups.insert(key(&new_name), updated);

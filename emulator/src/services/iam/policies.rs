@@ -7,23 +7,17 @@
 
 mod attachment;
 mod details;
+mod entities;
 mod inline;
 mod managed;
 
 use serde_json::Value;
 
-use super::state::{IamState, Policies};
-use super::{groups, key, no_such_entity, roles, unmodifiable, users};
-use crate::protocol::{ApiError, ApiResult};
+use crate::protocol::ApiResult;
 use crate::request::RequestContext;
 use crate::world::World;
 
-pub use attachment::boundary_arn;
-
-/// IAM quota: at most five versions per managed policy.
-pub const MAX_POLICY_VERSIONS: usize = 5;
-/// IAM quota (default): managed policies attached per user, group or role.
-pub const MAX_ATTACHED: usize = 10;
+use entities::Entity;
 
 pub fn handle(
     ctx: &RequestContext,
@@ -72,142 +66,8 @@ pub fn handle(
         "TagPolicy" => managed::tag_policy(ctx, world, input),
         "UntagPolicy" => managed::untag_policy(ctx, world, input),
         "ListPolicyTags" => managed::list_policy_tags(ctx, world, input),
-        _ => Err(crate::services::not_implemented(ctx)),
+        _ => Err(crate::services::errors::not_implemented(ctx)),
     }
-}
-
-/// The principal-like entities that carry policies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Entity {
-    User,
-    Group,
-    Role,
-}
-
-impl Entity {
-    fn word(self) -> &'static str {
-        match self {
-            Entity::User => "user",
-            Entity::Group => "group",
-            Entity::Role => "role",
-        }
-    }
-
-    fn name_member(self) -> &'static str {
-        match self {
-            Entity::User => "UserName",
-            Entity::Group => "GroupName",
-            Entity::Role => "RoleName",
-        }
-    }
-
-    fn quota_name(self) -> &'static str {
-        match self {
-            Entity::User => "PoliciesPerUser",
-            Entity::Group => "PoliciesPerGroup",
-            Entity::Role => "PoliciesPerRole",
-        }
-    }
-}
-
-/// What a handler needs to know about the entity a request names.
-struct EntityInfo {
-    name: String,
-    arn: String,
-    service_linked: bool,
-}
-
-fn entity_info(world: &World, account: &str, entity: Entity, name: &str) -> ApiResult<EntityInfo> {
-    Ok(match entity {
-        Entity::User => {
-            let u = users::find(world, account, name)?;
-            EntityInfo {
-                name: u.name.clone(),
-                arn: users::arn_of(account, u),
-                service_linked: false,
-            }
-        }
-        Entity::Group => {
-            let g = groups::find(world, account, name)?;
-            EntityInfo {
-                name: g.name.clone(),
-                arn: groups::arn_of(account, g),
-                service_linked: false,
-            }
-        }
-        Entity::Role => {
-            let r = roles::find(world, account, name)?;
-            EntityInfo {
-                name: r.name.clone(),
-                arn: roles::arn_of(account, r),
-                service_linked: r.service_linked,
-            }
-        }
-    })
-}
-
-fn policies_mut<'s>(
-    state: &'s mut IamState,
-    entity: Entity,
-    name: &str,
-) -> Option<&'s mut Policies> {
-    let k = key(name);
-    match entity {
-        Entity::User => state.users.get_mut(&k).map(|u| &mut u.policies),
-        Entity::Group => state.groups.get_mut(&k).map(|g| &mut g.policies),
-        Entity::Role => state.roles.get_mut(&k).map(|r| &mut r.policies),
-    }
-}
-
-fn policies_of<'s>(state: &'s IamState, entity: Entity, name: &str) -> Option<&'s Policies> {
-    let k = key(name);
-    match entity {
-        Entity::User => state.users.get(&k).map(|u| &u.policies),
-        Entity::Group => state.groups.get(&k).map(|g| &g.policies),
-        Entity::Role => state.roles.get(&k).map(|r| &r.policies),
-    }
-}
-
-fn protected(name: &str) -> ApiError {
-    unmodifiable(format!(
-        "Cannot perform the operation on the protected role '{name}' - this role is only modifiable by AWS"
-    ))
-}
-
-fn policy_not_found(arn: &str) -> ApiError {
-    // Text inferred (moto).
-    no_such_entity(format!("Policy {arn} was not found."))
-}
-
-/// (attachments, boundary uses) of a managed policy in an account.
-pub fn usage(state: &IamState, arn: &str) -> (usize, usize) {
-    let arn = arn.to_owned();
-    let attached = state
-        .users
-        .values()
-        .filter(|u| u.policies.attached.contains(&arn))
-        .count()
-        + state
-            .groups
-            .values()
-            .filter(|g| g.policies.attached.contains(&arn))
-            .count()
-        + state
-            .roles
-            .values()
-            .filter(|r| r.policies.attached.contains(&arn))
-            .count();
-    let boundary = state
-        .users
-        .values()
-        .filter(|u| u.permissions_boundary.as_ref() == Some(&arn))
-        .count()
-        + state
-            .roles
-            .values()
-            .filter(|r| r.permissions_boundary.as_ref() == Some(&arn))
-            .count();
-    (attached, boundary)
 }
 
 #[cfg(test)]

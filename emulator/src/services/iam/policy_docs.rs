@@ -31,7 +31,7 @@ pub enum PolicyDocumentKind {
 }
 
 pub fn malformed(message: impl Into<String>) -> ApiError {
-    super::modeled_error("MalformedPolicyDocumentException", message)
+    super::errors::modeled_error("MalformedPolicyDocumentException", message)
 }
 
 /// Managed policies: 6,144 characters, whitespace not counted.
@@ -46,7 +46,7 @@ pub const TRUST_POLICY_MAX: usize = 2_048;
 /// LimitExceeded for a managed policy (CreatePolicy, CreatePolicyVersion) over 6,144.
 pub fn check_managed_size(text: &str) -> Result<(), ApiError> {
     if size_without_whitespace(text) > MANAGED_POLICY_MAX {
-        return Err(super::modeled_error(
+        return Err(super::errors::modeled_error(
             "LimitExceededException",
             format!("Cannot exceed quota for PolicySize: {MANAGED_POLICY_MAX}"),
         ));
@@ -57,7 +57,7 @@ pub fn check_managed_size(text: &str) -> Result<(), ApiError> {
 /// LimitExceeded for a trust policy over 2,048 (verified text).
 pub fn check_trust_size(text: &str) -> Result<(), ApiError> {
     if size_without_whitespace(text) > TRUST_POLICY_MAX {
-        return Err(super::modeled_error(
+        return Err(super::errors::modeled_error(
             "LimitExceededException",
             format!("Cannot exceed quota for ACLSizePerRole: {TRUST_POLICY_MAX}"),
         ));
@@ -75,7 +75,7 @@ pub fn check_inline_aggregate(entity: &str, name: &str, total: usize) -> Result<
         _ => INLINE_ROLE_MAX,
     };
     if total > max {
-        return Err(super::modeled_error(
+        return Err(super::errors::modeled_error(
             "LimitExceededException",
             format!("Maximum policy size of {max} bytes exceeded for {entity} {name}"),
         ));

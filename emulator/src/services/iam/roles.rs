@@ -2,17 +2,23 @@
 
 use serde_json::{json, Value};
 
+use super::access::{iam, iam_mut};
+use super::arns::role_arn;
+use super::authorize::{authorize, authorize_with};
+use super::errors::{already_exists, delete_conflict, invalid_input, no_such_entity, unmodifiable};
+use super::ids;
+use super::paging::{list_output, path_matches};
 use super::policy_docs::{
     check_trust_size, url_encode, validate_policy_document, PolicyDocumentKind,
 };
-use super::state::{DeletionTask, Role};
-use super::{
-    already_exists, authorize, authorize_with, check_duplicate_tags, delete_conflict, empty, iam,
-    iam_mut, ids, invalid_input, key, list_output, merge_tags, no_such_entity, opt_text,
-    path_matches, remove_tags, role_arn, tag_context, tags_from, tags_json, text, unmodifiable,
+use super::state::{key, DeletionTask, Role};
+use super::tags::{
+    check_duplicate_tags, merge_tags, remove_tags, tag_context, tags_from, tags_json,
 };
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::iam::output::empty;
+use crate::services::input::{member, text};
 use crate::world::World;
 
 pub const DEFAULT_MAX_SESSION_DURATION: i64 = 3_600;
@@ -37,7 +43,7 @@ pub fn handle(
         "CreateServiceLinkedRole" => create_service_linked_role(ctx, world, input),
         "DeleteServiceLinkedRole" => delete_service_linked_role(ctx, world, input),
         "GetServiceLinkedRoleDeletionStatus" => deletion_status(ctx, world, input),
-        _ => Err(crate::services::not_implemented(ctx)),
+        _ => Err(crate::services::errors::not_implemented(ctx)),
     }
 }
 
@@ -115,7 +121,7 @@ fn protected(name: &str) -> ApiError {
 fn create_role(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
     let name = text(input, "RoleName");
-    let path = opt_text(input, "Path").unwrap_or("/");
+    let path = member(input, "Path").unwrap_or("/");
     let tags = tags_from(input, "Tags");
     check_duplicate_tags(&tags)?;
     authorize_with(
@@ -126,8 +132,8 @@ fn create_role(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
     )?;
     let document = text(input, "AssumeRolePolicyDocument");
     check_trust(document)?;
-    let boundary = match opt_text(input, "PermissionsBoundary") {
-        Some(arn) => Some(super::policies::boundary_arn(world, &account, arn)?),
+    let boundary = match member(input, "PermissionsBoundary") {
+        Some(arn) => Some(super::boundaries::boundary_arn(world, &account, arn)?),
         None => None,
     };
     let state = iam_mut(world, &account, ctx.now);
@@ -142,7 +148,7 @@ fn create_role(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
         id: ids::unique_id("AROA"),
         create_date: ctx.now,
         assume_role_policy_document: document.to_owned(),
-        description: opt_text(input, "Description").map(str::to_owned),
+        description: member(input, "Description").map(str::to_owned),
         max_session_duration: input["MaxSessionDuration"]
             .as_i64()
             .unwrap_or(DEFAULT_MAX_SESSION_DURATION),
@@ -219,7 +225,7 @@ fn update_role(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
     let name = text(input, "RoleName");
     modifiable_role_arn(ctx, world, name)?;
     let role = find_mut(world, &ctx.caller.account, name, ctx.now)?;
-    if let Some(description) = opt_text(input, "Description") {
+    if let Some(description) = member(input, "Description") {
         role.description = Some(description.to_owned());
     }
     if let Some(max) = input["MaxSessionDuration"].as_i64() {
@@ -396,8 +402,8 @@ fn create_service_linked_role(
         ctx.partition(),
         &account,
         service,
-        opt_text(input, "CustomSuffix"),
-        opt_text(input, "Description"),
+        member(input, "CustomSuffix"),
+        member(input, "Description"),
         ctx.now,
     )?;
     Ok(json!({"Role": role_json(&account, &role, true)}))

@@ -6,14 +6,14 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
+use super::access::push_policies;
+use super::errors::modeled_error;
+use super::state::key;
 use crate::authz::{self, Access};
 use crate::policy::{self, SimulationRequest};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
 use crate::world::World;
-
-use super::access::push_policies;
-use super::{key, modeled_error};
 
 pub fn handle(
     ctx: &RequestContext,
@@ -46,7 +46,7 @@ pub fn handle(
             documents.extend(strings(&input["PolicyInputList"]));
             context_keys(&documents)
         }
-        _ => Err(crate::services::not_implemented(ctx)),
+        _ => Err(crate::services::errors::not_implemented(ctx)),
     }
 }
 

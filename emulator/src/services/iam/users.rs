@@ -2,14 +2,20 @@
 
 use serde_json::{json, Value};
 
-use super::state::User;
-use super::{
-    already_exists, authorize, authorize_with, check_duplicate_tags, delete_conflict, empty, iam,
-    iam_mut, ids, key, list_output, merge_tags, no_such_entity, opt_text, path_matches,
-    remove_tags, tag_context, tags_from, tags_json, text, user_arn,
+use super::access::{iam, iam_mut};
+use super::arns::user_arn;
+use super::authorize::{authorize, authorize_with};
+use super::errors::{already_exists, delete_conflict, no_such_entity};
+use super::ids;
+use super::paging::{list_output, path_matches};
+use super::state::{key, User};
+use super::tags::{
+    check_duplicate_tags, merge_tags, remove_tags, tag_context, tags_from, tags_json,
 };
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::iam::output::empty;
+use crate::services::input::{member, text};
 use crate::world::{CallerKind, World};
 
 pub fn handle(
@@ -27,7 +33,7 @@ pub fn handle(
         "TagUser" => tag_user(ctx, world, input),
         "UntagUser" => untag_user(ctx, world, input),
         "ListUserTags" => list_user_tags(ctx, world, input),
-        _ => Err(crate::services::not_implemented(ctx)),
+        _ => Err(crate::services::errors::not_implemented(ctx)),
     }
 }
 
@@ -97,7 +103,7 @@ pub(super) fn implied_user(ctx: &RequestContext) -> ApiResult<Option<String>> {
 fn create_user(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
     let name = text(input, "UserName");
-    let path = opt_text(input, "Path").unwrap_or("/");
+    let path = member(input, "Path").unwrap_or("/");
     let tags = tags_from(input, "Tags");
     check_duplicate_tags(&tags)?;
     authorize_with(
@@ -106,8 +112,8 @@ fn create_user(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
         user_arn(ctx.partition(), &account, path, name),
         tag_context(&tags),
     )?;
-    let boundary = match opt_text(input, "PermissionsBoundary") {
-        Some(arn) => Some(super::policies::boundary_arn(world, &account, arn)?),
+    let boundary = match member(input, "PermissionsBoundary") {
+        Some(arn) => Some(super::boundaries::boundary_arn(world, &account, arn)?),
         None => None,
     };
     let state = iam_mut(world, &account, ctx.now);
@@ -133,7 +139,7 @@ fn create_user(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
 
 fn get_user(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let name = match opt_text(input, "UserName") {
+    let name = match member(input, "UserName") {
         Some(name) => name.to_owned(),
         None => match implied_user(ctx)? {
             Some(name) => name,
@@ -217,10 +223,10 @@ fn update_user(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
     let name = text(input, "UserName");
     let user = find(world, &account, name)?.clone();
     authorize(ctx, world, arn_of(&account, &user))?;
-    let new_name = opt_text(input, "NewUserName")
+    let new_name = member(input, "NewUserName")
         .unwrap_or(&user.name)
         .to_owned();
-    let new_path = opt_text(input, "NewPath").unwrap_or(&user.path).to_owned();
+    let new_path = member(input, "NewPath").unwrap_or(&user.path).to_owned();
     let state = iam_mut(world, &account, ctx.now);
     if key(&new_name) != key(&user.name) && state.users.contains_key(&key(&new_name)) {
         return Err(already_exists(format!(

@@ -3,14 +3,17 @@
 
 use serde_json::{json, Value};
 
+use super::authorize::{authorize_key, authorize_keyless};
 use super::errors;
+use super::errors::modeled_error;
+use super::key_states::require_not_pending_deletion;
+use super::lookup::{key, names_alias, resolve, resolve_for, KeyRef, Names};
+use super::paging::paginate_map;
+use super::regions::{alias_arn, kms_state, kms_state_mut};
 use super::state::Alias;
-use super::{
-    alias_arn, authorize_key, authorize_keyless, key, kms_state, kms_state_mut, names_alias,
-    paginate_map, require_not_pending_deletion, resolve, resolve_for, KeyRef, Names, Request,
-};
 use crate::authz::{self, Access};
 use crate::protocol::{ApiError, ApiResult};
+use crate::services::input::Request;
 use crate::world::World;
 
 // ---------------------------------------------------------------------------------------
@@ -50,7 +53,7 @@ pub(super) fn alias_target(op: &Request, world: &World) -> ApiResult<KeyRef> {
     }
     let r = resolve(world, op.account(), op.region(), id, op.ctx.now)?;
     if r.account != op.account() {
-        return Err(ApiError::new(
+        return Err(modeled_error(
             "NotFoundException",
             format!("Invalid keyId '{id}'"),
         ));
@@ -75,7 +78,7 @@ pub fn create_alias(op: &Request, world: &mut World) -> ApiResult<Value> {
     let now = op.ctx.now;
     let state = kms_state_mut(world, op.account(), op.region(), now);
     if state.aliases.contains_key(&name) {
-        return Err(ApiError::new(
+        return Err(modeled_error(
             "AlreadyExistsException",
             format!(
                 "An alias with the name {} already exists",
@@ -100,7 +103,7 @@ pub(super) fn existing_alias(op: &Request, world: &World, name: &str) -> ApiResu
         .and_then(|s| s.aliases.get(name))
         .cloned()
         .ok_or_else(|| {
-            ApiError::new(
+            modeled_error(
                 "NotFoundException",
                 format!(
                     "Alias {} is not found.",

@@ -7,8 +7,12 @@ use crate::protocol::ServiceId;
 use crate::world::timeline::{EventKind, EventRef};
 use crate::world::World;
 
+/// One day in seconds: KMS counts its waiting and rotation periods in days.
+pub(crate) const DAY: f64 = 86_400.0;
+
+use super::crypto;
+use super::regions::held_in_another_region;
 use super::state::{Key, KeyState, KmsState, Rotation};
-use super::{crypto, held_in_another_region, DAY};
 
 /// Puts in the timeline every event key `key_id` of `account` in `region` wants now. Called
 /// wherever a due time is set; an entry made stale later is ignored when it fires.

@@ -8,16 +8,19 @@ use std::str::FromStr;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use super::authorize::{
+    authorize_key, authorize_key_action, authorize_keyless, encryption_context_keys,
+};
 use super::crypto::{
     self, CipherKey, DataKeyLength, EncryptionAlgorithm, EncryptionContext, KeySpec, KeyUsage,
 };
+use super::errors::modeled_error;
+use super::input::b64;
+use super::key_states::{crypto_error, invalid_state, require_usable, require_usage};
+use super::lookup::{find_by_uuid, key, key_uuid, resolve_creating, KeyRef};
 use super::state::Key;
-use super::{
-    authorize_key, authorize_key_action, authorize_keyless, b64, crypto_error,
-    encryption_context_keys, find_by_uuid, invalid_state, key, key_uuid, require_usable,
-    require_usage, resolve_creating, KeyRef, Request,
-};
 use crate::protocol::{ApiError, ApiResult};
+use crate::services::input::Request;
 use crate::world::World;
 
 /// Decrypt's answer when the blob names a key the caller cannot use or that is gone.
@@ -48,7 +51,7 @@ fn cipher_key<'a>(
 ) -> ApiResult<CipherKey<'a>> {
     if kms_key.key_spec == KeySpec::SymmetricDefault {
         if algorithm != EncryptionAlgorithm::SymmetricDefault {
-            return Err(ApiError::new(
+            return Err(modeled_error(
                 "InvalidKeyUsageException",
                 format!(
                     "Algorithm {algorithm} is incompatible with key spec {}.",
@@ -125,7 +128,7 @@ fn source_key(
             if kms_key.key_spec == KeySpec::SymmetricDefault {
                 let header = crypto::parse_blob(blob).map_err(crypto_error)?;
                 if header.key_id != key_uuid(&kms_key.key_id) {
-                    return Err(ApiError::new(
+                    return Err(modeled_error(
                         "IncorrectKeyException",
                         crypto::INCORRECT_KEY_MESSAGE,
                     ));
@@ -136,7 +139,7 @@ fn source_key(
         None => {
             let header = crypto::parse_blob(blob).map_err(crypto_error)?;
             let inaccessible =
-                || ApiError::new("AccessDeniedException", CIPHERTEXT_KEY_INACCESSIBLE);
+                || modeled_error("AccessDeniedException", CIPHERTEXT_KEY_INACCESSIBLE);
             let key_ref =
                 find_by_uuid(world, op.account(), op.region(), &header.key_id, op.ctx.now)
                     .ok_or_else(inaccessible)?;
@@ -252,7 +255,7 @@ pub fn re_encrypt(op: &Request, world: &mut World) -> ApiResult<Value> {
 
 fn require_symmetric(kms_key: &Key, operation: &str) -> ApiResult<()> {
     if kms_key.key_spec != KeySpec::SymmetricDefault {
-        return Err(ApiError::new(
+        return Err(modeled_error(
             "InvalidKeyUsageException",
             format!(
                 "{} key spec is {} which is not valid for {operation}.",
@@ -345,7 +348,7 @@ pub fn generate_data_key_pair(
 pub fn generate_random(op: &Request, world: &mut World) -> ApiResult<Value> {
     authorize_keyless(op, world, Vec::new())?;
     if let Some(store) = op.str("CustomKeyStoreId") {
-        return Err(ApiError::new(
+        return Err(modeled_error(
             "CustomKeyStoreNotFoundException",
             format!("Custom key store '{store}' does not exist"),
         ));
@@ -407,7 +410,7 @@ pub fn get_public_key(op: &Request, world: &mut World) -> ApiResult<Value> {
     authorize_key(op, world, kms_key, Vec::new())?;
     require_usable(kms_key)?;
     if kms_key.key_spec == KeySpec::SymmetricDefault || kms_key.key_spec.is_hmac() {
-        return Err(ApiError::new(
+        return Err(modeled_error(
             "UnsupportedOperationException",
             format!(
                 "{} key spec is {} which is not valid for GetPublicKey.",

@@ -5,6 +5,12 @@ use crate::authz;
 use crate::policy::{Decision, Layer};
 use crate::protocol::{ApiError, ServiceId};
 
+/// An error as KMS's model declares it (the model names no codes or statuses of its own,
+/// so the shape's name and 400 unless the caller sets another status).
+pub(crate) fn modeled_error(shape: &str, message: impl Into<String>) -> ApiError {
+    crate::services::errors::modeled(ServiceId::Kms, shape, message)
+}
+
 /// The AccessDeniedException KMS answers a denial with.
 ///
 /// A caller of another account than the key's, denied by the key's side (no key policy
@@ -27,7 +33,7 @@ use crate::protocol::{ApiError, ServiceId};
 /// Everything else: the engine's message (IAM UG, "Troubleshoot access denied").
 pub(crate) fn access_denied(decision: &Decision) -> ApiError {
     if decision.cross_account && decision.layer == Some(Layer::ResourcePolicy) {
-        return ApiError::new(
+        return modeled_error(
             "AccessDeniedException",
             format!(
                 "User: {} is not authorized to perform: {} on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access",
@@ -51,7 +57,7 @@ pub(crate) fn access_denied(decision: &Decision) -> ApiError {
 /// (faiscadev/fakecloud#901) says real KMS takes aliases in Enable/DisableKeyRotation and
 /// GetKeyRotationStatus, without a capture; the API reference says key ID or key ARN.
 pub(crate) fn invalid_key_id(value: &str) -> ApiError {
-    ApiError::new("NotFoundException", format!("Invalid keyId '{value}'"))
+    modeled_error("NotFoundException", format!("Invalid keyId '{value}'"))
 }
 
 /// CreateAlias/UpdateAlias with an alias as TargetKeyId. Text: moto

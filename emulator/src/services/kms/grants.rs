@@ -5,13 +5,15 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
+use super::authorize::{authorize_key, authorize_keyless};
 use super::crypto::{KeySpec, KeyUsage};
+use super::errors::modeled_error;
+use super::input::b64;
+use super::key_states::require_usable;
+use super::lookup::{key, key_mut, resolve_for, KeyRef, Names};
 use super::state::{GrantRecord, Key, KeyState};
-use super::{
-    authorize_key, authorize_keyless, b64, key, key_mut, require_usable, resolve_for, KeyRef,
-    Names, Request,
-};
 use crate::protocol::{ApiError, ApiResult};
+use crate::services::input::Request;
 use crate::world::{CallerKind, World};
 
 fn context_map(value: Option<&Value>) -> Option<BTreeMap<String, String>> {
@@ -233,14 +235,12 @@ pub fn list_grants(op: &Request, world: &mut World) -> ApiResult<Value> {
     )?;
     let grant_id = op.str("GrantId");
     let grantee = op.str("GranteePrincipal");
-    let items = k
+    let grants = k
         .grants
         .iter()
         .filter(|g| grant_id.is_none_or(|id| id == g.grant_id))
-        .filter(|g| grantee.is_none_or(|p| p == g.grantee_principal))
-        .map(|g| grant_entry(k, g))
-        .collect();
-    super::paginate(items, op, "Grants")
+        .filter(|g| grantee.is_none_or(|p| p == g.grantee_principal));
+    super::paging::paginate_by_id(grants, op, "Grants", |g| &g.grant_id, |g| grant_entry(k, g))
 }
 
 pub fn list_retirable_grants(op: &Request, world: &mut World) -> ApiResult<Value> {
@@ -258,7 +258,7 @@ pub fn list_retirable_grants(op: &Request, world: &mut World) -> ApiResult<Value
             }
         }
     }
-    super::paginate(items, op, "Grants")
+    super::paging::paginate(items, op, "Grants")
 }
 
 /// The caller's ARN and, for a role session, its role's ARN: what grant principals name.
@@ -271,7 +271,7 @@ fn caller_principals(op: &Request) -> Vec<String> {
         ..
     } = &caller.kind
     {
-        out.push(crate::services::iam::role_arn(
+        out.push(crate::services::iam::arns::role_arn(
             &caller.partition,
             &caller.account,
             role_path,
@@ -300,7 +300,7 @@ fn locate_by_token(world: &World, region: &str, token: &str) -> Option<(KeyRef, 
 }
 
 fn grant_not_found(grant_id: &str) -> ApiError {
-    ApiError::new(
+    modeled_error(
         "NotFoundException",
         format!("Grant ID {grant_id} not found"),
     )
@@ -309,7 +309,7 @@ fn grant_not_found(grant_id: &str) -> ApiError {
 pub fn retire_grant(op: &Request, world: &mut World) -> ApiResult<Value> {
     let (r, grant_id) = match (op.str("GrantToken"), op.str("KeyId"), op.str("GrantId")) {
         (Some(token), _, _) => locate_by_token(world, op.region(), token)
-            .ok_or_else(|| ApiError::new("InvalidGrantTokenException", "Invalid grant token"))?,
+            .ok_or_else(|| modeled_error("InvalidGrantTokenException", "Invalid grant token"))?,
         (None, Some(key_id), Some(grant_id)) => (
             resolve_for(op, world, key_id, Names::KeyOnly)?,
             grant_id.to_owned(),

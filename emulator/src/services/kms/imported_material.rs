@@ -5,16 +5,18 @@ use std::str::FromStr;
 
 use serde_json::{json, Value};
 
+use super::authorize::authorize_key;
 use super::clock::schedule_key;
 use super::crypto::{self, KeyVersions};
-use super::keys::target;
+use super::errors::modeled_error;
+use super::input::b64;
+use super::key_states::{crypto_error, require_not_pending_deletion};
+use super::lookup::{key, key_mut, target};
+use super::regions::{kms_state, kms_state_mut};
 use super::rotation::unsupported;
 use super::state::{Key, KeyState};
-use super::{
-    authorize_key, b64, crypto_error, key, key_mut, kms_state, kms_state_mut,
-    require_not_pending_deletion, Request,
-};
 use crate::protocol::{ApiError, ApiResult};
+use crate::services::input::Request;
 use crate::world::World;
 
 // ---------------------------------------------------------------------------------------
@@ -62,7 +64,7 @@ pub fn get_parameters_for_import(op: &Request, world: &mut World) -> ApiResult<V
         .ok_or_else(|| ApiError::internal("no import token sealer"))?;
     let params = crypto::get_parameters_for_import(
         sealer,
-        &super::key_uuid(&r.key_id),
+        &super::lookup::key_uuid(&r.key_id),
         algorithm,
         spec,
         offset(now),
@@ -106,19 +108,19 @@ pub fn import_key_material(op: &Request, world: &mut World) -> ApiResult<Value> 
     let sealer = kms_state(world, &r.account, &r.region)
         .and_then(|s| s.sealer.clone())
         .ok_or_else(|| {
-            ApiError::new(
+            modeled_error(
                 "InvalidImportTokenException",
                 "The import token is invalid.",
             )
         })?;
-    let uuid = super::key_uuid(&r.key_id);
+    let uuid = super::lookup::key_uuid(&r.key_id);
     let material = crypto::import_key_material(&sealer, &uuid, spec, &token, &wrapped, offset(now))
         .map_err(crypto_error)?;
     let id = crypto::KeyMaterialId::for_imported(&uuid, &material).map_err(crypto_error)?;
     let k = key_mut(world, &r, now)?;
     if let Some(current) = k.material.current() {
         if !current.material.same_material(&material) {
-            return Err(ApiError::new(
+            return Err(modeled_error(
                 "IncorrectKeyMaterialException",
                 format!("The key material does not match the key material previously imported into {arn}."),
             ));

@@ -5,6 +5,7 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use super::crypto::EncryptionContext;
+use super::errors::modeled_error;
 use crate::protocol::{ApiError, ApiResult};
 use crate::services::input::Request;
 
@@ -33,7 +34,7 @@ impl Request<'_> {
     /// DryRun: after authorization and KMS's checks pass.
     pub fn dry_run(&self) -> ApiResult<()> {
         if self.bool("DryRun") {
-            return Err(ApiError::new(
+            return Err(modeled_error(
                 "DryRunOperationException",
                 "The request would have succeeded, but the DryRun option is set.",
             ));

@@ -4,7 +4,11 @@
 
 use serde_json::json;
 
-use super::{deleted_by, errors, key, key_access, require_usable, resolve, KeyRef};
+use super::authorize::key_access;
+use super::errors;
+use super::key_states::require_usable;
+use super::lookup::{key, resolve, KeyRef};
+use super::regions::deleted_by;
 use crate::authz::{self, Environment};
 use crate::policy::{Decision, EvalDecision, Layer};
 use crate::protocol::ApiError;

@@ -3,17 +3,20 @@
 
 use serde_json::{json, Value};
 
-use super::keys::target;
+use super::authorize::{authorize_key, key_access};
+use super::errors::modeled_error;
+use super::key_states::require_customer_managed;
+use super::lookup::{key, key_mut, target};
 use super::state::Key;
-use super::{authorize_key, key, key_access, key_mut, require_customer_managed, Request};
 use crate::authz::{self, Access, Environment};
 use crate::policy::model::PrincipalEntryKind;
 use crate::policy::{validate, PolicyType};
 use crate::protocol::{ApiError, ApiResult};
+use crate::services::input::Request;
 use crate::world::World;
 
 pub(super) fn malformed(message: &str) -> ApiError {
-    ApiError::new("MalformedPolicyDocumentException", message)
+    modeled_error("MalformedPolicyDocumentException", message)
 }
 
 /// CreateKey's and PutKeyPolicy's checks of a new key policy: the grammar, principals that
@@ -59,7 +62,7 @@ pub(crate) fn check_key_policy(
 pub(super) fn check_policy_name(op: &Request) -> ApiResult<()> {
     match op.str("PolicyName") {
         None | Some("default") => Ok(()),
-        Some(_) => Err(ApiError::new("NotFoundException", "No such policy exists")),
+        Some(_) => Err(modeled_error("NotFoundException", "No such policy exists")),
     }
 }
 

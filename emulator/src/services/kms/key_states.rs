@@ -2,8 +2,8 @@
 //! and the crypto core's errors as KMS reports them.
 
 use super::crypto;
-
 use super::crypto::KeyUsage;
+use super::errors::modeled_error;
 use super::state::{Key, KeyState};
 use crate::protocol::{ApiError, ApiResult};
 
@@ -11,11 +11,11 @@ use crate::protocol::{ApiError, ApiResult};
 // Key states and usage
 
 pub(crate) fn disabled(key: &Key) -> ApiError {
-    ApiError::new("DisabledException", format!("{} is disabled.", key.arn))
+    modeled_error("DisabledException", format!("{} is disabled.", key.arn))
 }
 
 pub(crate) fn invalid_state(key: &Key, what: &str) -> ApiError {
-    ApiError::new(
+    modeled_error(
         "KMSInvalidStateException",
         format!("{} is {what}.", key.arn),
     )
@@ -46,7 +46,7 @@ pub(crate) fn require_not_pending_deletion(key: &Key) -> ApiResult<()> {
 
 pub(crate) fn require_usage(key: &Key, usage: KeyUsage, operation: &str) -> ApiResult<()> {
     if key.key_usage != usage {
-        return Err(ApiError::new(
+        return Err(modeled_error(
             "InvalidKeyUsageException",
             format!(
                 "{} key usage is {} which is not valid for {operation}.",
@@ -61,7 +61,7 @@ pub(crate) fn require_usage(key: &Key, usage: KeyUsage, operation: &str) -> ApiR
 /// rotation cannot be changed.
 pub(crate) fn require_customer_managed(key: &Key) -> ApiResult<()> {
     if key.is_aws_managed() {
-        return Err(ApiError::new(
+        return Err(modeled_error(
             "UnsupportedOperationException",
             format!("{} is an AWS managed key and cannot be modified.", key.arn),
         ));
@@ -75,7 +75,7 @@ pub(crate) fn crypto_error(error: crypto::CryptoError) -> ApiError {
         E::InvalidCiphertext | E::InvalidSignature | E::InvalidMac => {
             ApiError::without_message(error.aws_code())
         }
-        E::Internal(_) => ApiError::new(error.aws_code(), error.to_string()).status(500),
-        _ => ApiError::new(error.aws_code(), error.to_string()),
+        E::Internal(_) => modeled_error(error.aws_code(), error.to_string()).status(500),
+        _ => modeled_error(error.aws_code(), error.to_string()),
     }
 }

@@ -3,12 +3,13 @@
 
 use serde_json::{json, Value};
 
-use super::keys::target;
-use super::{
-    authorize_key, key, key_mut, paginate, require_customer_managed, require_not_pending_deletion,
-    Request,
-};
+use super::authorize::authorize_key;
+use super::errors::modeled_error;
+use super::key_states::{require_customer_managed, require_not_pending_deletion};
+use super::lookup::{key, key_mut, target};
+use super::paging::paginate;
 use crate::protocol::{ApiError, ApiResult};
+use crate::services::input::Request;
 use crate::world::World;
 
 pub(super) const MAX_TAGS: usize = 50;
@@ -30,7 +31,7 @@ pub(super) fn tags_of(input: &Value) -> Vec<(String, String)> {
 }
 
 pub(super) fn tag_exception(message: &str) -> ApiError {
-    ApiError::new("TagException", message)
+    modeled_error("TagException", message)
 }
 
 /// KMS's tag rules; `existing` are the key's tags before the request.

@@ -6,17 +6,21 @@ use std::str::FromStr;
 
 use serde_json::{json, Value};
 
-use super::clock::schedule_key;
+use super::authorize::{authorize_key, authorize_keyless};
+use super::clock::{schedule_key, DAY};
 use super::crypto::{KeySpec, KeyUsage, KeyVersions};
+use super::errors::modeled_error;
 use super::key_policy::check_key_policy;
-use super::key_tags::{check_tag_policy, check_tags, request_tag_context, tags_of};
-use super::state::{Key, KeyState};
-use super::{
-    authorize_key, authorize_keyless, crypto_error, held_in_another_region, invalid_state, key,
-    key_arn, key_mut, kms_state, kms_state_mut, paginate_map, require_customer_managed,
-    require_not_pending_deletion, resolve_creating, resolve_for, KeyRef, Names, Request, DAY,
+use super::key_states::{
+    crypto_error, invalid_state, require_customer_managed, require_not_pending_deletion,
 };
+use super::key_tags::{check_tag_policy, check_tags, request_tag_context, tags_of};
+use super::lookup::{key, key_mut, resolve_creating, target, KeyRef};
+use super::paging::paginate_map;
+use super::regions::{held_in_another_region, key_arn, kms_state, kms_state_mut};
+use super::state::{Key, KeyState};
 use crate::protocol::{ApiError, ApiResult};
+use crate::services::input::Request;
 use crate::world::World;
 
 /// The key policy CreateKey attaches when the request has none, as GetKeyPolicy shows it;
@@ -142,7 +146,7 @@ pub fn create_key(op: &Request, world: &mut World) -> ApiResult<Value> {
     let spec = KeySpec::from_str(spec_text)
         .map_err(|_| ApiError::validation(format!("KeySpec {spec_text} is not valid.")))?;
     if !spec.is_supported() {
-        return Err(ApiError::new(
+        return Err(modeled_error(
             "UnsupportedOperationException",
             format!("KeySpec {spec} is not supported by keyhole."),
         ));
@@ -171,7 +175,7 @@ pub fn create_key(op: &Request, world: &mut World) -> ApiResult<Value> {
                 .and_then(|s| s.custom_key_stores.get(store_id))
                 .ok_or_else(|| super::stores::store_not_found(store_id))?;
             if store.store_type != origin {
-                return Err(ApiError::new(
+                return Err(modeled_error(
                     "CustomKeyStoreTypeNotSupportedException",
                     format!(
                         "Custom key store {store_id} is of type {} which is not valid for Origin {origin}.",
@@ -186,7 +190,7 @@ pub fn create_key(op: &Request, world: &mut World) -> ApiResult<Value> {
                 ));
             }
             if spec != KeySpec::SymmetricDefault {
-                return Err(ApiError::new(
+                return Err(modeled_error(
                     "UnsupportedOperationException",
                     format!("KeySpec {spec} is not valid for Origin {origin}."),
                 ));
@@ -251,12 +255,6 @@ pub fn create_key(op: &Request, world: &mut World) -> ApiResult<Value> {
         .keys
         .insert(key_id, key);
     Ok(out)
-}
-
-/// Resolves the request's `KeyId` member: a key id or key ARN (every operation here that
-/// takes one documents "Specify the key ID or key ARN of the KMS key").
-pub(super) fn target(op: &Request, world: &World) -> ApiResult<KeyRef> {
-    resolve_for(op, world, op.req("KeyId")?, Names::KeyOnly)
 }
 
 pub fn describe_key(op: &Request, world: &mut World) -> ApiResult<Value> {

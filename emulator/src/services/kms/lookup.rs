@@ -1,36 +1,15 @@
 //! Key lookup: key and alias ARNs, resolving a KeyId (id, ARN, alias name or alias ARN)
-//! to a key of the caller's or another account, and the keys' states by account and Region.
+//! to a key of the caller's or another account (ARNs and states by Region: `regions.rs`).
 
 use super::errors;
+use super::errors::modeled_error;
 use super::managed::{self, ensure_aws_managed_key};
-use crate::services::input::Request;
-
-use super::state::{Key, KeyState, KmsState};
+use super::regions::{alias_arn, deleted_by, key_arn, kms_state, kms_state_mut};
+use super::state::Key;
 use crate::authz::{self, Access};
 use crate::protocol::{ApiError, ApiResult};
+use crate::services::input::Request;
 use crate::world::World;
-
-/// Whether a Region of `account` other than `region` holds a key `key_id`: a multi-Region
-/// key's copies share their id.
-pub(crate) fn held_in_another_region(
-    account: &crate::world::Account,
-    region: &str,
-    key_id: &str,
-) -> bool {
-    account
-        .regions
-        .iter()
-        .any(|(other, r)| other != region && r.kms.keys.contains_key(key_id))
-}
-
-/// A key pending deletion whose date has passed no longer exists, whether or not the sweep
-/// has run yet.
-pub(crate) fn deleted_by(key: &Key, now: f64) -> bool {
-    key.state == KeyState::PendingDeletion && key.deletion_date.is_some_and(|d| d <= now)
-}
-
-// ---------------------------------------------------------------------------------------
-// Key lookup
 
 /// Where a key lives, once its reference is resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,42 +19,15 @@ pub(crate) struct KeyRef {
     pub key_id: String,
 }
 
-pub(crate) fn key_arn(region: &str, account: &str, key_id: &str) -> String {
-    let partition = crate::world::partition(region);
-    format!("arn:{partition}:kms:{region}:{account}:key/{key_id}")
-}
-
-pub(crate) fn alias_arn(region: &str, account: &str, alias_name: &str) -> String {
-    let partition = crate::world::partition(region);
-    format!("arn:{partition}:kms:{region}:{account}:{alias_name}")
-}
-
-pub(crate) fn kms_state<'w>(world: &'w World, account: &str, region: &str) -> Option<&'w KmsState> {
-    world
-        .accounts
-        .get(account)
-        .and_then(|a| a.regions.get(region))
-        .map(|r| &r.kms)
-}
-
-pub(crate) fn kms_state_mut<'w>(
-    world: &'w mut World,
-    account: &str,
-    region: &str,
-    now: f64,
-) -> &'w mut KmsState {
-    &mut world.region_mut(account, region, now).kms
-}
-
 pub(crate) fn not_found_key(region: &str, account: &str, key_id: &str) -> ApiError {
-    ApiError::new(
+    modeled_error(
         "NotFoundException",
         format!("Key '{}' does not exist", key_arn(region, account, key_id)),
     )
 }
 
 pub(crate) fn not_found_alias(region: &str, account: &str, alias_name: &str) -> ApiError {
-    ApiError::new(
+    modeled_error(
         "NotFoundException",
         format!(
             "Alias {} is not found.",
@@ -114,13 +66,13 @@ pub(crate) fn parse_reference<'k>(
     let (owner, reference) = if let Some(rest) = key_id.strip_prefix("arn:") {
         let parts: Vec<&str> = rest.splitn(5, ':').collect();
         let [_partition, service, arn_region, arn_account, resource] = parts[..] else {
-            return Err(ApiError::new("NotFoundException", "Invalid arn"));
+            return Err(modeled_error("NotFoundException", "Invalid arn"));
         };
         if service != "kms" || !crate::world::is_account_id(arn_account) {
-            return Err(ApiError::new("NotFoundException", "Invalid arn"));
+            return Err(modeled_error("NotFoundException", "Invalid arn"));
         }
         if arn_region != region {
-            return Err(ApiError::new(
+            return Err(modeled_error(
                 "NotFoundException",
                 format!("Invalid arn {arn_region}"),
             ));
@@ -130,13 +82,13 @@ pub(crate) fn parse_reference<'k>(
         } else if resource.starts_with("alias/") {
             (arn_account, resource)
         } else {
-            return Err(ApiError::new("NotFoundException", "Invalid arn"));
+            return Err(modeled_error("NotFoundException", "Invalid arn"));
         }
     } else {
         (account, key_id)
     };
     if !reference.starts_with("alias/") && !is_key_id(reference) {
-        return Err(ApiError::new(
+        return Err(modeled_error(
             "NotFoundException",
             format!("Invalid keyId '{reference}'"),
         ));
@@ -285,4 +237,10 @@ pub(crate) fn find_by_uuid(
         region: region.to_owned(),
         key_id: found.1,
     })
+}
+
+/// Resolves the request's `KeyId` member: a key id or key ARN (every operation here that
+/// takes one documents "Specify the key ID or key ARN of the KMS key").
+pub(crate) fn target(op: &Request, world: &World) -> ApiResult<KeyRef> {
+    resolve_for(op, world, op.req("KeyId")?, Names::KeyOnly)
 }

@@ -2,9 +2,10 @@
 //! gives them, which lets principals of the account use the key only through the service
 //! (kms:ViaService, kms:CallerAccount) and read its metadata directly.
 
+use super::clock::DAY;
 use super::crypto::{KeySpec, KeyUsage, KeyVersions};
+use super::regions::{key_arn, kms_state, kms_state_mut};
 use super::state::{Alias, Key, KeyState};
-use super::{key_arn, kms_state, kms_state_mut, DAY};
 use crate::world::World;
 
 /// One service that keeps an AWS-managed key.

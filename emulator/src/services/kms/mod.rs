@@ -28,6 +28,7 @@ mod keys;
 mod lookup;
 pub mod managed;
 mod paging;
+mod regions;
 mod replicas;
 mod rotation;
 pub mod state;
@@ -39,41 +40,27 @@ use serde_json::Value;
 
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
+use crate::services::input::Request;
 use crate::world::World;
-
-pub(crate) use crate::services::input::Request;
-pub(crate) use authorize::{
-    authorize_key, authorize_key_action, authorize_keyless, encryption_context_keys, key_access,
-};
-pub(crate) use input::b64;
-pub(crate) use key_states::{
-    crypto_error, disabled, invalid_state, require_customer_managed, require_not_pending_deletion,
-    require_usable, require_usage,
-};
-pub(crate) use lookup::{
-    alias_arn, deleted_by, find_by_uuid, held_in_another_region, key, key_arn, key_mut, key_uuid,
-    kms_state, kms_state_mut, names_alias, resolve, resolve_creating, resolve_for, KeyRef, Names,
-};
-pub use managed::ensure_aws_managed_key;
-pub(crate) use paging::{paginate, paginate_map};
 
 /// KMS in the service registry: its clock events are key deletion, automatic rotation and
 /// imported material expiry (`kms/clock.rs`).
-pub static SERVICE: crate::services::registry::ServiceDef = crate::services::registry::ServiceDef {
-    id: crate::protocol::ServiceId::Kms,
-    handle,
-    fire: clock::fire,
-    schedule_all: clock::schedule_all,
-    prevalidate: None,
-    invalid_input: crate::services::registry::aggregate_validation_error,
-    runs_long: &[
-        "CreateKey",
-        "ReplicateKey",
-        "GenerateDataKeyPair",
-        "GenerateDataKeyPairWithoutPlaintext",
-        "GetParametersForImport",
-    ],
-};
+pub static SERVICE: crate::services::service_def::ServiceDef =
+    crate::services::service_def::ServiceDef {
+        id: crate::protocol::ServiceId::Kms,
+        handle,
+        fire: clock::fire,
+        schedule_all: clock::schedule_all,
+        prevalidate: None,
+        invalid_input: crate::services::service_def::aggregate_validation_error,
+        runs_long: &[
+            "CreateKey",
+            "ReplicateKey",
+            "GenerateDataKeyPair",
+            "GenerateDataKeyPairWithoutPlaintext",
+            "GetParametersForImport",
+        ],
+    };
 
 pub fn handle(
     ctx: &RequestContext,
@@ -191,8 +178,6 @@ fn route(op: &Request, world: &mut World, operation: &str) -> ApiResult<Value> {
         "ListRetirableGrants" => grants::list_retirable_grants(op, world),
         "RetireGrant" => grants::retire_grant(op, world),
         "RevokeGrant" => grants::revoke_grant(op, world),
-        _ => Err(super::not_implemented(ctx)),
+        _ => Err(super::errors::not_implemented(ctx)),
     }
 }
-
-pub(crate) const DAY: f64 = 86_400.0;

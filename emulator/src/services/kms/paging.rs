@@ -1,9 +1,11 @@
-//! KMS's list pages: `Limit` and `Marker`, over a list or an ordered map.
+//! KMS's list pages: `Limit` and `Marker`, over a built list (by offset), an ordered map or a
+//! list in its own order (by cursor).
 
-use crate::services::input::Request;
 use serde_json::{json, Value};
 
-use crate::protocol::{ApiError, ApiResult};
+use super::errors::modeled_error;
+use crate::protocol::ApiResult;
+use crate::services::input::Request;
 
 /// Pages a listing with an opaque numeric marker.
 pub(crate) fn paginate(items: Vec<Value>, op: &Request, member: &str) -> ApiResult<Value> {
@@ -11,7 +13,7 @@ pub(crate) fn paginate(items: Vec<Value>, op: &Request, member: &str) -> ApiResu
     let start = match op.str("Marker") {
         Some(m) => m
             .parse::<usize>()
-            .map_err(|_| ApiError::new("InvalidMarkerException", "Invalid marker"))?,
+            .map_err(|_| modeled_error("InvalidMarkerException", "Invalid marker"))?,
         None => 0,
     };
     let (page, next) = crate::services::offset::slice(items, start, limit);
@@ -35,7 +37,7 @@ pub(crate) fn paginate_map<V>(
     let start = match op.str("Marker") {
         Some(m) => Some(
             crate::services::cursor::decode(m)
-                .ok_or_else(|| ApiError::new("InvalidMarkerException", "Invalid marker"))?,
+                .ok_or_else(|| modeled_error("InvalidMarkerException", "Invalid marker"))?,
         ),
         None => None,
     };
@@ -43,6 +45,38 @@ pub(crate) fn paginate_map<V>(
     let items: Vec<Value> = page.items.into_iter().map(view).collect();
     let mut out = json!({ member: items, "Truncated": page.next.is_some() });
     if let Some(next) = page.next {
+        out["NextMarker"] = json!(next);
+    }
+    Ok(out)
+}
+
+/// A page of a list kept in its own order (a key's grants, oldest first): `Limit` entries
+/// from the one the `Marker` cursor names (the cursor encoding of its id) on. Only the page is
+/// shaped, and an entry removed before the cursor does not shift the next page, as an offset
+/// would; a marker naming no entry (one removed since) is InvalidMarkerException.
+pub(crate) fn paginate_by_id<'a, T: 'a>(
+    items: impl Iterator<Item = &'a T>,
+    op: &Request,
+    member: &str,
+    id: impl Fn(&T) -> &str,
+    view: impl Fn(&T) -> Value,
+) -> ApiResult<Value> {
+    let limit = op.i64("Limit").unwrap_or(100).clamp(1, 1000) as usize;
+    let invalid = || modeled_error("InvalidMarkerException", "Invalid marker");
+    let mut items = items.peekable();
+    if let Some(marker) = op.str("Marker") {
+        let start = crate::services::cursor::decode(marker).ok_or_else(invalid)?;
+        while items.next_if(|item| id(item) != start).is_some() {}
+        if items.peek().is_none() {
+            return Err(invalid());
+        }
+    }
+    let page: Vec<Value> = items.by_ref().take(limit).map(&view).collect();
+    let next = items
+        .next()
+        .map(|item| crate::services::cursor::encode(id(item)));
+    let mut out = json!({ member: page, "Truncated": next.is_some() });
+    if let Some(next) = next {
         out["NextMarker"] = json!(next);
     }
     Ok(out)

@@ -2,17 +2,19 @@
 
 use serde_json::{json, Value};
 
+use super::authorize::authorize_key;
 use super::clock::schedule_key;
+use super::errors::modeled_error;
 use super::key_policy::check_key_policy;
+use super::key_states::require_not_pending_deletion;
 use super::key_tags::{check_tags, request_tag_context, tags_of};
-use super::keys::{default_policy, metadata, target};
+use super::keys::{default_policy, metadata};
+use super::lookup::{key, key_mut, target, KeyRef};
+use super::regions::{key_arn, kms_state, kms_state_mut};
 use super::rotation::unsupported;
 use super::state::Key;
-use super::{
-    authorize_key, key, key_arn, key_mut, kms_state, kms_state_mut, require_not_pending_deletion,
-    KeyRef, Request,
-};
-use crate::protocol::{ApiError, ApiResult};
+use crate::protocol::ApiResult;
+use crate::services::input::Request;
 use crate::world::World;
 
 // ---------------------------------------------------------------------------------------
@@ -58,7 +60,7 @@ pub fn replicate_key(op: &Request, world: &mut World) -> ApiResult<Value> {
         require_not_pending_deletion(k)?;
         check_tags(&tags, &[])?;
         if replica_region == k.region || k.replica_regions.contains(&replica_region) {
-            return Err(ApiError::new(
+            return Err(modeled_error(
                 "AlreadyExistsException",
                 format!(
                     "Replica key {} already exists.",
@@ -117,7 +119,7 @@ pub fn update_primary_region(op: &Request, world: &mut World) -> ApiResult<Value
         require_primary(k)?;
         require_not_pending_deletion(k)?;
         if new_primary != k.region && !k.replica_regions.contains(&new_primary) {
-            return Err(ApiError::new(
+            return Err(modeled_error(
                 "NotFoundException",
                 format!(
                     "Key '{}' does not exist",

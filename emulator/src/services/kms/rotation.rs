@@ -2,22 +2,25 @@
 
 use serde_json::{json, Value};
 
-use super::clock::schedule_key;
+use super::authorize::authorize_key;
+use super::clock::{schedule_key, DAY};
 use super::crypto::KeySpec;
-use super::keys::target;
-use super::state::{Key, KeyState};
-use super::{
-    authorize_key, crypto_error, disabled, key, key_mut, paginate, require_customer_managed,
-    require_not_pending_deletion, Request, DAY,
+use super::errors::modeled_error;
+use super::key_states::{
+    crypto_error, disabled, require_customer_managed, require_not_pending_deletion,
 };
+use super::lookup::{key, key_mut, target};
+use super::paging::paginate;
+use super::state::{Key, KeyState};
 use crate::protocol::{ApiError, ApiResult};
+use crate::services::input::Request;
 use crate::world::World;
 
 // ---------------------------------------------------------------------------------------
 // Rotation
 
 pub(super) fn unsupported(message: String) -> ApiError {
-    ApiError::new("UnsupportedOperationException", message)
+    modeled_error("UnsupportedOperationException", message)
 }
 
 /// Rotation applies to symmetric keys with KMS-generated material.

@@ -5,20 +5,24 @@
 
 use serde_json::{json, Value};
 
+use super::authorize::authorize_keyless;
+use super::errors::modeled_error;
+use super::paging::paginate;
+use super::regions::{kms_state, kms_state_mut};
 use super::state::{CustomKeyStore, KeyState};
-use super::{authorize_keyless, kms_state, kms_state_mut, paginate, Request};
 use crate::protocol::{ApiError, ApiResult};
+use crate::services::input::Request;
 use crate::world::World;
 
 pub(crate) fn store_not_found(id: &str) -> ApiError {
-    ApiError::new(
+    modeled_error(
         "CustomKeyStoreNotFoundException",
         format!("Custom key store '{id}' does not exist"),
     )
 }
 
 pub(crate) fn invalid_store_state(id: &str, state: &str) -> ApiError {
-    ApiError::new(
+    modeled_error(
         "CustomKeyStoreInvalidStateException",
         format!("Custom key store {id} is {state}."),
     )
@@ -111,7 +115,7 @@ pub fn create(op: &Request, world: &mut World) -> ApiResult<Value> {
     let now = op.ctx.now;
     let state = kms_state_mut(world, op.account(), op.region(), now);
     if state.custom_key_stores.values().any(|s| s.name == name) {
-        return Err(ApiError::new(
+        return Err(modeled_error(
             "CustomKeyStoreNameInUseException",
             format!("Custom key store name '{name}' is already in use."),
         ));
@@ -184,7 +188,7 @@ pub fn update(op: &Request, world: &mut World) -> ApiResult<Value> {
             .values()
             .any(|s| s.name == name && s.id != store.id)
         {
-            return Err(ApiError::new(
+            return Err(modeled_error(
                 "CustomKeyStoreNameInUseException",
                 format!("Custom key store name '{name}' is already in use."),
             ));
@@ -217,7 +221,7 @@ pub fn delete(op: &Request, world: &mut World) -> ApiResult<Value> {
         .values()
         .any(|k| k.custom_key_store_id.as_deref() == Some(store.id.as_str()))
     {
-        return Err(ApiError::new(
+        return Err(modeled_error(
             "CustomKeyStoreHasCMKsException",
             format!(
                 "Custom key store {} contains KMS keys; delete them first.",

@@ -773,6 +773,55 @@ fn data_keys_re_encrypt_random_and_dry_run() {
     );
 }
 
+/// ListGrants pages by cursor: the marker names the next page's first grant, so revoking a
+/// grant already shown does not hide the next one (an offset would skip it); a marker that
+/// names no grant is InvalidMarkerException.
+#[test]
+fn revoking_a_listed_grant_does_not_shift_the_next_page() {
+    let env = Env::new();
+    let (id, _) = env.key(A, json!({}));
+    env.create_role(A, "worker");
+    let grantee = format!("arn:aws:iam::{A}:role/worker");
+    let grants: Vec<String> = ["g1", "g2", "g3"]
+        .iter()
+        .map(|name| {
+            let body = json!({"KeyId": id, "GranteePrincipal": grantee,
+                "Operations": ["Encrypt"], "Name": name});
+            env.ok(A, "CreateGrant", body)["GrantId"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let shown = |page: &Value| -> Vec<String> {
+        page["Grants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["GrantId"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let first = env.ok(A, "ListGrants", json!({"KeyId": id, "Limit": 2}));
+    assert_eq!(shown(&first), grants[..2]);
+    assert_eq!(first["Truncated"], json!(true));
+    let marker = first["NextMarker"].as_str().unwrap().to_owned();
+    env.ok(A, "RevokeGrant", json!({"KeyId": id, "GrantId": grants[0]}));
+    let second = env.ok(
+        A,
+        "ListGrants",
+        json!({"KeyId": id, "Limit": 2, "Marker": marker}),
+    );
+    assert_eq!(shown(&second), grants[2..]);
+    assert_eq!(second["Truncated"], json!(false));
+    assert_eq!(
+        env.err(A, "ListGrants", json!({"KeyId": id, "Marker": "2"})),
+        (
+            "InvalidMarkerException".to_owned(),
+            Some("Invalid marker".to_owned())
+        )
+    );
+}
+
 #[test]
 fn grants_create_list_retire_revoke() {
     let env = Env::new();
@@ -984,9 +1033,9 @@ fn aws_managed_keys_are_created_on_first_use() {
     let (code, _) = env.err(A, "ScheduleKeyDeletion", json!({"KeyId": arn}));
     assert!(code == "UnsupportedOperationException" || code == "AccessDeniedException");
     let mut world = env.instance.world();
-    let backup = super::ensure_aws_managed_key(&mut world, A, REGION, "backup", 0.0);
+    let backup = super::managed::ensure_aws_managed_key(&mut world, A, REGION, "backup", 0.0);
     assert_eq!(
-        super::ensure_aws_managed_key(&mut world, A, REGION, "backup", 0.0),
+        super::managed::ensure_aws_managed_key(&mut world, A, REGION, "backup", 0.0),
         backup
     );
     assert_eq!(
@@ -1142,7 +1191,7 @@ fn multi_region_keys_replicate_and_change_primary() {
     assert_eq!(replica.material, primary.material);
     let blob = unb64(&json!(blob));
     assert!(super::crypto::decrypt(
-        &super::key_uuid(&id),
+        &super::lookup::key_uuid(&id),
         &replica.material,
         &blob,
         &super::crypto::EncryptionContext::new()
@@ -1333,7 +1382,7 @@ fn aws_managed_keys_work_only_through_their_service_in_their_account() {
     let env = Env::new();
     let arn = {
         let mut world = env.instance.world();
-        super::ensure_aws_managed_key(&mut world, A, REGION, "backup", 0.0)
+        super::managed::ensure_aws_managed_key(&mut world, A, REGION, "backup", 0.0)
     };
     let use_as = |caller: &Caller, world: &crate::world::World| {
         check_service_key_use(
@@ -1755,9 +1804,9 @@ fn a_cross_account_denial_by_the_callers_own_policies_keeps_the_usual_form() {
         partition: crate::arn::default_caller_partition(),
     };
     let world = env.instance.world();
-    let k = super::key(
+    let k = super::lookup::key(
         &world,
-        &super::resolve(&world, B, REGION, &arn, 0.0).unwrap(),
+        &super::lookup::resolve(&world, B, REGION, &arn, 0.0).unwrap(),
     )
     .unwrap()
     .clone();
@@ -1770,7 +1819,7 @@ fn a_cross_account_denial_by_the_callers_own_policies_keeps_the_usual_form() {
         &world,
         &user,
         &env_,
-        &super::key_access("kms:Encrypt", &k, B),
+        &super::authorize::key_access("kms:Encrypt", &k, B),
     );
     assert!(decision.cross_account);
     let e = super::errors::access_denied(&decision);

@@ -2,11 +2,13 @@
 
 use serde_json::{json, Value};
 
+use super::errors;
+use super::lookup::{management_org, org, org_mut, reader_org};
+use super::paging::page;
 use super::state::{random_chars, ResourcePolicy, LOWER_ALNUM};
-use super::{
-    apply_tags, errors, input_tags, management_org, org, org_mut, page, reader_org, Request,
-};
+use super::tags::{apply_tags, input_tags};
 use crate::protocol::ApiResult;
+use crate::services::input::Request;
 use crate::world::World;
 
 /// Service principals that support trusted access with Organizations (AWS's list of
@@ -173,7 +175,7 @@ pub fn list_delegated_admins(op: &Request, world: &mut World) -> ApiResult<Value
                 None => services.values().copied().reduce(f64::min)?,
             };
             let member = organization.accounts.get(account)?;
-            let mut view = super::account_view(organization, member);
+            let mut view = super::views::account_view(organization, member);
             if let Value::Object(map) = &mut view {
                 map.remove("Paths");
                 map.insert("DelegationEnabledDate".into(), json!(date));

@@ -2,15 +2,17 @@
 
 use serde_json::{json, Value};
 
+use super::errors;
+use super::lookup::{management_org, membership, org, org_mut, reader_org, Role};
+use super::paging::page;
 use super::state::{
     random_chars, AccountProfile, CreateAccountRequest, CreateAccountState, Member, Organization,
     Root, DIGITS, LOWER_ALNUM,
 };
-use super::{
-    account_view, apply_tags, errors, input_tags, management_org, membership, org, org_mut, page,
-    reader_org, Request, Role,
-};
+use super::tags::{apply_tags, input_tags};
+use super::views::account_view;
 use crate::protocol::ApiResult;
+use crate::services::input::Request;
 use crate::world::World;
 
 fn organization_view(world: &World, org: &Organization) -> Value {

@@ -25,6 +25,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use super::directory;
+use super::state::Organization;
+use crate::world::World;
+
 const ASSIGN: &str = "@@assign";
 const APPEND: &str = "@@append";
 const REMOVE: &str = "@@remove";
@@ -320,6 +324,29 @@ fn as_list(value: &Value) -> Vec<Value> {
         Value::Null => Vec::new(),
         other => vec![other.clone()],
     }
+}
+
+/// The effective management policy (tag, backup, ...) of `account`, operators resolved;
+/// the management account included, as AWS applies management policies to it too.
+pub fn effective_policy_for(world: &World, account: &str, policy_type: &str) -> Option<Value> {
+    let org = world.organizations.org_of(account)?;
+    effective_in(org, account, policy_type)
+}
+
+pub(crate) fn effective_in(org: &Organization, account: &str, policy_type: &str) -> Option<Value> {
+    if !org.is_enabled(policy_type) {
+        return None;
+    }
+    let documents: Vec<Vec<Value>> = directory::levels(org, account, policy_type)
+        .into_iter()
+        .map(|level| {
+            level
+                .into_iter()
+                .filter_map(|(_, content)| serde_json::from_str(&content).ok())
+                .collect()
+        })
+        .collect();
+    effective_policy(policy_type, &documents)
 }
 
 #[cfg(test)]

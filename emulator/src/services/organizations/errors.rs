@@ -43,10 +43,12 @@
 //! SDKs take the error code from `__type`, so the status does not change what they raise.
 
 use crate::protocol::validate::Constraint;
-use crate::protocol::ApiError;
+use crate::protocol::{ApiError, ServiceId};
 
+/// An error as Organizations' model declares it (the model names no codes or statuses of its
+/// own: the shape's name and 400, as AWS answers on the wire).
 fn e(code: &str, message: &str) -> ApiError {
-    ApiError::new(code, message)
+    crate::services::errors::modeled(ServiceId::Organizations, code, message)
 }
 
 pub fn not_in_use() -> ApiError {
@@ -438,5 +440,13 @@ pub fn target_not_supported() -> ApiError {
     invalid_input(
         "TARGET_NOT_SUPPORTED",
         "You can't perform this operation on the specified target type.",
+    )
+}
+
+/// Organizations' error for a missing required member.
+pub(crate) fn missing_member(_: &str) -> ApiError {
+    invalid_input(
+        "INPUT_REQUIRED",
+        "You must specify a value for all required fields.",
     )
 }

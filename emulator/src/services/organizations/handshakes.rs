@@ -6,11 +6,14 @@
 
 use serde_json::{json, Value};
 
+use super::errors;
+use super::lookup::{management_org, org, org_mut, reader_org};
+use super::paging::page;
 use super::state::{
     random_chars, Handshake, HandshakeState, Member, Organization, Party, LOWER_ALNUM,
 };
-use super::{errors, management_org, org, org_mut, page, reader_org, Request};
 use crate::protocol::ApiResult;
+use crate::services::input::Request;
 use crate::world::{is_account_id, World};
 
 /// Invitations expire after 15 days.
@@ -182,7 +185,7 @@ pub fn invite_account(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     op.authorize(world, None)?;
     let target = target_party(op)?;
-    let tags = super::input_tags(op)?;
+    let tags = super::tags::input_tags(op)?;
     let now = op.now();
     let organization = org(world, &id)?;
     if world.organizations.handshakes.values().any(|h| {
@@ -325,7 +328,7 @@ pub fn accept(op: &Request, world: &mut World) -> ApiResult<Value> {
             );
             organization.attach_defaults(&caller);
             let tags: Vec<(String, String)> = handshake.tags.clone().into_iter().collect();
-            super::apply_tags(organization, &caller, &tags)?;
+            super::tags::apply_tags(organization, &caller, &tags)?;
             world.organizations.profiles.insert(
                 caller.clone(),
                 super::state::AccountProfile {

@@ -3,15 +3,19 @@
 
 use serde_json::{json, Value};
 
+use super::effective::effective_in;
+use super::errors;
+use super::lookup::{management_org, membership, org, org_mut, reader_org, Role};
+use super::paging::page;
+use super::policy_content::validate_policy_content;
 use super::state::{
     default_policy_for, random_chars, Attachment, NodeKind, Policy, LOWER_ALNUM,
     RCP_FULL_AWS_ACCESS,
 };
-use super::{
-    apply_tags, effective_in, errors, input_tags, management_org, membership, org, org_mut, page,
-    policy_summary, policy_view, reader_org, root_view, validate_policy_content, Request, Role,
-};
+use super::tags::{apply_tags, input_tags};
+use super::views::{policy_summary, policy_view, root_view};
 use crate::protocol::ApiResult;
+use crate::services::input::Request;
 use crate::world::World;
 
 /// Policies of one type attached to one target (AWS quotas: 5 for SCPs, RCPs and AI

@@ -2,12 +2,15 @@
 //! describing, listing, terminating and updating the transfers.
 use serde_json::{json, Value};
 
+use super::errors;
 use super::handshakes::{new_handshake_id, resolve_party, target_party, view, INVITE_LIFETIME};
+use super::lookup::{management_org, membership, org, Role};
+use super::paging::page;
 use super::state::{
     random_chars, Handshake, HandshakeState, Party, ResponsibilityTransfer, LOWER_ALNUM,
 };
-use super::{errors, management_org, membership, org, page, Request, Role};
 use crate::protocol::ApiResult;
+use crate::services::input::Request;
 use crate::world::World;
 
 /// A transfer's ARN as one side sees it: under that side's organization, in its partition.

@@ -22,7 +22,7 @@ pub fn check_tags(
     if tags.is_empty() {
         return Ok(());
     }
-    match super::effective_policy_for(world, account, "TAG_POLICY") {
+    match super::effective::effective_policy_for(world, account, "TAG_POLICY") {
         Some(effective) => check_against(&effective, resource_type, tags),
         None => Ok(()),
     }

@@ -2,12 +2,14 @@
 
 use serde_json::{json, Value};
 
+use super::errors;
+use super::lookup::{management_org, org, org_mut, reader_org};
+use super::paging::page;
 use super::state::{random_chars, NodeKind, OrganizationalUnit, LOWER_ALNUM};
-use super::{
-    apply_tags, errors, input_tags, management_org, org, org_mut, ou_view, page, reader_org,
-    root_view, Request,
-};
+use super::tags::{apply_tags, input_tags};
+use super::views::{ou_view, root_view};
 use crate::protocol::ApiResult;
+use crate::services::input::Request;
 use crate::world::World;
 
 /// AWS allows five levels of OUs under the root.

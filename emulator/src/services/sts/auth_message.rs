@@ -42,7 +42,7 @@ pub fn decode(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResu
     match decode_authorization_message(encoded) {
         Some(record) => Ok(json!({"DecodedMessage": record.to_string()})),
         // Text inferred.
-        None => Err(super::modeled_error(
+        None => Err(super::errors::modeled_error(
             "InvalidAuthorizationMessageException",
             "The specified encoded message is invalid.",
         )),

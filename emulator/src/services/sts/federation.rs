@@ -26,15 +26,17 @@ use base64::Engine;
 use regex::Regex;
 use serde_json::{json, Value};
 
-use super::{
-    access_denied, authorize_on_role, issue_role_session, modeled_error, request_context,
-    role_duration, role_for_arn, session_inputs,
+use super::errors::{access_denied, modeled_error};
+use super::sessions::{
+    authorize_on_role, issue_role_session, request_context, role_duration, role_for_arn,
+    session_inputs,
 };
 use crate::authz::{self, Access};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::iam;
 use crate::services::iam::state::Session;
-use crate::services::iam::{self, text};
+use crate::services::input::text;
 use crate::world::World;
 
 /// Providers AWS names by host rather than by an IAM OIDC provider ARN.
@@ -344,7 +346,7 @@ pub fn get_web_identity_token(
     } else {
         Value::Array(audience)
     };
-    let tags: serde_json::Map<String, Value> = iam::tags_from(input, "Tags")
+    let tags: serde_json::Map<String, Value> = iam::tags::tags_from(input, "Tags")
         .into_iter()
         .map(|t| (t.key, json!(t.value)))
         .collect();

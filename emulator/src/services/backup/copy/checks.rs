@@ -10,7 +10,7 @@ use super::super::vaults::retention_ok;
 use super::facts::CopyFacts;
 use super::key_use::{copy_role_uses_destination_key, describe_key_use, use_key};
 use super::messages::*;
-use super::{Failure, Verdict};
+use super::verdict::{Failure, Verdict};
 use crate::authz::{Access, Environment, ResourcePolicyKind};
 use crate::world::World;
 
@@ -22,7 +22,11 @@ pub fn organization(world: &World, f: &CopyFacts) -> Verdict {
     if !f.cross_account {
         return Verdict::NotApplicable;
     }
-    if !crate::services::organizations::same_organization(world, f.src_account, &f.dest_account) {
+    if !crate::services::organizations::directory::same_organization(
+        world,
+        f.src_account,
+        &f.dest_account,
+    ) {
         return Verdict::fail(
             "organization: the accounts are not members of one organization",
             MSG_NOT_SAME_ORG,

@@ -4,13 +4,13 @@
 
 use std::collections::BTreeMap;
 
+use super::super::lookup::{find_vault, parse_vault_arn, state};
 use super::super::resources::{fully_managed, management_preferences, recovery_point_arn};
 use super::super::roles::service_role_caller;
 use super::super::state::{Job, Lifecycle, MessageCategory, RecoveryPoint, Vault};
-use super::super::{find_vault, parse_vault_arn, state};
 use super::key_use::{key_use_for, CopyKeyUse};
 use super::messages::MSG_FATAL;
-use super::Failure;
+use super::verdict::Failure;
 use crate::world::{Caller, World};
 
 /// A read-only view of the world as one copy job sees it.

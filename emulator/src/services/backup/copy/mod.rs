@@ -12,33 +12,16 @@ pub mod checks;
 pub mod facts;
 pub mod key_use;
 pub mod messages;
+pub mod verdict;
 
 use std::collections::BTreeMap;
 
 pub use facts::CopyFacts;
 pub use messages::*;
+pub use verdict::{Failure, Verdict};
 
-use super::state::{Job, MessageCategory, RecoveryPoint};
+use super::state::{Job, RecoveryPoint};
 use crate::world::World;
-
-/// What a check found.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Verdict {
-    /// Passed: the decision record's note.
-    Pass(String),
-    /// The check does not apply to this copy (same-account checks); no record line.
-    NotApplicable,
-    /// Failed: the job fails with this.
-    Fail(Failure),
-}
-
-/// A failed copy: why (for the decision record), and what the job shows.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Failure {
-    pub why: String,
-    pub message: String,
-    pub category: MessageCategory,
-}
 
 /// One copy check.
 pub struct Check {

@@ -2,66 +2,17 @@
 //! plan's accounts and Regions, as they stood when the job finished), the compliance templates
 //! handed to `compliance.rs`, and the CSV and JSON renderings.
 
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use super::compliance::compliance;
+use super::table::Report;
 use crate::protocol::query::format_timestamp;
 use crate::services::backup::audit::is_compliance_template;
+use crate::services::backup::lookup::state;
+use crate::services::backup::resources;
 use crate::services::backup::state::audit::ReportJob;
 use crate::services::backup::state::{BackupState, Job, JobState};
-use crate::services::backup::{resources, state};
 use crate::world::World;
-
-/// A report as columns and rows of text.
-#[derive(Debug, Default)]
-pub struct Report {
-    pub columns: Vec<&'static str>,
-    pub rows: Vec<Vec<String>>,
-    pub notes: Vec<String>,
-}
-
-impl Report {
-    pub(super) fn csv(&self) -> String {
-        let line = |cells: Vec<String>| {
-            cells
-                .iter()
-                .map(|c| {
-                    if c.contains([',', '"', '\n']) {
-                        format!("\"{}\"", c.replace('"', "\"\""))
-                    } else {
-                        c.clone()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        let mut out = line(self.columns.iter().map(|c| (*c).to_owned()).collect());
-        out.push('\n');
-        for row in &self.rows {
-            out.push_str(&line(row.clone()));
-            out.push('\n');
-        }
-        out
-    }
-
-    // Text inferred: the JSON report's layout; one object per row keyed by column name.
-    pub(super) fn json(&self, template: &str) -> String {
-        let items: Vec<Value> = self
-            .rows
-            .iter()
-            .map(|row| {
-                Value::Object(
-                    self.columns
-                        .iter()
-                        .zip(row)
-                        .map(|(c, v)| ((*c).to_owned(), json!(v)))
-                        .collect::<Map<String, Value>>(),
-                )
-            })
-            .collect();
-        json!({"reportTemplate": template, "reportItems": items}).to_string()
-    }
-}
 
 /// The (account, region) pairs a report covers: the plan's Accounts and Regions, else the
 /// plan's own; `ROOT`, an OU or `*` widen to every account or Region keyhole knows.

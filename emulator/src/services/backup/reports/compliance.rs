@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::build::Report;
+use super::table::Report;
 use crate::protocol::query::format_timestamp;
 use crate::services::backup::audit::parameters;
+use crate::services::backup::lookup::state;
 use crate::services::backup::state::audit::{Framework, ReportJob};
 use crate::services::backup::state::{BackupState, RecoveryPoint};
-use crate::services::backup::{plan_runs, resources, state};
+use crate::services::backup::{plan_runs, resources};
 use crate::world::World;
 
 /// One (account, Region) a report covers, with its Backup state.

@@ -1,69 +1,33 @@
 //! Restore testing: plans (which recovery points, when), selections (which protected
 //! resources, with which role and restore metadata), the scheduled runs that start restore
-//! jobs ([`run_plan`], called by [`super::schedule`]), and the validation results callers
+//! jobs (`runs::run_plan`, called by [`super::schedule`]), and the validation results callers
 //! report on those jobs.
 
-mod runs;
+mod lookup;
+pub(crate) mod runs;
 mod selections;
-mod validation;
+pub(crate) mod validation;
 
-pub use runs::run_plan;
 pub use selections::{
     create_selection, delete_selection, get_selection, list_selections, update_selection,
 };
-pub(crate) use validation::{annotate, started_by};
 pub use validation::{inferred, put_validation_result};
 
 use serde_json::{json, Value};
 
+use super::authorize::authorize;
+use super::errors::{invalid_parameter, invalid_request};
+use super::input::req;
+use super::lookup::state_mut;
+use super::paging::page;
 use super::schedule::{check, ScheduleError};
-use super::state::restore_testing::{RestoreTesting, TestingPlan};
-use super::{
-    authorize, invalid_parameter, invalid_request, member, not_found, page, req, state, state_mut,
-    tags_from,
-};
+use super::state::restore_testing::TestingPlan;
+use super::tags::tags_from;
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
-
-/// The resource types restore testing takes (CreateRestoreTestingSelection's documentation).
-const TESTABLE_TYPES: &[&str] = &[
-    "Aurora",
-    "DocumentDB",
-    "DynamoDB",
-    "EBS",
-    "EC2",
-    "EFS",
-    "FSx",
-    "Neptune",
-    "RDS",
-    "S3",
-];
-
-fn valid_name(name: &str) -> bool {
-    (1..=50).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
-fn plans<'w>(world: &'w World, ctx: &RequestContext) -> Option<&'w RestoreTesting> {
-    state(world, &ctx.caller.account, &ctx.region).map(|st| &st.scheduled.restore_testing)
-}
-
-fn plans_mut<'w>(world: &'w mut World, ctx: &RequestContext) -> &'w mut RestoreTesting {
-    &mut state_mut(world, &ctx.caller.account, &ctx.region, ctx.now)
-        .scheduled
-        .restore_testing
-}
-
-fn plan_not_found(name: &str) -> ApiError {
-    // Text inferred.
-    not_found(format!("Restore testing plan {name} not found"))
-}
-
-fn plan<'w>(world: &'w World, ctx: &RequestContext, name: &str) -> ApiResult<&'w TestingPlan> {
-    plans(world, ctx)
-        .and_then(|t| t.plans.get(name))
-        .ok_or_else(|| plan_not_found(name))
-}
+use lookup::{plan, plan_not_found, plans, plans_mut, valid_name};
 
 fn check_schedule(expression: &str, timezone: Option<&str>) -> ApiResult<()> {
     match check(expression, timezone) {

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::super::lookup::{state, state_mut};
 use super::super::state::restore_testing::TestingJob;
 use super::super::state::RecoveryPoint;
-use super::super::{state, state_mut};
 use crate::world::World;
 
 /// `*` matches any run of characters.

@@ -3,11 +3,15 @@
 
 use serde_json::{json, Value};
 
+use super::super::authorize::authorize;
+use super::super::errors::{invalid_parameter, not_found};
+use super::super::input::req;
+use super::super::paging::page;
 use super::super::state::restore_testing::{TestingPlan, TestingSelection};
-use super::super::{authorize, invalid_parameter, member, not_found, page, req};
-use super::{plan, plan_not_found, plans_mut, valid_name, TESTABLE_TYPES};
+use super::lookup::{plan, plan_not_found, plans_mut, valid_name, TESTABLE_TYPES};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 pub(crate) fn selection_not_found(plan: &str, name: &str) -> ApiError {

@@ -3,11 +3,15 @@
 
 use serde_json::{json, Map, Value};
 
+use super::super::authorize::authorize;
+use super::super::errors::{invalid_request, not_found};
+use super::super::input::req;
+use super::super::lookup::{state, vault_of};
 use super::super::state::{BackupState, RecoveryPoint};
-use super::super::{authorize, invalid_request, member, not_found, req, state, vault_of};
-use super::plans_mut;
+use super::lookup::plans_mut;
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
+use crate::services::input::member;
 use crate::world::World;
 
 /// What AWS Backup infers to restore a recovery point of `rp`'s type in a restore test
@@ -69,7 +73,7 @@ pub fn inferred(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRe
         .recovery_points
         .get(rp_arn)
         // As DescribeRecoveryPoint's answer (inferred here).
-        .ok_or_else(super::super::recovery_point_not_found)?;
+        .ok_or_else(super::super::errors::recovery_point_not_found)?;
     Ok(json!({"InferredMetadata": inferred_metadata(rp, &ctx.region)}))
 }
 

@@ -1092,6 +1092,58 @@ fn lists_keep_one_order_across_calls_and_restores() {
     assert_eq!(listed(&restored), expected);
 }
 
+/// ListBackupJobs pages by cursor: the token names the next page's first job, so a job
+/// started between two pages neither repeats the last job shown nor hides the next one (an
+/// offset would show the last job again); a token keyhole did not issue is refused.
+#[test]
+fn a_job_started_between_pages_does_not_shift_the_next_page() {
+    let env = Env::new();
+    let role = env.role(MGMT);
+    env.vault_in(MGMT, "us-east-1", "v1", None);
+    let backup = |name: &str| {
+        let volume = format!("arn:aws:ec2:us-east-1:{MGMT}:volume/vol-{name}");
+        env.declare(&volume, None, json!({}));
+        let recovery_point = env.backup_of(MGMT, "v1", &volume, &role);
+        env.advance(1.0);
+        recovery_point
+    };
+    let shown = |page: &Value| -> Vec<String> {
+        page["BackupJobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|j| j["RecoveryPointArn"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let a = backup("a");
+    let b = backup("b");
+    let c = backup("c");
+    let first = env.ok_q(MGMT, "/backup-jobs/", "maxResults=2");
+    assert_eq!(shown(&first), [c, b]);
+    let token = first["NextToken"].as_str().unwrap().to_owned();
+    backup("d");
+    let second = env.ok_q(
+        MGMT,
+        "/backup-jobs/",
+        &format!("maxResults=2&nextToken={token}"),
+    );
+    assert_eq!(shown(&second), [a]);
+    assert!(second.get("NextToken").is_none(), "{second}");
+    let r = env.call(
+        MGMT,
+        "GET",
+        "/backup-jobs/",
+        Some("nextToken=2"),
+        Value::Null,
+    );
+    assert_error(
+        &r,
+        400,
+        "InvalidParameterValueException",
+        "Invalid NextToken: 2",
+    );
+}
+
 // ---- plans ----
 
 #[test]

@@ -470,7 +470,7 @@ fn a_child_recovery_point_leaves_its_parent_once() {
     let parent = "arn:aws:backup:us-east-1:111111111111:recovery-point:composite:cfn-1";
     {
         let mut world = env.instance.world();
-        let st = crate::services::backup::state_mut(&mut world, OWNER, "us-east-1", 0.0);
+        let st = crate::services::backup::lookup::state_mut(&mut world, OWNER, "us-east-1", 0.0);
         let child = st
             .vaults
             .get_mut("v1")
@@ -483,7 +483,7 @@ fn a_child_recovery_point_leaves_its_parent_once() {
     let r = env.backup(OWNER, "DELETE", &path, Value::Null);
     assert_eq!(r.status, 204, "{}", r.body);
     let world = env.instance.world();
-    let child = &crate::services::backup::state(&world, OWNER, "us-east-1")
+    let child = &crate::services::backup::lookup::state(&world, OWNER, "us-east-1")
         .unwrap()
         .vaults["v1"]
         .recovery_points[&rp];

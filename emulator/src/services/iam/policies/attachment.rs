@@ -4,35 +4,23 @@
 
 use serde_json::{json, Value};
 
-use super::{
+use super::entities::{
     entity_info, policies_mut, policies_of, policy_not_found, protected, Entity, MAX_ATTACHED,
 };
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
-use crate::services::iam::access::{resolve, PolicyRef};
-use crate::services::iam::{
-    authorize, authorize_with, empty, iam, iam_mut, key, limit_exceeded, list_output,
-    modeled_error, no_such_entity, path_matches, text,
-};
+use crate::services::iam::access::{iam, iam_mut, resolve, PolicyRef};
+use crate::services::iam::authorize::{authorize, authorize_with};
+use crate::services::iam::boundaries::boundary_arn;
+use crate::services::iam::errors::{limit_exceeded, modeled_error, no_such_entity};
+use crate::services::iam::output::empty;
+use crate::services::iam::paging::{list_output, path_matches};
+use crate::services::iam::state::key;
+use crate::services::input::text;
 use crate::world::World;
 
 fn not_attachable(arn: &str) -> ApiError {
     no_such_entity(format!("Policy {arn} does not exist or is not attachable."))
-}
-
-/// Checks a permissions-boundary ARN names a managed policy.
-pub fn boundary_arn(world: &World, account: &str, arn: &str) -> ApiResult<String> {
-    match resolve(world, account, arn) {
-        Some(_) => Ok(arn.to_owned()),
-        // Text inferred.
-        None => Err(invalid_input_scope(arn)),
-    }
-}
-
-fn invalid_input_scope(arn: &str) -> ApiError {
-    no_such_entity(format!(
-        "Scope ARN: {arn} does not exist or is not attachable."
-    ))
 }
 
 pub(super) fn attach(

@@ -4,17 +4,17 @@
 use serde_json::{json, Value};
 
 use super::attachment::name_and_path;
+use super::entities::{policy_not_found, usage};
 use super::managed::{aws_policy_json, customer_policy_json, version_json};
-use super::{policy_not_found, usage};
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
-use crate::services::iam::access::resolve;
-use crate::services::iam::aws_managed;
+use crate::services::iam::access::{iam, resolve};
+use crate::services::iam::paging::{paginate, path_matches};
 use crate::services::iam::policy_docs::url_encode;
 use crate::services::iam::state::{IamState, Policies};
-use crate::services::iam::{
-    authorize, groups, iam, opt_text, paginate, path_matches, roles, tags_json, text, users,
-};
+use crate::services::iam::tags::tags_json;
+use crate::services::iam::{authorize::authorize, aws_managed, groups, roles, users};
+use crate::services::input::{member, text};
 use crate::world::World;
 
 pub(super) fn entities_for_policy(
@@ -28,8 +28,8 @@ pub(super) fn entities_for_policy(
     if resolve(world, &account, arn).is_none() {
         return Err(policy_not_found(arn));
     }
-    let filter = opt_text(input, "EntityFilter");
-    let usage_filter = opt_text(input, "PolicyUsageFilter");
+    let filter = member(input, "EntityFilter");
+    let usage_filter = member(input, "PolicyUsageFilter");
     let wants = |kind: &str| filter.is_none_or(|f| f == kind);
     let as_policy = usage_filter != Some("PermissionsBoundary");
     let as_boundary = usage_filter != Some("PermissionsPolicy");

@@ -2,16 +2,19 @@
 
 use serde_json::{json, Value};
 
-use super::{entity_info, policies_mut, policies_of, protected, Entity};
+use super::entities::{entity_info, policies_mut, policies_of, protected, Entity};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::services::iam::access::{iam, iam_mut};
+use crate::services::iam::errors::no_such_entity;
+use crate::services::iam::output::empty;
+use crate::services::iam::paging::list_output;
 use crate::services::iam::policy_docs::{
     check_inline_aggregate, size_without_whitespace, url_encode, validate_policy_document,
     PolicyDocumentKind,
 };
-use crate::services::iam::{
-    authorize, empty, iam, iam_mut, list_output, no_such_entity, text, users,
-};
+use crate::services::iam::{authorize::authorize, users};
+use crate::services::input::text;
 use crate::world::World;
 
 fn inline_not_found(entity: Entity, name: &str) -> ApiError {

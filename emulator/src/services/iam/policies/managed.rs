@@ -4,20 +4,27 @@
 
 use serde_json::{json, Value};
 
-use super::{policy_not_found, usage, MAX_POLICY_VERSIONS};
+use super::entities::{policy_not_found, usage, MAX_POLICY_VERSIONS};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
-use crate::services::iam::access::{resolve, PolicyRef};
+use crate::services::iam::access::{iam, iam_mut, resolve, PolicyRef};
+use crate::services::iam::arns::policy_arn;
+use crate::services::iam::authorize::authorize_with;
 use crate::services::iam::aws_managed::{self, AwsManagedPolicy};
+use crate::services::iam::errors::{
+    already_exists, delete_conflict, limit_exceeded, no_such_entity,
+};
+use crate::services::iam::output::empty;
+use crate::services::iam::paging::{list_output, path_matches};
 use crate::services::iam::policy_docs::{
     check_managed_size, url_encode, validate_policy_document, PolicyDocumentKind,
 };
-use crate::services::iam::state::{IamState, ManagedPolicy, PolicyVersion};
-use crate::services::iam::{
-    already_exists, authorize, authorize_with, check_duplicate_tags, delete_conflict, empty, iam,
-    iam_mut, ids, key, limit_exceeded, list_output, merge_tags, no_such_entity, opt_text,
-    path_matches, policy_arn, remove_tags, tag_context, tags_from, tags_json, text,
+use crate::services::iam::state::{key, IamState, ManagedPolicy, PolicyVersion};
+use crate::services::iam::tags::{
+    check_duplicate_tags, merge_tags, remove_tags, tag_context, tags_from, tags_json,
 };
+use crate::services::iam::{authorize::authorize, ids};
+use crate::services::input::{member, text};
 use crate::world::World;
 
 pub(super) fn customer_policy_json(
@@ -78,7 +85,7 @@ pub(super) fn create_policy(
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
     let name = text(input, "PolicyName");
-    let path = opt_text(input, "Path").unwrap_or("/");
+    let path = member(input, "Path").unwrap_or("/");
     let arn = policy_arn(ctx.partition(), &account, path, name);
     let tags = tags_from(input, "Tags");
     check_duplicate_tags(&tags)?;
@@ -99,7 +106,7 @@ pub(super) fn create_policy(
         arn,
         create_date: ctx.now,
         update_date: ctx.now,
-        description: opt_text(input, "Description").map(str::to_owned),
+        description: member(input, "Description").map(str::to_owned),
         default_version_id: "v1".into(),
         versions: vec![PolicyVersion {
             version_id: "v1".into(),
@@ -271,9 +278,9 @@ pub(super) fn list_policies(
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
     authorize(ctx, world, policy_arn(ctx.partition(), &account, "/", ""))?;
-    let scope = opt_text(input, "Scope").unwrap_or("All");
+    let scope = member(input, "Scope").unwrap_or("All");
     let only_attached = input["OnlyAttached"].as_bool().unwrap_or(false);
-    let usage_filter = opt_text(input, "PolicyUsageFilter");
+    let usage_filter = member(input, "PolicyUsageFilter");
     let state = iam(world, &account);
     let keep = |json: &Value| {
         let attached = json["AttachmentCount"].as_u64().unwrap_or(0);

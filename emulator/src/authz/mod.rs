@@ -5,82 +5,24 @@
 //! policy the service passes — builds the request context, and asks the evaluator. Services
 //! never decide allow or deny themselves.
 
-use std::sync::Arc;
-
-use serde_json::Value;
-use time::OffsetDateTime;
+mod access;
+mod keys;
+mod layers;
+mod principal;
 
 use crate::policy::{
-    self, Authorization, ContextValue, Decision, EvalDecision, IdentityLayers, NamedPolicy,
-    PolicySource, Principal, Request, ResourceLayers, Wording,
+    self, Authorization, ContextValue, Decision, EvalDecision, IdentityLayers, PolicySource,
+    Principal, Request, ResourceLayers, Wording,
 };
 use crate::protocol::{ApiError, ApiResult, ServiceId};
 use crate::request::RequestContext;
-use crate::services::iam;
-use crate::services::organizations::directory;
-use crate::world::{Caller, CallerKind, DenyMessageStyle, World};
+use crate::world::{Caller, World};
 
-/// Which kind of resource policy a service passes, for the rules that differ by kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(clippy::enum_variant_names)] // AWS's names for the kinds; outside tests all end in Policy.
-pub enum ResourcePolicyKind {
-    KmsKeyPolicy,
-    BackupVaultAccessPolicy,
-    RoleTrustPolicy,
-    /// Rules common to every kind; only tests ask for it.
-    #[cfg(test)]
-    Generic,
-}
-
-impl ResourcePolicyKind {
-    fn engine_kind(self) -> policy::ResourcePolicyKind {
-        match self {
-            ResourcePolicyKind::KmsKeyPolicy => policy::ResourcePolicyKind::KmsKeyPolicy,
-            ResourcePolicyKind::BackupVaultAccessPolicy => policy::ResourcePolicyKind::BackupVault,
-            ResourcePolicyKind::RoleTrustPolicy => policy::ResourcePolicyKind::RoleTrust,
-            #[cfg(test)]
-            ResourcePolicyKind::Generic => policy::ResourcePolicyKind::Generic,
-        }
-    }
-}
-
-/// One access a service is about to perform.
-#[derive(Debug, Clone, Default)]
-pub struct Access {
-    /// `kms:Encrypt`; empty means the request's own action.
-    pub action: String,
-    /// The resource ARN; `None` for actions on no resource (`*`).
-    pub resource: Option<String>,
-    /// The account that owns the resource; `None` means the caller's.
-    pub resource_account: Option<String>,
-    /// The resource-based policy document (key policy, vault policy, trust policy), as text.
-    pub resource_policy: Option<(ResourcePolicyKind, String)>,
-    /// Service-specific condition keys (`kms:EncryptionContext:...`, `aws:RequestTag/...`),
-    /// as JSON strings, numbers, booleans or arrays of them.
-    pub context: Vec<(String, Value)>,
-    /// KMS grants on the key, which allow their operations on their own.
-    pub grants: Vec<crate::policy::Grant>,
-}
-
-impl Access {
-    pub fn new(resource: Option<String>) -> Access {
-        Access {
-            resource,
-            ..Access::default()
-        }
-    }
-}
-
-/// When and where an access happens, for principals other than the request's caller
-/// (a copy job acting as its IAM role).
-#[derive(Debug, Clone)]
-pub struct Environment {
-    pub region: String,
-    /// Epoch seconds on keyhole's clock.
-    pub now: f64,
-    /// `aws:CalledVia`: service principals that made this call on the principal's behalf.
-    pub called_via: Vec<String>,
-}
+pub use access::{Access, Environment, ResourcePolicyKind};
+use keys::with_keys;
+use layers::{identity_layers, parsed, resource_layers};
+pub use principal::principal_of;
+use principal::{federated_principal, federated_provider, names_policy_arns};
 
 /// Asks the policy engine whether the caller may perform `access`; when not, the
 /// AccessDenied error the service answers with.
@@ -243,252 +185,12 @@ fn decide_with(
     })
 }
 
-/// The request's condition keys: time, region, organization, the call chain, the caller's
-/// connection (`extra`) and the service's own keys.
-fn with_keys(
-    mut builder: policy::RequestBuilder,
-    world: &World,
-    env: &Environment,
-    resource_account: &str,
-    access: &Access,
-    extra: Vec<(String, ContextValue)>,
-) -> policy::RequestBuilder {
-    builder = builder
-        .time(time_of(env.now))
-        .key("aws:RequestedRegion", env.region.as_str());
-    if let Some(org) = directory::org_context(world, resource_account) {
-        builder = builder.resource_org_id(&org.org_id);
-    }
-    if !env.called_via.is_empty() {
-        builder = builder.called_via(env.called_via.clone());
-    }
-    for (name, value) in extra {
-        builder = builder.key(&name, value);
-    }
-    // aws:SourceOrgID follows the account a service acts for (aws:SourceAccount).
-    let source_account = access
-        .context
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("aws:SourceAccount"))
-        .and_then(|(_, v)| v.as_str());
-    if let Some(org) = source_account.and_then(|a| directory::org_context(world, a)) {
-        builder = builder.key("aws:SourceOrgID", org.org_id.as_str());
-    }
-    for (name, value) in &access.context {
-        match value {
-            Value::Array(items) => {
-                builder = builder.key_multi(name, items.iter().filter_map(context_value).collect());
-            }
-            other => {
-                if let Some(v) = context_value(other) {
-                    builder = builder.key(name, v);
-                }
-            }
-        }
-    }
-    builder
-}
-
-/// Whether a denial names the denying policy's ARN: keyhole's setting (the 2026 wording by
-/// default) and, as AWS does, only for a same-account or same-organization request (AWS
-/// Security Blog, "Enhanced access denied error messages with policy ARNs": "The ARN of the
-/// denying policy is only provided in same-account and same-organization scenarios").
-fn names_policy_arns(world: &World, principal: &Principal, resource_account: &str) -> bool {
-    if world.settings.deny_message_style != DenyMessageStyle::Arn {
-        return false;
-    }
-    let Some(account) = principal.account.as_deref() else {
-        return false;
-    };
-    account == resource_account
-        || principal.org_id.as_deref().is_some_and(|org| {
-            directory::org_context(world, resource_account).is_some_and(|r| r.org_id == org)
-        })
-}
-
-/// AssumeRoleWithWebIdentity / AssumeRoleWithSAML: STS passes the identity provider, which
-/// is the principal the trust policy's `Federated` element names.
-fn federated_provider(access: &Access) -> Option<&str> {
-    access
-        .context
-        .iter()
-        .find(|(name, _)| name == "keyhole:FederatedPrincipal")
-        .and_then(|(_, v)| v.as_str())
-}
-
-fn federated_principal(provider: &str, role_account: &str) -> Principal {
-    let mut principal = Principal::anonymous();
-    principal.kind = policy::PrincipalType::WebIdentity;
-    principal.arn = provider.to_owned();
-    principal.federated_provider = Some(provider.to_owned());
-    principal.account = Some(role_account.to_owned());
-    principal
-}
-
-fn context_value(value: &Value) -> Option<ContextValue> {
-    match value {
-        Value::String(s) => Some(ContextValue::String(s.clone())),
-        Value::Bool(b) => Some(ContextValue::Bool(*b)),
-        Value::Number(n) => n.as_f64().map(ContextValue::Number),
-        _ => None,
-    }
-}
-
-fn time_of(epoch: f64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos((epoch * 1e9) as i128)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-}
-
-/// The engine's view of a caller: ARN, role, tags, organization.
-pub fn principal_of(world: &World, caller: &Caller) -> Principal {
-    let (account, partition) = (caller.account.as_str(), &*caller.partition);
-    let principal = match &caller.kind {
-        CallerKind::Root => Principal::root_in(partition, account),
-        CallerKind::User { name, path } => {
-            let path_and_name = format!("{}{name}", path.trim_start_matches('/'));
-            Principal::user_in(partition, account, &path_and_name)
-        }
-        CallerKind::AssumedRole {
-            role_name,
-            role_path,
-            session_name,
-            ..
-        } => {
-            let path_and_name = format!("{}{role_name}", role_path.trim_start_matches('/'));
-            Principal::assumed_role_in(partition, account, &path_and_name, session_name)
-        }
-        CallerKind::FederatedUser { name } => {
-            Principal::federated_user_in(partition, account, name)
-        }
-    };
-    let mut principal = principal
-        .with_userid(&caller.user_id)
-        .with_tags(iam::access::principal_tags(world, caller));
-    if let Some(org) = directory::org_context(world, account) {
-        principal = principal
-            .with_org(&org.org_id, vec![org.ou_path.clone()])
-            .with_management_account(org.management_account == account);
-    }
-    principal
-}
-
-/// Parsed documents by their text: every request names the same few key, identity and
-/// organization policies, and parsing them again each time cost more than deciding.
-fn parse_cached(text: &str) -> Option<Arc<policy::Policy>> {
-    use foldhash::HashMap;
-    use std::sync::{Mutex, OnceLock};
-    const MAX_ENTRIES: usize = 4096;
-    static CACHE: OnceLock<Mutex<HashMap<String, Arc<policy::Policy>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Mutex::default);
-    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(text).cloned()) {
-        return Some(hit);
-    }
-    let parsed = Arc::new(policy::parse(text).ok()?);
-    if let Ok(mut c) = cache.lock() {
-        if c.len() >= MAX_ENTRIES {
-            c.clear();
-        }
-        c.insert(text.to_owned(), parsed.clone());
-    }
-    Some(parsed)
-}
-
-fn parsed(id: &str, source: PolicySource, text: &str) -> Option<NamedPolicy> {
-    // Stored documents were validated when stored; one that no longer parses grants nothing.
-    parse_cached(text).map(|p| NamedPolicy::shared(id, source, p))
-}
-
-fn source_of(kind: &str) -> PolicySource {
-    match kind {
-        "user" => PolicySource::User,
-        "group" => PolicySource::Group,
-        "role" => PolicySource::Role,
-        "aws-managed" => PolicySource::AwsManaged,
-        "user-managed" => PolicySource::UserManaged,
-        _ => PolicySource::None,
-    }
-}
-
-fn levels(
-    world: &World,
-    account: &str,
-    policy_type: &str,
-    source: PolicySource,
-) -> Option<Vec<Vec<NamedPolicy>>> {
-    let org = world.organizations.org_of(account)?;
-    directory::policy_levels(world, account, policy_type).map(|levels| {
-        levels
-            .iter()
-            .map(|level| {
-                level
-                    .iter()
-                    .filter_map(|(id, text)| {
-                        let arn = org.policy_arn_by_id(id, policy_type);
-                        parsed(id, source, text).map(|p| p.with_arn(Some(&arn)))
-                    })
-                    .collect()
-            })
-            .collect()
-    })
-}
-
-fn identity_layers(world: &World, caller: &Caller) -> IdentityLayers {
-    IdentityLayers {
-        identity: iam::access::identity_policies(world, caller)
-            .iter()
-            .filter_map(|(id, kind, text)| {
-                let source = source_of(kind);
-                // Managed policies are named by ARN; inline ones by name, and have no ARN.
-                let managed =
-                    matches!(source, PolicySource::AwsManaged | PolicySource::UserManaged);
-                parsed(id, source, text).map(|p| p.with_arn(managed.then_some(id.as_str())))
-            })
-            .collect(),
-        boundary: iam::access::permissions_boundary(world, caller).and_then(|(arn, text)| {
-            parsed(&arn, PolicySource::UserManaged, &text).map(|p| p.with_arn(Some(&arn)))
-        }),
-        session: iam::access::session_policies(world, caller)
-            .iter()
-            .filter_map(|(id, text)| {
-                // The inline session policy has no ARN; managed ones (PolicyArns) are their ARN.
-                let arn = (id != iam::access::INLINE_SESSION_POLICY).then_some(id.as_str());
-                parsed(id, PolicySource::Session, text).map(|p| p.with_arn(arn))
-            })
-            .collect(),
-        scp_levels: levels(
-            world,
-            &caller.account,
-            "SERVICE_CONTROL_POLICY",
-            PolicySource::ServiceControl,
-        ),
-    }
-}
-
-fn resource_layers(world: &World, resource_account: &str, access: &Access) -> ResourceLayers {
-    let (kind, resource_policy) = match &access.resource_policy {
-        Some((kind, text)) => (
-            kind.engine_kind(),
-            parsed("resource-policy", PolicySource::Resource, text),
-        ),
-        None => (policy::ResourcePolicyKind::Generic, None),
-    };
-    ResourceLayers {
-        kind,
-        resource_policy,
-        rcp_levels: levels(
-            world,
-            resource_account,
-            "RESOURCE_CONTROL_POLICY",
-            PolicySource::ResourceControl,
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::Harness;
-    use serde_json::json;
+    use crate::world::CallerKind;
+    use serde_json::{json, Value};
 
     const MGMT: &str = "111111111111";
     const MEMBER: &str = "222222222222";
