@@ -12,6 +12,7 @@ mod console;
 mod errors;
 mod iam;
 mod kms;
+mod labs;
 mod organizations;
 mod organizations_ops;
 mod scenario_sdk;
