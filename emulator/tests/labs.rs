@@ -293,3 +293,63 @@ fn the_lab_command_serves_hints_checks_and_resumes_after_kill() {
         "{none}"
     );
 }
+
+#[test]
+fn a_vault_policy_opened_to_everyone_does_not_count() {
+    let dir = scratch("vault");
+    let (lab, instance, _) = open("vault-policy-missing-copy-into", &dir, Lang::En);
+    let policy = |principal: &str| {
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": principal,
+            "Action": "backup:CopyIntoBackupVault", "Resource": "*"}]})
+        .to_string()
+    };
+    let put = |policy: String| {
+        InProcess::over(instance.clone())
+            .call(
+                &Credentials::root("222222222222"),
+                "us-east-1",
+                "backup",
+                "PutBackupVaultAccessPolicy",
+                json!({"BackupVaultName": "destination-vault", "Policy": policy}),
+            )
+            .unwrap();
+    };
+    put(policy("*"));
+    let open_to_all = verdict::check(&lab, &instance, Lang::En).unwrap();
+    assert_eq!(open_to_all.verdict, "too-broad");
+    let vault = lab.progress().bindings.captures["destinationVault"].clone();
+    assert_eq!(
+        open_to_all.findings,
+        [format!("arn:aws:iam::999999999999:root, an account outside this lab, may now call backup:CopyIntoBackupVault on {vault}.")]
+    );
+    put(policy("arn:aws:iam::111111111111:root").replace(
+        r#""arn:aws:iam::111111111111:root""#,
+        r#"{"AWS":"arn:aws:iam::111111111111:root"}"#,
+    ));
+    assert_eq!(
+        verdict::check(&lab, &instance, Lang::En).unwrap().verdict,
+        "solved"
+    );
+}
+
+#[test]
+fn a_copy_role_allowed_everything_does_not_count() {
+    let dir = scratch("role");
+    let (lab, instance, _) = open("copy-role-without-permissions", &dir, Lang::En);
+    InProcess::over(instance.clone())
+        .call(
+            &Credentials::root("111111111111"),
+            "us-east-1",
+            "iam",
+            "AttachRolePolicy",
+            json!({"RoleName": "BackupRole", "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}),
+        )
+        .unwrap();
+    let admin = verdict::check(&lab, &instance, Lang::En).unwrap();
+    assert_eq!(admin.verdict, "too-broad", "{admin:?}");
+    assert!(
+        admin.findings.contains(&"arn:aws:iam::111111111111:role/BackupRole may now call iam:CreateUser on every resource.".to_owned()),
+        "{:?}",
+        admin.findings
+    );
+}
