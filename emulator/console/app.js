@@ -6,11 +6,14 @@
 
 async function loadAll() {
   showStatus("");
-  const [state, lab, denials] = await Promise.all([
+  // Health says whether a lab runs, so a plain keyhole is never asked for one (a 404 the
+  // browser would log).
+  const [state, health, denials] = await Promise.all([
     admin("GET", "/_keyhole/state"),
-    admin("GET", withLang("/_keyhole/lab")),
+    admin("GET", "/_keyhole/health"),
     admin("GET", "/_keyhole/denials"),
   ]);
+  const lab = health.status === 200 && health.body.lab ? await admin("GET", withLang("/_keyhole/lab")) : { status: 404 };
   if (state.status === 200) app.world = state.body;
   else if (state.status) showStatus(t("app.loadFailed", { path: "/_keyhole/state", error: state.status }));
   app.lab = lab.status === 200 ? lab.body : null;

@@ -105,6 +105,7 @@ async function admin(method, path, body) {
 const withLang = (path) => path + "?lang=" + encodeURIComponent(app.lang);
 
 async function reloadLab() {
+  if (!app.lab) return;
   const lab = await admin("GET", withLang("/_keyhole/lab"));
   app.lab = lab.status === 200 ? lab.body : null;
 }

@@ -66,7 +66,14 @@ pub fn handle(instance: &Instance, req: &HttpRequest) -> HttpResponse {
         return crate::services::backup::admin::handle(instance, req);
     }
     match (req.method.as_str(), path) {
-        ("GET", "/_keyhole/health") => HttpResponse::json(200, &health()),
+        ("GET", "/_keyhole/health") => {
+            let mut answer = health();
+            if let Some(extension) = instance.extension.get() {
+                let (name, value) = extension.health();
+                answer[name] = value;
+            }
+            HttpResponse::json(200, &answer)
+        }
         ("POST", "/_keyhole/reset") => {
             instance.world().reset();
             HttpResponse::json(200, &json!({"status": "reset"}))

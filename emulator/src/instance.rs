@@ -13,6 +13,9 @@ use crate::world::{Settings, World};
 pub trait AdminExtension: Send + Sync + std::fmt::Debug {
     /// The answer, or `None` when the path is not one of this extension's.
     fn handle(&self, instance: &Instance, req: &HttpRequest) -> Option<HttpResponse>;
+
+    /// A member of `GET /_keyhole/health` that names the mode (`("lab", "NAME")`).
+    fn health(&self) -> (&'static str, serde_json::Value);
 }
 
 /// One running emulator's world and clock, shared by every connection it serves.

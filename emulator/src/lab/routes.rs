@@ -30,6 +30,10 @@ pub struct LabRoutes {
 }
 
 impl AdminExtension for LabRoutes {
+    fn health(&self) -> (&'static str, Value) {
+        ("lab", json!(self.lab.scenario.name))
+    }
+
     fn handle(&self, instance: &Instance, req: &HttpRequest) -> Option<HttpResponse> {
         let path = req.raw_path.trim_end_matches('/');
         let lang = req
