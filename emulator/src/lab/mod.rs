@@ -3,7 +3,7 @@
 //! fixes broader than needed, and progress that survives a restart.
 //!
 //! - [`lang`]: the five languages and how one is chosen;
-//! - [`ui`]: keyhole's own lab messages (`messages.json`);
+//! - `ui`: keyhole's own lab messages (`messages.json`);
 //! - [`text`]: a lab's texts, `scenarios/<name>/lab/<language>.json`;
 //! - [`command`]: AWS CLI commands read, checked and written;
 //! - [`steps`]: a scenario's steps as the commands a learner types;
@@ -11,7 +11,7 @@
 //! - [`breadth`]: what a world's policies allow that a least-privilege fix would not;
 //! - [`verdict`]: `lab check` and `lab solution`;
 //! - [`routes`]: the `/_keyhole/lab` endpoints;
-//! - [`client`]: the CLI's calls to a running lab server;
+//! - `client`: the CLI's calls to a running lab server;
 //! - [`cli`]: `keyhole lab list | start | status | hint | check | solution | reset`.
 
 pub mod breadth;
