@@ -2,9 +2,9 @@
 // key-policy-missing-destination-account:
 //   node console_walk.mjs ENDPOINT OUTDIR
 // Switches through the five languages (the lab's title and the console's own labels must be
-// in that language; one screenshot each, OUTDIR/<lang>.png), then walks the lab from broken
-// to solved through the policy editor: an over-broad key policy must be judged too broad, the
-// least-privilege one solved. Any JavaScript error or console error on the page fails it.
+// in that language; one screenshot each, OUTDIR/<lang>.png), then, in each language, walks
+// the lab from broken to solved through the policy editor: an over-broad key policy must be
+// judged too broad, the least-privilege one solved. Any JavaScript error or console error on the page fails it.
 // Prints one line per step; exits 1 on the first failure.
 import fs from "node:fs";
 import path from "node:path";
@@ -93,9 +93,9 @@ try {
   expectEqual("a first visit in a Japanese browser", await first.getAttribute("html", "lang"), "ja");
   await japanese.close();
 
-  // From broken to solved through the policy editor, as the learner would.
-  await page.selectOption("#lang", "en");
-  await page.waitForFunction(() => document.documentElement.lang === "en");
+  // From broken to solved through the policy editor, as the learner would, in each language
+  // (the lab reset between walks); the verdict reads as keyhole's messages.json words it.
+  const messages = JSON.parse(fs.readFileSync(path.join(here, "../../emulator/src/lab/messages.json"), "utf8")).messages;
   const shared = fs.readFileSync(path.join(scenario, "policies/shared-key-policy.json"), "utf8");
   const owner = JSON.parse(shared).Statement[0].Principal.AWS.split(":")[4];
   const key = (await lab("en")).keys.find((k) => k.account === owner);
@@ -119,13 +119,6 @@ try {
     console.log(`ok ${what} validated and saved with kms:PutKeyPolicy`);
   }
 
-  await check("failing");
-  await page.click("#hint");
-  await page.waitForSelector("#hints li");
-  expectEqual("a hint shown", await page.locator("#hints li").count(), 1);
-  await page.click("#solution");
-  await page.waitForSelector("#solution-text");
-  console.log("ok the solution shown");
   const broad = {
     Version: "2012-10-17",
     Statement: [
@@ -133,10 +126,29 @@ try {
       { Sid: "Let the destination account in", Effect: "Allow", Principal: { AWS: "arn:aws:iam::222222222222:root" }, Action: "kms:*", Resource: "*" },
     ],
   };
-  await save(JSON.stringify(broad, null, 2), "an over-broad key policy (kms:* to 222222222222)");
-  await check("too-broad");
-  await save(shared, "the least-privilege key policy");
-  await check("solved");
+  for (const lang of Object.keys(LABELS)) {
+    await page.selectOption("#lang", lang);
+    await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+    if (lang !== "en") {
+      page.once("dialog", (dialog) => dialog.accept());
+      await page.click("#nav-lab");
+      await page.click("#reset");
+      await page.waitForSelector("#verdict", { state: "detached" });
+    }
+    await check("failing");
+    await page.click("#hint");
+    await page.waitForSelector("#hints li");
+    expectEqual(`${lang}: a hint shown`, await page.locator("#hints li").count(), 1);
+    await page.click("#solution");
+    await page.waitForSelector("#solution-text");
+    console.log(`ok ${lang}: the solution shown`);
+    await save(JSON.stringify(broad, null, 2), `${lang}: an over-broad key policy (kms:* to 222222222222)`);
+    await check("too-broad");
+    expectEqual(`${lang}: too broad, in words`, await page.textContent("#verdict p"), messages["too-broad"][lang]);
+    await save(shared, `${lang}: the least-privilege key policy`);
+    await check("solved");
+    expectEqual(`${lang}: solved, in words`, await page.textContent("#verdict p"), messages.solved[lang]);
+  }
   await page.screenshot({ path: path.join(outDir, "solved.png") });
 } catch (error) {
   failed = true;
