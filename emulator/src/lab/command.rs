@@ -323,4 +323,28 @@ mod tests {
             Some("it's")
         );
     }
+
+    proptest::proptest! {
+        /// Whatever the values (quotes, spaces, `$`, backslashes, non-ASCII), the command
+        /// keyhole prints reads back, through the shell's quoting rules, as the same values.
+        #[test]
+        fn any_rendered_command_reads_back_with_its_values(
+            key in "\\PC{0,40}",
+            name in "[ -~]{0,20}",
+        ) {
+            // A value that starts with `--` reads as an option to the CLI too.
+            proptest::prop_assume!(!key.starts_with("--") && !name.starts_with("--"));
+            let input = json!({"KeyId": key, "PolicyName": name});
+            let text = render(ServiceId::Kms, "GetKeyPolicy", "source", &input, &[]);
+            let back = parse(&text).unwrap();
+            proptest::prop_assert_eq!(back.option("--key-id"), Some(key.as_str()));
+            proptest::prop_assert_eq!(back.option("--policy-name"), Some(name.as_str()));
+        }
+
+        /// Any text at all: an answer or a reason, never a panic.
+        #[test]
+        fn any_text_is_a_command_or_a_reason(text in "\\PC{0,80}") {
+            let _ = parse(&text);
+        }
+    }
 }
