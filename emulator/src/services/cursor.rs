@@ -39,9 +39,25 @@ pub fn page<'m, V>(
         Some(key) => Bound::Included(key),
         None => Bound::Unbounded,
     };
+    let entries = map.range::<str, _>((from, Bound::Unbounded));
+    page_of(
+        entries.map(|(key, value)| (key.as_str(), value)),
+        limit,
+        keep,
+    )
+}
+
+/// Up to `limit` of `entries` (keyed, in list order, from the page's first on) that `keep`
+/// accepts; the next page's token names the first accepted entry after them. Reads only
+/// those and the ones `keep` rejects.
+pub fn page_of<'m, V: 'm>(
+    entries: impl Iterator<Item = (&'m str, &'m V)>,
+    limit: usize,
+    keep: impl Fn(&V) -> bool,
+) -> Page<'m, V> {
     let mut items = Vec::new();
     let mut next = None;
-    for (key, value) in map.range::<str, _>((from, Bound::Unbounded)) {
+    for (key, value) in entries {
         visited();
         if !keep(value) {
             continue;
