@@ -7,7 +7,7 @@
 use serde_json::{json, Value};
 
 use crate::services::backup::state::{Job, JobState, RestoreJob};
-use crate::services::{cursor, registry};
+use crate::services::{paging, registry};
 use crate::testing::Harness;
 
 const A: &str = "111111111111";
@@ -51,11 +51,11 @@ fn world_of(n: usize) -> (Harness, String) {
 
 /// (timeline entries examined, map entries visited by pagination) for one request.
 fn work(h: &Harness, op: &str, input: Value) -> (u64, u64) {
-    let (examined, visited) = (h.world().timeline.examined, cursor::entries_visited());
+    let (examined, visited) = (h.world().timeline.examined, paging::entries_visited());
     ok(h, op, input);
     (
         h.world().timeline.examined - examined,
-        cursor::entries_visited() - visited,
+        paging::entries_visited() - visited,
     )
 }
 
@@ -118,12 +118,12 @@ fn world_of_jobs(n: usize) -> Harness {
 
 /// (jobs on the page, its NextToken, entries visited by pagination) for one Backup list.
 fn backup_page(h: &Harness, op: &str, list: &str, input: Value) -> (usize, Option<String>, u64) {
-    let visited = cursor::entries_visited();
+    let visited = paging::entries_visited();
     let r = h.call(A, REGION, &format!("backup:{op}"), &input);
     assert_eq!(r.status, 200, "{op}: {}", r.text);
     let token = r.body["NextToken"].as_str().map(str::to_owned);
     let shown = r.body[list].as_array().map_or(0, Vec::len);
-    (shown, token, cursor::entries_visited() - visited)
+    (shown, token, paging::entries_visited() - visited)
 }
 
 #[test]

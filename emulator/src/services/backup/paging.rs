@@ -10,7 +10,7 @@ use crate::protocol::ApiResult;
 use crate::services::input::member;
 
 /// A page of an ordered map from the `NextToken` cursor on (see
-/// [`crate::services::cursor`]): `MaxResults` (default 1000) entries that `keep` accepts.
+/// [`crate::services::paging`]): `MaxResults` (default 1000) entries that `keep` accepts.
 pub(crate) fn page_map<V>(
     input: &Value,
     map: &std::collections::BTreeMap<String, V>,
@@ -21,12 +21,12 @@ pub(crate) fn page_map<V>(
     let start = match member(input, "NextToken") {
         None => None,
         Some(t) => Some(
-            crate::services::cursor::decode(t)
+            crate::services::paging::decode_cursor(t)
                 .ok_or_else(|| invalid_parameter(format!("Invalid NextToken: {t}")))?,
         ),
     };
     let max = max_results(input);
-    let page = crate::services::cursor::page(map, start.as_deref(), max, keep);
+    let page = crate::services::paging::page(map, start.as_deref(), max, keep);
     let mut out = Map::new();
     out.insert(
         key.to_owned(),
@@ -47,7 +47,7 @@ pub(crate) fn page(input: &Value, items: Vec<Value>, key: &str) -> ApiResult<Val
             .map_err(|_| invalid_parameter(format!("Invalid NextToken: {t}")))?,
     };
     let max = max_results(input);
-    let (page, next) = crate::services::offset::slice(items, start, max);
+    let (page, next) = crate::services::paging::slice(items, start, max);
     let mut out = Map::new();
     out.insert(key.to_owned(), Value::Array(page));
     if let Some(next) = next {
@@ -71,7 +71,7 @@ pub(crate) fn page_jobs(
     let start = match member(input, "NextToken") {
         None => None,
         Some(t) => Some(
-            crate::services::cursor::decode(t)
+            crate::services::paging::decode_cursor(t)
                 .and_then(|id| jobs.get(&id))
                 .ok_or_else(|| invalid_parameter(format!("Invalid NextToken: {t}")))?,
         ),
@@ -79,7 +79,7 @@ pub(crate) fn page_jobs(
     let entries = jobs
         .newest_first_from(start)
         .map(|job| (job.id.as_str(), job));
-    let page = crate::services::cursor::page_of(entries, max_results(input), keep);
+    let page = crate::services::paging::page_of(entries, max_results(input), keep);
     let mut out = Map::new();
     out.insert(
         key.to_owned(),

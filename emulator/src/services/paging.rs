@@ -1,13 +1,18 @@
-//! Cursor pagination over ordered maps, shared by every service: a page starts at the key
-//! its token names and reads only the entries it returns (plus the skipped ones a filter
-//! rejects, and one more to know whether there is a next page), so a page costs the page,
-//! not the collection. Tokens are opaque to clients: the URL-safe base64 of the first key of
-//! the next page.
+//! Pagination, shared by every service; each service keeps its own member names and its
+//! error for a token it did not issue (its `paging.rs`).
+//!
+//! - Cursor pagination over ordered maps and indexes ([`page`], [`page_of`]): a page starts
+//!   at the key its token names and reads only the entries it returns (plus the skipped ones
+//!   a filter rejects, and one more to know whether there is a next page), so a page costs
+//!   the page, not the collection. Tokens are opaque to clients: the URL-safe base64 of the
+//!   first key of the next page ([`encode_cursor`], [`decode_cursor`]).
+//! - Offset pagination over a list built whole ([`slice`]), and its tokens: a plain number,
+//!   or the base64 of a tagged number ([`encode_tagged`], [`decode_tagged`]).
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 
 /// One page: the entries, in key order, and the token of the next page if there is one.
@@ -17,13 +22,13 @@ pub struct Page<'m, V> {
 }
 
 /// The first key of the page a token names; `None` for a token keyhole did not issue.
-pub fn decode(token: &str) -> Option<String> {
+pub fn decode_cursor(token: &str) -> Option<String> {
     let bytes = URL_SAFE_NO_PAD.decode(token).ok()?;
     String::from_utf8(bytes).ok()
 }
 
 /// The token of the page that starts at `key`.
-pub fn encode(key: &str) -> String {
+pub fn encode_cursor(key: &str) -> String {
     URL_SAFE_NO_PAD.encode(key)
 }
 
@@ -63,12 +68,37 @@ pub fn page_of<'m, V: 'm>(
             continue;
         }
         if items.len() == limit {
-            next = Some(encode(key));
+            next = Some(encode_cursor(key));
             break;
         }
         items.push(value);
     }
     Page { items, next }
+}
+
+/// Up to `size` items from offset `start`, and the offset of the next page if items remain.
+/// A `start` past the end is an empty last page.
+pub fn slice<T>(items: Vec<T>, start: usize, size: usize) -> (Vec<T>, Option<usize>) {
+    let total = items.len();
+    let end = start.saturating_add(size).min(total);
+    let page: Vec<T> = items.into_iter().skip(start).take(size).collect();
+    (page, (end < total).then_some(end))
+}
+
+/// The opaque token of offset `offset`: the base64 of `<tag>:<offset>`.
+pub fn encode_tagged(tag: &str, offset: usize) -> String {
+    STANDARD.encode(format!("{tag}:{offset}"))
+}
+
+/// The offset of a token [`encode_tagged`] made with `tag`; `None` for any other text.
+pub fn decode_tagged(tag: &str, token: &str) -> Option<usize> {
+    let bytes = STANDARD.decode(token).ok()?;
+    String::from_utf8(bytes)
+        .ok()?
+        .strip_prefix(tag)?
+        .strip_prefix(':')?
+        .parse()
+        .ok()
 }
 
 #[cfg(test)]
@@ -100,13 +130,28 @@ mod tests {
         let first = page(&map, None, 3, |_| true);
         assert_eq!(first.items, [&0, &1, &2]);
         assert_eq!(entries_visited() - before, 4);
-        let start = decode(first.next.as_deref().unwrap()).unwrap();
+        let start = decode_cursor(first.next.as_deref().unwrap()).unwrap();
         let second = page(&map, Some(&start), 3, |v| v % 2 == 1);
         assert_eq!(second.items, [&3, &5, &7]);
-        let start = decode(second.next.as_deref().unwrap()).unwrap();
+        let start = decode_cursor(second.next.as_deref().unwrap()).unwrap();
         let last = page(&map, Some(&start), 3, |v| v % 2 == 1);
         assert_eq!(last.items, [&9]);
         assert!(last.next.is_none());
-        assert_eq!(decode("not base64!"), None);
+        assert_eq!(decode_cursor("not base64!"), None);
+    }
+
+    #[test]
+    fn a_page_ends_where_the_next_begins() {
+        assert_eq!(slice(vec![1, 2, 3], 0, 2), (vec![1, 2], Some(2)));
+        assert_eq!(slice(vec![1, 2, 3], 2, 2), (vec![3], None));
+        assert_eq!(slice(vec![1, 2, 3], 5, 2), (Vec::<i32>::new(), None));
+    }
+
+    #[test]
+    fn tagged_tokens_round_trip_and_reject_other_tags() {
+        let token = encode_tagged("keyhole", 40);
+        assert_eq!(decode_tagged("keyhole", &token), Some(40));
+        assert_eq!(decode_tagged("keyhole-orgs", &token), None);
+        assert_eq!(decode_tagged("keyhole", "not base64!"), None);
     }
 }
