@@ -3,13 +3,12 @@
 //! the model, or an [`ApiError`](crate::protocol::ApiError).
 
 pub mod backup;
-pub mod cursor;
 pub mod errors;
 pub mod iam;
 pub(crate) mod input;
 pub mod kms;
-pub mod offset;
 pub mod organizations;
+pub mod paging;
 pub mod registry;
 #[cfg(test)]
 mod scale_tests;

@@ -1,11 +1,13 @@
 //! The work one request does must not grow with the world: with 1 KMS key and with 100,000
 //! (built directly in state, each with a future rotation in the timeline), Encrypt, ListKeys
-//! with Limit=1 and CreateKey look at the same number of timeline entries and map entries.
-//! Counted, never timed.
+//! with Limit=1 and CreateKey look at the same number of timeline entries and map entries;
+//! with 5 Backup jobs of each kind and with 100,000, a page of ListBackupJobs, ListCopyJobs
+//! or ListRestoreJobs reads the same number of jobs. Counted, never timed.
 
 use serde_json::{json, Value};
 
-use crate::services::{cursor, registry};
+use crate::services::backup::state::{Job, JobState, RestoreJob};
+use crate::services::{paging, registry};
 use crate::testing::Harness;
 
 const A: &str = "111111111111";
@@ -49,11 +51,11 @@ fn world_of(n: usize) -> (Harness, String) {
 
 /// (timeline entries examined, map entries visited by pagination) for one request.
 fn work(h: &Harness, op: &str, input: Value) -> (u64, u64) {
-    let (examined, visited) = (h.world().timeline.examined, cursor::entries_visited());
+    let (examined, visited) = (h.world().timeline.examined, paging::entries_visited());
     ok(h, op, input);
     (
         h.world().timeline.examined - examined,
-        cursor::entries_visited() - visited,
+        paging::entries_visited() - visited,
     )
 }
 
@@ -76,6 +78,78 @@ fn work_per_request_does_not_grow_with_100_000_keys() {
     let c1 = work(&one, "CreateKey", json!({}));
     let c2 = work(&many, "CreateKey", json!({}));
     assert_eq!(c1, c2);
+}
+
+/// A world with `n` backup, `n` copy and `n` restore jobs, finished, one a second from
+/// epoch second 0 on.
+fn world_of_jobs(n: usize) -> Harness {
+    let h = Harness::new();
+    let now = h.now();
+    {
+        let mut world = h.world();
+        let backup = &mut world.region_mut(A, REGION, now).backup;
+        for i in 0..n {
+            let id = format!("{i:08X}-0000-4000-8000-000000000000");
+            let job = Job {
+                id: id.clone(),
+                account: A.into(),
+                region: REGION.into(),
+                creation_date: i as f64,
+                finish_at: i as f64,
+                settled: true,
+                state: JobState::Completed,
+                ..Job::default()
+            };
+            backup.backup_jobs.insert(job.clone());
+            backup.copy_jobs.insert(job);
+            let restore = RestoreJob {
+                id: id.clone(),
+                account: A.into(),
+                creation_date: i as f64,
+                completion_date: i as f64,
+                status: "COMPLETED".into(),
+                ..RestoreJob::default()
+            };
+            backup.restore_jobs.insert(id, restore);
+        }
+    }
+    h
+}
+
+/// (jobs on the page, its NextToken, entries visited by pagination) for one Backup list.
+fn backup_page(h: &Harness, op: &str, list: &str, input: Value) -> (usize, Option<String>, u64) {
+    let visited = paging::entries_visited();
+    let r = h.call(A, REGION, &format!("backup:{op}"), &input);
+    assert_eq!(r.status, 200, "{op}: {}", r.text);
+    let token = r.body["NextToken"].as_str().map(str::to_owned);
+    let shown = r.body[list].as_array().map_or(0, Vec::len);
+    (shown, token, paging::entries_visited() - visited)
+}
+
+#[test]
+fn a_page_of_backup_jobs_reads_the_page_with_100_000_jobs() {
+    let (few, many) = (world_of_jobs(5), world_of_jobs(100_000));
+    for (op, list) in [
+        ("ListBackupJobs", "BackupJobs"),
+        ("ListCopyJobs", "CopyJobs"),
+        ("ListRestoreJobs", "RestoreJobs"),
+    ] {
+        for h in [&few, &many] {
+            // The page's job and the next page's first, for its token.
+            let (shown, token, visited) = backup_page(h, op, list, json!({"MaxResults": 1}));
+            assert_eq!((shown, visited), (1, 2), "{op}");
+            let second = json!({"MaxResults": 1, "NextToken": token.unwrap()});
+            let (shown, token, visited) = backup_page(h, op, list, second);
+            assert_eq!((shown, visited), (1, 2), "{op}");
+            assert!(token.is_some(), "{op}");
+        }
+    }
+    // A filter costs the jobs it skips: the two newest, then the page and the next one.
+    for (h, n) in [(&few, 5.0), (&many, 100_000.0)] {
+        let before = json!({"MaxResults": 1, "ByCreatedBefore": n - 3.0});
+        let (shown, _, visited) = backup_page(h, "ListBackupJobs", "BackupJobs", before);
+        assert_eq!((shown, visited), (1, 4));
+    }
 }
 
 #[test]

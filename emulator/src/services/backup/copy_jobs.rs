@@ -85,7 +85,7 @@ pub fn start_copy_job(ctx: &RequestContext, world: &mut World, input: &Value) ->
     let (id, created) = (job.id.clone(), job.creation_date);
     state_mut(world, &ctx.caller.account, &ctx.region, ctx.now)
         .copy_jobs
-        .insert(id.clone(), job);
+        .insert(job);
     Ok(json!({"CopyJobId": id, "CreationDate": created, "IsParent": false}))
 }
 
@@ -129,7 +129,7 @@ pub fn describe_copy_job(
 
 pub fn list_copy_jobs(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
     authorize(ctx, world, None, None)?;
-    let empty = std::collections::BTreeMap::new();
+    let empty = super::state::job_list::JobList::default();
     let jobs = state(world, &ctx.caller.account, &ctx.region).map_or(&empty, |st| &st.copy_jobs);
     page_jobs(
         input,

@@ -260,7 +260,7 @@ fn run_backup(world: &mut World, p: &Pending) {
         );
         state_mut(world, &p.account, &p.region, p.finish_at)
             .copy_jobs
-            .insert(copy.id.clone(), copy);
+            .insert(copy);
     }
 }
 

@@ -15,6 +15,7 @@ use super::paging::{page, page_jobs};
 use super::resources::{
     fully_managed, management_preferences, recovery_point_arn, resource_name, resource_type,
 };
+use super::state::job_list::JobList;
 use super::state::{Job, JobState, MessageCategory};
 use super::tags::tags_from;
 use crate::protocol::ApiResult;
@@ -78,7 +79,7 @@ pub(crate) fn create_backup_job(
     };
     state_mut(world, account, region, now)
         .backup_jobs
-        .insert(job.id.clone(), job.clone());
+        .insert(job.clone());
     Ok(job)
 }
 
@@ -205,7 +206,7 @@ pub fn list_backup_jobs(
     input: &Value,
 ) -> ApiResult<Value> {
     authorize(ctx, world, None, None)?;
-    let empty = BTreeMap::new();
+    let empty = JobList::default();
     let jobs = state(world, &ctx.caller.account, &ctx.region).map_or(&empty, |st| &st.backup_jobs);
     page_jobs(
         input,

@@ -10,7 +10,7 @@ use super::errors::not_found;
 use super::input::req;
 use super::jobs::tally;
 use super::lookup::{state, state_mut};
-use super::paging::page;
+use super::paging::{page, page_map};
 use super::recovery_points::all_recovery_points;
 use super::state::{RecoveryPoint, RestoreJob};
 use crate::protocol::ApiResult;
@@ -142,34 +142,37 @@ pub fn list_restore_jobs(
     let resource = member(input, "ResourceArn");
     authorize(ctx, world, resource.map(str::to_owned), None)?;
     let num = |k: &str| input.get(k).and_then(Value::as_f64);
-    let items = state(world, &ctx.caller.account, &ctx.region)
-        .map(|st| {
-            st.restore_jobs
-                .values()
-                .filter(|j| {
-                    resource.is_none_or(|r| r == j.source_resource_arn)
-                        && num("ByRecoveryPointCreationDateAfter")
-                            .is_none_or(|t| j.recovery_point_creation_date >= t)
-                        && num("ByRecoveryPointCreationDateBefore")
-                            .is_none_or(|t| j.recovery_point_creation_date <= t)
-                        && num("ByCreatedAfter").is_none_or(|t| j.creation_date >= t)
-                        && num("ByCreatedBefore").is_none_or(|t| j.creation_date <= t)
-                        && member(input, "ByStatus").is_none_or(|v| v == j.status)
-                        && member(input, "ByResourceType").is_none_or(|v| v == j.resource_type)
-                        && member(input, "ByAccountId").is_none_or(|v| v == j.account)
-                        && member(input, "ByRestoreTestingPlanArn").is_none_or(|v| {
-                            super::restore_testing::validation::started_by(st, &j.id) == Some(v)
-                        })
+    let empty = BTreeMap::new();
+    let st = state(world, &ctx.caller.account, &ctx.region);
+    // By id, the map's order, from the cursor on: a page reads only what it shows or skips.
+    page_map(
+        input,
+        st.map_or(&empty, |st| &st.restore_jobs),
+        "RestoreJobs",
+        |j| {
+            resource.is_none_or(|r| r == j.source_resource_arn)
+                && num("ByRecoveryPointCreationDateAfter")
+                    .is_none_or(|t| j.recovery_point_creation_date >= t)
+                && num("ByRecoveryPointCreationDateBefore")
+                    .is_none_or(|t| j.recovery_point_creation_date <= t)
+                && num("ByCreatedAfter").is_none_or(|t| j.creation_date >= t)
+                && num("ByCreatedBefore").is_none_or(|t| j.creation_date <= t)
+                && member(input, "ByStatus").is_none_or(|v| v == j.status)
+                && member(input, "ByResourceType").is_none_or(|v| v == j.resource_type)
+                && member(input, "ByAccountId").is_none_or(|v| v == j.account)
+                && member(input, "ByRestoreTestingPlanArn").is_none_or(|v| {
+                    st.and_then(|st| super::restore_testing::validation::started_by(st, &j.id))
+                        == Some(v)
                 })
-                .map(|j| {
-                    let mut job = restore_job_json(j);
-                    super::restore_testing::validation::annotate(st, &mut job);
-                    job
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    page(input, items, "RestoreJobs")
+        },
+        |j| {
+            let mut job = restore_job_json(j);
+            if let Some(st) = st {
+                super::restore_testing::validation::annotate(st, &mut job);
+            }
+            job
+        },
+    )
 }
 
 pub fn restore_job_metadata(

@@ -5,6 +5,7 @@
 pub mod airgap;
 pub mod audit;
 pub mod indexes;
+pub mod job_list;
 pub mod restore_testing;
 pub mod scans;
 pub mod schedule;
@@ -21,10 +22,11 @@ use serde_json::Value;
 pub struct BackupState {
     #[serde(default)]
     pub vaults: BTreeMap<String, Vault>,
+    /// Backup and copy jobs, indexed in their list order (job_list.rs).
     #[serde(default)]
-    pub backup_jobs: BTreeMap<String, Job>,
+    pub backup_jobs: job_list::JobList<Job>,
     #[serde(default)]
-    pub copy_jobs: BTreeMap<String, Job>,
+    pub copy_jobs: job_list::JobList<Job>,
     #[serde(default)]
     pub restore_jobs: BTreeMap<String, RestoreJob>,
     #[serde(default)]
@@ -331,6 +333,15 @@ pub struct Job {
     /// Why the job ended as it did: one line per check, with the deciding policy.
     #[serde(default)]
     pub decision_record: Vec<String>,
+}
+
+impl job_list::Listed for Job {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn creation_date(&self) -> f64 {
+        self.creation_date
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

@@ -15,7 +15,7 @@ pub fn paginate(items: Vec<Value>, input: &Value) -> ApiResult<(Vec<Value>, Map<
             // Text inferred (moto).
             .ok_or_else(|| ApiError::new("ValidationError", "Invalid Marker."))?,
     };
-    let (page, next) = crate::services::offset::slice(items, start, max);
+    let (page, next) = crate::services::paging::slice(items, start, max);
     let mut extra = Map::new();
     extra.insert("IsTruncated".into(), Value::Bool(next.is_some()));
     if let Some(next) = next {
@@ -25,11 +25,11 @@ pub fn paginate(items: Vec<Value>, input: &Value) -> ApiResult<(Vec<Value>, Map<
 }
 
 fn encode_marker(offset: usize) -> String {
-    crate::services::offset::encode_tagged("keyhole", offset)
+    crate::services::paging::encode_tagged("keyhole", offset)
 }
 
 fn decode_marker(marker: &str) -> Option<usize> {
-    crate::services::offset::decode_tagged("keyhole", marker)
+    crate::services::paging::decode_tagged("keyhole", marker)
 }
 
 /// A list output: `{member: page, IsTruncated, Marker?}`.

@@ -16,7 +16,7 @@ pub(crate) fn paginate(items: Vec<Value>, op: &Request, member: &str) -> ApiResu
             .map_err(|_| modeled_error("InvalidMarkerException", "Invalid marker"))?,
         None => 0,
     };
-    let (page, next) = crate::services::offset::slice(items, start, limit);
+    let (page, next) = crate::services::paging::slice(items, start, limit);
     let mut out = json!({ member: page, "Truncated": next.is_some() });
     if let Some(next) = next {
         out["NextMarker"] = json!(next.to_string());
@@ -25,7 +25,7 @@ pub(crate) fn paginate(items: Vec<Value>, op: &Request, member: &str) -> ApiResu
 }
 
 /// A page of an ordered map: `Limit` (default 100, 1 to 1000) entries from the `Marker`
-/// cursor on (see [`crate::services::cursor`]), shaped as KMS lists are.
+/// cursor on (see [`crate::services::paging`]), shaped as KMS lists are.
 pub(crate) fn paginate_map<V>(
     map: &std::collections::BTreeMap<String, V>,
     op: &Request,
@@ -36,12 +36,12 @@ pub(crate) fn paginate_map<V>(
     let limit = op.i64("Limit").unwrap_or(100).clamp(1, 1000) as usize;
     let start = match op.str("Marker") {
         Some(m) => Some(
-            crate::services::cursor::decode(m)
+            crate::services::paging::decode_cursor(m)
                 .ok_or_else(|| modeled_error("InvalidMarkerException", "Invalid marker"))?,
         ),
         None => None,
     };
-    let page = crate::services::cursor::page(map, start.as_deref(), limit, keep);
+    let page = crate::services::paging::page(map, start.as_deref(), limit, keep);
     let items: Vec<Value> = page.items.into_iter().map(view).collect();
     let mut out = json!({ member: items, "Truncated": page.next.is_some() });
     if let Some(next) = page.next {
@@ -65,7 +65,7 @@ pub(crate) fn paginate_by_id<'a, T: 'a>(
     let invalid = || modeled_error("InvalidMarkerException", "Invalid marker");
     let mut items = items.peekable();
     if let Some(marker) = op.str("Marker") {
-        let start = crate::services::cursor::decode(marker).ok_or_else(invalid)?;
+        let start = crate::services::paging::decode_cursor(marker).ok_or_else(invalid)?;
         while items.next_if(|item| id(item) != start).is_some() {}
         if items.peek().is_none() {
             return Err(invalid());
@@ -74,7 +74,7 @@ pub(crate) fn paginate_by_id<'a, T: 'a>(
     let page: Vec<Value> = items.by_ref().take(limit).map(&view).collect();
     let next = items
         .next()
-        .map(|item| crate::services::cursor::encode(id(item)));
+        .map(|item| crate::services::paging::encode_cursor(id(item)));
     let mut out = json!({ member: page, "Truncated": next.is_some() });
     if let Some(next) = next {
         out["NextMarker"] = json!(next);

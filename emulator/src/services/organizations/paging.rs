@@ -10,11 +10,11 @@ use crate::services::input::Request;
 const DEFAULT_PAGE: usize = 20;
 
 fn encode_token(offset: usize) -> String {
-    crate::services::offset::encode_tagged("keyhole-orgs", offset)
+    crate::services::paging::encode_tagged("keyhole-orgs", offset)
 }
 
 fn decode_token(token: &str) -> Option<usize> {
-    crate::services::offset::decode_tagged("keyhole-orgs", token)
+    crate::services::paging::decode_tagged("keyhole-orgs", token)
 }
 
 /// One page of `items` under `key`, with NextToken when more remain.
@@ -32,7 +32,7 @@ pub(crate) fn page(op: &Request, items: Vec<Value>, key: &str) -> ApiResult<Map<
         .and_then(|n| usize::try_from(n).ok())
         .filter(|n| *n > 0)
         .unwrap_or(DEFAULT_PAGE);
-    let (page, next) = crate::services::offset::slice(items, start, size);
+    let (page, next) = crate::services::paging::slice(items, start, size);
     let mut out = Map::new();
     out.insert(key.to_owned(), Value::Array(page));
     if let Some(next) = next {
