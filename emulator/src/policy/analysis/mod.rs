@@ -34,7 +34,9 @@
 
 pub mod automaton;
 pub mod checks;
+pub mod cli;
 pub mod literals;
+pub mod report;
 pub mod search;
 pub mod space;
 pub mod standalone;
