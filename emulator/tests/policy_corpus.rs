@@ -10,7 +10,6 @@ use std::path::Path;
 use keyhole::policy::corpus;
 use keyhole::policy::simulate::{simulate, SimulationRequest};
 use keyhole::policy::validate::{validate, PolicyType};
-use keyhole::policy::*;
 use serde_json::Value;
 
 fn doc(v: &Value) -> String {
