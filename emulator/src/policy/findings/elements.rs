@@ -51,17 +51,18 @@ pub(crate) fn check_document(cx: &mut Cx) {
     let root = match json::parse(cx.text) {
         Ok(r) => r,
         Err(e) => {
-            let at = cx.position(e.offset);
+            let offset = cx.boundary(e.offset);
+            let at = cx.position(offset);
             let (index, line, column) = (
                 at.offset.to_string(),
                 at.line.to_string(),
                 at.column.to_string(),
             );
-            let end = cx.text[e.offset.min(cx.text.len())..]
+            let end = cx.text[offset..]
                 .chars()
                 .next()
-                .map_or(e.offset, |c| e.offset + c.len_utf8());
-            let span = cx.span(e.offset, end);
+                .map_or(offset, |c| offset + c.len_utf8());
+            let span = cx.span(offset, end);
             cx.add(
                 "JSON_SYNTAX_ERROR",
                 &[("index", &index), ("line", &line), ("column", &column)],

@@ -237,7 +237,7 @@ impl<'a> Cx<'a> {
 
     /// The model's position of byte offset `byte`.
     pub fn position(&self, byte: usize) -> Position {
-        let byte = byte.min(self.text.len());
+        let byte = self.boundary(byte);
         let line = self.line_starts.partition_point(|&s| s <= byte) - 1;
         let start = self.line_starts[line];
         let column = self.text.get(start..byte).map_or(0, |s| s.chars().count());
@@ -247,6 +247,16 @@ impl<'a> Cx<'a> {
             column: column as u32,
             offset: offset as u32,
         }
+    }
+
+    /// `byte`, moved back onto the start of the character it falls in (the JSON reader can
+    /// stop inside one).
+    pub fn boundary(&self, byte: usize) -> usize {
+        let mut b = byte.min(self.text.len());
+        while !self.text.is_char_boundary(b) {
+            b -= 1;
+        }
+        b
     }
 
     pub fn span(&self, start: usize, end: usize) -> Span {
@@ -316,7 +326,8 @@ pub(crate) fn join(path: &[PathElement], more: PathElement) -> Vec<PathElement> 
     p
 }
 
-/// The findings for a person: one block per finding, its line and column first.
+/// The findings for a person: one block per finding, its line and column first (the column
+/// counted from 1, as editors count it; the JSON's columns count from 0, as AWS's do).
 pub fn render_text(findings: &[Finding]) -> String {
     let mut out = String::new();
     for f in findings {

@@ -332,3 +332,49 @@ fn text_names_the_line_and_column() {
         "line 1, column 1: WARNING MISSING_VERSION: We recommend that you specify the Version element to help you with debugging permission issues.\n  see https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-general-warning-missing-version\n"
     );
 }
+
+/// Every finding's spans lie inside the document, start before they end, and agree with
+/// the line and column of their offset.
+fn well_placed(doc: &str, findings: &[Finding]) {
+    let chars: Vec<char> = doc.chars().collect();
+    for f in findings {
+        assert!(CHECKS.iter().any(|c| c.code == f.issue_code));
+        for l in &f.locations {
+            let (s, e) = (l.span.start, l.span.end);
+            assert!(
+                s.offset <= e.offset && e.offset as usize <= chars.len(),
+                "{f:?}"
+            );
+            for p in [s, e] {
+                let before = &chars[..p.offset as usize];
+                let line = before.iter().filter(|&&c| c == '\n').count() as u32 + 1;
+                let column = before.iter().rev().take_while(|&&c| c != '\n').count() as u32;
+                assert_eq!((p.line, p.column), (line, column), "{f:?}");
+            }
+        }
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_text_is_answered_with_well_placed_findings(doc in "\\PC{0,80}") {
+        for ty in [IdentityPolicy, ResourcePolicy, ServiceControlPolicy, ResourceControlPolicy] {
+            well_placed(&doc, &validate_findings(&doc, ty, None));
+        }
+    }
+
+    #[test]
+    fn damaged_policies_are_answered_with_well_placed_findings(
+        policy in crate::policy::strategies::policy_json(true),
+        cut in 0usize..2000,
+        insert in proptest::sample::select(vec!["", "\"", "{", "}", "[", ":", ",", "\\", "é", "${", " *"]),
+    ) {
+        let text = serde_json::to_string_pretty(&policy).unwrap();
+        let at = text.char_indices().map(|(i, _)| i).nth(cut % text.chars().count()).unwrap_or(0);
+        let doc = format!("{}{insert}{}", &text[..at], &text[at..]);
+        for rt in [None, Some(Rt::AssumeRolePolicyDocument)] {
+            well_placed(&doc, &validate_findings(&doc, ResourcePolicy, rt));
+        }
+        well_placed(&doc, &validate_findings(&doc, IdentityPolicy, None));
+    }
+}
