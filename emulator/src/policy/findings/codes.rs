@@ -4,7 +4,14 @@
 //! the template is the one quoted under "In programmatic calls to the AWS CLI or AWS API").
 //! The issue code is the section's anchor upper-cased (the current page prints both, e.g.
 //! "Issue code: ARN_ACCOUNT_NOT_ALLOWED" under `#…-error-arn-account-not-allowed`), and the
-//! learn-more link is the page with that anchor. Placeholders are `{{name}}` or `${name}`.
+//! learn-more link is the page with that anchor (for all 102 codes below the anchor rebuilt
+//! from the code is the page's anchor). Placeholders are `{{name}}` or `${name}`.
+//!
+//! Inferred, where the page leaves a value unsaid: INVALID_VERSION lists
+//! `2012-10-17, 2008-10-17`; DATA_TYPE_MISMATCH names `String`, `Array` or `Object`;
+//! INVALID_SERVICE_PRINCIPAL_FORMAT expects `<service-name>.amazonaws.com`; INVALID_ACTION and
+//! INVALID_SERVICE_IN_ACTION drop "Did you mean ...?" when nothing is within two edits;
+//! TYPE_MISMATCH names the operator families (`Date`, `Numeric`, `Bool`, `IPAddress`, ...).
 
 use super::FindingType::{self, *};
 

@@ -7,6 +7,10 @@
 //! Columns and offsets count characters (Unicode scalar values), as a reader of the document
 //! counts them; for ASCII documents that is also the byte offset.
 //!
+//! Where AWS's reference shows no location for a check, a finding points at what it is about:
+//! the value (or, when the name itself is wrong or not allowed, the key) of the element, the
+//! statement when one of its elements is missing, the document when Version or Statement is.
+//!
 //! ```
 //! use keyhole::policy::findings::{validate_findings, FindingType, ValidatePolicyType};
 //!

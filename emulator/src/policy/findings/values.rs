@@ -45,6 +45,7 @@ fn with_suggestion(
     let template = codes::check(code).details;
     let details = match hint {
         Some(h) => {
+            // INVALID_ACTION names it valid_action, INVALID_SERVICE_IN_ACTION service2.
             let mut v = values.to_vec();
             v.push(("valid_action", h));
             v.push(("service2", h));
