@@ -62,6 +62,7 @@ pub mod corpus;
 pub mod dates;
 pub mod decision;
 pub mod evaluate;
+pub mod findings;
 pub mod glob;
 pub mod json;
 pub mod matcher;
