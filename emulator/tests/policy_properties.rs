@@ -387,3 +387,28 @@ fn resource_case_matters() {
     assert!(run("arn:aws:s3:::Bucket/x"));
     assert!(!run("arn:aws:s3:::bucket/x"));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Whole generated worlds keep the evaluation's properties for every principal and
+    /// every key or vault: guardrails read along the account's path only subtract, order
+    /// does not matter, and across accounts both sides must allow.
+    #[test]
+    fn worlds_keep_the_properties(w in world(), extra in statement(false)) {
+        for account in &w.accounts {
+            let path = w.path(account);
+            prop_assert_eq!(path.first(), Some(&Node::Root));
+            prop_assert_eq!(path.last(), Some(&Node::Account(account.clone())));
+            let principal = Principal::user(account, "alice");
+            for resource in w.keys.iter().chain(&w.vaults) {
+                let action = if resource.arn.contains(":kms:") { "kms:Decrypt" } else { "backup:CopyIntoBackupVault" };
+                let s = w.scenario(&principal, action, resource);
+                a_guardrail_only_subtracts(&s)?;
+                order_and_duplicates_do_not_matter(&s)?;
+                cross_account_needs_both_sides(&s)?;
+                adding_a_deny_never_grants_access(&s, &extra)?;
+            }
+        }
+    }
+}

@@ -33,6 +33,7 @@
 
 mod own;
 mod properties;
+mod world;
 
 pub use own::{class_representatives, requests_from};
 pub use properties::{
@@ -40,6 +41,7 @@ pub use properties::{
     adding_an_allow_never_removes_access, cross_account_needs_both_sides, expect_allowed,
     expect_denied, order_and_duplicates_do_not_matter,
 };
+pub use world::{world, Node, Resource, World};
 
 use proptest::collection::vec;
 use proptest::option;
