@@ -131,7 +131,8 @@ pub(crate) fn fire(world: &mut World, event: &EventRef, due: f64, now: f64) {
             }
         }
         EventKind::MaterialExpiry => expire(kms, &event.object, due),
-        EventKind::PrimaryWaitingPeriod | EventKind::BackupDue => {}
+        // PrimaryWaitingPeriod was handled above; the other kinds are Backup's.
+        _ => {}
     }
 }
 
