@@ -132,7 +132,11 @@ pub(crate) fn fire(world: &mut World, event: &EventRef, due: f64, now: f64) {
         }
         EventKind::MaterialExpiry => expire(kms, &event.object, due),
         // PrimaryWaitingPeriod was handled above; the other kinds are Backup's.
-        _ => {}
+        EventKind::PrimaryWaitingPeriod
+        | EventKind::BackupJobDone
+        | EventKind::CopyJobDone
+        | EventKind::ReportJobDone
+        | EventKind::ScheduleFires => {}
     }
 }
 
