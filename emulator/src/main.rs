@@ -227,6 +227,7 @@ enum PolicyCommand {
         /// A saved world (the JSON of GET /_keyhole/state) to ask instead of a running one.
         #[arg(long)]
         state: Option<PathBuf>,
+        /// text for a person, json for a program.
         #[arg(long, value_enum, default_value = "text")]
         format: keyhole::who_can::cli::Format,
     },

@@ -251,6 +251,21 @@ async fn who_can_refuses_what_it_cannot_answer() {
     let answer = support::send(
         emu.addr(),
         "GET",
+        "/_keyhole/who-can?action=kms:Decrypt&resource=x&principal=y",
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(
+        (answer.status, answer.json()),
+        (
+            400,
+            json!({"error": "unknown query parameter `principal`, expected `action` and `resource`"})
+        )
+    );
+    let answer = support::send(
+        emu.addr(),
+        "GET",
         "/_keyhole/who-can?action=kms:Decrypt",
         &[],
         "",
@@ -414,6 +429,47 @@ async fn who_can_assume_a_role_and_use_a_vault() {
     assert_eq!(
         answer["denied"][2]["message"],
         format!("User: arn:aws:iam::{MEMBER}:root is not authorized to perform: backup:DescribeBackupVault on resource: {arn} because no resource-based policy allows the backup:DescribeBackupVault action")
+    );
+    emu.stop().await;
+}
+
+/// A grant allows on its own; an alias ARN names its key.
+#[tokio::test]
+async fn a_grant_allows_and_an_alias_names_its_key() {
+    let emu = keyhole::Emulator::start().await.unwrap();
+    let (key, _, _) = world(&emu).await;
+    let admin = format!("arn:aws:iam::{MGMT}:user/admin");
+    let grant = kms(
+        &emu,
+        MGMT,
+        "CreateGrant",
+        json!({"KeyId": key, "GranteePrincipal": admin, "Operations": ["Decrypt"]}),
+    )
+    .await;
+    kms(
+        &emu,
+        MGMT,
+        "CreateAlias",
+        json!({"AliasName": "alias/shared", "TargetKeyId": key}),
+    )
+    .await;
+    let alias = format!("arn:aws:kms:us-east-1:{MGMT}:alias/shared");
+    let answer = emu.who_can("kms:Decrypt", &alias).unwrap();
+    assert_eq!(answer["resource"], key.as_str());
+    let by_grant = answer["allowed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["principal"] == admin.as_str())
+        .unwrap_or_else(|| panic!("{answer:#}"));
+    assert_eq!(by_grant["layer"], "KMS grant");
+    assert_eq!(by_grant["grantId"], grant["GrantId"]);
+    assert_eq!(by_grant["statements"], json!([]));
+    // Other actions than the grant's stay denied to the admin.
+    let encrypt = emu.who_can("kms:Encrypt", &alias).unwrap();
+    assert!(
+        principals(&encrypt["denied"]).contains(&admin.as_str()),
+        "{encrypt:#}"
     );
     emu.stop().await;
 }

@@ -130,7 +130,7 @@ pub fn resolve_key_arn(world: &World, account: &str, region: &str, key_id: &str)
 
 /// The access KMS authorizes `action` on the key a key or alias ARN names with, for a
 /// caller of `caller_account` (its key policy, grants and condition keys, as
-/// [`key_access`] gives every KMS operation); `None` when no such key exists at `now`.
+/// `key_access` gives every KMS operation); `None` when no such key exists at `now`.
 pub fn key_access_for(
     world: &World,
     arn: &str,
