@@ -236,6 +236,26 @@ enum PolicyCommand {
         #[command(flatten)]
         common: CheckArgs,
     },
+    /// Who may perform ACTION on RESOURCE in a running or saved keyhole world: each
+    /// account's root, every IAM user, a session of every role and the service principals
+    /// the resource's policy names, each with the decision a request of its own would get.
+    /// Exit status 0 when at least one principal is allowed, 1 when none is, 2 when the
+    /// question could not be asked (keyhole unreachable, bad state file, unknown resource).
+    WhoCan {
+        /// An action, SERVICE:Operation: kms:Decrypt, backup:StartCopyJob, sts:AssumeRole.
+        action: String,
+        /// A KMS key ARN or alias ARN, a backup vault ARN, or an IAM role ARN.
+        resource: String,
+        /// The running keyhole to ask (default http://127.0.0.1:4566).
+        #[arg(long, env = "KEYHOLE_ENDPOINT", conflicts_with = "state")]
+        endpoint: Option<String>,
+        /// A saved world (the JSON of GET /_keyhole/state) to ask instead of a running one.
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// text for a person, json for a program.
+        #[arg(long, value_enum, default_value = "text")]
+        format: keyhole::who_can::cli::Format,
+    },
     /// Do A and B allow exactly the same requests?
     Equivalent {
         #[arg(long = "type", value_name = "TYPE")]
@@ -389,6 +409,23 @@ fn policy(command: PolicyCommand) -> ExitCode {
             b,
             common,
         } => cli::compare(&a, &b, &policy_type, true, &common.common()),
+        PolicyCommand::WhoCan {
+            action,
+            resource,
+            endpoint,
+            state,
+            format,
+        } => {
+            use keyhole::who_can::cli::{run, Source};
+            let source = match (&state, &endpoint) {
+                (Some(file), _) => Source::State(file),
+                (None, Some(url)) => Source::Endpoint(url),
+                (None, None) => Source::Endpoint("http://127.0.0.1:4566"),
+            };
+            let printed = run(&action, &resource, source, format);
+            print!("{}", printed.text);
+            return exit_code(printed.status);
+        }
     };
     print!("{}", printed.text);
     exit_code(printed.status)

@@ -83,6 +83,8 @@ const LAYERS: &[(&str, Layer)] = &[
     ("scenario/", Server),
     // Labs serve a scenario's world and answer through the admin endpoints.
     ("lab/", Server),
+    // Who may do what on a resource: every principal of the world through authz.
+    ("who_can/", Server),
     ("main.rs", Server),
     ("lib.rs", Server),
 ];

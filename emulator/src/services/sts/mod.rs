@@ -19,6 +19,8 @@ use crate::request::RequestContext;
 use crate::world::World;
 
 pub use auth_message::encode_authorization_message;
+/// The role a RoleArn names, for `who-can` on a role.
+pub use sessions::role_for_arn;
 
 /// STS in the service registry.
 pub static SERVICE: crate::services::service_def::ServiceDef =
