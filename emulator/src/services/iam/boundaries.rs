@@ -1,9 +1,9 @@
 //! A permissions boundary's ARN, checked to name a managed policy (PutUserPermissionsBoundary,
 //! and CreateUser or CreateRole with a boundary).
 
-use super::access::resolve;
 use super::errors::no_such_entity;
 use crate::protocol::{ApiError, ApiResult};
+use crate::world::iam::access::resolve;
 use crate::world::World;
 
 /// Checks a permissions-boundary ARN names a managed policy.

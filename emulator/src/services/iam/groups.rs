@@ -2,18 +2,18 @@
 
 use serde_json::{json, Value};
 
-use super::access::{iam, iam_mut};
 use super::arns::group_arn;
 use super::authorize::authorize;
 use super::errors::{already_exists, delete_conflict, limit_exceeded, no_such_entity};
-use super::ids;
 use super::paging::{list_output, path_matches};
-use super::state::{key, Group};
 use super::users::{self, user_json};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
 use crate::services::iam::output::empty;
 use crate::services::input::{member, text};
+use crate::world::iam::access::{iam, iam_mut};
+use crate::world::iam::ids;
+use crate::world::iam::state::{key, Group};
 use crate::world::World;
 
 /// IAM quota: a user belongs to at most 10 groups.

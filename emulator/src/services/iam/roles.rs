@@ -2,16 +2,13 @@
 
 use serde_json::{json, Value};
 
-use super::access::{iam, iam_mut};
 use super::arns::role_arn;
 use super::authorize::{authorize, authorize_with};
 use super::errors::{already_exists, delete_conflict, invalid_input, no_such_entity, unmodifiable};
-use super::ids;
 use super::paging::{list_output, path_matches};
 use super::policy_docs::{
     check_trust_size, url_encode, validate_policy_document, PolicyDocumentKind,
 };
-use super::state::{key, DeletionTask, Role};
 use super::tags::{
     check_duplicate_tags, merge_tags, remove_tags, tag_context, tags_from, tags_json,
 };
@@ -19,6 +16,9 @@ use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
 use crate::services::iam::output::empty;
 use crate::services::input::{member, text};
+use crate::world::iam::access::{iam, iam_mut};
+use crate::world::iam::ids;
+use crate::world::iam::state::{key, DeletionTask, Role};
 use crate::world::World;
 
 pub const DEFAULT_MAX_SESSION_DURATION: i64 = 3_600;
@@ -366,7 +366,7 @@ pub fn create_service_linked(
         service_linked: true,
         partition: partition.to_owned(),
     };
-    if let Some(policy) = super::aws_managed::find_by_name(spec.policy_name) {
+    if let Some(policy) = crate::world::iam::aws_managed::find_by_name(spec.policy_name) {
         role.policies.attached.push(policy.arn_in(partition));
     }
     state.roles.insert(key(&name), role.clone());

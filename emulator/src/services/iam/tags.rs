@@ -4,8 +4,8 @@
 use serde_json::{json, Value};
 
 use super::errors::{invalid_input, limit_exceeded};
-use super::state::Tag;
 use crate::protocol::ApiResult;
+use crate::world::iam::state::Tag;
 
 /// `aws:RequestTag/k` and `aws:TagKeys` for a request that carries tags.
 pub fn tag_context(tags: &[Tag]) -> Vec<(String, Value)> {

@@ -2,13 +2,10 @@
 
 use serde_json::{json, Value};
 
-use super::access::{iam, iam_mut};
 use super::arns::user_arn;
 use super::authorize::{authorize, authorize_with};
 use super::errors::{already_exists, delete_conflict, no_such_entity};
-use super::ids;
 use super::paging::{list_output, path_matches};
-use super::state::{key, User};
 use super::tags::{
     check_duplicate_tags, merge_tags, remove_tags, tag_context, tags_from, tags_json,
 };
@@ -16,6 +13,9 @@ use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
 use crate::services::iam::output::empty;
 use crate::services::input::{member, text};
+use crate::world::iam::access::{iam, iam_mut};
+use crate::world::iam::ids;
+use crate::world::iam::state::{key, User};
 use crate::world::{CallerKind, World};
 
 pub fn handle(

@@ -9,14 +9,14 @@ use super::entities::{
 };
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
-use crate::services::iam::access::{iam, iam_mut, resolve, PolicyRef};
 use crate::services::iam::authorize::{authorize, authorize_with};
 use crate::services::iam::boundaries::boundary_arn;
 use crate::services::iam::errors::{limit_exceeded, modeled_error, no_such_entity};
 use crate::services::iam::output::empty;
 use crate::services::iam::paging::{list_output, path_matches};
-use crate::services::iam::state::key;
 use crate::services::input::text;
+use crate::world::iam::access::{iam, iam_mut, resolve, PolicyRef};
+use crate::world::iam::state::key;
 use crate::world::World;
 
 fn not_attachable(arn: &str) -> ApiError {

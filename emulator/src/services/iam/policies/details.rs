@@ -8,13 +8,14 @@ use super::entities::{policy_not_found, usage};
 use super::managed::{aws_policy_json, customer_policy_json, version_json};
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
-use crate::services::iam::access::{iam, resolve};
 use crate::services::iam::paging::{paginate, path_matches};
 use crate::services::iam::policy_docs::url_encode;
-use crate::services::iam::state::{IamState, Policies};
 use crate::services::iam::tags::tags_json;
-use crate::services::iam::{authorize::authorize, aws_managed, groups, roles, users};
+use crate::services::iam::{authorize::authorize, groups, roles, users};
 use crate::services::input::{member, text};
+use crate::world::iam::access::{iam, resolve};
+use crate::world::iam::aws_managed;
+use crate::world::iam::state::{IamState, Policies};
 use crate::world::World;
 
 pub(super) fn entities_for_policy(

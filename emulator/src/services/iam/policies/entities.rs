@@ -3,8 +3,8 @@
 
 use crate::protocol::{ApiError, ApiResult};
 use crate::services::iam::errors::{no_such_entity, unmodifiable};
-use crate::services::iam::state::{key, IamState, Policies};
 use crate::services::iam::{groups, roles, users};
+use crate::world::iam::state::{key, IamState, Policies};
 use crate::world::World;
 
 /// IAM quota: at most five versions per managed policy.

@@ -5,7 +5,6 @@ use serde_json::{json, Value};
 use super::entities::{entity_info, policies_mut, policies_of, protected, Entity};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
-use crate::services::iam::access::{iam, iam_mut};
 use crate::services::iam::errors::no_such_entity;
 use crate::services::iam::output::empty;
 use crate::services::iam::paging::list_output;
@@ -15,6 +14,7 @@ use crate::services::iam::policy_docs::{
 };
 use crate::services::iam::{authorize::authorize, users};
 use crate::services::input::text;
+use crate::world::iam::access::{iam, iam_mut};
 use crate::world::World;
 
 fn inline_not_found(entity: Entity, name: &str) -> ApiError {

@@ -7,10 +7,9 @@ use serde_json::{json, Value};
 use super::entities::{policy_not_found, usage, MAX_POLICY_VERSIONS};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
-use crate::services::iam::access::{iam, iam_mut, resolve, PolicyRef};
 use crate::services::iam::arns::policy_arn;
+use crate::services::iam::authorize::authorize;
 use crate::services::iam::authorize::authorize_with;
-use crate::services::iam::aws_managed::{self, AwsManagedPolicy};
 use crate::services::iam::errors::{
     already_exists, delete_conflict, limit_exceeded, no_such_entity,
 };
@@ -19,12 +18,14 @@ use crate::services::iam::paging::{list_output, path_matches};
 use crate::services::iam::policy_docs::{
     check_managed_size, url_encode, validate_policy_document, PolicyDocumentKind,
 };
-use crate::services::iam::state::{key, IamState, ManagedPolicy, PolicyVersion};
 use crate::services::iam::tags::{
     check_duplicate_tags, merge_tags, remove_tags, tag_context, tags_from, tags_json,
 };
-use crate::services::iam::{authorize::authorize, ids};
 use crate::services::input::{member, text};
+use crate::world::iam::access::{iam, iam_mut, resolve, PolicyRef};
+use crate::world::iam::aws_managed::{self, AwsManagedPolicy};
+use crate::world::iam::ids;
+use crate::world::iam::state::{key, IamState, ManagedPolicy, PolicyVersion};
 use crate::world::World;
 
 pub(super) fn customer_policy_json(
