@@ -19,7 +19,8 @@ use crate::services::iam::policy_docs::{
     check_managed_size, url_encode, validate_policy_document, PolicyDocumentKind,
 };
 use crate::services::iam::tags::{
-    check_duplicate_tags, merge_tags, remove_tags, tag_context, tags_from, tags_json,
+    check_duplicate_tags, list_tags_output, merge_tags, remove_tags, tag_context, tags_from,
+    tags_json,
 };
 use crate::services::input::{member, text};
 use crate::world::iam::access::{iam, iam_mut, resolve, PolicyRef};
@@ -431,6 +432,5 @@ pub(super) fn list_policy_tags(
     let account = ctx.caller.account.clone();
     let arn = text(input, "PolicyArn");
     authorize(ctx, world, arn.to_owned())?;
-    let tags = tags_json(&customer(world, &account, arn)?.tags);
-    list_output("Tags", tags.as_array().cloned().unwrap_or_default(), input)
+    list_tags_output(&customer(world, &account, arn)?.tags, input)
 }
