@@ -123,6 +123,13 @@ pub(super) fn create_policy(
     Ok(out)
 }
 
+/// The `PolicyArn` the request names, once the caller may act on it.
+fn authorized_arn<'i>(ctx: &RequestContext, world: &World, input: &'i Value) -> ApiResult<&'i str> {
+    let arn = text(input, "PolicyArn");
+    authorize(ctx, world, arn.to_owned())?;
+    Ok(arn)
+}
+
 /// The customer policy an ARN names, with AWS's "was not found" when it does not.
 fn customer<'w>(world: &'w World, account: &str, arn: &str) -> ApiResult<&'w ManagedPolicy> {
     match resolve(world, account, arn) {
@@ -152,8 +159,7 @@ pub(super) fn get_policy(
     input: &Value,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let arn = text(input, "PolicyArn");
-    authorize(ctx, world, arn.to_owned())?;
+    let arn = authorized_arn(ctx, world, input)?;
     let state = iam(world, &account);
     match resolve(world, &account, arn) {
         Some(PolicyRef::Aws(p)) => {
@@ -194,9 +200,8 @@ pub(super) fn get_policy_version(
     input: &Value,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let arn = text(input, "PolicyArn");
+    let arn = authorized_arn(ctx, world, input)?;
     let version = text(input, "VersionId");
-    authorize(ctx, world, arn.to_owned())?;
     match resolve(world, &account, arn) {
         Some(PolicyRef::Aws(p)) => {
             // keyhole keeps only the default version of AWS-managed policies.
@@ -228,8 +233,7 @@ pub(super) fn create_policy_version(
     input: &Value,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let arn = text(input, "PolicyArn");
-    authorize(ctx, world, arn.to_owned())?;
+    let arn = authorized_arn(ctx, world, input)?;
     customer(world, &account, arn)?;
     let document = text(input, "PolicyDocument");
     validate_policy_document(PolicyDocumentKind::Identity, document)?;
@@ -261,9 +265,8 @@ pub(super) fn set_default_version(
     input: &Value,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let arn = text(input, "PolicyArn");
+    let arn = authorized_arn(ctx, world, input)?;
     let version = text(input, "VersionId");
-    authorize(ctx, world, arn.to_owned())?;
     let policy = customer_mut(world, &account, arn, ctx.now)?;
     if !policy.versions.iter().any(|v| v.version_id == version) {
         return Err(version_not_found(arn, version));
@@ -325,8 +328,7 @@ pub(super) fn list_policy_versions(
     input: &Value,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let arn = text(input, "PolicyArn");
-    authorize(ctx, world, arn.to_owned())?;
+    let arn = authorized_arn(ctx, world, input)?;
     let versions: Vec<Value> = match resolve(world, &account, arn) {
         Some(PolicyRef::Aws(p)) => vec![json!({
             "VersionId": p.default_version_id,
@@ -352,8 +354,7 @@ pub(super) fn delete_policy(
     input: &Value,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let arn = text(input, "PolicyArn");
-    authorize(ctx, world, arn.to_owned())?;
+    let arn = authorized_arn(ctx, world, input)?;
     let policy = customer(world, &account, arn)?;
     let (attached, boundary) = iam(world, &account)
         .map(|s| usage(s, arn))
@@ -379,9 +380,8 @@ pub(super) fn delete_policy_version(
     input: &Value,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let arn = text(input, "PolicyArn");
+    let arn = authorized_arn(ctx, world, input)?;
     let version = text(input, "VersionId");
-    authorize(ctx, world, arn.to_owned())?;
     let policy = customer_mut(world, &account, arn, ctx.now)?;
     if !policy.versions.iter().any(|v| v.version_id == version) {
         return Err(version_not_found(arn, version));
@@ -415,8 +415,7 @@ pub(super) fn untag_policy(
     input: &Value,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let arn = text(input, "PolicyArn");
-    authorize(ctx, world, arn.to_owned())?;
+    let arn = authorized_arn(ctx, world, input)?;
     remove_tags(
         &mut customer_mut(world, &account, arn, ctx.now)?.tags,
         input,
@@ -430,7 +429,6 @@ pub(super) fn list_policy_tags(
     input: &Value,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let arn = text(input, "PolicyArn");
-    authorize(ctx, world, arn.to_owned())?;
+    let arn = authorized_arn(ctx, world, input)?;
     list_tags_output(&customer(world, &account, arn)?.tags, input)
 }
