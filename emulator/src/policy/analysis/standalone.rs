@@ -1,0 +1,135 @@
+//! How one policy decides on its own, the question Access Analyzer's checks ask of a single
+//! document: the policy is put in its layer, and every other layer is made to allow, so the
+//! decision is the policy's. Identity policies: their own layer's verdict. Resource-based
+//! policies (key, vault, trust, other): the whole flow, with callers whose IAM policies allow
+//! everything, so "allows the account" means what it means on AWS: anyone there whose IAM
+//! policies allow it, and KMS's and Backup's own cross-account rules still apply. SCPs and
+//! RCPs: the whole flow with everything else allowing, so only the guardrail can refuse.
+
+use std::sync::{Arc, OnceLock};
+
+use crate::policy::context::Request;
+use crate::policy::decision::{Decision, EvalDecision, Layer, PolicySource};
+use crate::policy::evaluate::{
+    evaluate, Authorization, IdentityLayers, NamedPolicy, ResourceLayers, ResourcePolicyKind,
+};
+use crate::policy::model::Policy;
+use crate::policy::parser::parse;
+use crate::policy::validate::PolicyType;
+
+/// A policy under analysis: its document and the kind of policy it is.
+#[derive(Debug, Clone)]
+pub struct Subject {
+    /// What reports call it: a file name, or `existing` and `new`.
+    pub name: Arc<str>,
+    pub policy_type: PolicyType,
+    pub policy: Arc<Policy>,
+}
+
+impl Subject {
+    pub fn new(name: &str, policy_type: PolicyType, policy: Policy) -> Subject {
+        Subject {
+            name: Arc::from(name),
+            policy_type,
+            policy: Arc::new(policy),
+        }
+    }
+}
+
+fn allow_all(principal: bool) -> Arc<Policy> {
+    static IDENTITY: OnceLock<Arc<Policy>> = OnceLock::new();
+    static RESOURCE: OnceLock<Arc<Policy>> = OnceLock::new();
+    let (cell, text) = if principal {
+        (
+            &RESOURCE,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#,
+        )
+    } else {
+        (
+            &IDENTITY,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+        )
+    };
+    cell.get_or_init(|| Arc::new(parse(text).expect("the allow-all policy parses")))
+        .clone()
+}
+
+fn named(subject: &Subject, source: PolicySource) -> NamedPolicy {
+    NamedPolicy::shared(&subject.name, source, subject.policy.clone())
+}
+
+fn everything(source: PolicySource, principal: bool) -> NamedPolicy {
+    NamedPolicy::shared("keyhole-allows-everything", source, allow_all(principal))
+}
+
+/// The decision the policy makes on its own about `request`.
+pub fn decide(subject: &Subject, request: &Request) -> Decision {
+    let identity_allows_all = IdentityLayers {
+        identity: vec![everything(PolicySource::UserManaged, false)],
+        ..IdentityLayers::default()
+    };
+    let resource_kind = |kind| ResourceLayers {
+        kind,
+        resource_policy: Some(named(subject, PolicySource::Resource)),
+        rcp_levels: None,
+    };
+    let (principal_side, resource_side) = match subject.policy_type {
+        PolicyType::Identity | PolicyType::TagPolicy | PolicyType::BackupPolicy => (
+            IdentityLayers {
+                identity: vec![named(subject, PolicySource::UserManaged)],
+                ..IdentityLayers::default()
+            },
+            ResourceLayers::default(),
+        ),
+        PolicyType::KmsKey => (
+            identity_allows_all,
+            resource_kind(ResourcePolicyKind::KmsKeyPolicy),
+        ),
+        PolicyType::BackupVault => (
+            identity_allows_all,
+            resource_kind(ResourcePolicyKind::BackupVault),
+        ),
+        PolicyType::RoleTrust => (
+            identity_allows_all,
+            resource_kind(ResourcePolicyKind::RoleTrust),
+        ),
+        PolicyType::Resource => (
+            identity_allows_all,
+            resource_kind(ResourcePolicyKind::Generic),
+        ),
+        PolicyType::Scp => (
+            IdentityLayers {
+                scp_levels: Some(vec![vec![named(subject, PolicySource::ServiceControl)]]),
+                ..identity_allows_all
+            },
+            ResourceLayers {
+                resource_policy: Some(everything(PolicySource::Resource, true)),
+                ..ResourceLayers::default()
+            },
+        ),
+        PolicyType::Rcp => (
+            identity_allows_all,
+            ResourceLayers {
+                kind: ResourcePolicyKind::Generic,
+                resource_policy: Some(everything(PolicySource::Resource, true)),
+                rcp_levels: Some(vec![vec![named(subject, PolicySource::ResourceControl)]]),
+            },
+        ),
+    };
+    evaluate(&Authorization {
+        request,
+        principal_side: &principal_side,
+        resource_side: &resource_side,
+        grants: &[],
+    })
+}
+
+/// Whether the policy, on its own, allows the request.
+pub fn allows(subject: &Subject, decision: &Decision) -> bool {
+    match subject.policy_type {
+        PolicyType::Identity | PolicyType::TagPolicy | PolicyType::BackupPolicy => {
+            decision.verdicts[Layer::IdentityPolicy as usize] == Some(EvalDecision::Allowed)
+        }
+        _ => decision.is_allowed(),
+    }
+}
