@@ -94,8 +94,10 @@ impl<'a> Walk<'a> {
         let principals = self.space.principals()?;
         let all = self.space.literals.statements.len();
         for action in &actions {
+            // Patterns are lower-cased; the action may be spelled as a policy spells it.
+            let lower = action.to_ascii_lowercase();
             let live: Vec<usize> = (0..all)
-                .filter(|&i| action_matches(self.space.literals, i, action))
+                .filter(|&i| action_matches(self.space.literals, i, &lower))
                 .collect();
             let keys = self.keys(&live);
             for principal in &principals {
