@@ -35,6 +35,25 @@ enum Command {
     Scenario(ScenarioArgs),
     /// Training labs: a scenario served broken, to fix with the AWS CLI or the console.
     Lab(LabArgs),
+    /// The policy corpus: authorization cases kept as JSON tests.
+    #[command(subcommand)]
+    Corpus(CorpusCommand),
+}
+
+#[derive(Subcommand)]
+enum CorpusCommand {
+    /// Adds a case (a check's `witness.corpusCase`, or one written by hand) to a corpus
+    /// file, its `expect` filled from today's decision when it has none.
+    Dump {
+        /// The corpus file, created when missing (e.g. emulator/tests/policy_corpus/mine.json).
+        #[arg(long)]
+        into: PathBuf,
+        /// The case's name.
+        #[arg(long)]
+        name: Option<String>,
+        /// The case; standard input when absent.
+        case: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -280,6 +299,9 @@ fn main() -> ExitCode {
         Command::Scenario(args) => scenario(args),
         Command::Lab(args) => lab(args),
         Command::Policy(command) => policy(command),
+        Command::Corpus(CorpusCommand::Dump { into, name, case }) => exit_code(
+            keyhole::policy::corpus::run_dump(case.as_deref(), &into, name.as_deref()),
+        ),
     }
 }
 

@@ -238,3 +238,48 @@ fn bad_input_exits_2_with_the_reason() {
         "{out}"
     );
 }
+
+#[test]
+fn a_witness_becomes_a_corpus_case() {
+    let (code, out) = keyhole(&[
+        "check-no-new-access",
+        "--existing",
+        "key-before.json",
+        "--new",
+        "key-after.json",
+        "--type",
+        "kms-key",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let json: Value = serde_json::from_str(&out).unwrap();
+    let dir = std::env::temp_dir().join(format!("keyhole-corpus-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (case, into) = (dir.join("case.json"), dir.join("kept.json"));
+    std::fs::write(&case, json["witness"]["corpusCase"].to_string()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_keyhole"))
+        .args(["corpus", "dump", "--into"])
+        .arg(&into)
+        .args(["--name", "organization accounts decrypt"])
+        .arg(&case)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!(
+            "added \"organization accounts decrypt\" to {}: allowed\n",
+            into.display()
+        )
+    );
+    let family: Value = serde_json::from_str(&std::fs::read_to_string(&into).unwrap()).unwrap();
+    assert_eq!(family["family"], "kept");
+    let kept = &family["cases"][0];
+    assert_eq!(kept["expect"]["decision"], "allowed");
+    assert_eq!(kept["expect"]["layer"], "ResourcePolicy");
+    // The corpus reader decides it as the check did.
+    let decision = keyhole::policy::corpus::read(kept).unwrap().decide();
+    assert!(decision.is_allowed(), "{}", decision.explain());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

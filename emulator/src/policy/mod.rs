@@ -58,6 +58,7 @@ pub mod analysis;
 pub mod cli;
 pub mod condition;
 pub mod context;
+pub mod corpus;
 pub mod dates;
 pub mod decision;
 pub mod evaluate;

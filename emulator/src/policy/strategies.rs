@@ -31,6 +31,16 @@
 //! });
 //! ```
 
+mod own;
+mod properties;
+
+pub use own::{class_representatives, requests_from};
+pub use properties::{
+    a_guardrail_only_subtracts, adding_a_deny_never_grants_access,
+    adding_an_allow_never_removes_access, cross_account_needs_both_sides, expect_allowed,
+    expect_denied, order_and_duplicates_do_not_matter,
+};
+
 use proptest::collection::vec;
 use proptest::option;
 use proptest::prelude::*;

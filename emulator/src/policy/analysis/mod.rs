@@ -49,4 +49,4 @@ pub use checks::{
 pub use literals::Undecidable;
 pub use search::{find, Outcome};
 pub use space::{KeyValue, Scope};
-pub use standalone::{allows, decide, Subject};
+pub use standalone::{allows, corpus_case, decide, Subject};

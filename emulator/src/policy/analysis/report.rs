@@ -84,12 +84,19 @@ fn witness_json(w: &Witness) -> Value {
             })
         })
         .collect();
+    // The policy that allows the request, as a case `keyhole corpus dump` keeps.
+    let allowing = w
+        .decisions
+        .iter()
+        .find(|(_, d)| d.is_allowed())
+        .or(w.decisions.first());
     json!({
         "principal": r.principal.arn,
         "action": r.action,
         "resource": r.resource,
         "context": context,
         "decisions": decisions,
+        "corpusCase": allowing.map(|(s, _)| super::standalone::corpus_case(s, r)),
     })
 }
 
