@@ -6,7 +6,7 @@
 use keyhole::policy::analysis::{
     allows, check_no_new_access, decide, find, scope_for, Outcome, Subject, Verdict,
 };
-use keyhole::policy::context::arn_account;
+use keyhole::policy::request::arn_account;
 use keyhole::policy::{parse, ContextValue, PolicyType, Principal, Request};
 use proptest::prelude::*;
 use serde_json::{json, Value};

@@ -5,12 +5,14 @@
 
 use serde_json::{json, Value};
 
-use super::context::{Context, Principal, Request};
+use super::context::Context;
 use super::decision::{Decision, PolicySource};
 use super::evaluate::{
     evaluate, Authorization, Grant, IdentityLayers, NamedPolicy, ResourceLayers, ResourcePolicyKind,
 };
 use super::parser::parse;
+use super::principal::Principal;
+use super::request::Request;
 use super::simulate::{context_values, ContextEntryInput};
 use super::validate::{validate, PolicyType};
 

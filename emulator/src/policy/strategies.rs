@@ -48,10 +48,12 @@ use proptest::option;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-use super::context::{Context, ContextValue, Principal, Request};
+use super::context::{Context, ContextValue};
 use super::decision::PolicySource;
 use super::evaluate::{IdentityLayers, NamedPolicy, ResourceLayers, ResourcePolicyKind};
 use super::parser::parse;
+use super::principal::Principal;
+use super::request::Request;
 
 pub const ACCOUNTS: [&str; 3] = ["111111111111", "222222222222", "333333333333"];
 pub const ACTIONS: [&str; 8] = [

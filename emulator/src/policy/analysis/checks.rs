@@ -3,9 +3,10 @@
 //! implication). Each is one search: the goal says which request breaks the rule, and a
 //! failing check carries that request as its witness, with each policy's decision about it.
 
-use crate::policy::context::{Principal, PrincipalType, Request};
 use crate::policy::decision::{Decision, MatchedStatement};
 use crate::policy::model::{Condition, ConditionValue};
+use crate::policy::principal::{Principal, PrincipalType};
+use crate::policy::request::Request;
 use crate::policy::validate::PolicyType;
 
 use super::automaton::Nfa;

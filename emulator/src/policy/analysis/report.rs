@@ -5,9 +5,9 @@ use std::fmt::Write;
 
 use serde_json::{json, Value};
 
-use crate::policy::context::Request;
 use crate::policy::decision::MatchedStatement;
 use crate::policy::model::Effect;
+use crate::policy::request::Request;
 
 use super::checks::{CheckResult, Verdict, Witness};
 use super::standalone::Subject;

@@ -8,8 +8,10 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::policy::condition;
-use crate::policy::context::{arn_account, Context, Principal, Request};
+use crate::policy::context::Context;
 use crate::policy::model::Condition;
+use crate::policy::principal::Principal;
+use crate::policy::request::{arn_account, Request};
 
 use super::literals::{collect, Literals, Undecidable, DERIVED_KEYS};
 use super::space::{KeyValue, Scope, Space};

@@ -7,10 +7,11 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::policy::context::{ContextValue, Principal};
+use crate::policy::context::ContextValue;
 use crate::policy::evaluate::KMS_CROSS_ACCOUNT_ACTIONS;
 use crate::policy::model::{Condition, ConditionValue};
 use crate::policy::operators::Family;
+use crate::policy::principal::Principal;
 
 use super::automaton::{classes, Class, Nfa, StringClass};
 use super::literals::{value_nfa, Literals, Undecidable, MULTIVALUED_KEYS};

@@ -8,13 +8,13 @@
 
 use std::sync::{Arc, OnceLock};
 
-use crate::policy::context::Request;
 use crate::policy::decision::{Decision, EvalDecision, Layer, PolicySource};
 use crate::policy::evaluate::{
     evaluate, Authorization, IdentityLayers, NamedPolicy, ResourceLayers, ResourcePolicyKind,
 };
 use crate::policy::model::Policy;
 use crate::policy::parser::parse;
+use crate::policy::request::Request;
 use crate::policy::validate::PolicyType;
 
 /// A policy under analysis: its document and the kind of policy it is.

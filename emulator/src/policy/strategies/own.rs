@@ -8,7 +8,9 @@ use proptest::prelude::*;
 
 use crate::policy::analysis::literals::DERIVED_KEYS;
 use crate::policy::analysis::{find, Outcome, Scope, Subject, Undecidable};
-use crate::policy::context::{Context, ContextValue, Principal, Request};
+use crate::policy::context::{Context, ContextValue};
+use crate::policy::principal::Principal;
+use crate::policy::request::Request;
 
 /// The representatives of every class, in the order the walk visits them (simple ones first,
 /// which is also where proptest shrinks to).

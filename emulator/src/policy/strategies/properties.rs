@@ -5,9 +5,9 @@
 use proptest::test_runner::TestCaseError;
 use serde_json::{json, Value};
 
-use crate::policy::context::PrincipalType;
 use crate::policy::decision::Decision;
 use crate::policy::evaluate::{evaluate, Authorization};
+use crate::policy::principal::PrincipalType;
 
 use super::Scenario;
 
