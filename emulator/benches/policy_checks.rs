@@ -16,7 +16,16 @@ const OWNER: &str = "111122223333";
 /// organization and tags, the shape of a real developer role.
 fn identity(statements: usize) -> String {
     let services = [
-        "s3", "ec2", "kms", "dynamodb", "sqs", "sns", "lambda", "iam", "backup", "logs",
+        "s3",
+        "ec2",
+        "kms",
+        "dynamodb",
+        "sqs",
+        "sns",
+        "lambda",
+        "secretsmanager",
+        "backup",
+        "logs",
     ];
     let st: Vec<String> = (0..statements)
         .map(|i| {

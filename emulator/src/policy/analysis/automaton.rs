@@ -317,10 +317,18 @@ pub struct TooManyStates(pub usize);
 fn alphabet(nfas: &[(&Nfa, &str)]) -> Vec<char> {
     let mut set: Vec<char> = vec![':', '/'];
     for (n, _) in nfas {
+        // Other cases of a letter differ only where a pattern compares case-insensitively.
+        let folds = n
+            .branches
+            .iter()
+            .flatten()
+            .any(|s| matches!(s, Step::Char { fold: true, .. }));
         for c in n.chars() {
             set.push(c);
-            set.extend(c.to_uppercase());
-            set.extend(c.to_lowercase());
+            if folds {
+                set.extend(c.to_uppercase());
+                set.extend(c.to_lowercase());
+            }
         }
     }
     set.sort_unstable();
