@@ -1,4 +1,4 @@
-//! restJson1 (AWS Backup): the operation comes from the method and path; members bound to
+//! restJson1 (AWS Backup, IAM Access Analyzer): the operation comes from the method and path; members bound to
 //! URI labels, the query string and headers are merged with the JSON body into one input.
 //! Errors carry `X-Amzn-ErrorType` and a `Code`/`Message`/`Context` body.
 
@@ -128,13 +128,16 @@ pub fn encode_output(service: ServiceId, operation: &str, output: &Value) -> Htt
     }
 }
 
-pub fn encode_error(error: &ApiError) -> HttpResponse {
+pub fn encode_error(service: ServiceId, error: &ApiError) -> HttpResponse {
     let mut body = Map::new();
     for (k, v) in &error.fields {
         body.insert(k.clone(), v.clone());
     }
     if let Some(message) = &error.message {
-        body.insert("Message".into(), Value::String(message.clone()));
+        body.insert(
+            message_member(service, &error.code).into(),
+            Value::String(message.clone()),
+        );
     }
     HttpResponse {
         status: error.status,
@@ -143,5 +146,20 @@ pub fn encode_error(error: &ApiError) -> HttpResponse {
             (super::wire::X_AMZN_ERRORTYPE, error.code.clone()),
         ],
         body: Bytes::from(Value::Object(body).to_string()),
+    }
+}
+
+/// The error body's message member as the service's model spells it: Backup's shapes say
+/// `Message`, Access Analyzer's `message`; an error the model does not declare keeps
+/// `Message`.
+fn message_member(service: ServiceId, code: &str) -> &'static str {
+    let lower = service
+        .model()
+        .shape(code)
+        .is_some_and(|s| s.exception && s.member("message").is_some());
+    if lower {
+        "message"
+    } else {
+        "Message"
     }
 }
