@@ -129,11 +129,17 @@ enum ScenarioCommand {
 
 #[derive(Subcommand)]
 enum PolicyCommand {
-    /// Validate a policy document; prints AWS's message and exits 1 when it is invalid.
+    /// Validate a policy document: the service's verdict (AWS's message when it is invalid)
+    /// and IAM Access Analyzer's findings with their lines and columns. Exits 0 when the
+    /// document is valid with no ERROR or SECURITY_WARNING finding, 1 when it is invalid or
+    /// has one, 2 on a usage or I/O error.
     Validate {
         /// identity, kms-key, backup-vault, trust, scp, rcp or resource.
         #[arg(long = "type", value_name = "TYPE")]
         policy_type: String,
+        /// text, or json: exactly Access Analyzer's ValidatePolicy response.
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
         file: PathBuf,
     },
     /// Evaluate a SimulateCustomPolicy-shaped request (with OrganizationPolicyLevels,
@@ -185,9 +191,15 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Scenario(args) => scenario(args),
         Command::Lab(args) => lab(args),
-        Command::Policy(PolicyCommand::Validate { policy_type, file }) => {
-            exit_code(keyhole::policy::cli::run_validate(&policy_type, &file))
-        }
+        Command::Policy(PolicyCommand::Validate {
+            policy_type,
+            format,
+            file,
+        }) => exit_code(keyhole::policy::cli::run_validate(
+            &policy_type,
+            &file,
+            format == "json",
+        )),
         Command::Policy(PolicyCommand::Simulate {
             batch,
             explain,

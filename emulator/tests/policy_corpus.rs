@@ -3,10 +3,16 @@
 //! - an authorization: principal, action, resource, policies per layer,
 //!   `expect: {decision, message, layer?, matched?, missing?, grant?}`;
 //! - `validate: {type, policy}` with `expect: {code, message} | null`;
-//! - `simulate: <SimulateCustomPolicy request>` with `expect: [{decision, message}]`.
+//! - `simulate: <SimulateCustomPolicy request>` with `expect: [{decision, message}]`;
+//! - `findings: {type, resource_type?, policy, iam_rejects?}` (Access Analyzer's ValidatePolicy) with
+//!   `expect: {error, codes}`: whether an ERROR finding is among them, and every issue code
+//!   in order; a `why` says where Access Analyzer and IAM judge the document differently.
 
 use std::path::Path;
 
+use keyhole::policy::findings::{
+    validate_findings, FindingType, ValidatePolicyResourceType, ValidatePolicyType,
+};
 use keyhole::policy::simulate::{context_values, simulate, ContextEntryInput, SimulationRequest};
 use keyhole::policy::validate::{validate, PolicyType};
 use keyhole::policy::*;
@@ -299,6 +305,37 @@ fn run_validate(case: &Value) -> Result<(), String> {
     }
 }
 
+fn run_findings(case: &Value) -> Result<(), String> {
+    let v = &case["findings"];
+    let ty = ValidatePolicyType::from_name(v["type"].as_str().unwrap()).unwrap();
+    let rt = v["resource_type"]
+        .as_str()
+        .map(|r| ValidatePolicyResourceType::from_name(r).unwrap());
+    let text = doc(&v["policy"]);
+    let got = validate_findings(&text, ty, rt);
+    let exp = &case["expect"];
+    let error = got.iter().any(|f| f.finding_type == FindingType::Error);
+    let codes: Vec<&str> = got.iter().map(|f| f.issue_code.as_str()).collect();
+    let want: Vec<&str> = exp["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    // Where IAM's verdict is known, an ERROR finding matches it unless `why` explains.
+    if let Some(rejects) = v["iam_rejects"].as_bool() {
+        if exp["error"].as_bool() != Some(rejects) && case["why"].as_str().is_none() {
+            return Err(format!(
+                "IAM rejects={rejects} but expect.error differs without a why"
+            ));
+        }
+    }
+    if Some(error) != exp["error"].as_bool() || codes != want {
+        return Err(format!("got error={error} {codes:?}, want {exp}\n{text}"));
+    }
+    Ok(())
+}
+
 fn run_simulate(case: &Value) -> Result<(), String> {
     let req: SimulationRequest =
         serde_json::from_value(case["simulate"].clone()).map_err(|e| e.to_string())?;
@@ -347,6 +384,8 @@ fn corpus() {
             );
             let r = if case.get("validate").is_some() {
                 run_validate(case)
+            } else if case.get("findings").is_some() {
+                run_findings(case)
             } else if case.get("simulate").is_some() {
                 run_simulate(case)
             } else {

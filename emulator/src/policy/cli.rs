@@ -1,14 +1,20 @@
-//! `keyhole policy validate` and `keyhole policy simulate`. The run_*
+//! `keyhole policy validate` (with Access Analyzer's findings) and `keyhole policy simulate`. The run_*
 //! functions do the I/O; the *_text functions are testable.
 
 use std::io::{self, BufRead, Read, Write};
 use std::path::Path;
 
+use super::findings::{
+    render_text, validate_findings, Finding, ValidatePolicyResourceType, ValidatePolicyResponse,
+    ValidatePolicyType,
+};
 use super::simulate::{simulate_with_decisions, SimulationRequest};
 use super::validate::{validate, PolicyType};
 
-/// `keyhole policy validate --type TYPE FILE`: 0 valid, 1 invalid, 2 usage/I/O error.
-pub fn run_validate(policy_type: &str, path: &Path) -> i32 {
+/// `keyhole policy validate --type TYPE [--format text|json] FILE`. Exit codes: 0 the service
+/// accepts the document and Access Analyzer finds no ERROR or SECURITY_WARNING; 1 the service
+/// rejects it, or a finding is an ERROR or a SECURITY_WARNING; 2 a usage or I/O error.
+pub fn run_validate(policy_type: &str, path: &Path, json: bool) -> i32 {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
@@ -16,12 +22,82 @@ pub fn run_validate(policy_type: &str, path: &Path) -> i32 {
             return 2;
         }
     };
-    validate_text(
+    validate_report(
         policy_type,
         &text,
+        json,
         &mut io::stdout().lock(),
         &mut io::stderr().lock(),
     )
+}
+
+/// What Access Analyzer validates a `--type` as; tag and backup policies are not IAM
+/// grammar, and it has no checks for them.
+fn analyzer_type(
+    ty: PolicyType,
+) -> Option<(ValidatePolicyType, Option<ValidatePolicyResourceType>)> {
+    Some(match ty {
+        PolicyType::Identity => (ValidatePolicyType::IdentityPolicy, None),
+        PolicyType::KmsKey | PolicyType::BackupVault | PolicyType::Resource => {
+            (ValidatePolicyType::ResourcePolicy, None)
+        }
+        PolicyType::RoleTrust => (
+            ValidatePolicyType::ResourcePolicy,
+            Some(ValidatePolicyResourceType::AssumeRolePolicyDocument),
+        ),
+        PolicyType::Scp => (ValidatePolicyType::ServiceControlPolicy, None),
+        PolicyType::Rcp => (ValidatePolicyType::ResourceControlPolicy, None),
+        PolicyType::TagPolicy | PolicyType::BackupPolicy => return None,
+    })
+}
+
+/// The service's verdict ([`validate_text`]'s line) and Access Analyzer's findings; with
+/// `json`, exactly a `ValidatePolicy` response (`{"findings": [...]}`) and nothing else.
+pub fn validate_report(
+    policy_type: &str,
+    text: &str,
+    json: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    let Some(ty) = PolicyType::from_cli(policy_type) else {
+        return validate_text(policy_type, text, out, err);
+    };
+    let target = analyzer_type(ty);
+    let findings: Vec<Finding> = target
+        .map(|(t, rt)| validate_findings(text, t, rt))
+        .unwrap_or_default();
+    let code = if json {
+        let response = ValidatePolicyResponse {
+            findings: findings.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&response).unwrap_or_default()
+        );
+        i32::from(validate(text, ty).is_err())
+    } else {
+        let code = validate_text(policy_type, text, out, err);
+        if target.is_some() {
+            let blocking = findings
+                .iter()
+                .filter(|f| f.finding_type.is_blocking())
+                .count();
+            let _ = match findings.len() {
+                0 => writeln!(out, "Access Analyzer: no findings"),
+                n => write!(
+                    out,
+                    "Access Analyzer: {n} finding(s), {blocking} of them ERROR or SECURITY_WARNING\n{}",
+                    render_text(&findings)
+                ),
+            };
+        }
+        code
+    };
+    code.max(i32::from(
+        findings.iter().any(|f| f.finding_type.is_blocking()),
+    ))
 }
 
 pub fn validate_text(

@@ -61,6 +61,7 @@ pub mod context;
 pub mod dates;
 pub mod decision;
 pub mod evaluate;
+pub mod findings;
 pub mod glob;
 pub mod json;
 pub mod matcher;
