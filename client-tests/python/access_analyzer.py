@@ -1,5 +1,5 @@
 """boto3 against keyhole: IAM Access Analyzer's custom policy checks, each answered PASS and
-FAIL, and a request the model rejects (client-side validation off, so it reaches keyhole).
+FAIL, ValidatePolicy's findings a page at a time, and a request the model rejects (client-side validation off, so it reaches keyhole).
 Prints a JSON object of what boto3 parsed; the Rust test asserts on it. The extra
 `keyholeWitness` member is left out, as botocore drops members the model does not name."""
 import json
@@ -63,6 +63,15 @@ results = {
         policyDocument=policy(own), resourceType="AWS::SNS::Topic")),
     "public_fail": answer(aa.check_no_public_access(
         policyDocument=policy(public), resourceType="AWS::SNS::Topic")),
+    "validate_clean": aa.validate_policy(
+        policyDocument=policy(read), policyType="IDENTITY_POLICY")["findings"],
+    "validate_paged": [
+        finding["issueCode"]
+        for page in aa.get_paginator("validate_policy").paginate(
+            policyDocument=json.dumps({"Statement": [
+                {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}),
+            policyType="IDENTITY_POLICY", PaginationConfig={"PageSize": 1})
+        for finding in page["findings"]],
     "validation": capture(lambda: aa.check_no_new_access(
         existingPolicyDocument=policy(read), newPolicyDocument=policy(read))),
 }

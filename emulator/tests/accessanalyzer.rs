@@ -345,3 +345,68 @@ async fn the_cli_is_authorized_by_the_callers_policies() {
                 "statementIndex": 0}])
     );
 }
+
+const PASS_ROLE_DETAILS: &str = "Using the iam:PassRole action with wildcards (*) in the resource can be overly permissive because it allows iam:PassRole permissions on multiple resources. We recommend that you specify resource ARNs or add the iam:PassedToService condition key to your statement.";
+
+/// ValidatePolicy: no findings for a clean document; AWS's finding, located, for a risky
+/// one; and the findings a page at a time, the query string's `maxResults` and `nextToken`.
+#[tokio::test]
+async fn validate_policy_pages_its_findings() {
+    let emu = keyhole::Emulator::start().await.expect("start");
+    let clean = policy(json!([{"Effect": "Allow", "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::reports/*"}]));
+    let none = call(
+        emu.addr(),
+        "/policy/validation",
+        &json!({"policyDocument": clean, "policyType": "IDENTITY_POLICY"}),
+    )
+    .await;
+    assert_eq!(none.status, 200, "{}", none.body);
+    assert_eq!(none.json(), json!({"findings": []}));
+
+    // No Version (a WARNING at the document) and iam:PassRole on "*" (a SECURITY_WARNING).
+    let risky =
+        r#"{"Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}"#;
+    let ask = json!({"policyDocument": risky, "policyType": "IDENTITY_POLICY"});
+    let all = call(emu.addr(), "/policy/validation", &ask).await.json();
+    let codes: Vec<&str> = all["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["issueCode"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["MISSING_VERSION", "PASS_ROLE_WITH_STAR_IN_RESOURCE"]
+    );
+    assert_eq!(all["findings"][1]["findingType"], "SECURITY_WARNING");
+    assert_eq!(all["findings"][1]["findingDetails"], PASS_ROLE_DETAILS);
+    assert_eq!(
+        all["findings"][1]["locations"][0]["path"],
+        json!([{"value": "Statement"}, {"index": 0}, {"value": "Action"}])
+    );
+    assert!(all.get("nextToken").is_none());
+
+    let first = call(emu.addr(), "/policy/validation?maxResults=1", &ask)
+        .await
+        .json();
+    assert_eq!(first["findings"], json!([all["findings"][0]]));
+    let token = first["nextToken"].as_str().expect("a next page");
+    let second = call(
+        emu.addr(),
+        &format!("/policy/validation?maxResults=1&nextToken={token}"),
+        &ask,
+    )
+    .await
+    .json();
+    assert_eq!(second, json!({"findings": [all["findings"][1]]}));
+
+    let zero = call(emu.addr(), "/policy/validation?maxResults=0", &ask).await;
+    assert_eq!(zero.status, 400);
+    assert_eq!(
+        zero.json(),
+        json!({"message": "1 validation error detected: Value 0 at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1",
+               "reason": "fieldValidationFailed",
+               "fieldList": [{"name": "maxResults", "message": "Member must have value greater than or equal to 1"}]})
+    );
+}

@@ -1,5 +1,6 @@
-//! IAM Access Analyzer's custom policy checks through the AWS SDK for Rust and boto3: each
-//! check's PASS and FAIL as the SDKs parse them (result, message, reasons), and the model's
+//! IAM Access Analyzer through the AWS SDK for Rust and boto3: each custom policy check's
+//! PASS and FAIL as the SDKs parse them (result, message, reasons), ValidatePolicy's
+//! findings through the SDKs' paginators, and the model's
 //! ValidationException with its reason and field list; keyhole's extra `keyholeWitness`
 //! member must not break either client.
 
@@ -239,8 +240,59 @@ async fn rust_sdk_sees_an_undecidable_check_as_unprocessable() {
         .starts_with("keyhole cannot decide this exactly: the condition StringEquals on aws:ResourceTag/owner uses the policy variable"));
 }
 
+/// ValidatePolicy through the SDK's paginator, one finding a page: every finding arrives,
+/// in order, with its type, details and location.
 #[tokio::test]
-async fn boto3_runs_the_three_checks() {
+async fn rust_sdk_pages_validate_policy() {
+    let emu = common::start().await;
+    let aa = client(&emu).await;
+    let clean = aa
+        .validate_policy()
+        .policy_document(policy(json!([{"Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::reports/*"}])))
+        .policy_type(aws_sdk_accessanalyzer::types::PolicyType::IdentityPolicy)
+        .send()
+        .await
+        .expect("ValidatePolicy");
+    assert!(clean.findings().is_empty());
+
+    let risky =
+        r#"{"Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}"#;
+    let findings: Vec<_> = aa
+        .validate_policy()
+        .policy_document(risky)
+        .policy_type(aws_sdk_accessanalyzer::types::PolicyType::IdentityPolicy)
+        .max_results(1)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .expect("every page");
+    let codes: Vec<(&str, &str)> = findings
+        .iter()
+        .map(|f| (f.issue_code(), f.finding_type().as_str()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("MISSING_VERSION", "WARNING"),
+            ("PASS_ROLE_WITH_STAR_IN_RESOURCE", "SECURITY_WARNING")
+        ]
+    );
+    assert_eq!(
+        findings[0].finding_details(),
+        "We recommend that you specify the Version element to help you with debugging permission issues."
+    );
+    let start = findings[1].locations()[0]
+        .span()
+        .and_then(|s| s.start())
+        .expect("a located finding");
+    assert_eq!((start.line(), start.column()), (1, 45));
+}
+
+#[tokio::test]
+async fn boto3_runs_the_checks_and_validate_policy() {
     let emu = common::start().await;
     let out = common::boto3(&emu, "access_analyzer.py").await;
     let result = common::stdout_json(&out);
@@ -282,6 +334,11 @@ async fn boto3_runs_the_three_checks() {
                "message": "The resource policy grants public access for the given resource type.",
                "reasons": [{"description": "Public access granted in the following statement with index: 0.",
                             "statementIndex": 0}]})
+    );
+    assert_eq!(result["validate_clean"], json!([]));
+    assert_eq!(
+        result["validate_paged"],
+        json!(["MISSING_VERSION", "PASS_ROLE_WITH_STAR_IN_RESOURCE"])
     );
     assert_eq!(
         result["validation"],

@@ -74,8 +74,8 @@ pub fn check_no_public_access(
     response(result, &policy.name, PUBLIC_ACCESS)
 }
 
-/// `access-analyzer:<Operation>` on `*`: the checks name no resource.
-fn authorize(ctx: &RequestContext, world: &World) -> ApiResult<()> {
+/// `access-analyzer:<Operation>` on `*`: these operations name no resource.
+pub(crate) fn authorize(ctx: &RequestContext, world: &World) -> ApiResult<()> {
     crate::authz::authorize(ctx, world, &Access::new(None))
 }
 

@@ -26,6 +26,19 @@ pub fn invalid_input(service: ServiceId, violations: &[Violation]) -> ApiError {
         .field("fieldList", fields)
 }
 
+/// One field the model's constraints do not cover but the operation refuses (ValidatePolicy's
+/// `maxResults` below 1, a `nextToken` keyhole did not issue), worded as the model's own
+/// violations are.
+pub fn invalid_field(field: &str, value: String, text: &str) -> ApiError {
+    modeled(
+        ServiceId::AccessAnalyzer,
+        "ValidationException",
+        format!("1 validation error detected: Value {value} at '{field}' failed to satisfy constraint: {text}"),
+    )
+    .field("reason", "fieldValidationFailed")
+    .field("fieldList", json!([{"name": field, "message": text}]))
+}
+
 /// A policy document the checks cannot read (not JSON, not IAM grammar, or not the kind
 /// of policy the request says it is).
 pub fn invalid_parameter(message: impl Into<String>) -> ApiError {

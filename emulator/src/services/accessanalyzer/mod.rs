@@ -1,13 +1,15 @@
-//! IAM Access Analyzer (restJson1, signing name `access-analyzer`): the custom policy checks
-//! CI tools call before a policy ships (CheckNoNewAccess, CheckAccessNotGranted,
-//! CheckNoPublicAccess), answered by keyhole's exact decision procedure
-//! (`policy::analysis`) instead of AWS's automated reasoning. Input is checked against
+//! IAM Access Analyzer (restJson1, signing name `access-analyzer`): what CI tools call
+//! before a policy ships. ValidatePolicy answers with `policy::findings` (AWS's documented
+//! checks); the custom policy checks (CheckNoNewAccess, CheckAccessNotGranted,
+//! CheckNoPublicAccess) with keyhole's exact decision procedure (`policy::analysis`)
+//! instead of AWS's automated reasoning. Input is checked against
 //! botocore's model, and violations come back as Access Analyzer's ValidationException
 //! (`reason`, `fieldList`, in `errors`).
 
 pub mod checks;
 pub(crate) mod errors;
 pub(crate) mod reasons;
+pub mod validate_policy;
 
 use serde_json::Value;
 
@@ -42,6 +44,7 @@ pub fn handle(
         "CheckNoNewAccess" => checks::check_no_new_access(ctx, world, input),
         "CheckAccessNotGranted" => checks::check_access_not_granted(ctx, world, input),
         "CheckNoPublicAccess" => checks::check_no_public_access(ctx, world, input),
+        "ValidatePolicy" => validate_policy::validate_policy(ctx, world, input),
         _ => Err(crate::services::errors::not_implemented(ctx)),
     }
 }
