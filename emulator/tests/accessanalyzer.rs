@@ -410,3 +410,59 @@ async fn validate_policy_pages_its_findings() {
                "fieldList": [{"name": "maxResults", "message": "Member must have value greater than or equal to 1"}]})
     );
 }
+
+/// The witness shows the condition keys the policies read, with the value that breaks the
+/// rule: the new policy lets team "b" decrypt, the existing one only team "a".
+#[tokio::test]
+async fn the_witness_shows_the_condition_values_that_break_the_rule() {
+    let emu = keyhole::Emulator::start().await.expect("start");
+    let for_teams = |teams: Value| {
+        policy(
+            json!([{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*",
+            "Condition": {"StringEquals": {"aws:PrincipalTag/team": teams}}}]),
+        )
+    };
+    let fail = call(
+        emu.addr(),
+        "/policy/check-no-new-access",
+        &json!({"existingPolicyDocument": for_teams(json!("a")),
+                "newPolicyDocument": for_teams(json!(["a", "b"])),
+                "policyType": "IDENTITY_POLICY"}),
+    )
+    .await;
+    let witness = &fail.json()["keyholeWitness"];
+    assert_eq!(witness["action"], "kms:decrypt", "{}", fail.body);
+    assert_eq!(witness["context"], json!({"aws:PrincipalTag/team": "b"}));
+}
+
+/// An access entry of resources alone asks whether any action is allowed on them.
+#[tokio::test]
+async fn check_access_not_granted_with_resources_only() {
+    let emu = keyhole::Emulator::start().await.expect("start");
+    let logs =
+        policy(json!([{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::logs/*"}]));
+    let ask = |resource: &str| {
+        json!({"policyDocument": logs, "policyType": "IDENTITY_POLICY",
+               "access": [{"resources": [resource]}]})
+    };
+    let on_logs = call(
+        emu.addr(),
+        "/policy/check-access-not-granted",
+        &ask("arn:aws:s3:::logs/app.log"),
+    )
+    .await
+    .json();
+    assert_eq!(on_logs["result"], "FAIL");
+    assert_eq!(
+        on_logs["keyholeWitness"]["resource"],
+        "arn:aws:s3:::logs/app.log"
+    );
+    let elsewhere = call(
+        emu.addr(),
+        "/policy/check-access-not-granted",
+        &ask("arn:aws:s3:::other/app.log"),
+    )
+    .await
+    .json();
+    assert_eq!(elsewhere["result"], "PASS");
+}

@@ -1,6 +1,7 @@
 //! ValidatePolicy: the findings of `policy::findings` (AWS's documented policy checks, in
 //! the model's `ValidatePolicyFinding` shape), a page at a time (`maxResults`, `nextToken`
-//! in the query string, as the model binds them).
+//! in the query string, as the model binds them). `locale` is accepted and has no effect:
+//! keyhole's findings are in English.
 
 use serde_json::{json, Value};
 
