@@ -163,3 +163,33 @@ fn message_member(service: ServiceId, code: &str) -> &'static str {
         "Message"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(service: ServiceId, error: &ApiError) -> Value {
+        serde_json::from_slice(&encode_error(service, error).body).unwrap()
+    }
+
+    /// Each model spells its error message member its own way, and the SDKs read the
+    /// modeled member: Backup's `Message`, Access Analyzer's `message`.
+    #[test]
+    fn the_message_member_is_spelled_as_the_model_spells_it() {
+        let backup = ApiError::new("InvalidParameterValueException", "m");
+        assert_eq!(
+            body(ServiceId::Backup, &backup),
+            serde_json::json!({"Message": "m"})
+        );
+        let analyzer = ApiError::new("ValidationException", "m").field("reason", "other");
+        assert_eq!(
+            body(ServiceId::AccessAnalyzer, &analyzer),
+            serde_json::json!({"message": "m", "reason": "other"})
+        );
+        let undeclared = ApiError::new("UnknownOperationException", "m");
+        assert_eq!(
+            body(ServiceId::AccessAnalyzer, &undeclared),
+            serde_json::json!({"Message": "m"})
+        );
+    }
+}
