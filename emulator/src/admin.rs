@@ -36,10 +36,15 @@ pub fn call(
         status: 400,
         message: format!("not an HTTP method: {method:?}"),
     })?;
+    // `/_keyhole/who-can?action=...`: the query apart, as the server splits it.
+    let (raw_path, raw_query) = match path.split_once('?') {
+        Some((path, query)) => (path, Some(query.to_owned())),
+        None => (path, None),
+    };
     let request = HttpRequest {
         method,
-        raw_path: path.to_owned(),
-        raw_query: None,
+        raw_path: raw_path.to_owned(),
+        raw_query,
         headers: Default::default(),
         body: body.to_string().into(),
     };
@@ -91,6 +96,7 @@ pub fn handle(instance: &Instance, req: &HttpRequest) -> HttpResponse {
             Err(e) => error(400, &format!("not a keyhole state document: {e}")),
         },
         ("POST", "/_keyhole/seed") => seed(instance, req),
+        ("GET", "/_keyhole/who-can") => crate::who_can::handle(instance, req),
         ("GET", "/_keyhole/settings") => settings_out(&instance.world()),
         ("POST", "/_keyhole/settings") => update_settings(instance, req),
         ("POST", "/_keyhole/clock/advance") => {

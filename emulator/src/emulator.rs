@@ -137,6 +137,16 @@ impl Emulator {
         self.admin("POST", "/_keyhole/seed", seed)
     }
 
+    /// `GET /_keyhole/who-can`: every principal of the world (each account's root, every
+    /// IAM user, a session `assumed-role/ROLE/keyhole-who-can` of every role, the service
+    /// principals the resource's policy names) with the decision a request of its own for
+    /// `action` on `resource` (a KMS key or alias ARN, a backup vault ARN, a role ARN) would
+    /// get: `{"action", "resource", "allowed": [...], "denied": [...]}`. A resource the world
+    /// does not have is refused with status 404.
+    pub fn who_can(&self, action: &str, resource: &str) -> Result<Value, AdminError> {
+        self.admin("GET", &crate::who_can::path(action, resource), &Value::Null)
+    }
+
     /// Stops accepting and waits for in-flight requests.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {

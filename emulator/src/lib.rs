@@ -56,6 +56,8 @@ pub mod services;
 #[cfg(test)]
 mod testing;
 #[doc(hidden)]
+pub mod who_can;
+#[doc(hidden)]
 pub mod world;
 
 pub use admin::AdminError;

@@ -35,6 +35,25 @@ enum Command {
     Scenario(ScenarioArgs),
     /// Training labs: a scenario served broken, to fix with the AWS CLI or the console.
     Lab(LabArgs),
+    /// The policy corpus: authorization cases kept as JSON tests.
+    #[command(subcommand)]
+    Corpus(CorpusCommand),
+}
+
+#[derive(Subcommand)]
+enum CorpusCommand {
+    /// Adds a case (a check's `witness.corpusCase`, or one written by hand) to a corpus
+    /// file, its `expect` filled from today's decision when it has none.
+    Dump {
+        /// The corpus file, created when missing (e.g. emulator/tests/policy_corpus/mine.json).
+        #[arg(long)]
+        into: PathBuf,
+        /// The case's name.
+        #[arg(long)]
+        name: Option<String>,
+        /// The case; standard input when absent.
+        case: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -154,6 +173,120 @@ enum PolicyCommand {
         /// The request file; standard input when absent.
         request: Option<PathBuf>,
     },
+    /// CheckNoNewAccess: does NEW allow any request EXISTING does not? Exit 0 PASS, 1 FAIL
+    /// (with the request that shows it), 2 bad input, 3 cannot decide exactly.
+    CheckNoNewAccess {
+        #[arg(long)]
+        existing: PathBuf,
+        #[arg(long)]
+        new: PathBuf,
+        /// identity, resource, kms-key, backup-vault, trust, scp or rcp.
+        #[arg(long = "type", value_name = "TYPE")]
+        policy_type: String,
+        #[command(flatten)]
+        common: CheckArgs,
+    },
+    /// CheckAccessNotGranted: does the policy allow any of the actions (on any of the
+    /// resources)? At most 100 of each, as on AWS.
+    CheckAccessNotGranted {
+        #[arg(long = "type", value_name = "TYPE", default_value = "identity")]
+        policy_type: String,
+        /// Actions, comma-separated or repeated.
+        #[arg(long, value_delimiter = ',')]
+        actions: Vec<String>,
+        /// Resource ARNs, comma-separated or repeated.
+        #[arg(long, value_delimiter = ',')]
+        resources: Vec<String>,
+        policy: PathBuf,
+        #[command(flatten)]
+        common: CheckArgs,
+    },
+    /// CheckNoPublicAccess: does the resource policy allow an account it does not name?
+    CheckNoPublicAccess {
+        /// AWS::KMS::Key, AWS::Backup::BackupVault, AWS::IAM::AssumeRolePolicyDocument, ...
+        #[arg(long)]
+        resource_type: String,
+        policy: PathBuf,
+        #[command(flatten)]
+        common: CheckArgs,
+    },
+    /// Is anyone outside the account (or the organization) allowed?
+    CheckNoExternalAccess {
+        #[arg(long = "type", value_name = "TYPE")]
+        policy_type: String,
+        /// account or organization.
+        #[arg(long, value_parser = ["account", "organization"], default_value = "account")]
+        zone: String,
+        /// The organization's ID, for --zone organization.
+        #[arg(long, required_if_eq("zone", "organization"))]
+        org_id: Option<String>,
+        /// Other member accounts of the organization (repeatable).
+        #[arg(long = "org-account")]
+        org_accounts: Vec<String>,
+        policy: PathBuf,
+        #[command(flatten)]
+        common: CheckArgs,
+    },
+    /// Does everything A allows, B allow too? FAIL prints a request A allows and B does not.
+    Implies {
+        #[arg(long = "type", value_name = "TYPE")]
+        policy_type: String,
+        a: PathBuf,
+        b: PathBuf,
+        #[command(flatten)]
+        common: CheckArgs,
+    },
+    /// Who may perform ACTION on RESOURCE in a running or saved keyhole world: each
+    /// account's root, every IAM user, a session of every role and the service principals
+    /// the resource's policy names, each with the decision a request of its own would get.
+    /// Exit status 0 when at least one principal is allowed, 1 when none is, 2 when the
+    /// question could not be asked (keyhole unreachable, bad state file, unknown resource).
+    WhoCan {
+        /// An action, SERVICE:Operation: kms:Decrypt, backup:StartCopyJob, sts:AssumeRole.
+        action: String,
+        /// A KMS key ARN or alias ARN, a backup vault ARN, or an IAM role ARN.
+        resource: String,
+        /// The running keyhole to ask (default http://127.0.0.1:4566).
+        #[arg(long, env = "KEYHOLE_ENDPOINT", conflicts_with = "state")]
+        endpoint: Option<String>,
+        /// A saved world (the JSON of GET /_keyhole/state) to ask instead of a running one.
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// text for a person, json for a program.
+        #[arg(long, value_enum, default_value = "text")]
+        format: keyhole::who_can::cli::Format,
+    },
+    /// Do A and B allow exactly the same requests?
+    Equivalent {
+        #[arg(long = "type", value_name = "TYPE")]
+        policy_type: String,
+        a: PathBuf,
+        b: PathBuf,
+        #[command(flatten)]
+        common: CheckArgs,
+    },
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// The account that owns the policy (or the resource it guards).
+    #[arg(long, default_value = "111122223333")]
+    account: String,
+    /// The resource a resource-based policy guards; a key or vault ARN of --account when absent.
+    #[arg(long)]
+    resource: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: keyhole::policy::analysis::report::Format,
+}
+
+impl CheckArgs {
+    fn common(self) -> keyhole::policy::analysis::cli::Common {
+        keyhole::policy::analysis::cli::Common {
+            account: self.account,
+            resource: self.resource,
+            format: self.format,
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -191,25 +324,111 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Scenario(args) => scenario(args),
         Command::Lab(args) => lab(args),
-        Command::Policy(PolicyCommand::Validate {
+        Command::Policy(command) => policy(command),
+        Command::Corpus(CorpusCommand::Dump { into, name, case }) => exit_code(
+            keyhole::policy::corpus::run_dump(case.as_deref(), &into, name.as_deref()),
+        ),
+    }
+}
+
+fn policy(command: PolicyCommand) -> ExitCode {
+    use keyhole::policy::analysis::{cli, Zone};
+    let printed = match command {
+        PolicyCommand::Validate {
             policy_type,
             format,
             file,
-        }) => exit_code(keyhole::policy::cli::run_validate(
-            &policy_type,
-            &file,
-            format == "json",
-        )),
-        Command::Policy(PolicyCommand::Simulate {
+        } => {
+            return exit_code(keyhole::policy::cli::run_validate(
+                &policy_type,
+                &file,
+                format == "json",
+            ))
+        }
+        PolicyCommand::Simulate {
             batch,
             explain,
             request,
-        }) => exit_code(keyhole::policy::cli::run_simulate(
-            request.as_deref(),
-            batch,
-            explain,
-        )),
-    }
+        } => {
+            return exit_code(keyhole::policy::cli::run_simulate(
+                request.as_deref(),
+                batch,
+                explain,
+            ))
+        }
+        PolicyCommand::CheckNoNewAccess {
+            existing,
+            new,
+            policy_type,
+            common,
+        } => cli::no_new_access(&existing, &new, &policy_type, &common.common()),
+        PolicyCommand::CheckAccessNotGranted {
+            policy_type,
+            actions,
+            resources,
+            policy,
+            common,
+        } => cli::access_not_granted(
+            &policy,
+            &policy_type,
+            &actions,
+            &resources,
+            &common.common(),
+        ),
+        PolicyCommand::CheckNoPublicAccess {
+            resource_type,
+            policy,
+            common,
+        } => cli::no_public_access(&policy, &resource_type, &common.common()),
+        PolicyCommand::CheckNoExternalAccess {
+            policy_type,
+            zone,
+            org_id,
+            org_accounts,
+            policy,
+            common,
+        } => {
+            let zone = match (zone.as_str(), org_id) {
+                ("organization", Some(id)) => Zone::Organization {
+                    id,
+                    accounts: org_accounts,
+                },
+                _ => Zone::Account,
+            };
+            cli::no_external_access(&policy, &policy_type, &zone, &common.common())
+        }
+        PolicyCommand::Implies {
+            policy_type,
+            a,
+            b,
+            common,
+        } => cli::compare(&a, &b, &policy_type, false, &common.common()),
+        PolicyCommand::Equivalent {
+            policy_type,
+            a,
+            b,
+            common,
+        } => cli::compare(&a, &b, &policy_type, true, &common.common()),
+        PolicyCommand::WhoCan {
+            action,
+            resource,
+            endpoint,
+            state,
+            format,
+        } => {
+            use keyhole::who_can::cli::{run, Source};
+            let source = match (&state, &endpoint) {
+                (Some(file), _) => Source::State(file),
+                (None, Some(url)) => Source::Endpoint(url),
+                (None, None) => Source::Endpoint("http://127.0.0.1:4566"),
+            };
+            let printed = run(&action, &resource, source, format);
+            print!("{}", printed.text);
+            return exit_code(printed.status);
+        }
+    };
+    print!("{}", printed.text);
+    exit_code(printed.status)
 }
 
 fn scenario(args: ScenarioArgs) -> ExitCode {

@@ -52,6 +52,8 @@ const LAYERS: &[(&str, Layer)] = &[
     // KMS's cryptography core: key material, ciphertext blobs, import tokens; imports
     // nothing else from the crate, and KMS's state persists its types.
     ("services/kms/crypto/", Pure),
+    // Includes IAM's state and the lookups authz reads (`world/iam/`: is this principal
+    // real, what are its policies).
     ("world/", State),
     // One running emulator: its world behind a lock, and its clock.
     ("instance.rs", State),
@@ -60,11 +62,6 @@ const LAYERS: &[(&str, Layer)] = &[
     ("services/*/state.rs", State),
     // A state split by concern: the persisted types only (Backup: one file per feature).
     ("services/*/state/", State),
-    // Lookups other layers need: is this principal real, what are its policies.
-    ("services/iam/access.rs", State),
-    // AWS's managed policy documents and IAM's id formats: data the lookups read.
-    ("services/iam/aws_managed.rs", State),
-    ("services/iam/ids.rs", State),
     // The organization lookups: which organization, its paths, the SCPs/RCPs by level.
     ("services/organizations/directory.rs", State),
     // What a handler knows of the request besides its input; imports only protocol and
@@ -83,6 +80,8 @@ const LAYERS: &[(&str, Layer)] = &[
     ("scenario/", Server),
     // Labs serve a scenario's world and answer through the admin endpoints.
     ("lab/", Server),
+    // Who may do what on a resource: every principal of the world through authz.
+    ("who_can/", Server),
     ("main.rs", Server),
     ("lib.rs", Server),
 ];
@@ -765,6 +764,8 @@ fn layer_rules_match_as_documented() {
     assert_eq!(layer_of("services/backup/copy/checks.rs"), Some(Services));
     assert_eq!(layer_of("protocol/sigv4/parse.rs"), Some(Pure));
     assert_eq!(layer_of("world/mod.rs"), Some(State));
+    assert_eq!(layer_of("world/iam/access.rs"), Some(State));
+    assert_eq!(layer_of("services/iam/roles.rs"), Some(Services));
     assert_eq!(layer_of("admin.rs"), Some(Server));
     assert_eq!(layer_of("nowhere.rs"), None);
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use super::access::Access;
 use crate::policy::{self, IdentityLayers, NamedPolicy, PolicySource, ResourceLayers};
-use crate::services::iam;
 use crate::services::organizations::directory;
+use crate::world::iam::access;
 use crate::world::{Caller, World};
 
 /// Parsed documents by their text: every request names the same few key, identity and
@@ -72,7 +72,7 @@ pub(super) fn levels(
 
 pub(super) fn identity_layers(world: &World, caller: &Caller) -> IdentityLayers {
     IdentityLayers {
-        identity: iam::access::identity_policies(world, caller)
+        identity: access::identity_policies(world, caller)
             .iter()
             .filter_map(|(id, kind, text)| {
                 let source = source_of(kind);
@@ -82,14 +82,14 @@ pub(super) fn identity_layers(world: &World, caller: &Caller) -> IdentityLayers 
                 parsed(id, source, text).map(|p| p.with_arn(managed.then_some(id.as_str())))
             })
             .collect(),
-        boundary: iam::access::permissions_boundary(world, caller).and_then(|(arn, text)| {
+        boundary: access::permissions_boundary(world, caller).and_then(|(arn, text)| {
             parsed(&arn, PolicySource::UserManaged, &text).map(|p| p.with_arn(Some(&arn)))
         }),
-        session: iam::access::session_policies(world, caller)
+        session: access::session_policies(world, caller)
             .iter()
             .filter_map(|(id, text)| {
                 // The inline session policy has no ARN; managed ones (PolicyArns) are their ARN.
-                let arn = (id != iam::access::INLINE_SESSION_POLICY).then_some(id.as_str());
+                let arn = (id != access::INLINE_SESSION_POLICY).then_some(id.as_str());
                 parsed(id, PolicySource::Session, text).map(|p| p.with_arn(arn))
             })
             .collect(),

@@ -116,6 +116,42 @@ pub fn service_may_assume(world: &World, role_arn: &str, service_principal: &str
     })
 }
 
+/// The engine's decision on `service_principal` (`backup.amazonaws.com`) performing
+/// `access`, as [`service_may_assume`] decides for a trust policy: the resource policy and
+/// the grants alone, since no identity policy, SCP or RCP applies to a service principal.
+pub fn decide_service(
+    world: &World,
+    service_principal: &str,
+    env: &Environment,
+    access: &Access,
+) -> Decision {
+    let resource = access.resource.clone().unwrap_or_else(|| "*".to_owned());
+    let resource_account = access.resource_account.clone().unwrap_or_default();
+    let resource_side = ResourceLayers {
+        rcp_levels: None,
+        ..resource_layers(world, &resource_account, access)
+    };
+    let principal = Principal::service(service_principal);
+    let wording = Wording {
+        star_resource: false,
+        policy_arn: names_policy_arns(world, &principal, &resource_account),
+    };
+    let mut builder = Request::builder(principal, &access.action, &resource)
+        .resource_account(&resource_account)
+        .wording(wording);
+    if access.grants.is_empty() && !resource_side.reads_context() {
+        builder = builder.without_context();
+    } else {
+        builder = with_keys(builder, world, env, &resource_account, access, Vec::new());
+    }
+    policy::evaluate(&Authorization {
+        request: &builder.build(),
+        principal_side: &IdentityLayers::default(),
+        resource_side: &resource_side,
+        grants: &access.grants,
+    })
+}
+
 /// Whether the service's AccessDenied message says ` on resource: *` for an action on no
 /// resource. KMS does (`kms:ListKeys on resource: *`, `kms:CreateKey on resource: *`, real
 /// transcripts in the fidelity review §4.2); IAM's documented examples and Backup's real

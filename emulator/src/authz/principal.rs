@@ -4,8 +4,8 @@
 
 use super::access::Access;
 use crate::policy::{self, Principal};
-use crate::services::iam;
 use crate::services::organizations::directory;
+use crate::world::iam::access;
 use crate::world::{Caller, CallerKind, DenyMessageStyle, World};
 
 /// Whether a denial names the denying policy's ARN: keyhole's setting (the 2026 wording by
@@ -72,7 +72,7 @@ pub fn principal_of(world: &World, caller: &Caller) -> Principal {
     };
     let mut principal = principal
         .with_userid(&caller.user_id)
-        .with_tags(iam::access::principal_tags(world, caller));
+        .with_tags(access::principal_tags(world, caller));
     if let Some(org) = directory::org_context(world, account) {
         principal = principal
             .with_org(&org.org_id, vec![org.ou_path.clone()])

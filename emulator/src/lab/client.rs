@@ -1,6 +1,7 @@
 //! The few HTTP calls `keyhole lab status | hint | check | solution | reset` make to a lab
-//! server on this machine: HTTP/1.1 over a plain socket, one request per connection. Enough
-//! for loopback JSON; not a general client.
+//! server on this machine, and `keyhole policy who-can --endpoint` to a running keyhole:
+//! HTTP/1.1 over a plain socket, one request per connection. Enough for loopback JSON; not a
+//! general client.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -16,7 +16,7 @@
 
 pub mod breadth;
 pub mod cli;
-mod client;
+pub(crate) mod client;
 pub mod command;
 pub mod lang;
 pub mod routes;

@@ -6,11 +6,12 @@ use std::slice;
 use std::sync::Arc;
 
 use super::condition;
-use super::context::{PrincipalType, Request};
 use super::decision::{Decision, EvalDecision, Layer, MatchedStatement, PolicySource};
 use super::matcher::ArnPattern;
 use super::matcher::{match_block, not_principal_spares, PrincipalMatch};
 use super::model::{Effect, Policy, ResourcePattern, Statement};
+use super::principal::PrincipalType;
+use super::request::Request;
 
 /// A policy with the name the simulator and messages report.
 #[derive(Debug, Clone)]

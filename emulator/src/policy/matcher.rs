@@ -1,9 +1,9 @@
 //! Principal matching: how a policy's Principal or NotPrincipal names the caller (globs and
 //! ARN patterns in `glob.rs`).
 
-use super::context::{Principal, PrincipalType};
 pub use super::glob::{ArnPattern, Glob};
 use super::model::{PrincipalBlock, PrincipalEntry, PrincipalEntryKind, PrincipalPattern};
+use super::principal::{Principal, PrincipalType};
 
 /// How a resource-based policy's Principal names the caller; the order is
 /// strength, because a direct naming skips identity policies in one account.

@@ -58,6 +58,7 @@ pub mod analysis;
 pub mod cli;
 pub mod condition;
 pub mod context;
+pub mod corpus;
 pub mod dates;
 pub mod decision;
 pub mod evaluate;
@@ -68,6 +69,8 @@ pub mod matcher;
 pub mod model;
 pub mod operators;
 pub mod parser;
+pub mod principal;
+pub mod request;
 pub mod simulate;
 pub mod statement;
 #[cfg(any(test, feature = "strategies"))]
@@ -75,7 +78,7 @@ pub mod strategies;
 pub mod validate;
 pub mod variables;
 
-pub use context::{Context, ContextValue, Principal, PrincipalType, Request, RequestBuilder};
+pub use context::{Context, ContextValue};
 pub use decision::{
     Decision, EvalDecision, Layer, MatchedStatement, PolicySource, Subject, Wording,
 };
@@ -84,5 +87,7 @@ pub use evaluate::{
 };
 pub use model::{Effect, Policy, Position, Span, Statement, Version};
 pub use parser::{parse, ParseError};
+pub use principal::{Principal, PrincipalType};
+pub use request::{Request, RequestBuilder};
 pub use simulate::{simulate, SimulationRequest, SimulationResponse};
 pub use validate::{validate, PolicyType, ValidationError};

@@ -3,8 +3,29 @@
 //! evaluates them, so the parsed policy (`model.rs`) names an operator without importing
 //! the evaluation.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operator {
+/// Declares the operators once: the enum, [`ALL_OPERATORS`] in this order, and
+/// [`Operator::name`], the variant's name as policies spell it.
+macro_rules! operators {
+    ($($operator:ident),+ $(,)?) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Operator {
+            $($operator),+
+        }
+
+        pub const ALL_OPERATORS: [Operator; [$(stringify!($operator)),+].len()] =
+            [$(Operator::$operator),+];
+
+        impl Operator {
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Operator::$operator => stringify!($operator)),+
+                }
+            }
+        }
+    };
+}
+
+operators! {
     StringEquals,
     StringNotEquals,
     StringEqualsIgnoreCase,
@@ -36,36 +57,6 @@ pub enum Operator {
 
 use Operator::*;
 
-pub const ALL_OPERATORS: [Operator; 27] = [
-    StringEquals,
-    StringNotEquals,
-    StringEqualsIgnoreCase,
-    StringNotEqualsIgnoreCase,
-    StringLike,
-    StringNotLike,
-    NumericEquals,
-    NumericNotEquals,
-    NumericLessThan,
-    NumericLessThanEquals,
-    NumericGreaterThan,
-    NumericGreaterThanEquals,
-    DateEquals,
-    DateNotEquals,
-    DateLessThan,
-    DateLessThanEquals,
-    DateGreaterThan,
-    DateGreaterThanEquals,
-    Bool,
-    BinaryEquals,
-    IpAddress,
-    NotIpAddress,
-    ArnEquals,
-    ArnLike,
-    ArnNotEquals,
-    ArnNotLike,
-    Null,
-];
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Family {
     Str,
@@ -81,38 +72,6 @@ pub(super) enum Family {
 }
 
 impl Operator {
-    pub fn name(self) -> &'static str {
-        match self {
-            StringEquals => "StringEquals",
-            StringNotEquals => "StringNotEquals",
-            StringEqualsIgnoreCase => "StringEqualsIgnoreCase",
-            StringNotEqualsIgnoreCase => "StringNotEqualsIgnoreCase",
-            StringLike => "StringLike",
-            StringNotLike => "StringNotLike",
-            NumericEquals => "NumericEquals",
-            NumericNotEquals => "NumericNotEquals",
-            NumericLessThan => "NumericLessThan",
-            NumericLessThanEquals => "NumericLessThanEquals",
-            NumericGreaterThan => "NumericGreaterThan",
-            NumericGreaterThanEquals => "NumericGreaterThanEquals",
-            DateEquals => "DateEquals",
-            DateNotEquals => "DateNotEquals",
-            DateLessThan => "DateLessThan",
-            DateLessThanEquals => "DateLessThanEquals",
-            DateGreaterThan => "DateGreaterThan",
-            DateGreaterThanEquals => "DateGreaterThanEquals",
-            Bool => "Bool",
-            BinaryEquals => "BinaryEquals",
-            IpAddress => "IpAddress",
-            NotIpAddress => "NotIpAddress",
-            ArnEquals => "ArnEquals",
-            ArnLike => "ArnLike",
-            ArnNotEquals => "ArnNotEquals",
-            ArnNotLike => "ArnNotLike",
-            Null => "Null",
-        }
-    }
-
     pub fn from_name(name: &str) -> Option<Operator> {
         ALL_OPERATORS.into_iter().find(|o| o.name() == name)
     }
@@ -166,5 +125,23 @@ impl Operator {
             NumericGreaterThanEquals | DateGreaterThanEquals => ord != Less,
             _ => ord == Equal,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operator_is_read_back_by_the_name_iam_gives_it() {
+        assert_eq!(ALL_OPERATORS.len(), 27);
+        for operator in ALL_OPERATORS {
+            assert_eq!(Operator::from_name(operator.name()), Some(operator));
+        }
+        assert_eq!(StringEqualsIgnoreCase.name(), "StringEqualsIgnoreCase");
+        assert_eq!(NotIpAddress.name(), "NotIpAddress");
+        assert_eq!(Operator::from_name("stringequals"), None);
+        assert_eq!(ALL_OPERATORS[0], StringEquals);
+        assert_eq!(ALL_OPERATORS[26], Null);
     }
 }

@@ -6,11 +6,13 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
-use super::context::{ContextValue, Principal, Request};
+use super::context::ContextValue;
 use super::decision::{Decision, EvalDecision, Layer, PolicySource};
 use super::evaluate::{
     evaluate, Authorization, Grant, IdentityLayers, NamedPolicy, ResourceLayers, ResourcePolicyKind,
 };
+use super::principal::Principal;
+use super::request::Request;
 use super::validate::{validate_for_simulation, PolicyType, ValidationError};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -417,7 +419,7 @@ pub fn simulate_with_decisions(
             let mut b = Request::builder(principal.clone(), action, resource).context(ctx.clone());
             if let Some(o) = owner
                 .as_deref()
-                .filter(|_| super::context::arn_account(resource).is_none())
+                .filter(|_| super::request::arn_account(resource).is_none())
             {
                 b = b.resource_account(o);
             }

@@ -31,15 +31,29 @@
 //! });
 //! ```
 
+mod own;
+mod properties;
+mod world;
+
+pub use own::{class_representatives, requests_from};
+pub use properties::{
+    a_guardrail_only_subtracts, adding_a_deny_never_grants_access,
+    adding_an_allow_never_removes_access, cross_account_needs_both_sides, expect_allowed,
+    expect_denied, order_and_duplicates_do_not_matter,
+};
+pub use world::{world, Node, Resource, World};
+
 use proptest::collection::vec;
 use proptest::option;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-use super::context::{Context, ContextValue, Principal, Request};
+use super::context::{Context, ContextValue};
 use super::decision::PolicySource;
 use super::evaluate::{IdentityLayers, NamedPolicy, ResourceLayers, ResourcePolicyKind};
 use super::parser::parse;
+use super::principal::Principal;
+use super::request::Request;
 
 pub const ACCOUNTS: [&str; 3] = ["111111111111", "222222222222", "333333333333"];
 pub const ACTIONS: [&str; 8] = [

@@ -2,6 +2,7 @@
 //! issued, and the clock. The server keeps one `World` behind a mutex that is never held
 //! across an `.await`; handlers take `&mut World` for the duration of one call.
 
+pub mod iam;
 pub mod identity;
 pub mod timeline;
 
@@ -87,7 +88,7 @@ pub struct Account {
     pub regions: BTreeMap<String, RegionState>,
     /// IAM is global: one state per account (users, roles, policies, STS sessions).
     #[serde(default)]
-    pub iam: crate::services::iam::state::IamState,
+    pub iam: iam::state::IamState,
 }
 
 /// Per-account, per-region state of the regional services.

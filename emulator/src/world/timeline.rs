@@ -48,8 +48,14 @@ pub enum EventKind {
     /// KMS: a multi-Region primary pending replica deletion may start its own waiting
     /// period (its last replica may be gone).
     PrimaryWaitingPeriod,
-    /// Backup: a schedule, job or report job may be due; Backup settles all of its own.
-    BackupDue,
+    /// Backup: a backup job's duration ends and it reaches its final state.
+    BackupJobDone,
+    /// Backup: a copy job's duration ends and the copy engine decides it.
+    CopyJobDone,
+    /// Backup: a report job completes and builds its report.
+    ReportJobDone,
+    /// Backup: a plan rule's or restore testing plan's schedule reaches its next fire time.
+    ScheduleFires,
 }
 
 /// The object an event concerns: service, account, Region and the service's id for it.

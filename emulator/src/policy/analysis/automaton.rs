@@ -192,7 +192,7 @@ impl Nfa {
         }
     }
 
-    /// An ARN whose account segment matches `account`, as `context::arn_account` reads it:
+    /// An ARN whose account segment matches `account`, as `request::arn_account` reads it:
     /// `arn:` and three segments, the account, and a resource after it.
     pub fn arn_account(account: &Nfa) -> Nfa {
         let any = |class| Step::Star(class);

@@ -3,10 +3,10 @@
 //! implication). Each is one search: the goal says which request breaks the rule, and a
 //! failing check carries that request as its witness, with each policy's decision about it.
 
-use crate::policy::context::{Principal, PrincipalType, Request};
-use crate::policy::decision::Decision;
-use crate::policy::model::Effect;
+use crate::policy::decision::{Decision, MatchedStatement};
 use crate::policy::model::{Condition, ConditionValue};
+use crate::policy::principal::{Principal, PrincipalType};
+use crate::policy::request::Request;
 use crate::policy::validate::PolicyType;
 
 use super::automaton::Nfa;
@@ -42,23 +42,12 @@ pub struct Witness {
 }
 
 impl Witness {
-    /// The statements that decided, per policy: (policy name, statement index, Sid).
-    pub fn statements(&self) -> Vec<(String, usize, Option<String>, Effect)> {
+    /// The statements of `subject`'s own document that its decision names.
+    pub fn statements<'w>(&'w self, subject: &Subject) -> Vec<&'w MatchedStatement> {
         self.decisions
             .iter()
-            .flat_map(|(s, d)| {
-                d.matched
-                    .iter()
-                    .filter(move |m| *m.policy_id == *s.name)
-                    .map(move |m| {
-                        (
-                            s.name.to_string(),
-                            m.index,
-                            m.sid.as_deref().map(str::to_string),
-                            m.effect,
-                        )
-                    })
-            })
+            .filter(|(s, _)| s.name == subject.name)
+            .flat_map(|(s, d)| d.matched.iter().filter(move |m| *m.policy_id == *s.name))
             .collect()
     }
 }

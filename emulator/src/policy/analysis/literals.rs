@@ -78,6 +78,20 @@ pub struct PrincipalLiterals {
 pub struct Literals {
     pub statements: Vec<StatementLiterals>,
     pub principals: PrincipalLiterals,
+    /// The documents' text, to print an action as the policy spells it (`kms:Decrypt`).
+    pub texts: Vec<std::sync::Arc<str>>,
+}
+
+impl Literals {
+    /// `action` as a document spells it between quotes, if one does.
+    pub fn spelled(&self, action: &str) -> Option<String> {
+        let quoted = format!("\"{action}\"");
+        self.texts.iter().find_map(|t| {
+            let lower = t.to_ascii_lowercase();
+            let at = lower.find(&quoted)?;
+            t.get(at + 1..at + quoted.len() - 1).map(str::to_string)
+        })
+    }
 }
 
 /// The NFA of one string-like condition value, as its operator compares it.
@@ -162,6 +176,7 @@ pub fn collect(subjects: &[Subject]) -> Result<Literals, Undecidable> {
     Ok(Literals {
         statements,
         principals,
+        texts: subjects.iter().map(|s| s.policy.text.clone()).collect(),
     })
 }
 

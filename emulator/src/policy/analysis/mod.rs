@@ -34,7 +34,9 @@
 
 pub mod automaton;
 pub mod checks;
+pub mod cli;
 pub mod literals;
+pub mod report;
 pub mod search;
 pub mod space;
 pub mod standalone;
@@ -47,4 +49,4 @@ pub use checks::{
 pub use literals::Undecidable;
 pub use search::{find, Outcome};
 pub use space::{KeyValue, Scope};
-pub use standalone::{allows, decide, Subject};
+pub use standalone::{allows, corpus_case, decide, Subject};

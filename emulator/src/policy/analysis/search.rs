@@ -8,8 +8,10 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::policy::condition;
-use crate::policy::context::{arn_account, Context, Principal, Request};
+use crate::policy::context::Context;
 use crate::policy::model::Condition;
+use crate::policy::principal::Principal;
+use crate::policy::request::{arn_account, Request};
 
 use super::literals::{collect, Literals, Undecidable, DERIVED_KEYS};
 use super::space::{KeyValue, Scope, Space};
@@ -92,8 +94,10 @@ impl<'a> Walk<'a> {
         let principals = self.space.principals()?;
         let all = self.space.literals.statements.len();
         for action in &actions {
+            // Patterns are lower-cased; the action may be spelled as a policy spells it.
+            let lower = action.to_ascii_lowercase();
             let live: Vec<usize> = (0..all)
-                .filter(|&i| action_matches(self.space.literals, i, action))
+                .filter(|&i| action_matches(self.space.literals, i, &lower))
                 .collect();
             let keys = self.keys(&live);
             for principal in &principals {

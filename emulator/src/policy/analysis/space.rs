@@ -7,10 +7,11 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::policy::context::{ContextValue, Principal};
+use crate::policy::context::ContextValue;
 use crate::policy::evaluate::KMS_CROSS_ACCOUNT_ACTIONS;
 use crate::policy::model::{Condition, ConditionValue};
 use crate::policy::operators::Family;
+use crate::policy::principal::Principal;
 
 use super::automaton::{classes, Class, Nfa, StringClass};
 use super::literals::{value_nfa, Literals, Undecidable, MULTIVALUED_KEYS};
@@ -121,7 +122,11 @@ impl Space<'_> {
         Ok(found
             .iter()
             .filter(|c| c.matches[0] && in_scope(c))
-            .map(|c| c.example.clone())
+            .map(|c| {
+                self.literals
+                    .spelled(&c.example)
+                    .unwrap_or_else(|| c.example.clone())
+            })
             .collect())
     }
 
@@ -341,7 +346,16 @@ impl Space<'_> {
 /// Fills empty partition, service, region and account segments with plausible values when
 /// that keeps the class: `arn:aws:kms:us-east-1:111122223333:key/x` reads better than `arn::::…`.
 fn prettier_arn(class: &StringClass, nfas: &[(&Nfa, &str)], account: &str) -> String {
+    let same = |candidate: &str| {
+        nfas.iter()
+            .map(|(n, p)| n.matches(&format!("{p}{candidate}")))
+            .eq(class.matches.iter().copied())
+    };
     let mut best = class.example.clone();
+    // A resource ID after a trailing `/` or `:` (`key/`), when that keeps the class.
+    if best.ends_with(['/', ':']) && same(&format!("{best}example")) {
+        best.push_str("example");
+    }
     let fillers = [(1, "aws"), (2, "keyhole"), (3, "us-east-1"), (4, account)];
     for (seg, filler) in fillers {
         let parts: Vec<&str> = best.splitn(6, ':').collect();
@@ -351,11 +365,7 @@ fn prettier_arn(class: &StringClass, nfas: &[(&Nfa, &str)], account: &str) -> St
         let mut next: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
         next[seg] = filler.to_string();
         let candidate = next.join(":");
-        let same = nfas
-            .iter()
-            .map(|(n, p)| n.matches(&format!("{p}{candidate}")))
-            .eq(class.matches.iter().copied());
-        if same {
+        if same(&candidate) {
             best = candidate;
         }
     }

@@ -8,13 +8,13 @@
 
 use std::sync::{Arc, OnceLock};
 
-use crate::policy::context::Request;
 use crate::policy::decision::{Decision, EvalDecision, Layer, PolicySource};
 use crate::policy::evaluate::{
     evaluate, Authorization, IdentityLayers, NamedPolicy, ResourceLayers, ResourcePolicyKind,
 };
 use crate::policy::model::Policy;
 use crate::policy::parser::parse;
+use crate::policy::request::Request;
 use crate::policy::validate::PolicyType;
 
 /// A policy under analysis: its document and the kind of policy it is.
@@ -133,3 +133,69 @@ pub fn allows(subject: &Subject, decision: &Decision) -> bool {
         _ => decision.is_allowed(),
     }
 }
+
+/// The request and this policy's layers as a corpus case (`policy::corpus`), so that
+/// `keyhole corpus dump` keeps a witness as a permanent test.
+pub fn corpus_case(subject: &Subject, request: &Request) -> serde_json::Value {
+    use serde_json::{json, Value};
+    let doc: Value = serde_json::from_str(&subject.policy.text).unwrap_or(Value::Null);
+    let everything = json!({"Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+    let everyone = json!({"Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]});
+    let p = &request.principal;
+    let mut principal = json!({"arn": p.arn});
+    if let Some(r) = &p.role_arn {
+        principal["role_arn"] = json!(r);
+    }
+    let mut case = json!({
+        "principal": principal,
+        "action": request.action,
+        "resource": request.resource,
+        "resource_account": request.resource_account,
+        "context": crate::policy::corpus::context_entries(request, &DERIVED_AND_DEFAULT),
+    });
+    let kind = |k: &str| json!(k);
+    match subject.policy_type {
+        PolicyType::Identity | PolicyType::TagPolicy | PolicyType::BackupPolicy => {
+            case["identity"] = json!([doc]);
+        }
+        PolicyType::KmsKey
+        | PolicyType::BackupVault
+        | PolicyType::RoleTrust
+        | PolicyType::Resource => {
+            case["resource_kind"] = kind(match subject.policy_type {
+                PolicyType::KmsKey => "kms-key",
+                PolicyType::BackupVault => "backup-vault",
+                PolicyType::RoleTrust => "trust",
+                _ => "generic",
+            });
+            case["resource_policy"] = doc;
+            case["identity"] = json!([everything]);
+        }
+        PolicyType::Scp => {
+            case["identity"] = json!([everything]);
+            case["scp_levels"] = json!([[doc]]);
+            case["resource_policy"] = everyone;
+        }
+        PolicyType::Rcp => {
+            case["identity"] = json!([everything]);
+            case["rcp_levels"] = json!([[doc]]);
+            case["resource_policy"] = everyone;
+        }
+    }
+    case
+}
+
+/// Keys the request builder sets from the principal and resource: a corpus case derives them.
+const DERIVED_AND_DEFAULT: [&str; 9] = [
+    "aws:principalarn",
+    "aws:principalaccount",
+    "kms:calleraccount",
+    "aws:principaltype",
+    "aws:username",
+    "aws:principalisawsservice",
+    "aws:principalservicename",
+    "aws:resourceaccount",
+    "aws:viaawsservice",
+];

@@ -24,7 +24,7 @@ pub fn check_no_new_access(ctx: &RequestContext, world: &World, input: &Value) -
     let new = subject(input, "newPolicyDocument", policy_type)?;
     let scope = scope_for(policy_type, &ctx.caller.account, None);
     let result = analysis::check_no_new_access(&existing, &new, &scope);
-    response(result, &new.name, NEW_ACCESS)
+    response(result, &new, NEW_ACCESS)
 }
 
 /// CheckAccessNotGranted: does the policy allow any listed action (on any listed resource)?
@@ -57,7 +57,7 @@ pub fn check_access_not_granted(
     }
     let scope = scope_for(policy_type, &ctx.caller.account, None);
     let result = analysis::check_access_not_granted(&policy, &actions, &resources, &scope);
-    response(result, &policy.name, ACCESS_GRANTED)
+    response(result, &policy, ACCESS_GRANTED)
 }
 
 /// CheckNoPublicAccess: does the resource policy allow an account it does not name?
@@ -71,7 +71,7 @@ pub fn check_no_public_access(
     let policy = subject(input, "policyDocument", policy_type)?;
     let scope = scope_for(policy_type, &ctx.caller.account, None);
     let result = analysis::check_no_public_access(&policy, &scope);
-    response(result, &policy.name, PUBLIC_ACCESS)
+    response(result, &policy, PUBLIC_ACCESS)
 }
 
 /// `access-analyzer:<Operation>` on `*`: these operations name no resource.

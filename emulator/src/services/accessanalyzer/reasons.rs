@@ -3,9 +3,10 @@
 //! `keyholeWitness` (the SDKs skip members a JSON shape does not declare, so CI logs show it
 //! and no client breaks).
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use crate::policy::analysis::{CheckResult, Verdict, Witness};
+use crate::policy::analysis::report::witness_json;
+use crate::policy::analysis::{CheckResult, Subject, Verdict, Witness};
 use crate::policy::model::Effect;
 use crate::protocol::ApiResult;
 
@@ -19,9 +20,9 @@ pub const NEW_ACCESS: &str = "New access in the statement";
 pub const ACCESS_GRANTED: &str = "One or more of the listed actions or resources in the statement";
 pub const PUBLIC_ACCESS: &str = "Public access granted in the following statement";
 
-/// The response of a check whose reasons cite the statements of the policy named `cited`
-/// (CheckNoNewAccess cites the new policy, never the existing one).
-pub fn response(result: CheckResult, cited: &str, lead: &str) -> ApiResult<Value> {
+/// The response of a check whose reasons cite the statements of `cited` (CheckNoNewAccess
+/// cites the new policy, never the existing one).
+pub fn response(result: CheckResult, cited: &Subject, lead: &str) -> ApiResult<Value> {
     match result.verdict {
         Verdict::Undecidable => Err(undecidable(format!(
             "{} Rewrite the statement without that construct, or run this check against \
@@ -50,12 +51,12 @@ pub fn response(result: CheckResult, cited: &str, lead: &str) -> ApiResult<Value
 }
 
 /// One reason per allowing statement of `cited` that matched the witness, in statement order.
-fn reasons(witness: &Witness, cited: &str, lead: &str) -> Vec<Value> {
+fn reasons(witness: &Witness, cited: &Subject, lead: &str) -> Vec<Value> {
     let mut statements: Vec<(usize, Option<String>)> = witness
-        .statements()
+        .statements(cited)
         .into_iter()
-        .filter(|(policy, _, _, effect)| policy == cited && *effect == Effect::Allow)
-        .map(|(_, index, sid, _)| (index, sid))
+        .filter(|m| m.effect == Effect::Allow)
+        .map(|m| (m.index, m.sid.as_deref().map(str::to_owned)))
         .collect();
     statements.sort();
     statements.dedup();
@@ -73,40 +74,4 @@ fn reasons(witness: &Witness, cited: &str, lead: &str) -> Vec<Value> {
             }),
         })
         .collect()
-}
-
-/// The request that breaks the rule: who, what, on what, and the condition keys the
-/// policies read, with the values keyhole chose for them.
-fn witness_json(witness: &Witness) -> Value {
-    let request = &witness.request;
-    let mut keys: Vec<&str> = witness
-        .decisions
-        .iter()
-        .flat_map(|(s, _)| s.policy.statements.iter())
-        .flat_map(|st| st.conditions.iter())
-        .map(|c| c.key_lc.as_str())
-        .collect();
-    keys.sort_unstable();
-    keys.dedup();
-    let mut context = Map::new();
-    for key in keys {
-        if let Some(entry) = request.context.get(key) {
-            let values: Vec<Value> = entry
-                .values
-                .iter()
-                .map(|v| Value::String(v.text().into_owned()))
-                .collect();
-            let value = match (entry.multi, values.as_slice()) {
-                (false, [one]) => one.clone(),
-                _ => Value::Array(values),
-            };
-            context.insert(entry.name.clone(), value);
-        }
-    }
-    json!({
-        "principal": request.principal.arn,
-        "action": request.action,
-        "resource": request.resource,
-        "context": context,
-    })
 }

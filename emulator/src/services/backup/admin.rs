@@ -102,7 +102,6 @@ pub fn handle(instance: &Instance, req: &HttpRequest) -> HttpResponse {
                 now,
             );
             // Jobs that are final at once settle now, as after an API request.
-            super::clock::reschedule(&mut world);
             crate::services::registry::advance(&mut world, now);
             match ran {
                 Ok(ids) => HttpResponse::json(200, &json!({"BackupJobIds": ids})),

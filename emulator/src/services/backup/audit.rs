@@ -254,7 +254,6 @@ fn check_limit(
     Ok(())
 }
 
-/// AWS's ConflictException while a previous create or update still deploys.
 /// What updating a framework or a report plan sets besides its own fields.
 pub(super) struct Update {
     pub(super) description: Option<String>,
@@ -263,6 +262,32 @@ pub(super) struct Update {
 }
 
 impl Update {
+    /// The update an UpdateFramework or UpdateReportPlan request makes, given the resource's
+    /// idempotency token and deployment as they are: `None` when it repeats the last update
+    /// (the same IdempotencyToken: answered as it was), ConflictException while a create or
+    /// update still deploys.
+    pub(super) fn begin(
+        world: &World,
+        now: f64,
+        input: &Value,
+        description_member: &str,
+        (current_token, deployment): (&Option<String>, &Deployment),
+    ) -> ApiResult<Option<Update>> {
+        let token = member(input, "IdempotencyToken").map(str::to_owned);
+        if token.is_some() && *current_token == token && deployment.kind == "UPDATE" {
+            return Ok(None);
+        }
+        if deployment.status(now) != "COMPLETED" {
+            return Err(conflict());
+        }
+        let duration = world.backup.settings.job_duration_seconds;
+        Ok(Some(Update {
+            description: member(input, description_member).map(str::to_owned),
+            token,
+            deployment: Deployment::new("UPDATE", duration, now),
+        }))
+    }
+
     pub(super) fn apply(
         self,
         description: &mut Option<String>,
@@ -297,6 +322,7 @@ pub(super) fn delete_deployed(
     Ok(Value::Null)
 }
 
+/// AWS's ConflictException while a previous create or update still deploys.
 pub(super) fn conflict() -> ApiError {
     // Text inferred (ConflictException's documented meaning).
     ApiError::new(
@@ -429,28 +455,18 @@ pub fn update_framework(
     let name = req(input, "FrameworkName")?.to_owned();
     let f = find_framework(ctx, world, &name)?;
     authorize(ctx, world, Some(f.arn.clone()), None)?;
-    let token = member(input, "IdempotencyToken").map(str::to_owned);
     let (arn, created) = (f.arn.clone(), f.creation_time);
-    if token.is_some() && f.idempotency_token == token && f.deployment.kind == "UPDATE" {
-        return Ok(json!({"FrameworkName": name, "FrameworkArn": arn, "CreationTime": created}));
-    }
-    if f.deployment.status(ctx.now) != "COMPLETED" {
-        return Err(conflict());
-    }
+    let out = json!({"FrameworkName": name, "FrameworkArn": arn, "CreationTime": created});
+    let current = (&f.idempotency_token, &f.deployment);
+    let Some(update) = Update::begin(world, ctx.now, input, "FrameworkDescription", current)?
+    else {
+        return Ok(out);
+    };
     let controls = input.get("FrameworkControls").cloned();
     if let Some(c) = &controls {
         let count = check_controls(c)?;
         check_limit(world, ctx, Some(&name), count)?;
     }
-    let update = Update {
-        description: member(input, "FrameworkDescription").map(str::to_owned),
-        token,
-        deployment: Deployment::new(
-            "UPDATE",
-            world.backup.settings.job_duration_seconds,
-            ctx.now,
-        ),
-    };
     if let Some(f) = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now)
         .audit
         .frameworks
@@ -465,7 +481,7 @@ pub fn update_framework(
             &mut f.deployment,
         );
     }
-    Ok(json!({"FrameworkName": name, "FrameworkArn": arn, "CreationTime": created}))
+    Ok(out)
 }
 
 pub fn delete_framework(

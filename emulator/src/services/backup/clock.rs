@@ -1,8 +1,10 @@
-//! Backup on keyhole's clock. Scheduled plan runs, backup and copy job completion and report
-//! job completion are settled by one sweep (`schedule::run_due`, `engine::settle`,
-//! `reports::settle`), and the sweep runs only when the world's timeline says something is
-//! due: after every change Backup makes, [`reschedule`] puts the earliest due time of its
-//! world there. Requests to other services cost Backup nothing.
+//! Backup on keyhole's clock: each future event of Backup is one entry in the world's
+//! timeline, put there by the code that makes it due: a backup or copy job's completion when
+//! the job starts (`jobs::create_backup_job`, `copy_jobs`, `engine`), a report job's when it
+//! starts (`reports::start`), a schedule's next fire time when its plan is created or updated
+//! (`schedule::schedule_plan`, `schedule::schedule_restore_test`) and after it fires. A
+//! request that makes nothing due costs Backup nothing, and firing one event looks at its
+//! own object only.
 
 use crate::protocol::ServiceId;
 use crate::world::timeline::{EventKind, EventRef};
@@ -10,58 +12,79 @@ use crate::world::World;
 
 use super::{engine, reports, schedule};
 
-/// The one Backup event: "something of Backup is due".
-fn due_event() -> EventRef {
+/// The event `kind` of object `object` (a job id, or a schedule's cursor key).
+pub(crate) fn event(account: &str, region: &str, object: &str, kind: EventKind) -> EventRef {
     EventRef {
         service: ServiceId::Backup,
-        account: String::new(),
-        region: String::new(),
-        object: String::new(),
-        kind: EventKind::BackupDue,
+        account: account.to_owned(),
+        region: region.to_owned(),
+        object: object.to_owned(),
+        kind,
     }
 }
 
-/// Runs the schedules and settles the jobs and report jobs whose time has come, as every
-/// Backup request did before it was served.
-pub(crate) fn fire(world: &mut World, _: &EventRef, _: f64, now: f64) {
-    schedule::run_due(world, now);
-    engine::settle(world, now);
-    reports::settle(world, now);
-    // Anything still due now could not be settled now: try again at the next request, never
-    // in a loop within this one.
-    reschedule_after(world, now);
+/// Puts a job's completion at `finish_at` in the timeline; `kind` says which job list holds
+/// it (`BackupJobDone`, `CopyJobDone` or `ReportJobDone`).
+pub(crate) fn job_started(
+    world: &mut World,
+    kind: EventKind,
+    (account, region): (&str, &str),
+    id: &str,
+    finish_at: f64,
+) {
+    world
+        .timeline
+        .schedule(finish_at, event(account, region, id, kind));
 }
 
-/// Puts Backup's earliest due time in the timeline; an earlier entry that is no longer due
-/// only costs a sweep that finds nothing.
-pub(crate) fn reschedule(world: &mut World) {
-    reschedule_after(world, f64::NEG_INFINITY);
+/// Applies one due Backup event; a stale one (a job already settled, a schedule that moved)
+/// finds nothing to do.
+pub(crate) fn fire(world: &mut World, event: &EventRef, _: f64, now: f64) {
+    let at = (event.account.as_str(), event.region.as_str());
+    match event.kind {
+        EventKind::BackupJobDone => engine::settle(world, at, false, &event.object, now),
+        EventKind::CopyJobDone => engine::settle(world, at, true, &event.object, now),
+        EventKind::ReportJobDone => reports::settle(world, at, &event.object, now),
+        EventKind::ScheduleFires => schedule::fire(world, at, &event.object, now),
+        _ => {}
+    }
 }
 
-/// [`reschedule`], at a time after `now`.
-fn reschedule_after(world: &mut World, now: f64) {
-    let mut next = schedule::next_fire_time(world);
-    for r in world.accounts.values().flat_map(|a| a.regions.values()) {
-        let st = &r.backup;
-        let jobs = st.backup_jobs.values().chain(st.copy_jobs.values());
-        let job_times = jobs.filter(|j| !j.settled).map(|j| j.finish_at);
-        let report_times = st
-            .audit
-            .report_jobs
-            .values()
-            .filter(|j| !j.settled)
-            .map(|j| j.finish_at);
-        for t in job_times.chain(report_times) {
-            next = Some(next.map_or(t, |n: f64| n.min(t)));
+/// After a state load: every unsettled job's completion and every schedule's next fire time.
+pub(crate) fn schedule_all(world: &mut World) {
+    let mut jobs = Vec::new();
+    for (account, a) in &world.accounts {
+        for (region, r) in &a.regions {
+            let st = &r.backup;
+            let lists = [
+                (EventKind::BackupJobDone, &st.backup_jobs),
+                (EventKind::CopyJobDone, &st.copy_jobs),
+            ];
+            for (kind, list) in lists {
+                for j in list.values().filter(|j| !j.settled) {
+                    jobs.push((
+                        kind,
+                        account.clone(),
+                        region.clone(),
+                        j.id.clone(),
+                        j.finish_at,
+                    ));
+                }
+            }
+            for j in st.audit.report_jobs.values().filter(|j| !j.settled) {
+                let kind = EventKind::ReportJobDone;
+                jobs.push((
+                    kind,
+                    account.clone(),
+                    region.clone(),
+                    j.id.clone(),
+                    j.finish_at,
+                ));
+            }
         }
     }
-    if let Some(t) = next {
-        let t = if t > now { t } else { now + 0.001 };
-        world.timeline.schedule(t, due_event());
+    for (kind, account, region, id, finish_at) in jobs {
+        job_started(world, kind, (&account, &region), &id, finish_at);
     }
-}
-
-/// After a state load.
-pub(crate) fn schedule_all(world: &mut World) {
-    reschedule(world);
+    schedule::schedule_all(world);
 }

@@ -14,6 +14,7 @@ use super::resources::resource_name;
 use super::state::Job;
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
+use crate::world::timeline::EventKind;
 use crate::world::World;
 
 pub fn start_copy_job(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
@@ -82,10 +83,12 @@ pub fn start_copy_job(ctx: &RequestContext, world: &mut World, input: &Value) ->
         ctx.now,
         duration,
     );
-    let (id, created) = (job.id.clone(), job.creation_date);
+    let (id, created, finish_at) = (job.id.clone(), job.creation_date, job.finish_at);
     state_mut(world, &ctx.caller.account, &ctx.region, ctx.now)
         .copy_jobs
         .insert(job);
+    let at = (ctx.caller.account.as_str(), ctx.region.as_str());
+    super::clock::job_started(world, EventKind::CopyJobDone, at, &id, finish_at);
     Ok(json!({"CopyJobId": id, "CreationDate": created, "IsParent": false}))
 }
 

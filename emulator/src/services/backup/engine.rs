@@ -12,9 +12,10 @@ use super::roles::{role_caller, role_exists};
 use super::state::{Job, JobState, Lifecycle, MessageCategory, RecoveryPoint};
 use super::vaults::retention_ok;
 use crate::authz::{Access, Environment};
+use crate::world::timeline::EventKind;
 use crate::world::World;
 
-/// Which kind of job, with its region-state key.
+/// The job being settled: where it is, which list holds it, and when it finishes.
 #[derive(Debug, Clone, PartialEq)]
 struct Pending {
     account: String,
@@ -24,49 +25,29 @@ struct Pending {
     finish_at: f64,
 }
 
-/// Brings every job whose time has come to its final state, applying its effects; a
-/// completed backup starts its plan rule's copies, which settle in the same pass if due.
-pub fn settle(world: &mut World, now: f64) {
-    // Bounded: each pass settles at least one job, and jobs only spawn copies once.
-    for _ in 0..10_000 {
-        let Some(next) = next_due(world, now) else {
-            return;
-        };
-        if next.copy {
-            run_copy(world, &next);
-        } else {
-            run_backup(world, &next);
-        }
+/// Brings job `id` (a copy job when `copy`) of `account` in `region` to its final state if
+/// its time has come, applying its effects; a completed backup starts its plan rule's copies,
+/// whose completions go in the timeline.
+pub fn settle(world: &mut World, (account, region): (&str, &str), copy: bool, id: &str, now: f64) {
+    let Some(st) = state(world, account, region) else {
+        return;
+    };
+    let list = if copy { &st.copy_jobs } else { &st.backup_jobs };
+    let Some(job) = list.get(id).filter(|j| !j.settled && j.finish_at <= now) else {
+        return;
+    };
+    let pending = Pending {
+        account: account.to_owned(),
+        region: region.to_owned(),
+        copy,
+        id: id.to_owned(),
+        finish_at: job.finish_at,
+    };
+    if copy {
+        run_copy(world, &pending);
+    } else {
+        run_backup(world, &pending);
     }
-}
-
-fn next_due(world: &World, now: f64) -> Option<Pending> {
-    let mut due: Option<Pending> = None;
-    for (account, a) in &world.accounts {
-        for (region, region_state) in &a.regions {
-            let jobs = region_state
-                .backup
-                .backup_jobs
-                .values()
-                .map(|j| (false, j))
-                .chain(region_state.backup.copy_jobs.values().map(|j| (true, j)));
-            for (copy, job) in jobs {
-                if job.settled || job.finish_at > now {
-                    continue;
-                }
-                if due.as_ref().is_none_or(|d| job.finish_at < d.finish_at) {
-                    due = Some(Pending {
-                        account: account.clone(),
-                        region: region.clone(),
-                        copy,
-                        id: job.id.clone(),
-                        finish_at: job.finish_at,
-                    });
-                }
-            }
-        }
-    }
-    due
 }
 
 fn job_mut<'w>(world: &'w mut World, p: &Pending) -> Option<&'w mut Job> {
@@ -258,9 +239,12 @@ fn run_backup(world: &mut World, p: &Pending) {
             p.finish_at,
             duration,
         );
+        let (id, finish_at) = (copy.id.clone(), copy.finish_at);
         state_mut(world, &p.account, &p.region, p.finish_at)
             .copy_jobs
             .insert(copy);
+        let at = (p.account.as_str(), p.region.as_str());
+        super::clock::job_started(world, EventKind::CopyJobDone, at, &id, finish_at);
     }
 }
 

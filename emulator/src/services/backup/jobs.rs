@@ -21,6 +21,7 @@ use super::tags::tags_from;
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
 use crate::services::input::member;
+use crate::world::timeline::EventKind;
 use crate::world::World;
 
 /// The state a caller sees: final once settled, else CREATED then RUNNING.
@@ -80,6 +81,8 @@ pub(crate) fn create_backup_job(
     state_mut(world, account, region, now)
         .backup_jobs
         .insert(job.clone());
+    let kind = EventKind::BackupJobDone;
+    super::clock::job_started(world, kind, (account, region), &job.id, job.finish_at);
     Ok(job)
 }
 

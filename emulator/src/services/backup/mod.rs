@@ -74,18 +74,7 @@ pub fn handle(
     input: &Value,
 ) -> ApiResult<Value> {
     // Scheduled rules run, and jobs reach their final state, on keyhole's clock (`clock`):
-    // the pipeline settled what was due before this request; what it changes is due later.
-    let out = route(ctx, world, operation, input);
-    clock::reschedule(world);
-    out
-}
-
-fn route(
-    ctx: &RequestContext,
-    world: &mut World,
-    operation: &str,
-    input: &Value,
-) -> ApiResult<Value> {
+    // the code that makes something due puts it in the timeline, and the pipeline fires it.
     match operation {
         "CreateBackupVault" => vaults::create(ctx, world, input),
         "DescribeBackupVault" => vaults::describe(ctx, world, input),

@@ -22,7 +22,7 @@ pub fn create_selection(
     authorize(ctx, world, Some(arn), None)?;
     let selection = input["BackupSelection"].clone();
     let role = selection["IamRoleArn"].as_str().unwrap_or_default();
-    if !crate::services::iam::access::principal_exists(world, role) {
+    if !crate::world::iam::access::principal_exists(world, role) {
         // Text inferred.
         return Err(invalid_parameter(format!("IAM Role {role} does not exist")));
     }

@@ -232,7 +232,9 @@ pub fn create(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResu
     if !tags.is_empty() {
         st.tags.insert(arn, tags);
     }
-    st.plans.insert(id, plan);
+    st.plans.insert(id.clone(), plan);
+    let at = (ctx.caller.account.as_str(), ctx.region.as_str());
+    super::schedule::schedule_plan(world, at, &id);
     Ok(out)
 }
 
@@ -279,6 +281,8 @@ pub fn update(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResu
         "AdvancedBackupSettings": plan_doc.get("AdvancedBackupSettings"),
     });
     p.versions.push(version);
+    let at = (ctx.caller.account.as_str(), ctx.region.as_str());
+    super::schedule::schedule_plan(world, at, &id);
     Ok(out)
 }
 

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::audit::{conflict, delete_deployed, is_compliance_template, Update, REPORT_TEMPLATES};
+use super::audit::{delete_deployed, is_compliance_template, Update, REPORT_TEMPLATES};
 use super::authorize::authorize;
 use super::errors::{invalid_parameter, not_found};
 use super::input::req;
@@ -209,13 +209,12 @@ pub fn update_report_plan(
     let p = find_plan(ctx, world, &name)?;
     authorize(ctx, world, Some(p.arn.clone()), None)?;
     let (arn, created) = (p.arn.clone(), p.creation_time);
-    let token = member(input, "IdempotencyToken").map(str::to_owned);
-    if token.is_some() && p.idempotency_token == token && p.deployment.kind == "UPDATE" {
-        return Ok(json!({"ReportPlanName": name, "ReportPlanArn": arn, "CreationTime": created}));
-    }
-    if p.deployment.status(ctx.now) != "COMPLETED" {
-        return Err(conflict());
-    }
+    let out = json!({"ReportPlanName": name, "ReportPlanArn": arn, "CreationTime": created});
+    let current = (&p.idempotency_token, &p.deployment);
+    let Some(update) = Update::begin(world, ctx.now, input, "ReportPlanDescription", current)?
+    else {
+        return Ok(out);
+    };
     let setting = input.get("ReportSetting").cloned();
     if let Some(setting) = &setting {
         check_setting(ctx, world, setting)?;
@@ -223,15 +222,6 @@ pub fn update_report_plan(
     let channel = match input.get("ReportDeliveryChannel") {
         Some(c) => Some(delivery_channel(c)?),
         None => None,
-    };
-    let update = Update {
-        description: member(input, "ReportPlanDescription").map(str::to_owned),
-        token,
-        deployment: Deployment::new(
-            "UPDATE",
-            world.backup.settings.job_duration_seconds,
-            ctx.now,
-        ),
     };
     if let Some(p) = state_mut(world, &ctx.caller.account, &ctx.region, ctx.now)
         .audit
@@ -250,7 +240,7 @@ pub fn update_report_plan(
             &mut p.deployment,
         );
     }
-    Ok(json!({"ReportPlanName": name, "ReportPlanArn": arn, "CreationTime": created}))
+    Ok(out)
 }
 
 pub fn delete_report_plan(

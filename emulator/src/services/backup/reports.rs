@@ -25,6 +25,7 @@ use crate::protocol::query::format_timestamp;
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
 use crate::services::input::member;
+use crate::world::timeline::EventKind;
 use crate::world::World;
 
 fn job_json(job: &ReportJob, now: f64) -> Value {
@@ -121,7 +122,10 @@ pub fn start(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResul
     if let Some(p) = st.audit.report_plans.get_mut(&name) {
         p.last_attempted = Some(ctx.now);
     }
+    let finish_at = job.finish_at;
     st.audit.report_jobs.insert(id.clone(), job);
+    let at = (ctx.caller.account.as_str(), ctx.region.as_str());
+    super::clock::job_started(world, EventKind::ReportJobDone, at, &id, finish_at);
     Ok(json!({"ReportJobId": id}))
 }
 
@@ -166,56 +170,45 @@ pub fn find_any(world: &World, id: &str) -> Option<ReportJob> {
         .find_map(|r| r.backup.audit.report_jobs.get(id).cloned())
 }
 
-/// Completes every report job whose time has come: builds its report from the world as it
-/// is at the job's completion time.
-pub fn settle(world: &mut World, now: f64) {
-    let mut due: Vec<(String, String, String)> = Vec::new();
-    for (account, a) in &world.accounts {
-        for (region, r) in &a.regions {
-            for j in r.backup.audit.report_jobs.values() {
-                if !j.settled && j.finish_at <= now {
-                    due.push((account.clone(), region.clone(), j.id.clone()));
+/// Completes report job `id` of `account` in `region` if its time has come: builds its
+/// report from the world as it is at the job's completion time.
+pub fn settle(world: &mut World, (account, region): (&str, &str), id: &str, now: f64) {
+    let Some(job) = state(world, account, region)
+        .and_then(|st| st.audit.report_jobs.get(id))
+        .filter(|j| !j.settled && j.finish_at <= now)
+    else {
+        return;
+    };
+    let outcome = build::build(world, job);
+    let at = job.finish_at;
+    let plan_name = job.plan_name.clone();
+    let st = state_mut(world, account, region, at);
+    let ok = outcome.is_ok();
+    if let Some(job) = st.audit.report_jobs.get_mut(id) {
+        job.settled = true;
+        job.completion_time = Some(at);
+        match outcome {
+            Ok(report) => {
+                job.status = "COMPLETED".into();
+                job.not_evaluated = report.notes.clone();
+                for format in job.formats.clone() {
+                    let text = if format == "JSON" {
+                        report.json(&job.template)
+                    } else {
+                        report.csv()
+                    };
+                    job.content.insert(format, text);
                 }
+            }
+            Err(message) => {
+                job.status = "FAILED".into();
+                job.status_message = Some(message);
             }
         }
     }
-    for (account, region, id) in due {
-        let Some(job) =
-            state(world, &account, &region).and_then(|st| st.audit.report_jobs.get(&id))
-        else {
-            continue;
-        };
-        let outcome = build::build(world, job);
-        let at = job.finish_at;
-        let plan_name = job.plan_name.clone();
-        let st = state_mut(world, &account, &region, at);
-        let ok = outcome.is_ok();
-        if let Some(job) = st.audit.report_jobs.get_mut(&id) {
-            job.settled = true;
-            job.completion_time = Some(at);
-            match outcome {
-                Ok(report) => {
-                    job.status = "COMPLETED".into();
-                    job.not_evaluated = report.notes.clone();
-                    for format in job.formats.clone() {
-                        let text = if format == "JSON" {
-                            report.json(&job.template)
-                        } else {
-                            report.csv()
-                        };
-                        job.content.insert(format, text);
-                    }
-                }
-                Err(message) => {
-                    job.status = "FAILED".into();
-                    job.status_message = Some(message);
-                }
-            }
-        }
-        if ok {
-            if let Some(p) = st.audit.report_plans.get_mut(&plan_name) {
-                p.last_successful = Some(at);
-            }
+    if ok {
+        if let Some(p) = st.audit.report_plans.get_mut(&plan_name) {
+            p.last_successful = Some(at);
         }
     }
 }

@@ -56,7 +56,7 @@ pub(crate) fn create_restore_job(
     let arn = rp.arn.clone();
     let role_ok = role
         .as_deref()
-        .is_none_or(|r| crate::services::iam::access::principal_exists(world, r));
+        .is_none_or(|r| crate::world::iam::access::principal_exists(world, r));
     let id = uuid::Uuid::new_v4().to_string().to_uppercase();
     let created = format!("{}-restored-{}", rp.resource_arn, &id[..8].to_lowercase());
     let job = RestoreJob {

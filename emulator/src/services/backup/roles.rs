@@ -6,7 +6,7 @@ use crate::world::{Caller, CallerKind, World};
 
 /// Whether `role_arn` names an existing IAM role.
 pub fn role_exists(world: &World, role_arn: &str) -> bool {
-    crate::services::iam::access::principal_exists(world, role_arn) && role_arn.contains(":role/")
+    crate::world::iam::access::principal_exists(world, role_arn) && role_arn.contains(":role/")
 }
 
 /// The principal a job acts as: its IAM role, as an assumed-role session of Backup.

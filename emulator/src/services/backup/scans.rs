@@ -33,7 +33,7 @@ pub fn visible_state(job: &ScanJob, now: f64) -> &str {
 }
 
 fn role_exists(world: &World, arn: &str) -> bool {
-    arn.contains(":role/") && crate::services::iam::access::principal_exists(world, arn)
+    arn.contains(":role/") && crate::world::iam::access::principal_exists(world, arn)
 }
 
 pub fn start(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {

@@ -3,18 +3,18 @@
 
 use serde_json::{json, Value};
 
-use super::access::{iam, iam_mut};
 use super::arns::user_arn;
 use super::authorize::authorize;
 use super::errors::{limit_exceeded, no_such_entity};
-use super::ids;
 use super::paging::list_output;
-use super::state::{key, AccessKey};
 use super::users::{arn_of, find, implied_user};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
 use crate::services::iam::output::empty;
 use crate::services::input::{member, text};
+use crate::world::iam::access::{iam, iam_mut};
+use crate::world::iam::ids;
+use crate::world::iam::state::{key, AccessKey};
 use crate::world::{Caller, CallerKind, IssuedCredential, World};
 
 /// IAM quota: two access keys per user, active or not.

@@ -1,9 +1,11 @@
 //! A permissions boundary's ARN, checked to name a managed policy (PutUserPermissionsBoundary,
-//! and CreateUser or CreateRole with a boundary).
+//! and CreateUser or CreateRole with a boundary), and how a user or role shows it.
 
-use super::access::resolve;
+use serde_json::{json, Value};
+
 use super::errors::no_such_entity;
 use crate::protocol::{ApiError, ApiResult};
+use crate::world::iam::access::resolve;
 use crate::world::World;
 
 /// Checks a permissions-boundary ARN names a managed policy.
@@ -13,6 +15,11 @@ pub fn boundary_arn(world: &World, account: &str, arn: &str) -> ApiResult<String
         // Text inferred.
         None => Err(invalid_input_scope(arn)),
     }
+}
+
+/// The `PermissionsBoundary` member of a user or role.
+pub fn boundary_json(arn: &str) -> Value {
+    json!({"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn})
 }
 
 fn invalid_input_scope(arn: &str) -> ApiError {

@@ -2,18 +2,20 @@
 
 use serde_json::{json, Value};
 
-use super::access::{iam, iam_mut};
 use super::arns::group_arn;
 use super::authorize::authorize;
-use super::errors::{already_exists, delete_conflict, limit_exceeded, no_such_entity};
-use super::ids;
+use super::errors::{
+    already_exists, check_no_policies, delete_conflict, limit_exceeded, no_such_entity,
+};
 use super::paging::{list_output, path_matches};
-use super::state::{key, Group};
 use super::users::{self, user_json};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
 use crate::services::iam::output::empty;
 use crate::services::input::{member, text};
+use crate::world::iam::access::{iam, iam_mut};
+use crate::world::iam::ids;
+use crate::world::iam::state::{key, Group};
 use crate::world::World;
 
 /// IAM quota: a user belongs to at most 10 groups.
@@ -141,16 +143,7 @@ fn delete_group(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRe
             "Cannot delete entity, must remove users from group first.",
         ));
     }
-    if !group.policies.inline.is_empty() {
-        return Err(delete_conflict(
-            "Cannot delete entity, must delete policies first.",
-        ));
-    }
-    if !group.policies.attached.is_empty() {
-        return Err(delete_conflict(
-            "Cannot delete entity, must detach all policies first.",
-        ));
-    }
+    check_no_policies(&group.policies)?;
     iam_mut(world, &account, ctx.now).groups.remove(&key(name));
     Ok(empty())
 }

@@ -1,20 +1,17 @@
 //! AWS IAM: users, access keys, roles, groups, inline and managed policies with versions,
-//! permissions boundaries, service-linked roles, and the read helpers the policy engine's
-//! authorization layer uses to find a principal's policies ([`access`]).
+//! permissions boundaries and service-linked roles. The state they change and the lookups
+//! the authorization layer reads live below, in `world::iam`.
 //!
-//! IAM is global: every account has one [`state::IamState`]. Every handler asks
+//! IAM is global: every account has one `world::iam::state::IamState`. Every handler asks
 //! `authz::authorize` before it acts, with the IAM action and the ARN of the user,
 //! role, group or policy it touches.
 
-pub mod access;
 pub mod access_keys;
 pub mod arns;
 pub mod authorize;
-pub mod aws_managed;
 pub mod boundaries;
 pub mod errors;
 pub mod groups;
-pub mod ids;
 pub mod output;
 pub mod paging;
 pub mod policies;
@@ -22,7 +19,6 @@ pub mod policy_docs;
 pub mod roles;
 pub mod seed;
 pub mod simulator_ops;
-pub mod state;
 pub mod tags;
 pub mod users;
 

@@ -17,7 +17,7 @@ use crate::policy::validate::validate_for_simulation;
 use crate::policy::PolicyType;
 use crate::protocol::ApiError;
 
-pub use super::state::size_without_whitespace;
+pub use crate::world::iam::state::size_without_whitespace;
 
 /// Which rules apply to a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

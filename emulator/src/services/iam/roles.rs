@@ -2,23 +2,27 @@
 
 use serde_json::{json, Value};
 
-use super::access::{iam, iam_mut};
 use super::arns::role_arn;
 use super::authorize::{authorize, authorize_with};
-use super::errors::{already_exists, delete_conflict, invalid_input, no_such_entity, unmodifiable};
-use super::ids;
+use super::boundaries::boundary_json;
+use super::errors::{
+    already_exists, check_no_policies, invalid_input, no_such_entity, protected_role,
+};
 use super::paging::{list_output, path_matches};
 use super::policy_docs::{
     check_trust_size, url_encode, validate_policy_document, PolicyDocumentKind,
 };
-use super::state::{key, DeletionTask, Role};
 use super::tags::{
-    check_duplicate_tags, merge_tags, remove_tags, tag_context, tags_from, tags_json,
+    check_duplicate_tags, list_tags_output, merge_tags, remove_tags, tag_context, tags_from,
+    tags_json,
 };
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
 use crate::services::iam::output::empty;
 use crate::services::input::{member, text};
+use crate::world::iam::access::{iam, iam_mut};
+use crate::world::iam::ids;
+use crate::world::iam::state::{key, DeletionTask, Role};
 use crate::world::World;
 
 pub const DEFAULT_MAX_SESSION_DURATION: i64 = 3_600;
@@ -91,31 +95,26 @@ pub fn role_json(account: &str, role: &Role, listed: bool) -> Value {
         return out;
     }
     if let Some(boundary) = &role.permissions_boundary {
-        out["PermissionsBoundary"] = json!({
-            "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
-            "PermissionsBoundaryArn": boundary,
-        });
+        out["PermissionsBoundary"] = boundary_json(boundary);
     }
     if !role.tags.is_empty() {
         out["Tags"] = tags_json(&role.tags);
     }
-    out["RoleLastUsed"] = match &role.last_used {
+    out["RoleLastUsed"] = last_used_json(role);
+    out
+}
+
+/// `RoleLastUsed`: the last AssumeRole's date and Region, or an empty object.
+pub fn last_used_json(role: &Role) -> Value {
+    match &role.last_used {
         Some((date, region)) => json!({"LastUsedDate": date, "Region": region}),
         None => json!({}),
-    };
-    out
+    }
 }
 
 fn check_trust(document: &str) -> ApiResult<()> {
     check_trust_size(document)?;
     validate_policy_document(PolicyDocumentKind::Trust, document)
-}
-
-fn protected(name: &str) -> ApiError {
-    // Text inferred (AWS's wording for service-linked roles, as seen in public reports).
-    unmodifiable(format!(
-        "Cannot perform the operation on the protected role '{name}' - this role is only modifiable by AWS"
-    ))
 }
 
 fn create_role(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {
@@ -195,18 +194,9 @@ fn delete_role(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
     let role = find(world, &account, name)?;
     authorize(ctx, world, arn_of(&account, role))?;
     if role.service_linked {
-        return Err(protected(&role.name));
+        return Err(protected_role(&role.name));
     }
-    if !role.policies.inline.is_empty() {
-        return Err(delete_conflict(
-            "Cannot delete entity, must delete policies first.",
-        ));
-    }
-    if !role.policies.attached.is_empty() {
-        return Err(delete_conflict(
-            "Cannot delete entity, must detach all policies first.",
-        ));
-    }
+    check_no_policies(&role.policies)?;
     iam_mut(world, &account, ctx.now).roles.remove(&key(name));
     Ok(empty())
 }
@@ -216,7 +206,7 @@ fn modifiable_role_arn(ctx: &RequestContext, world: &World, name: &str) -> ApiRe
     let role = find(world, &ctx.caller.account, name)?;
     authorize(ctx, world, arn_of(&ctx.caller.account, role))?;
     if role.service_linked {
-        return Err(protected(&role.name));
+        return Err(protected_role(&role.name));
     }
     Ok(arn_of(&ctx.caller.account, role))
 }
@@ -278,11 +268,7 @@ fn list_role_tags(ctx: &RequestContext, world: &mut World, input: &Value) -> Api
     let account = ctx.caller.account.clone();
     let role = find(world, &account, text(input, "RoleName"))?;
     authorize(ctx, world, arn_of(&account, role))?;
-    let tags = tags_json(&role.tags)
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    list_output("Tags", tags, input)
+    list_tags_output(&role.tags, input)
 }
 
 /// What keyhole knows of a service's service-linked role: its name and AWS-managed policy.
@@ -366,7 +352,7 @@ pub fn create_service_linked(
         service_linked: true,
         partition: partition.to_owned(),
     };
-    if let Some(policy) = super::aws_managed::find_by_name(spec.policy_name) {
+    if let Some(policy) = crate::world::iam::aws_managed::find_by_name(spec.policy_name) {
         role.policies.attached.push(policy.arn_in(partition));
     }
     state.roles.insert(key(&name), role.clone());

@@ -6,13 +6,13 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
-use super::access::push_policies;
 use super::errors::modeled_error;
-use super::state::key;
 use crate::authz::{self, Access};
 use crate::policy::{self, SimulationRequest};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
+use crate::world::iam::access::push_policies;
+use crate::world::iam::state::key;
 use crate::world::World;
 
 pub fn handle(
@@ -146,7 +146,7 @@ fn principal_documents(world: &World, arn: &str) -> ApiResult<(Vec<String>, Opti
         _ => return Err(invalid()),
     };
     let boundary = boundary_arn
-        .and_then(|b| super::access::managed_document(world, account, &b))
+        .and_then(|b| crate::world::iam::access::managed_document(world, account, &b))
         .map(|(document, _)| document);
     Ok((found.into_iter().map(|(_, _, doc)| doc).collect(), boundary))
 }

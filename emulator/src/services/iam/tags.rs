@@ -4,8 +4,9 @@
 use serde_json::{json, Value};
 
 use super::errors::{invalid_input, limit_exceeded};
-use super::state::Tag;
+use super::paging::list_output;
 use crate::protocol::ApiResult;
+use crate::world::iam::state::Tag;
 
 /// `aws:RequestTag/k` and `aws:TagKeys` for a request that carries tags.
 pub fn tag_context(tags: &[Tag]) -> Vec<(String, Value)> {
@@ -38,12 +39,17 @@ pub fn tags_from(input: &Value, member: &str) -> Vec<Tag> {
         .unwrap_or_default()
 }
 
+fn tag_json(tag: &Tag) -> Value {
+    json!({"Key": tag.key, "Value": tag.value})
+}
+
 pub fn tags_json(tags: &[Tag]) -> Value {
-    Value::Array(
-        tags.iter()
-            .map(|t| json!({"Key": t.key, "Value": t.value}))
-            .collect(),
-    )
+    Value::Array(tags.iter().map(tag_json).collect())
+}
+
+/// ListUserTags, ListRoleTags and ListPolicyTags: one page of the entity's tags.
+pub fn list_tags_output(tags: &[Tag], input: &Value) -> ApiResult<Value> {
+    list_output("Tags", tags.iter().map(tag_json).collect(), input)
 }
 
 /// At most 50 tags per entity (IAM quota).

@@ -2,20 +2,22 @@
 
 use serde_json::{json, Value};
 
-use super::access::{iam, iam_mut};
 use super::arns::user_arn;
 use super::authorize::{authorize, authorize_with};
-use super::errors::{already_exists, delete_conflict, no_such_entity};
-use super::ids;
+use super::boundaries::boundary_json;
+use super::errors::{already_exists, check_no_policies, delete_conflict, no_such_entity};
 use super::paging::{list_output, path_matches};
-use super::state::{key, User};
 use super::tags::{
-    check_duplicate_tags, merge_tags, remove_tags, tag_context, tags_from, tags_json,
+    check_duplicate_tags, list_tags_output, merge_tags, remove_tags, tag_context, tags_from,
+    tags_json,
 };
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
 use crate::services::iam::output::empty;
 use crate::services::input::{member, text};
+use crate::world::iam::access::{iam, iam_mut};
+use crate::world::iam::ids;
+use crate::world::iam::state::{key, User};
 use crate::world::{CallerKind, World};
 
 pub fn handle(
@@ -74,10 +76,7 @@ pub fn user_json(account: &str, user: &User, with_details: bool) -> Value {
     });
     if with_details {
         if let Some(boundary) = &user.permissions_boundary {
-            out["PermissionsBoundary"] = json!({
-                "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
-                "PermissionsBoundaryArn": boundary,
-            });
+            out["PermissionsBoundary"] = boundary_json(boundary);
         }
         if !user.tags.is_empty() {
             out["Tags"] = tags_json(&user.tags);
@@ -194,16 +193,7 @@ fn delete_user(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiRes
     let Some(user) = state.users.get(&lower) else {
         return Err(user_not_found(name));
     };
-    if !user.policies.inline.is_empty() {
-        return Err(delete_conflict(
-            "Cannot delete entity, must delete policies first.",
-        ));
-    }
-    if !user.policies.attached.is_empty() {
-        return Err(delete_conflict(
-            "Cannot delete entity, must detach all policies first.",
-        ));
-    }
+    check_no_policies(&user.policies)?;
     let user_name = user.name.clone();
     if state
         .groups
@@ -292,11 +282,7 @@ fn list_user_tags(ctx: &RequestContext, world: &mut World, input: &Value) -> Api
     let account = ctx.caller.account.clone();
     let user = find(world, &account, text(input, "UserName"))?;
     authorize(ctx, world, arn_of(&account, user))?;
-    let tags = tags_json(&user.tags)
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    list_output("Tags", tags, input)
+    list_tags_output(&user.tags, input)
 }
 
 #[cfg(test)]

@@ -131,7 +131,12 @@ pub(crate) fn fire(world: &mut World, event: &EventRef, due: f64, now: f64) {
             }
         }
         EventKind::MaterialExpiry => expire(kms, &event.object, due),
-        EventKind::PrimaryWaitingPeriod | EventKind::BackupDue => {}
+        // PrimaryWaitingPeriod was handled above; the other kinds are Backup's.
+        EventKind::PrimaryWaitingPeriod
+        | EventKind::BackupJobDone
+        | EventKind::CopyJobDone
+        | EventKind::ReportJobDone
+        | EventKind::ScheduleFires => {}
     }
 }
 

@@ -266,6 +266,19 @@ fn require_symmetric(kms_key: &Key, operation: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// The key a GenerateDataKey* or GenerateDataKeyPair* request names: a symmetric encryption
+/// key the caller may use with this encryption context.
+fn data_key_source<'w>(
+    op: &Request,
+    world: &'w mut World,
+    context: &EncryptionContext,
+) -> ApiResult<(KeyRef, &'w Key)> {
+    let extra = encryption_context_keys(context);
+    let found = usable(op, world, "KeyId", KeyUsage::EncryptDecrypt, extra)?;
+    require_symmetric(found.1, &op.ctx.operation)?;
+    Ok(found)
+}
+
 pub fn generate_data_key(
     op: &Request,
     world: &mut World,
@@ -284,14 +297,7 @@ pub fn generate_data_key(
             ))
         }
     };
-    let (key_ref, kms_key) = usable(
-        op,
-        world,
-        "KeyId",
-        KeyUsage::EncryptDecrypt,
-        encryption_context_keys(&context),
-    )?;
-    require_symmetric(kms_key, &op.ctx.operation)?;
+    let (key_ref, kms_key) = data_key_source(op, world, &context)?;
     let data_key = crypto::generate_data_key(
         &key_uuid(&key_ref.key_id),
         &kms_key.material,
@@ -317,14 +323,7 @@ pub fn generate_data_key_pair(
 ) -> ApiResult<Value> {
     let context = op.encryption_context("EncryptionContext");
     let spec: crypto::DataKeyPairSpec = parse_enum(op, "KeyPairSpec", None)?;
-    let (key_ref, kms_key) = usable(
-        op,
-        world,
-        "KeyId",
-        KeyUsage::EncryptDecrypt,
-        encryption_context_keys(&context),
-    )?;
-    require_symmetric(kms_key, &op.ctx.operation)?;
+    let (key_ref, kms_key) = data_key_source(op, world, &context)?;
     let pair = crypto::generate_data_key_pair(
         &key_uuid(&key_ref.key_id),
         &kms_key.material,

@@ -235,12 +235,18 @@ pub fn list_grants(op: &Request, world: &mut World) -> ApiResult<Value> {
     )?;
     let grant_id = op.str("GrantId");
     let grantee = op.str("GranteePrincipal");
-    let grants = k
-        .grants
-        .iter()
-        .filter(|g| grant_id.is_none_or(|id| id == g.grant_id))
-        .filter(|g| grantee.is_none_or(|p| p == g.grantee_principal));
-    super::paging::paginate_by_id(grants, op, "Grants", |g| &g.grant_id, |g| grant_entry(k, g))
+    // With a GrantId the page is that grant or nothing: found by id, not by a scan.
+    let from = |start: Option<&str>| -> Option<Box<dyn Iterator<Item = &GrantRecord> + '_>> {
+        match (grant_id, start) {
+            (Some(id), Some(start)) if id != start => None,
+            (Some(id), _) => Some(Box::new(k.grants.get(id).into_iter())),
+            (None, Some(start)) => Some(Box::new(k.grants.from_id(start)?)),
+            (None, None) => Some(Box::new(k.grants.iter())),
+        }
+    };
+    let keep = |g: &GrantRecord| grantee.is_none_or(|p| p == g.grantee_principal);
+    let view = |g: &GrantRecord| grant_entry(k, g);
+    super::paging::paginate_by_id(op, "Grants", from, |g| &g.grant_id, keep, view)
 }
 
 pub fn list_retirable_grants(op: &Request, world: &mut World) -> ApiResult<Value> {
@@ -250,7 +256,7 @@ pub fn list_retirable_grants(op: &Request, world: &mut World) -> ApiResult<Value
     for account in world.accounts.values() {
         if let Some(region) = account.regions.get(op.region()) {
             for k in region.kms.keys.values() {
-                for g in &k.grants {
+                for g in k.grants.iter() {
                     if g.retiring_principal.as_deref() == Some(principal) {
                         items.push(grant_entry(k, g));
                     }
@@ -324,8 +330,7 @@ pub fn retire_grant(op: &Request, world: &mut World) -> ApiResult<Value> {
         let k = key(world, &r)?;
         let g = k
             .grants
-            .iter()
-            .find(|g| g.grant_id == grant_id)
+            .get(&grant_id)
             .ok_or_else(|| grant_not_found(&grant_id))?;
         let me = caller_principals(op);
         // The grant's own retiring principal, and a grantee the grant lets retire it, may
@@ -341,9 +346,7 @@ pub fn retire_grant(op: &Request, world: &mut World) -> ApiResult<Value> {
         }
         op.dry_run()?;
     }
-    key_mut(world, &r, op.ctx.now)?
-        .grants
-        .retain(|g| g.grant_id != grant_id);
+    key_mut(world, &r, op.ctx.now)?.grants.remove(&grant_id);
     Ok(json!({}))
 }
 
@@ -358,13 +361,11 @@ pub fn revoke_grant(op: &Request, world: &mut World) -> ApiResult<Value> {
             k,
             vec![("kms:GrantIsForAWSResource".into(), json!(false))],
         )?;
-        if !k.grants.iter().any(|g| g.grant_id == grant_id) {
+        if k.grants.get(&grant_id).is_none() {
             return Err(grant_not_found(&grant_id));
         }
         op.dry_run()?;
     }
-    key_mut(world, &r, op.ctx.now)?
-        .grants
-        .retain(|g| g.grant_id != grant_id);
+    key_mut(world, &r, op.ctx.now)?.grants.remove(&grant_id);
     Ok(json!({}))
 }

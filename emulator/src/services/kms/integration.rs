@@ -128,5 +128,30 @@ pub fn resolve_key_arn(world: &World, account: &str, region: &str, key_id: &str)
     (!deleted_by(k, now)).then(|| k.arn.clone())
 }
 
+/// The access KMS authorizes `action` on the key a key or alias ARN names with, for a
+/// caller of `caller_account` (its key policy, grants and condition keys, as
+/// `key_access` gives every KMS operation); `None` when no such key exists at `now`.
+pub fn key_access_for(
+    world: &World,
+    arn: &str,
+    action: &str,
+    caller_account: &str,
+    now: f64,
+) -> Option<authz::Access> {
+    let region = arn.split(':').nth(3)?;
+    let r = resolve(world, caller_account, region, arn, now).ok()?;
+    let k = key(world, &r).ok()?;
+    Some(key_access(action, k, caller_account))
+}
+
+/// The AccessDenied message KMS answers a denied request with: the engine's wording, or
+/// KMS's own for a cross-account request no key policy allows.
+pub fn access_denied_message(decision: &Decision) -> String {
+    errors::access_denied(decision)
+        .message
+        .clone()
+        .unwrap_or_default()
+}
+
 /// Backup creates its default vault key through here.
 pub use super::managed::ensure_aws_managed_key;

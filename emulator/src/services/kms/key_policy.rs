@@ -36,7 +36,7 @@ pub(crate) fn check_key_policy(
         .filter_map(|s| s.principal.as_ref())
         .flat_map(|block| block.entries.iter())
         .filter(|e| e.kind == PrincipalEntryKind::Aws && e.value != "*")
-        .any(|e| !crate::services::iam::access::principal_exists(world, &e.value));
+        .any(|e| !crate::world::iam::access::principal_exists(world, &e.value));
     if unknown_principal {
         return Err(malformed(
             "Policy contains a statement with one or more invalid principals.",

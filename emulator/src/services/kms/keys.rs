@@ -229,7 +229,7 @@ pub fn create_key(op: &Request, world: &mut World) -> ApiResult<Value> {
         tags,
         multi_region,
         material,
-        grants: Vec::new(),
+        grants: Default::default(),
         rotation_period_days: None,
         next_rotation: None,
         rotations: Vec::new(),

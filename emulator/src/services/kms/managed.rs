@@ -215,7 +215,7 @@ pub fn ensure_aws_managed_key(
         tags: Vec::new(),
         multi_region: false,
         material,
-        grants: Vec::new(),
+        grants: Default::default(),
         // AWS rotates managed keys every year.
         rotation_period_days: Some(365),
         next_rotation: Some(now + 365.0 * DAY),

@@ -50,33 +50,35 @@ pub(crate) fn paginate_map<V>(
     Ok(out)
 }
 
-/// A page of a list kept in its own order (a key's grants, oldest first): `Limit` entries
-/// from the one the `Marker` cursor names (the cursor encoding of its id) on. Only the page is
-/// shaped, and an entry removed before the cursor does not shift the next page, as an offset
-/// would; a marker naming no entry (one removed since) is InvalidMarkerException.
-pub(crate) fn paginate_by_id<'a, T: 'a>(
-    items: impl Iterator<Item = &'a T>,
+/// A page of a list kept in its own order whose entries are found by id (a key's grants,
+/// oldest first): `Limit` entries that `keep` accepts, from the one the `Marker` cursor names
+/// (the cursor encoding of its id) on. `from(None)` is the whole list and `from(Some(id))` the
+/// list from entry `id` on (`None` when there is no such entry), so a page reads only itself,
+/// the entries `keep` rejects and the next page's first ([`crate::services::paging::page_of`]).
+/// An entry removed before the cursor does not shift the next page, as an offset would; a
+/// marker naming no entry `keep` accepts (one removed since) is InvalidMarkerException.
+pub(crate) fn paginate_by_id<'a, T: 'a, I: Iterator<Item = &'a T>>(
     op: &Request,
     member: &str,
-    id: impl Fn(&T) -> &str,
+    from: impl FnOnce(Option<&str>) -> Option<I>,
+    id: impl Fn(&'a T) -> &'a str,
+    keep: impl Fn(&T) -> bool,
     view: impl Fn(&T) -> Value,
 ) -> ApiResult<Value> {
     let limit = op.i64("Limit").unwrap_or(100).clamp(1, 1000) as usize;
     let invalid = || modeled_error("InvalidMarkerException", "Invalid marker");
-    let mut items = items.peekable();
-    if let Some(marker) = op.str("Marker") {
-        let start = crate::services::paging::decode_cursor(marker).ok_or_else(invalid)?;
-        while items.next_if(|item| id(item) != start).is_some() {}
-        if items.peek().is_none() {
-            return Err(invalid());
-        }
+    let start = match op.str("Marker") {
+        Some(m) => Some(crate::services::paging::decode_cursor(m).ok_or_else(invalid)?),
+        None => None,
+    };
+    let mut entries = from(start.as_deref()).ok_or_else(invalid)?.peekable();
+    if start.is_some() && !entries.peek().is_some_and(|e| keep(e)) {
+        return Err(invalid());
     }
-    let page: Vec<Value> = items.by_ref().take(limit).map(&view).collect();
-    let next = items
-        .next()
-        .map(|item| crate::services::paging::encode_cursor(id(item)));
-    let mut out = json!({ member: page, "Truncated": next.is_some() });
-    if let Some(next) = next {
+    let page = crate::services::paging::page_of(entries.map(|e| (id(e), e)), limit, keep);
+    let items: Vec<Value> = page.items.into_iter().map(view).collect();
+    let mut out = json!({ member: items, "Truncated": page.next.is_some() });
+    if let Some(next) = page.next {
         out["NextMarker"] = json!(next);
     }
     Ok(out)

@@ -77,7 +77,7 @@ pub fn replicate_key(op: &Request, world: &mut World) -> ApiResult<Value> {
     replica.description = op.str("Description").unwrap_or_default().to_owned();
     replica.tags = tags;
     replica.policy = default_policy(&replica_region, &primary.account);
-    replica.grants = Vec::new();
+    replica.grants = Default::default();
     replica.rotations = Vec::new();
     replica.last_usage = None;
     if let Some(text) = op.str("Policy") {

@@ -1,6 +1,8 @@
 //! KMS state of one account in one region: keys (with their material, policy, grants,
 //! tags and rotation schedule), aliases, and the secret that seals import tokens.
 
+pub mod grant_list;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -110,7 +112,7 @@ pub struct Key {
     pub multi_region: bool,
     pub material: KeyVersions,
     #[serde(default)]
-    pub grants: Vec<GrantRecord>,
+    pub grants: grant_list::GrantList,
     /// Some(days) while automatic rotation is enabled.
     pub rotation_period_days: Option<i64>,
     pub next_rotation: Option<f64>,

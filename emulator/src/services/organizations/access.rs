@@ -99,7 +99,10 @@ pub fn list_service_access(op: &Request, world: &mut World) -> ApiResult<Value> 
     Ok(page(op, items, "EnabledServicePrincipals")?.into())
 }
 
-pub fn register_delegated_admin(op: &Request, world: &mut World) -> ApiResult<Value> {
+/// The organization, member account and service principal a (de)registration names, once
+/// the caller may act on the account: the management account cannot be a delegated
+/// administrator, the account must be a member, the service one keyhole knows.
+fn delegated_admin_target(op: &Request, world: &World) -> ApiResult<(String, String, String)> {
     let id = management_org(op, world)?;
     let account = op.req("AccountId")?.to_owned();
     let principal = op.req("ServicePrincipal")?.to_owned();
@@ -112,6 +115,12 @@ pub fn register_delegated_admin(op: &Request, world: &mut World) -> ApiResult<Va
         return Err(errors::account_not_found());
     }
     known_service(&principal)?;
+    Ok((id, account, principal))
+}
+
+pub fn register_delegated_admin(op: &Request, world: &mut World) -> ApiResult<Value> {
+    let (id, account, principal) = delegated_admin_target(op, world)?;
+    let organization = org(world, &id)?;
     if organization.feature_set != "ALL" {
         return Err(errors::not_all_features());
     }
@@ -132,18 +141,7 @@ pub fn register_delegated_admin(op: &Request, world: &mut World) -> ApiResult<Va
 }
 
 pub fn deregister_delegated_admin(op: &Request, world: &mut World) -> ApiResult<Value> {
-    let id = management_org(op, world)?;
-    let account = op.req("AccountId")?.to_owned();
-    let principal = op.req("ServicePrincipal")?.to_owned();
-    let organization = org(world, &id)?;
-    op.authorize(world, Some(organization.account_arn(&account)))?;
-    if organization.management_account == account {
-        return Err(errors::cannot_register_master());
-    }
-    if !organization.accounts.contains_key(&account) {
-        return Err(errors::account_not_found());
-    }
-    known_service(&principal)?;
+    let (id, account, principal) = delegated_admin_target(op, world)?;
     let organization = org_mut(world, &id)?;
     let services = organization
         .delegated_admins

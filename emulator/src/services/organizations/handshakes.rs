@@ -355,36 +355,34 @@ pub fn accept(op: &Request, world: &mut World) -> ApiResult<Value> {
 }
 
 pub fn decline(op: &Request, world: &mut World) -> ApiResult<Value> {
-    op.authorize(world, None)?;
-    let now = op.now();
-    let handshake = find(op, world)?.clone();
-    if !is_recipient(world, &handshake, op.account()) {
-        return Err(errors::access_denied());
-    }
-    match state_now(&handshake, now) {
-        HandshakeState::Open | HandshakeState::Requested => {}
-        HandshakeState::Declined => return Err(errors::handshake_already_in_state()),
-        _ => return Err(errors::invalid_handshake_transition()),
-    }
-    sync_transfer(world, &handshake, HandshakeState::Declined);
-    set_state(world, &handshake.id, HandshakeState::Declined);
-    respond(world, &handshake.id, now)
+    close(op, world, is_recipient, HandshakeState::Declined)
 }
 
 pub fn cancel(op: &Request, world: &mut World) -> ApiResult<Value> {
+    close(op, world, is_originator, HandshakeState::Canceled)
+}
+
+/// Declines or cancels an open handshake (`to`): only the party `may_close` names may, and
+/// a handshake already in that state, or past open, refuses.
+fn close(
+    op: &Request,
+    world: &mut World,
+    may_close: fn(&World, &Handshake, &str) -> bool,
+    to: HandshakeState,
+) -> ApiResult<Value> {
     op.authorize(world, None)?;
     let now = op.now();
     let handshake = find(op, world)?.clone();
-    if !is_originator(world, &handshake, op.account()) {
+    if !may_close(world, &handshake, op.account()) {
         return Err(errors::access_denied());
     }
     match state_now(&handshake, now) {
         HandshakeState::Open | HandshakeState::Requested => {}
-        HandshakeState::Canceled => return Err(errors::handshake_already_in_state()),
+        state if state == to => return Err(errors::handshake_already_in_state()),
         _ => return Err(errors::invalid_handshake_transition()),
     }
-    sync_transfer(world, &handshake, HandshakeState::Canceled);
-    set_state(world, &handshake.id, HandshakeState::Canceled);
+    sync_transfer(world, &handshake, to);
+    set_state(world, &handshake.id, to);
     respond(world, &handshake.id, now)
 }
 

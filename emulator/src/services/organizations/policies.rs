@@ -39,6 +39,36 @@ fn duplicate_name(
         .any(|p| p.policy_type == policy_type && p.name == name && p.id != except)
 }
 
+/// Policy `policy_id` of organization `org_id` (an AWS-managed one too), once the caller may
+/// act on it: PolicyNotFoundException, or the denial.
+fn authorized_policy(
+    op: &Request,
+    world: &World,
+    org_id: &str,
+    policy_id: &str,
+) -> ApiResult<Policy> {
+    let organization = org(world, org_id)?;
+    let policy = organization
+        .policy(policy_id)
+        .ok_or_else(errors::policy_not_found)?;
+    op.authorize(world, Some(organization.policy_arn(&policy)))?;
+    Ok(policy)
+}
+
+/// [`authorized_policy`] for a change: an AWS-managed policy cannot be changed.
+fn changeable_policy(
+    op: &Request,
+    world: &World,
+    org_id: &str,
+    policy_id: &str,
+) -> ApiResult<Policy> {
+    let policy = authorized_policy(op, world, org_id, policy_id)?;
+    if policy.aws_managed {
+        return Err(errors::immutable_policy());
+    }
+    Ok(policy)
+}
+
 pub fn create_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     op.authorize(world, None)?;
@@ -80,14 +110,8 @@ pub fn create_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
 pub fn update_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     let policy_id = op.req("PolicyId")?.to_owned();
+    let policy = changeable_policy(op, world, &id, &policy_id)?;
     let organization = org(world, &id)?;
-    let policy = organization
-        .policy(&policy_id)
-        .ok_or_else(errors::policy_not_found)?;
-    op.authorize(world, Some(organization.policy_arn(&policy)))?;
-    if policy.aws_managed {
-        return Err(errors::immutable_policy());
-    }
     if let Some(content) = op.str("Content") {
         validate_policy_content(&policy.policy_type, content)?;
     }
@@ -118,14 +142,8 @@ pub fn update_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
 pub fn delete_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     let policy_id = op.req("PolicyId")?.to_owned();
+    changeable_policy(op, world, &id, &policy_id)?;
     let organization = org(world, &id)?;
-    let policy = organization
-        .policy(&policy_id)
-        .ok_or_else(errors::policy_not_found)?;
-    op.authorize(world, Some(organization.policy_arn(&policy)))?;
-    if policy.aws_managed {
-        return Err(errors::immutable_policy());
-    }
     if organization
         .attachments
         .iter()
@@ -142,11 +160,8 @@ pub fn delete_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
 pub fn describe_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     let policy_id = op.req("PolicyId")?;
+    let policy = authorized_policy(op, world, &id, policy_id)?;
     let organization = org(world, &id)?;
-    let policy = organization
-        .policy(policy_id)
-        .ok_or_else(errors::policy_not_found)?;
-    op.authorize(world, Some(organization.policy_arn(&policy)))?;
     Ok(json!({ "Policy": policy_view(organization, &policy) }))
 }
 
@@ -193,11 +208,8 @@ pub fn list_policies_for_target(op: &Request, world: &mut World) -> ApiResult<Va
 pub fn list_targets_for_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = reader_org(op, world)?;
     let policy_id = op.req("PolicyId")?;
+    authorized_policy(op, world, &id, policy_id)?;
     let organization = org(world, &id)?;
-    let policy = organization
-        .policy(policy_id)
-        .ok_or_else(errors::policy_not_found)?;
-    op.authorize(world, Some(organization.policy_arn(&policy)))?;
     let items = organization
         .attachments
         .iter()
@@ -219,11 +231,8 @@ pub fn attach_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     let policy_id = op.req("PolicyId")?.to_owned();
     let target = op.req("TargetId")?.to_owned();
+    let policy = authorized_policy(op, world, &id, &policy_id)?;
     let organization = org(world, &id)?;
-    let policy = organization
-        .policy(&policy_id)
-        .ok_or_else(errors::policy_not_found)?;
-    op.authorize(world, Some(organization.policy_arn(&policy)))?;
     if organization.node_kind(&target).is_none() {
         return Err(errors::target_not_found());
     }
@@ -252,11 +261,8 @@ pub fn detach_policy(op: &Request, world: &mut World) -> ApiResult<Value> {
     let id = management_org(op, world)?;
     let policy_id = op.req("PolicyId")?.to_owned();
     let target = op.req("TargetId")?.to_owned();
+    let policy = authorized_policy(op, world, &id, &policy_id)?;
     let organization = org(world, &id)?;
-    let policy = organization
-        .policy(&policy_id)
-        .ok_or_else(errors::policy_not_found)?;
-    op.authorize(world, Some(organization.policy_arn(&policy)))?;
     if organization.node_kind(&target).is_none() {
         return Err(errors::target_not_found());
     }

@@ -12,8 +12,8 @@ use super::sessions::{
 use crate::authz::{self, Access};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
-use crate::services::iam;
-use crate::services::iam::state::Session;
+use crate::world::iam::aws_managed;
+use crate::world::iam::state::Session;
 use crate::world::{is_account_id, CallerKind, World};
 
 pub(super) fn assume_role(
@@ -170,7 +170,7 @@ pub(super) fn assume_root(
             format!("TargetPrincipal {target} is not a valid account id."),
         ));
     }
-    let task_policy = iam::aws_managed::find(task).filter(|p| p.path == "/root-task/");
+    let task_policy = aws_managed::find(task).filter(|p| p.path == "/root-task/");
     if task_policy.is_none() {
         // Text inferred.
         return Err(ApiError::new(

@@ -35,8 +35,8 @@ use crate::authz::{self, Access};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
 use crate::services::iam;
-use crate::services::iam::state::Session;
 use crate::services::input::text;
+use crate::world::iam::state::Session;
 use crate::world::World;
 
 /// Providers AWS names by host rather than by an IAM OIDC provider ARN.

@@ -4,7 +4,7 @@
 //!
 //! Every issued key goes into `World::credentials` (the pipeline verifies and expires it)
 //! and its session record (session policies, tags, source identity) into the principal
-//! account's `IamState::sessions`, where `services::iam::access` finds it for the engine.
+//! account's `IamState::sessions`, where `world::iam::access` finds it for the engine.
 
 pub mod auth_message;
 mod credentials;
@@ -19,6 +19,8 @@ use crate::request::RequestContext;
 use crate::world::World;
 
 pub use auth_message::encode_authorization_message;
+/// The role a RoleArn names, for `who-can` on a role.
+pub use sessions::role_for_arn;
 
 /// STS in the service registry.
 pub static SERVICE: crate::services::service_def::ServiceDef =
@@ -115,9 +117,9 @@ mod tests {
                 && credential.caller.user_id.ends_with(":s1")
         );
         assert_eq!(credential.expiration, Some(1_700_003_600.0));
-        let session = crate::services::iam::access::session_policy(&w, &credential.caller);
+        let session = crate::world::iam::access::session_policy(&w, &credential.caller);
         assert_eq!(session.as_deref(), Some(ALLOW_ALL));
-        let tags = crate::services::iam::access::principal_tags(&w, &credential.caller);
+        let tags = crate::world::iam::access::principal_tags(&w, &credential.caller);
         assert_eq!(tags, vec![("team".to_owned(), "a".to_owned())]);
 
         // Role chaining: at most an hour, and transitive tags carry over. The role must trust
@@ -149,7 +151,7 @@ mod tests {
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        let tags = crate::services::iam::access::principal_tags(&w, &w.credentials[&k2].caller);
+        let tags = crate::world::iam::access::principal_tags(&w, &w.credentials[&k2].caller);
         assert_eq!(tags, vec![("team".to_owned(), "a".to_owned())]);
     }
 
@@ -239,7 +241,7 @@ mod tests {
             .to_owned();
         let fed_caller = &w.credentials[&fed_key].caller;
         // A federated user's permissions come from the user who federated it.
-        let n = crate::services::iam::access::identity_policies(&w, fed_caller).len();
+        let n = crate::world::iam::access::identity_policies(&w, fed_caller).len();
         assert_eq!(n, 1);
         let info = sts(
             &mut w,

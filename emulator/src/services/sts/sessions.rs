@@ -12,8 +12,9 @@ use crate::request::RequestContext;
 use crate::services::iam::policy_docs::{
     size_without_whitespace, validate_policy_document, PolicyDocumentKind,
 };
-use crate::services::iam::state::{Role, Session, Tag};
-use crate::services::iam::{self, ids, roles};
+use crate::services::iam::{self, roles};
+use crate::world::iam::state::{Role, Session, Tag};
+use crate::world::iam::{access, ids};
 use crate::world::{Caller, CallerKind, IssuedCredential, World};
 
 /// Role chaining: a role session may assume a role for one hour at most.
@@ -38,7 +39,7 @@ pub fn issue(world: &mut World, issue: Issue, now: f64) -> Value {
     let secret = ids::secret_access_key();
     let token = ids::session_token();
     let expiration = now + issue.duration as f64;
-    let state = iam::access::iam_mut(world, &issue.account, now);
+    let state = access::iam_mut(world, &issue.account, now);
     let expired: Vec<String> = state
         .sessions
         .iter()
@@ -152,7 +153,7 @@ fn merge_session_tags(existing: &mut Vec<Tag>, new: Vec<Tag>) {
 /// The transitive tags and source identity a chained session inherits from its caller.
 pub(crate) fn inherited(world: &World, caller: &Caller) -> Session {
     let mut session = Session::default();
-    if let Some(parent) = iam::access::session(world, caller) {
+    if let Some(parent) = access::session(world, caller) {
         session.tags = parent
             .tags
             .iter()

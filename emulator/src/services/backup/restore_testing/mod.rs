@@ -138,6 +138,8 @@ pub fn create_plan(ctx: &RequestContext, world: &mut World, input: &Value) -> Ap
             ..TestingPlan::default()
         },
     );
+    let at = (ctx.caller.account.as_str(), ctx.region.as_str());
+    super::schedule::schedule_restore_test(world, at, &name);
     Ok(json!({
         "CreationTime": ctx.now,
         "RestoreTestingPlanArn": arn,
@@ -215,12 +217,15 @@ pub fn update_plan(ctx: &RequestContext, world: &mut World, input: &Value) -> Ap
     p.start_window_hours = start_window;
     p.recovery_point_selection = selection;
     p.last_update_time = Some(now);
-    Ok(json!({
+    let out = json!({
         "CreationTime": p.creation_time,
         "RestoreTestingPlanArn": p.arn,
         "RestoreTestingPlanName": p.name,
         "UpdateTime": now,
-    }))
+    });
+    let at = (ctx.caller.account.as_str(), ctx.region.as_str());
+    super::schedule::schedule_restore_test(world, at, &name);
+    Ok(out)
 }
 
 pub fn delete_plan(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResult<Value> {

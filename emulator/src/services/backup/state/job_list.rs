@@ -88,6 +88,12 @@ impl<J: Listed> JobList<J> {
         self.jobs.get_mut(id)
     }
 
+    /// Every job, by id. Counted (in tests): the scale test checks that a request which
+    /// makes nothing due walks no job list.
+    pub fn values(&self) -> impl Iterator<Item = &J> {
+        self.jobs.values().inspect(|_| walked())
+    }
+
     /// The jobs in list order, from `start` (included; the first job when `None`) on. Each
     /// step is one index entry and one lookup, so a page reads only what it shows or skips.
     pub fn newest_first_from<'a>(&'a self, start: Option<&J>) -> impl Iterator<Item = &'a J> + 'a {
@@ -102,6 +108,23 @@ impl<J: Listed> JobList<J> {
             .range((from, Bound::Unbounded))
             .filter_map(|place| self.jobs.get(&place.id))
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    static WALKED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+#[inline]
+fn walked() {
+    #[cfg(test)]
+    WALKED.with(|w| w.set(w.get() + 1));
+}
+
+/// The jobs read by [`JobList::values`] on this thread so far.
+#[cfg(test)]
+pub(crate) fn jobs_walked() -> u64 {
+    WALKED.with(|w| w.get())
 }
 
 impl<J> Deref for JobList<J> {

@@ -168,7 +168,7 @@ fn a_vault_without_a_key_uses_aws_backup_and_creates_the_service_linked_role() {
         0.0,
     );
     assert_eq!(d["EncryptionKeyArn"], expected.as_str());
-    assert!(crate::services::iam::access::principal_exists(
+    assert!(crate::world::iam::access::principal_exists(
         &env.instance.world(),
         "arn:aws:iam::111111111111:role/aws-service-role/backup.amazonaws.com/AWSServiceRoleForBackup"
     ));

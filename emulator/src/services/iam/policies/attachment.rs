@@ -5,18 +5,18 @@
 use serde_json::{json, Value};
 
 use super::entities::{
-    entity_info, policies_mut, policies_of, policy_not_found, protected, Entity, MAX_ATTACHED,
+    authorized_entity, modifiable_entity, policies_mut, policies_of, policy_not_found, Entity,
+    MAX_ATTACHED,
 };
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
-use crate::services::iam::access::{iam, iam_mut, resolve, PolicyRef};
-use crate::services::iam::authorize::{authorize, authorize_with};
 use crate::services::iam::boundaries::boundary_arn;
 use crate::services::iam::errors::{limit_exceeded, modeled_error, no_such_entity};
 use crate::services::iam::output::empty;
 use crate::services::iam::paging::{list_output, path_matches};
-use crate::services::iam::state::key;
 use crate::services::input::text;
+use crate::world::iam::access::{iam, iam_mut, resolve, PolicyRef};
+use crate::world::iam::state::key;
 use crate::world::World;
 
 fn not_attachable(arn: &str) -> ApiError {
@@ -30,17 +30,9 @@ pub(super) fn attach(
     entity: Entity,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let info = entity_info(world, &account, entity, text(input, entity.name_member()))?;
     let arn = text(input, "PolicyArn");
-    authorize_with(
-        ctx,
-        world,
-        info.arn.clone(),
-        vec![("iam:PolicyARN".into(), json!(arn))],
-    )?;
-    if info.service_linked {
-        return Err(protected(&info.name));
-    }
+    let context = vec![("iam:PolicyARN".into(), json!(arn))];
+    let info = modifiable_entity(ctx, world, input, entity, context)?;
     let policy = resolve(world, &account, arn).ok_or_else(|| not_attachable(arn))?;
     if let PolicyRef::Aws(p) = policy {
         if p.path.starts_with("/aws-service-role/") && entity == Entity::Role {
@@ -75,17 +67,9 @@ pub(super) fn detach(
     entity: Entity,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let info = entity_info(world, &account, entity, text(input, entity.name_member()))?;
     let arn = text(input, "PolicyArn");
-    authorize_with(
-        ctx,
-        world,
-        info.arn.clone(),
-        vec![("iam:PolicyARN".into(), json!(arn))],
-    )?;
-    if info.service_linked {
-        return Err(protected(&info.name));
-    }
+    let context = vec![("iam:PolicyARN".into(), json!(arn))];
+    let info = modifiable_entity(ctx, world, input, entity, context)?;
     let policies = policies_mut(iam_mut(world, &account, ctx.now), entity, &info.name)
         .ok_or_else(|| policy_not_found(arn))?;
     if !policies.attached.iter().any(|a| a == arn) {
@@ -114,8 +98,7 @@ pub(super) fn list_attached(
     entity: Entity,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let info = entity_info(world, &account, entity, text(input, entity.name_member()))?;
-    authorize(ctx, world, info.arn.clone())?;
+    let info = authorized_entity(ctx, world, input, entity, Vec::new())?;
     let attached = iam(world, &account)
         .and_then(|s| policies_of(s, entity, &info.name))
         .map(|p| p.attached.clone())
@@ -137,17 +120,9 @@ pub(super) fn put_boundary(
     entity: Entity,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let info = entity_info(world, &account, entity, text(input, entity.name_member()))?;
     let arn = text(input, "PermissionsBoundary");
-    authorize_with(
-        ctx,
-        world,
-        info.arn.clone(),
-        vec![("iam:PermissionsBoundary".into(), json!(arn))],
-    )?;
-    if info.service_linked {
-        return Err(protected(&info.name));
-    }
+    let context = vec![("iam:PermissionsBoundary".into(), json!(arn))];
+    let info = modifiable_entity(ctx, world, input, entity, context)?;
     let arn = boundary_arn(world, &account, arn)?;
     set_boundary(world, &account, entity, &info.name, Some(arn), ctx.now);
     Ok(empty())
@@ -160,11 +135,7 @@ pub(super) fn delete_boundary(
     entity: Entity,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let info = entity_info(world, &account, entity, text(input, entity.name_member()))?;
-    authorize(ctx, world, info.arn.clone())?;
-    if info.service_linked {
-        return Err(protected(&info.name));
-    }
+    let info = modifiable_entity(ctx, world, input, entity, Vec::new())?;
     set_boundary(world, &account, entity, &info.name, None, ctx.now);
     Ok(empty())
 }

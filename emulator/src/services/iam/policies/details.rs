@@ -8,13 +8,15 @@ use super::entities::{policy_not_found, usage};
 use super::managed::{aws_policy_json, customer_policy_json, version_json};
 use crate::protocol::ApiResult;
 use crate::request::RequestContext;
-use crate::services::iam::access::{iam, resolve};
+use crate::services::iam::boundaries::boundary_json;
 use crate::services::iam::paging::{paginate, path_matches};
 use crate::services::iam::policy_docs::url_encode;
-use crate::services::iam::state::{IamState, Policies};
 use crate::services::iam::tags::tags_json;
-use crate::services::iam::{authorize::authorize, aws_managed, groups, roles, users};
+use crate::services::iam::{authorize::authorize, groups, roles, users};
 use crate::services::input::{member, text};
+use crate::world::iam::access::{iam, resolve};
+use crate::world::iam::aws_managed;
+use crate::world::iam::state::{IamState, Policies};
 use crate::world::World;
 
 pub(super) fn entities_for_policy(
@@ -98,12 +100,6 @@ fn inline_json(policies: &Policies) -> Value {
     )
 }
 
-fn boundary_json(arn: &Option<String>) -> Option<Value> {
-    arn.as_ref().map(|a| {
-        json!({"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": a})
-    })
-}
-
 /// Every user, group, role and managed policy in use, with documents. keyhole answers in
 /// one page.
 pub(super) fn authorization_details(
@@ -138,8 +134,8 @@ pub(super) fn authorization_details(
                 "AttachedManagedPolicies": attached_json(world, &account, &u.policies.attached),
                 "Tags": tags_json(&u.tags),
             });
-            if let Some(b) = boundary_json(&u.permissions_boundary) {
-                row["PermissionsBoundary"] = b;
+            if let Some(b) = &u.permissions_boundary {
+                row["PermissionsBoundary"] = boundary_json(b);
             }
             users_out.push(row);
         }
@@ -164,13 +160,10 @@ pub(super) fn authorization_details(
                 "RolePolicyList": inline_json(&r.policies),
                 "AttachedManagedPolicies": attached_json(world, &account, &r.policies.attached),
                 "Tags": tags_json(&r.tags),
-                "RoleLastUsed": match &r.last_used {
-                    Some((date, region)) => json!({"LastUsedDate": date, "Region": region}),
-                    None => json!({}),
-                },
+                "RoleLastUsed": roles::last_used_json(r),
             });
-            if let Some(b) = boundary_json(&r.permissions_boundary) {
-                row["PermissionsBoundary"] = b;
+            if let Some(b) = &r.permissions_boundary {
+                row["PermissionsBoundary"] = boundary_json(b);
             }
             roles_out.push(row);
         }

@@ -1,10 +1,15 @@
 //! What IAM's policy operations share: the entities that carry policies (users, groups,
 //! roles), their policy sets, and how many entities attach a managed policy.
 
+use serde_json::Value;
+
 use crate::protocol::{ApiError, ApiResult};
-use crate::services::iam::errors::{no_such_entity, unmodifiable};
-use crate::services::iam::state::{key, IamState, Policies};
+use crate::request::RequestContext;
+use crate::services::iam::authorize::authorize_with;
+use crate::services::iam::errors::{no_such_entity, protected_role};
 use crate::services::iam::{groups, roles, users};
+use crate::services::input::text;
+use crate::world::iam::state::{key, IamState, Policies};
 use crate::world::World;
 
 /// IAM quota: at most five versions per managed policy.
@@ -54,12 +59,7 @@ pub(crate) struct EntityInfo {
     pub(crate) service_linked: bool,
 }
 
-pub(crate) fn entity_info(
-    world: &World,
-    account: &str,
-    entity: Entity,
-    name: &str,
-) -> ApiResult<EntityInfo> {
+fn entity_info(world: &World, account: &str, entity: Entity, name: &str) -> ApiResult<EntityInfo> {
     Ok(match entity {
         Entity::User => {
             let u = users::find(world, account, name)?;
@@ -88,6 +88,37 @@ pub(crate) fn entity_info(
     })
 }
 
+/// The entity the request names (its `UserName`, `GroupName` or `RoleName`), once the
+/// caller may act on it with the operation's condition keys.
+pub(crate) fn authorized_entity(
+    ctx: &RequestContext,
+    world: &World,
+    input: &Value,
+    entity: Entity,
+    context: Vec<(String, Value)>,
+) -> ApiResult<EntityInfo> {
+    let name = text(input, entity.name_member());
+    let info = entity_info(world, &ctx.caller.account, entity, name)?;
+    authorize_with(ctx, world, info.arn.clone(), context)?;
+    Ok(info)
+}
+
+/// Like [`authorized_entity`], for an operation that changes the entity: a service-linked
+/// role refuses it (after authorization, so a caller without access learns nothing more).
+pub(crate) fn modifiable_entity(
+    ctx: &RequestContext,
+    world: &World,
+    input: &Value,
+    entity: Entity,
+    context: Vec<(String, Value)>,
+) -> ApiResult<EntityInfo> {
+    let info = authorized_entity(ctx, world, input, entity, context)?;
+    if info.service_linked {
+        return Err(protected_role(&info.name));
+    }
+    Ok(info)
+}
+
 pub(crate) fn policies_mut<'s>(
     state: &'s mut IamState,
     entity: Entity,
@@ -112,12 +143,6 @@ pub(crate) fn policies_of<'s>(
         Entity::Group => state.groups.get(&k).map(|g| &g.policies),
         Entity::Role => state.roles.get(&k).map(|r| &r.policies),
     }
-}
-
-pub(crate) fn protected(name: &str) -> ApiError {
-    unmodifiable(format!(
-        "Cannot perform the operation on the protected role '{name}' - this role is only modifiable by AWS"
-    ))
 }
 
 pub(crate) fn policy_not_found(arn: &str) -> ApiError {

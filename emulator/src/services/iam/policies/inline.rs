@@ -2,10 +2,9 @@
 
 use serde_json::{json, Value};
 
-use super::entities::{entity_info, policies_mut, policies_of, protected, Entity};
+use super::entities::{authorized_entity, modifiable_entity, policies_mut, policies_of, Entity};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
-use crate::services::iam::access::{iam, iam_mut};
 use crate::services::iam::errors::no_such_entity;
 use crate::services::iam::output::empty;
 use crate::services::iam::paging::list_output;
@@ -13,8 +12,9 @@ use crate::services::iam::policy_docs::{
     check_inline_aggregate, size_without_whitespace, url_encode, validate_policy_document,
     PolicyDocumentKind,
 };
-use crate::services::iam::{authorize::authorize, users};
+use crate::services::iam::users;
 use crate::services::input::text;
+use crate::world::iam::access::{iam, iam_mut};
 use crate::world::World;
 
 fn inline_not_found(entity: Entity, name: &str) -> ApiError {
@@ -32,11 +32,7 @@ pub(super) fn put_inline(
     entity: Entity,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let info = entity_info(world, &account, entity, text(input, entity.name_member()))?;
-    authorize(ctx, world, info.arn.clone())?;
-    if info.service_linked {
-        return Err(protected(&info.name));
-    }
+    let info = modifiable_entity(ctx, world, input, entity, Vec::new())?;
     let policy_name = text(input, "PolicyName");
     let document = text(input, "PolicyDocument");
     validate_policy_document(PolicyDocumentKind::Identity, document)?;
@@ -56,8 +52,7 @@ pub(super) fn get_inline(
     entity: Entity,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let info = entity_info(world, &account, entity, text(input, entity.name_member()))?;
-    authorize(ctx, world, info.arn.clone())?;
+    let info = authorized_entity(ctx, world, input, entity, Vec::new())?;
     let policy_name = text(input, "PolicyName");
     let (name, document) = iam(world, &account)
         .and_then(|s| policies_of(s, entity, &info.name))
@@ -77,8 +72,7 @@ pub(super) fn list_inline(
     entity: Entity,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let info = entity_info(world, &account, entity, text(input, entity.name_member()))?;
-    authorize(ctx, world, info.arn.clone())?;
+    let info = authorized_entity(ctx, world, input, entity, Vec::new())?;
     let mut names: Vec<Value> = iam(world, &account)
         .and_then(|s| policies_of(s, entity, &info.name))
         .map(|p| p.inline.iter().map(|(n, _)| json!(n)).collect())
@@ -94,11 +88,7 @@ pub(super) fn delete_inline(
     entity: Entity,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let info = entity_info(world, &account, entity, text(input, entity.name_member()))?;
-    authorize(ctx, world, info.arn.clone())?;
-    if info.service_linked {
-        return Err(protected(&info.name));
-    }
+    let info = modifiable_entity(ctx, world, input, entity, Vec::new())?;
     let policy_name = text(input, "PolicyName");
     let removed = policies_mut(iam_mut(world, &account, ctx.now), entity, &info.name)
         .is_some_and(|p| p.inline_remove(policy_name));

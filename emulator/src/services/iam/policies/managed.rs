@@ -7,10 +7,9 @@ use serde_json::{json, Value};
 use super::entities::{policy_not_found, usage, MAX_POLICY_VERSIONS};
 use crate::protocol::{ApiError, ApiResult};
 use crate::request::RequestContext;
-use crate::services::iam::access::{iam, iam_mut, resolve, PolicyRef};
 use crate::services::iam::arns::policy_arn;
+use crate::services::iam::authorize::authorize;
 use crate::services::iam::authorize::authorize_with;
-use crate::services::iam::aws_managed::{self, AwsManagedPolicy};
 use crate::services::iam::errors::{
     already_exists, delete_conflict, limit_exceeded, no_such_entity,
 };
@@ -19,12 +18,15 @@ use crate::services::iam::paging::{list_output, path_matches};
 use crate::services::iam::policy_docs::{
     check_managed_size, url_encode, validate_policy_document, PolicyDocumentKind,
 };
-use crate::services::iam::state::{key, IamState, ManagedPolicy, PolicyVersion};
 use crate::services::iam::tags::{
-    check_duplicate_tags, merge_tags, remove_tags, tag_context, tags_from, tags_json,
+    check_duplicate_tags, list_tags_output, merge_tags, remove_tags, tag_context, tags_from,
+    tags_json,
 };
-use crate::services::iam::{authorize::authorize, ids};
 use crate::services::input::{member, text};
+use crate::world::iam::access::{iam, iam_mut, resolve, PolicyRef};
+use crate::world::iam::aws_managed::{self, AwsManagedPolicy};
+use crate::world::iam::ids;
+use crate::world::iam::state::{key, IamState, ManagedPolicy, PolicyVersion};
 use crate::world::World;
 
 pub(super) fn customer_policy_json(
@@ -121,6 +123,13 @@ pub(super) fn create_policy(
     Ok(out)
 }
 
+/// The `PolicyArn` the request names, once the caller may act on it.
+fn authorized_arn<'i>(ctx: &RequestContext, world: &World, input: &'i Value) -> ApiResult<&'i str> {
+    let arn = text(input, "PolicyArn");
+    authorize(ctx, world, arn.to_owned())?;
+    Ok(arn)
+}
+
 /// The customer policy an ARN names, with AWS's "was not found" when it does not.
 fn customer<'w>(world: &'w World, account: &str, arn: &str) -> ApiResult<&'w ManagedPolicy> {
     match resolve(world, account, arn) {
@@ -150,8 +159,7 @@ pub(super) fn get_policy(
     input: &Value,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let arn = text(input, "PolicyArn");
-    authorize(ctx, world, arn.to_owned())?;
+    let arn = authorized_arn(ctx, world, input)?;
     let state = iam(world, &account);
     match resolve(world, &account, arn) {
         Some(PolicyRef::Aws(p)) => {
@@ -192,9 +200,8 @@ pub(super) fn get_policy_version(
     input: &Value,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let arn = text(input, "PolicyArn");
+    let arn = authorized_arn(ctx, world, input)?;
     let version = text(input, "VersionId");
-    authorize(ctx, world, arn.to_owned())?;
     match resolve(world, &account, arn) {
         Some(PolicyRef::Aws(p)) => {
             // keyhole keeps only the default version of AWS-managed policies.
@@ -226,8 +233,7 @@ pub(super) fn create_policy_version(
     input: &Value,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let arn = text(input, "PolicyArn");
-    authorize(ctx, world, arn.to_owned())?;
+    let arn = authorized_arn(ctx, world, input)?;
     customer(world, &account, arn)?;
     let document = text(input, "PolicyDocument");
     validate_policy_document(PolicyDocumentKind::Identity, document)?;
@@ -259,9 +265,8 @@ pub(super) fn set_default_version(
     input: &Value,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let arn = text(input, "PolicyArn");
+    let arn = authorized_arn(ctx, world, input)?;
     let version = text(input, "VersionId");
-    authorize(ctx, world, arn.to_owned())?;
     let policy = customer_mut(world, &account, arn, ctx.now)?;
     if !policy.versions.iter().any(|v| v.version_id == version) {
         return Err(version_not_found(arn, version));
@@ -323,8 +328,7 @@ pub(super) fn list_policy_versions(
     input: &Value,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let arn = text(input, "PolicyArn");
-    authorize(ctx, world, arn.to_owned())?;
+    let arn = authorized_arn(ctx, world, input)?;
     let versions: Vec<Value> = match resolve(world, &account, arn) {
         Some(PolicyRef::Aws(p)) => vec![json!({
             "VersionId": p.default_version_id,
@@ -350,8 +354,7 @@ pub(super) fn delete_policy(
     input: &Value,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let arn = text(input, "PolicyArn");
-    authorize(ctx, world, arn.to_owned())?;
+    let arn = authorized_arn(ctx, world, input)?;
     let policy = customer(world, &account, arn)?;
     let (attached, boundary) = iam(world, &account)
         .map(|s| usage(s, arn))
@@ -377,9 +380,8 @@ pub(super) fn delete_policy_version(
     input: &Value,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let arn = text(input, "PolicyArn");
+    let arn = authorized_arn(ctx, world, input)?;
     let version = text(input, "VersionId");
-    authorize(ctx, world, arn.to_owned())?;
     let policy = customer_mut(world, &account, arn, ctx.now)?;
     if !policy.versions.iter().any(|v| v.version_id == version) {
         return Err(version_not_found(arn, version));
@@ -413,8 +415,7 @@ pub(super) fn untag_policy(
     input: &Value,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let arn = text(input, "PolicyArn");
-    authorize(ctx, world, arn.to_owned())?;
+    let arn = authorized_arn(ctx, world, input)?;
     remove_tags(
         &mut customer_mut(world, &account, arn, ctx.now)?.tags,
         input,
@@ -428,8 +429,6 @@ pub(super) fn list_policy_tags(
     input: &Value,
 ) -> ApiResult<Value> {
     let account = ctx.caller.account.clone();
-    let arn = text(input, "PolicyArn");
-    authorize(ctx, world, arn.to_owned())?;
-    let tags = tags_json(&customer(world, &account, arn)?.tags);
-    list_output("Tags", tags.as_array().cloned().unwrap_or_default(), input)
+    let arn = authorized_arn(ctx, world, input)?;
+    list_tags_output(&customer(world, &account, arn)?.tags, input)
 }

@@ -269,8 +269,8 @@ pub fn iam_mut<'w>(world: &'w mut World, account: &str, now: f64) -> &'w mut Iam
 mod tests {
     use serde_json::json;
 
-    use super::super::test_support::{iam, ACCOUNT, ALLOW_ALL};
     use super::{identity_policies, permissions_boundary, principal_exists};
+    use crate::services::iam::test_support::{iam, ACCOUNT, ALLOW_ALL};
     use crate::world::{Caller, CallerKind, World};
 
     #[test]
