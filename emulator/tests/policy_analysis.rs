@@ -319,11 +319,14 @@ mod resource_policies {
         }
         let mut out = Vec::new();
         for p in &principals {
+            // Named actions, a cross-account one no pattern names (kms:Sign), one that
+            // never works across accounts (kms:CreateKey), and a Put* one.
             for action in [
                 "kms:Decrypt",
                 "kms:Encrypt",
                 "kms:PutKeyPolicy",
                 "kms:CreateKey",
+                "kms:Sign",
             ] {
                 for org in [None, Some("o-a"), Some("o-z")] {
                     let mut b = Request::builder(p.clone(), action, KEY).resource_account(OWNER);

@@ -9,7 +9,7 @@ use crate::policy::decision::Decision;
 use crate::policy::evaluate::{evaluate, Authorization};
 use crate::policy::principal::PrincipalType;
 
-use super::Scenario;
+use super::generators::Scenario;
 
 impl Scenario {
     /// The decision about the scenario's request, with every layer it carries.

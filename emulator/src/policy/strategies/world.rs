@@ -8,10 +8,11 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use serde_json::Value;
 
-use crate::policy::context::{Context, Principal};
+use crate::policy::context::Context;
 use crate::policy::evaluate::ResourcePolicyKind;
+use crate::policy::principal::Principal;
 
-use super::{policy_json, rcp_json, Scenario, ACCOUNTS};
+use super::generators::{policy_json, rcp_json, Scenario, ACCOUNTS};
 
 /// A node of the organization tree: the root, an OU, or an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
