@@ -71,7 +71,7 @@ async fn check_no_new_access_passes_and_fails_with_the_new_statement() {
         body["reasons"],
         json!([{"description": "New access in the statement with index: 1.", "statementIndex": 1}])
     );
-    assert_eq!(body["keyholeWitness"]["action"], "kms:encrypt");
+    assert_eq!(body["keyholeWitness"]["action"], "kms:Encrypt");
     assert_eq!(
         body["keyholeWitness"]["principal"],
         "arn:aws:iam::111111111111:user/keyhole-user"
@@ -116,7 +116,7 @@ async fn check_access_not_granted_names_the_statement_by_its_sid() {
         json!([{"description": "One or more of the listed actions or resources in the statement with sid: ReadObjects.",
                 "statementIndex": 0, "statementId": "ReadObjects"}])
     );
-    assert_eq!(body["keyholeWitness"]["action"], "s3:getobject");
+    assert_eq!(body["keyholeWitness"]["action"], "s3:GetObject");
 
     let nothing = call(
         emu.addr(),
@@ -172,7 +172,7 @@ async fn check_no_public_access_reads_a_key_policy_as_kms_does() {
         json!([{"description": "Public access granted in the following statement with sid: Use.",
                 "statementIndex": 0, "statementId": "Use"}])
     );
-    assert_eq!(body["keyholeWitness"]["action"], "kms:decrypt");
+    assert_eq!(body["keyholeWitness"]["action"], "kms:Decrypt");
     assert_eq!(
         body["keyholeWitness"]["resource"],
         "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -444,8 +444,8 @@ async fn the_witness_shows_the_condition_values_that_break_the_rule() {
     )
     .await;
     let witness = &fail.json()["keyholeWitness"];
-    assert_eq!(witness["action"], "kms:decrypt", "{}", fail.body);
-    assert_eq!(witness["context"], json!({"aws:PrincipalTag/team": "b"}));
+    assert_eq!(witness["action"], "kms:Decrypt", "{}", fail.body);
+    assert_eq!(witness["context"], json!({"aws:PrincipalTag/team": ["b"]}));
 }
 
 /// An access entry of resources alone asks whether any action is allowed on them.
