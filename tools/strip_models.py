@@ -4,7 +4,8 @@ import gzip, json, os, sys
 import botocore
 
 SERVICES = {"kms": "2014-11-01", "backup": "2018-11-15", "organizations": "2016-11-28",
-            "sts": "2011-06-15", "iam": "2010-05-08"}
+            "sts": "2011-06-15", "iam": "2010-05-08",
+            "accessanalyzer": "2019-11-01"}
 DROP = {"documentation", "documentationUrl", "deprecatedMessage", "examples", "endpointdiscovery"}
 
 def strip(node):

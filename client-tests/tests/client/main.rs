@@ -1,6 +1,7 @@
 //! Client tests: keyhole driven by the official AWS SDK for Rust, the AWS CLI and boto3.
 //! Each test starts its own emulator on a free port.
 
+mod accessanalyzer;
 mod backup;
 mod backup_audit;
 mod backup_common;

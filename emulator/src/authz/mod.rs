@@ -172,7 +172,9 @@ pub fn access_denied(service: ServiceId, decision: &Decision) -> ApiError {
             "AccessDeniedException",
             "You don't have permissions to access this resource.",
         ),
-        ServiceId::Backup => ApiError::new("AccessDeniedException", message).status(403),
+        ServiceId::Backup | ServiceId::AccessAnalyzer => {
+            ApiError::new("AccessDeniedException", message).status(403)
+        }
         ServiceId::Sts | ServiceId::Iam => ApiError::new("AccessDenied", message).status(403),
     };
     error.decided_by(decision)

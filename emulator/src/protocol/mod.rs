@@ -89,7 +89,7 @@ pub fn encode_output(
 pub fn encode_error(service: ServiceId, error: &ApiError, request_id: &str) -> HttpResponse {
     match service.protocol() {
         Protocol::AwsJson => aws_json::encode_error(service, error),
-        Protocol::RestJson => rest_json::encode_error(error),
+        Protocol::RestJson => rest_json::encode_error(service, error),
         Protocol::AwsQuery => query::encode_error(service, error, request_id),
     }
 }

@@ -25,15 +25,17 @@ pub enum ServiceId {
     Organizations,
     Sts,
     Iam,
+    AccessAnalyzer,
 }
 
 impl ServiceId {
-    pub const ALL: [ServiceId; 5] = [
+    pub const ALL: [ServiceId; 6] = [
         ServiceId::Kms,
         ServiceId::Backup,
         ServiceId::Organizations,
         ServiceId::Sts,
         ServiceId::Iam,
+        ServiceId::AccessAnalyzer,
     ];
 
     /// The SigV4 signing name and IAM action prefix.
@@ -44,6 +46,7 @@ impl ServiceId {
             ServiceId::Organizations => "organizations",
             ServiceId::Sts => "sts",
             ServiceId::Iam => "iam",
+            ServiceId::AccessAnalyzer => "access-analyzer",
         }
     }
 
@@ -56,7 +59,7 @@ impl ServiceId {
     pub fn protocol(self) -> Protocol {
         match self {
             ServiceId::Kms | ServiceId::Organizations => Protocol::AwsJson,
-            ServiceId::Backup => Protocol::RestJson,
+            ServiceId::Backup | ServiceId::AccessAnalyzer => Protocol::RestJson,
             ServiceId::Sts | ServiceId::Iam => Protocol::AwsQuery,
         }
     }
@@ -76,12 +79,14 @@ impl ServiceId {
             ServiceId::Organizations => include_str!("../../models/organizations.json"),
             ServiceId::Sts => include_str!("../../models/sts.json"),
             ServiceId::Iam => include_str!("../../models/iam.json"),
+            ServiceId::AccessAnalyzer => include_str!("../../models/accessanalyzer.json"),
         }
     }
 
     /// The parsed model; parsed on first use so an idle server stays small.
     pub fn model(self) -> &'static ServiceModel {
-        static MODELS: [OnceLock<ServiceModel>; 5] = [
+        static MODELS: [OnceLock<ServiceModel>; 6] = [
+            OnceLock::new(),
             OnceLock::new(),
             OnceLock::new(),
             OnceLock::new(),
@@ -472,6 +477,7 @@ mod tests {
             (ServiceId::Organizations, 63),
             (ServiceId::Sts, 11),
             (ServiceId::Iam, 176),
+            (ServiceId::AccessAnalyzer, 39),
         ];
         for (service, count) in expected {
             assert_eq!(service.model().operations.len(), count, "{service:?}");

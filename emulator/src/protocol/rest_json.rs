@@ -1,4 +1,4 @@
-//! restJson1 (AWS Backup): the operation comes from the method and path; members bound to
+//! restJson1 (AWS Backup, IAM Access Analyzer): the operation comes from the method and path; members bound to
 //! URI labels, the query string and headers are merged with the JSON body into one input.
 //! Errors carry `X-Amzn-ErrorType` and a `Code`/`Message`/`Context` body.
 
@@ -128,13 +128,16 @@ pub fn encode_output(service: ServiceId, operation: &str, output: &Value) -> Htt
     }
 }
 
-pub fn encode_error(error: &ApiError) -> HttpResponse {
+pub fn encode_error(service: ServiceId, error: &ApiError) -> HttpResponse {
     let mut body = Map::new();
     for (k, v) in &error.fields {
         body.insert(k.clone(), v.clone());
     }
     if let Some(message) = &error.message {
-        body.insert("Message".into(), Value::String(message.clone()));
+        body.insert(
+            message_member(service, &error.code).into(),
+            Value::String(message.clone()),
+        );
     }
     HttpResponse {
         status: error.status,
@@ -143,5 +146,50 @@ pub fn encode_error(error: &ApiError) -> HttpResponse {
             (super::wire::X_AMZN_ERRORTYPE, error.code.clone()),
         ],
         body: Bytes::from(Value::Object(body).to_string()),
+    }
+}
+
+/// The error body's message member as the service's model spells it: Backup's shapes say
+/// `Message`, Access Analyzer's `message`; an error the model does not declare keeps
+/// `Message`.
+fn message_member(service: ServiceId, code: &str) -> &'static str {
+    let lower = service
+        .model()
+        .shape(code)
+        .is_some_and(|s| s.exception && s.member("message").is_some());
+    if lower {
+        "message"
+    } else {
+        "Message"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(service: ServiceId, error: &ApiError) -> Value {
+        serde_json::from_slice(&encode_error(service, error).body).unwrap()
+    }
+
+    /// Each model spells its error message member its own way, and the SDKs read the
+    /// modeled member: Backup's `Message`, Access Analyzer's `message`.
+    #[test]
+    fn the_message_member_is_spelled_as_the_model_spells_it() {
+        let backup = ApiError::new("InvalidParameterValueException", "m");
+        assert_eq!(
+            body(ServiceId::Backup, &backup),
+            serde_json::json!({"Message": "m"})
+        );
+        let analyzer = ApiError::new("ValidationException", "m").field("reason", "other");
+        assert_eq!(
+            body(ServiceId::AccessAnalyzer, &analyzer),
+            serde_json::json!({"message": "m", "reason": "other"})
+        );
+        let undeclared = ApiError::new("UnknownOperationException", "m");
+        assert_eq!(
+            body(ServiceId::AccessAnalyzer, &undeclared),
+            serde_json::json!({"Message": "m"})
+        );
     }
 }

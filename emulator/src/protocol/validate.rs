@@ -30,6 +30,11 @@ pub enum Constraint {
 pub struct Violation {
     pub constraint: Constraint,
     pub message: String,
+    /// Where the value sits, as the message prints it (`access.1.member.actions`).
+    pub field: String,
+    /// The constraint's own sentence (`Member must not be null`), for services that list
+    /// each field apart (Access Analyzer's `fieldList`).
+    pub text: String,
 }
 
 /// Checks `input` against the operation's input shape and renders any violation with AWS's
@@ -171,6 +176,8 @@ impl Walker<'_> {
         self.violations.push(Violation {
             constraint,
             message,
+            field: path.to_string(),
+            text,
         });
     }
 

@@ -2,6 +2,7 @@
 //! and the world; it asks the policy engine before acting and returns output JSON shaped by
 //! the model, or an [`ApiError`](crate::protocol::ApiError).
 
+pub mod accessanalyzer;
 pub mod backup;
 pub mod errors;
 pub mod iam;

@@ -5,18 +5,19 @@
 use serde_json::Value;
 
 use super::service_def::{aggregate_validation_error, no_events, nothing_to_schedule, ServiceDef};
-use super::{backup, iam, kms, organizations, sts};
+use super::{accessanalyzer, backup, iam, kms, organizations, sts};
 use crate::protocol::{ApiResult, ServiceId};
 use crate::request::RequestContext;
 use crate::world::World;
 
 /// Every service keyhole serves.
-pub static ALL: [&ServiceDef; 5] = [
+pub static ALL: [&ServiceDef; 6] = [
     &sts::SERVICE,
     &organizations::SERVICE,
     &iam::SERVICE,
     &kms::SERVICE,
     &backup::SERVICE,
+    &accessanalyzer::SERVICE,
 ];
 
 /// The definition of `id`; [`FALLBACK`] for a service with none.

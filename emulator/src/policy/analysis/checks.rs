@@ -316,8 +316,10 @@ fn account_named_by(value: &str) -> Option<String> {
 pub fn check_no_public_access(subject: &Subject, scope: &Scope) -> CheckResult {
     let subjects = [subject.clone()];
     let named = Named::of(&subjects, &scope.owner);
+    // A stranger's request on a resource of their own account is not public access: the
+    // search also builds those (an ARN pattern with a wildcard account matches them).
     let outcome = find(&subjects, scope, &mut |r| {
-        named.stranger(r) && allows(subject, &decide(subject, r))
+        r.is_cross_account() && named.stranger(r) && allows(subject, &decide(subject, r))
     });
     answer(
         "check-no-public-access",

@@ -65,7 +65,9 @@ fn statement_json(m: &MatchedStatement) -> Value {
     })
 }
 
-fn witness_json(w: &Witness) -> Value {
+/// The witness for programs: the request, its chosen condition keys, each policy's decision
+/// and the corpus case it makes (also the Access Analyzer service's `keyholeWitness`).
+pub fn witness_json(w: &Witness) -> Value {
     let r = &w.request;
     let context: serde_json::Map<String, Value> = context_pairs(r)
         .into_iter()
