@@ -13,7 +13,7 @@
 //! INVALID_SERVICE_IN_ACTION drop "Did you mean ...?" when nothing is within two edits;
 //! TYPE_MISMATCH names the operator families (`Date`, `Numeric`, `Bool`, `IPAddress`, ...).
 
-use super::FindingType::{self, *};
+use super::types::FindingType::{self, *};
 
 /// One documented check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

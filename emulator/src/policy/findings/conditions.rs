@@ -10,9 +10,10 @@ use super::super::condition::{compile_value, parse_operator};
 use super::super::json::{JsonNode, JsonValue};
 use super::super::model::{ConditionValue, SetOperator};
 use super::super::operators::{Family, Operator};
-use super::elements::{mismatch, Item};
+use super::cx::{join, Cx};
+use super::items::{mismatch, Item};
+use super::types::{Location, PathElement, ValidatePolicyType};
 use super::values::check_variables;
-use super::{join, Cx, Location, PathElement, ValidatePolicyType};
 use PathElement::{Index, Key, Value};
 
 /// The type of a condition key's values, as the operator families name them.

@@ -6,8 +6,10 @@ use super::super::json::{JsonNode, JsonValue};
 use super::super::validate::{
     iam_policy_size, IAM_MANAGED_POLICY_LIMIT, IAM_TRUST_POLICY_LIMIT, ORGANIZATIONS_POLICY_LIMIT,
 };
-use super::elements::{Item, StatementInfo};
-use super::{codes, join, Cx, Location, PathElement, ValidatePolicyType};
+use super::codes;
+use super::cx::{join, Cx};
+use super::items::{Item, StatementInfo};
+use super::types::{Location, PathElement, ValidatePolicyType};
 use crate::policy::glob::Glob;
 use PathElement::Key;
 

@@ -5,12 +5,13 @@
 use super::super::json::{JsonNode, JsonValue};
 use super::super::validate::PARTITIONS;
 use super::codes;
-use super::elements::{mismatch, string_items, Item};
+use super::cx::{join, Cx};
+use super::items::{mismatch, string_items, Item};
+use super::types::{PathElement, ValidatePolicyType};
 use super::vocab::{
     BACKUP_ACTIONS, IAM_ACTIONS, KMS_ACTIONS, ORGANIZATIONS_ACTIONS, REGIONS, SERVICE_PREFIXES,
     STS_ACTIONS,
 };
-use super::{join, Cx, PathElement, ValidatePolicyType};
 use crate::policy::glob::Glob;
 
 /// The actions of the services whose action names keyhole knows completely.
@@ -60,7 +61,7 @@ fn with_suggestion(
     cx.report(
         code,
         details,
-        vec![super::Location {
+        vec![super::types::Location {
             path: item.path.clone(),
             span,
         }],

@@ -6,36 +6,11 @@
 //! request that makes nothing due costs Backup nothing, and firing one event looks at its
 //! own object only.
 
-use crate::protocol::ServiceId;
 use crate::world::timeline::{EventKind, EventRef};
 use crate::world::World;
 
+use super::due::job_started;
 use super::{engine, reports, schedule};
-
-/// The event `kind` of object `object` (a job id, or a schedule's cursor key).
-pub(crate) fn event(account: &str, region: &str, object: &str, kind: EventKind) -> EventRef {
-    EventRef {
-        service: ServiceId::Backup,
-        account: account.to_owned(),
-        region: region.to_owned(),
-        object: object.to_owned(),
-        kind,
-    }
-}
-
-/// Puts a job's completion at `finish_at` in the timeline; `kind` says which job list holds
-/// it (`BackupJobDone`, `CopyJobDone` or `ReportJobDone`).
-pub(crate) fn job_started(
-    world: &mut World,
-    kind: EventKind,
-    (account, region): (&str, &str),
-    id: &str,
-    finish_at: f64,
-) {
-    world
-        .timeline
-        .schedule(finish_at, event(account, region, id, kind));
-}
 
 /// Applies one due Backup event; a stale one (a job already settled, a schedule that moved)
 /// finds nothing to do.

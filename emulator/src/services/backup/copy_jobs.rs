@@ -88,7 +88,7 @@ pub fn start_copy_job(ctx: &RequestContext, world: &mut World, input: &Value) ->
         .copy_jobs
         .insert(job);
     let at = (ctx.caller.account.as_str(), ctx.region.as_str());
-    super::clock::job_started(world, EventKind::CopyJobDone, at, &id, finish_at);
+    super::due::job_started(world, EventKind::CopyJobDone, at, &id, finish_at);
     Ok(json!({"CopyJobId": id, "CreationDate": created, "IsParent": false}))
 }
 

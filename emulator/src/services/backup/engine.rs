@@ -244,7 +244,7 @@ fn run_backup(world: &mut World, p: &Pending) {
             .copy_jobs
             .insert(copy);
         let at = (p.account.as_str(), p.region.as_str());
-        super::clock::job_started(world, EventKind::CopyJobDone, at, &id, finish_at);
+        super::due::job_started(world, EventKind::CopyJobDone, at, &id, finish_at);
     }
 }
 

@@ -82,7 +82,7 @@ pub(crate) fn create_backup_job(
         .backup_jobs
         .insert(job.clone());
     let kind = EventKind::BackupJobDone;
-    super::clock::job_started(world, kind, (account, region), &job.id, job.finish_at);
+    super::due::job_started(world, kind, (account, region), &job.id, job.finish_at);
     Ok(job)
 }
 

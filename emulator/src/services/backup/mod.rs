@@ -15,6 +15,7 @@ mod clock;
 pub mod copy;
 pub mod copy_jobs;
 pub mod cron;
+mod due;
 pub mod engine;
 pub(crate) mod errors;
 pub mod indexes;

@@ -125,7 +125,7 @@ pub fn start(ctx: &RequestContext, world: &mut World, input: &Value) -> ApiResul
     let finish_at = job.finish_at;
     st.audit.report_jobs.insert(id.clone(), job);
     let at = (ctx.caller.account.as_str(), ctx.region.as_str());
-    super::clock::job_started(world, EventKind::ReportJobDone, at, &id, finish_at);
+    super::due::job_started(world, EventKind::ReportJobDone, at, &id, finish_at);
     Ok(json!({"ReportJobId": id}))
 }
 

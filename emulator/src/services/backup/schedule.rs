@@ -18,8 +18,8 @@
 
 use serde_json::Value;
 
-use super::clock;
 use super::cron::{time_zone, Cron};
+use super::due;
 use super::lookup::{state, state_mut};
 use super::state::restore_testing::TestingPlan;
 use super::state::schedule::Cursor;
@@ -190,7 +190,7 @@ fn run_task(world: &mut World, task: &Task, now: f64) -> Option<f64> {
 fn run_and_schedule(world: &mut World, tasks: Vec<Task>, now: f64) {
     for task in tasks {
         if let Some(next) = run_task(world, &task, now) {
-            let event = clock::event(
+            let event = due::event(
                 &task.account,
                 &task.region,
                 &task.key,

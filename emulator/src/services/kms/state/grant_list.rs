@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::GrantRecord;
+use super::grant_record::GrantRecord;
 
 /// Grants by their place in creation order; written only through [`GrantList::push`] and
 /// [`GrantList::remove`], which keep the index in step.
