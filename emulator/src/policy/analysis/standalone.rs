@@ -153,7 +153,7 @@ pub fn corpus_case(subject: &Subject, request: &Request) -> serde_json::Value {
         "action": request.action,
         "resource": request.resource,
         "resource_account": request.resource_account,
-        "context": crate::policy::corpus::context_entries(request, &DERIVED_AND_DEFAULT),
+        "context": crate::policy::corpus::context_entries(request, &BUILDER_SETS),
     });
     let kind = |k: &str| json!(k);
     match subject.policy_type {
@@ -188,14 +188,17 @@ pub fn corpus_case(subject: &Subject, request: &Request) -> serde_json::Value {
 }
 
 /// Keys the request builder sets from the principal and resource: a corpus case derives them.
-const DERIVED_AND_DEFAULT: [&str; 9] = [
-    "aws:principalarn",
-    "aws:principalaccount",
-    "kms:calleraccount",
-    "aws:principaltype",
-    "aws:username",
-    "aws:principalisawsservice",
-    "aws:principalservicename",
-    "aws:resourceaccount",
-    "aws:viaawsservice",
-];
+const BUILDER_SETS: [&str; 9] = {
+    let d = super::literals::DERIVED_KEYS;
+    [
+        d[0],
+        d[1],
+        d[2],
+        d[3],
+        d[4],
+        d[5],
+        d[6],
+        d[7],
+        "aws:viaawsservice",
+    ]
+};
