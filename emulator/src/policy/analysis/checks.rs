@@ -13,7 +13,8 @@ use super::automaton::Nfa;
 use super::literals::value_nfa;
 use super::search::{find, Outcome};
 use super::space::Scope;
-use super::standalone::{allows, decide, Subject};
+use super::standalone::{allows, decide};
+use super::subject::Subject;
 
 /// AWS's access check results, plus keyhole's answer outside the fragment it decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use super::checks::{
     MAX_ACCESS_RESOURCES,
 };
 use super::report::{exit_status, render, Format};
-use super::standalone::Subject;
+use super::subject::Subject;
 
 /// What every check takes besides its documents.
 #[derive(Debug, Clone)]

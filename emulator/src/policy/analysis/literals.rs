@@ -12,7 +12,7 @@ use crate::policy::model::{
 use crate::policy::operators::{Family, Operator};
 
 use super::automaton::Nfa;
-use super::standalone::Subject;
+use super::subject::Subject;
 
 /// Condition keys whose value follows from the principal or the resource: the walk chooses
 /// the principal and the resource, and the request builder derives these from them.

@@ -40,6 +40,7 @@ pub mod report;
 pub mod search;
 pub mod space;
 pub mod standalone;
+pub mod subject;
 
 pub use checks::{
     check_access_not_granted, check_no_external_access, check_no_new_access,
@@ -49,4 +50,5 @@ pub use checks::{
 pub use literals::Undecidable;
 pub use search::{find, Outcome};
 pub use space::{KeyValue, Scope};
-pub use standalone::{allows, corpus_case, decide, Subject};
+pub use standalone::{allows, corpus_case, decide};
+pub use subject::Subject;

@@ -10,7 +10,7 @@ use crate::policy::model::Effect;
 use crate::policy::request::Request;
 
 use super::checks::{CheckResult, Verdict, Witness};
-use super::standalone::Subject;
+use super::subject::Subject;
 
 /// How `keyhole policy check-*` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]

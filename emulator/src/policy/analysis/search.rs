@@ -15,7 +15,7 @@ use crate::policy::request::{arn_account, Request};
 
 use super::literals::{collect, Literals, Undecidable, DERIVED_KEYS};
 use super::space::{KeyValue, Scope, Space};
-use super::standalone::Subject;
+use super::subject::Subject;
 
 /// The answer to "is there a request such that …".
 #[derive(Debug, Clone)]

@@ -17,24 +17,7 @@ use crate::policy::parser::parse;
 use crate::policy::request::Request;
 use crate::policy::validate::PolicyType;
 
-/// A policy under analysis: its document and the kind of policy it is.
-#[derive(Debug, Clone)]
-pub struct Subject {
-    /// What reports call it: a file name, or `existing` and `new`.
-    pub name: Arc<str>,
-    pub policy_type: PolicyType,
-    pub policy: Arc<Policy>,
-}
-
-impl Subject {
-    pub fn new(name: &str, policy_type: PolicyType, policy: Policy) -> Subject {
-        Subject {
-            name: Arc::from(name),
-            policy_type,
-            policy: Arc::new(policy),
-        }
-    }
-}
+use super::subject::Subject;
 
 fn allow_all(principal: bool) -> Arc<Policy> {
     static IDENTITY: OnceLock<Arc<Policy>> = OnceLock::new();
