@@ -7,6 +7,8 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use foldhash::fast::FixedState;
+
 /// Which characters a wildcard stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Class {
@@ -235,9 +237,15 @@ impl Nfa {
 
     /// Whether `s` matches; the reference the walk is tested against.
     pub fn matches(&self, s: &str) -> bool {
+        // Two buffers, swapped at each character: the checks call this once per request.
         let mut set = self.start();
+        let mut next = Vec::with_capacity(set.capacity());
         for c in s.chars() {
-            set = self.advance(&set, c);
+            if set.is_empty() {
+                return false;
+            }
+            self.advance_into(&set, c, &mut next);
+            std::mem::swap(&mut set, &mut next);
         }
         self.accepts(&set)
     }
@@ -267,6 +275,12 @@ impl Nfa {
 
     fn advance(&self, set: &[(u16, u16)], c: char) -> Vec<(u16, u16)> {
         let mut next = Vec::new();
+        self.advance_into(set, c, &mut next);
+        next
+    }
+
+    fn advance_into(&self, set: &[(u16, u16)], c: char, next: &mut Vec<(u16, u16)>) {
+        next.clear();
         for &(b, p) in set {
             match self.branches[b as usize].get(p as usize) {
                 Some(Step::Char { c: want, fold }) => {
@@ -284,8 +298,7 @@ impl Nfa {
                 _ => {}
             }
         }
-        self.close(&mut next);
-        next
+        self.close(next);
     }
 
     fn accepts(&self, set: &[(u16, u16)]) -> bool {
@@ -343,28 +356,84 @@ fn alphabet(nfas: &[(&Nfa, &str)]) -> Vec<char> {
     set
 }
 
+/// One NFA's subset construction, built only as far as the walk reaches: the product walk
+/// then costs one table lookup per NFA and character instead of an NFA step each time.
+struct LazyDfa<'n> {
+    nfa: &'n Nfa,
+    ids: HashMap<Vec<(u16, u16)>, u32, FixedState>,
+    sets: Vec<Vec<(u16, u16)>>,
+    accepting: Vec<bool>,
+    /// `next[state * sigma + c]`, `UNKNOWN` until first taken.
+    next: Vec<u32>,
+    sigma: usize,
+}
+
+const UNKNOWN: u32 = u32::MAX;
+
+impl<'n> LazyDfa<'n> {
+    fn new(nfa: &'n Nfa, sigma: usize) -> LazyDfa<'n> {
+        LazyDfa {
+            nfa,
+            ids: HashMap::default(),
+            sets: Vec::new(),
+            accepting: Vec::new(),
+            next: Vec::new(),
+            sigma,
+        }
+    }
+
+    fn intern(&mut self, set: Vec<(u16, u16)>) -> u32 {
+        if let Some(&id) = self.ids.get(&set) {
+            return id;
+        }
+        let id = self.sets.len() as u32;
+        self.accepting.push(self.nfa.accepts(&set));
+        self.sets.push(set.clone());
+        self.ids.insert(set, id);
+        self.next.extend(std::iter::repeat_n(UNKNOWN, self.sigma));
+        id
+    }
+
+    fn step(&mut self, state: u32, index: usize, c: char) -> u32 {
+        let slot = state as usize * self.sigma + index;
+        if self.next[slot] == UNKNOWN {
+            let set = self.nfa.advance(&self.sets[state as usize], c);
+            let to = self.intern(set);
+            self.next[slot] = to;
+        }
+        self.next[slot]
+    }
+
+    fn is_dead(&self, state: u32) -> bool {
+        self.sets[state as usize].is_empty()
+    }
+}
+
 /// Every reachable combination of matches of the NFAs, each reading its own prefix and then
 /// a common string `s`, with the shortest such `s`, in the order the walk found them.
 /// `limit` bounds the product states.
 pub fn classes(nfas: &[(&Nfa, &str)], limit: usize) -> Result<Vec<StringClass>, TooManyStates> {
     let sigma = alphabet(nfas);
-    let start: Vec<Vec<(u16, u16)>> = nfas
+    let mut dfas: Vec<LazyDfa> = nfas
         .iter()
-        .map(|(n, prefix)| {
+        .map(|(n, _)| LazyDfa::new(n, sigma.len()))
+        .collect();
+    let start: Box<[u32]> = nfas
+        .iter()
+        .zip(dfas.iter_mut())
+        .map(|((n, prefix), dfa)| {
             let mut set = n.start();
             for c in prefix.chars() {
                 set = n.advance(&set, c);
             }
-            set
+            dfa.intern(set)
         })
         .collect();
-    let nfas: Vec<&Nfa> = nfas.iter().map(|(n, _)| *n).collect();
-    let nfas = nfas.as_slice();
-    let mut seen: HashMap<Vec<Vec<(u16, u16)>>, usize> = HashMap::new();
+    let mut seen: HashMap<Box<[u32]>, usize, FixedState> = HashMap::default();
     // For each visited product state: (parent index, character) to rebuild its string.
     let mut trail: Vec<(usize, char)> = Vec::new();
     let mut queue = VecDeque::new();
-    let mut found: HashMap<Vec<bool>, usize> = HashMap::new();
+    let mut found: HashMap<Vec<bool>, usize, FixedState> = HashMap::default();
     let mut order = Vec::new();
     seen.insert(start.clone(), 0);
     trail.push((usize::MAX, '\0'));
@@ -372,22 +441,22 @@ pub fn classes(nfas: &[(&Nfa, &str)], limit: usize) -> Result<Vec<StringClass>, 
     while let Some((state, idx)) = queue.pop_front() {
         let vector: Vec<bool> = state
             .iter()
-            .zip(nfas)
-            .map(|(set, n)| n.accepts(set))
+            .zip(&dfas)
+            .map(|(&s, dfa)| dfa.accepting[s as usize])
             .collect();
         if !found.contains_key(&vector) {
             found.insert(vector.clone(), idx);
             order.push((vector, idx));
         }
         // A state no NFA can leave (all sets empty) adds nothing new below it.
-        if state.iter().all(|s| s.is_empty()) {
+        if state.iter().zip(&dfas).all(|(&s, dfa)| dfa.is_dead(s)) {
             continue;
         }
-        for &c in &sigma {
-            let next: Vec<Vec<(u16, u16)>> = state
+        for (index, &c) in sigma.iter().enumerate() {
+            let next: Box<[u32]> = state
                 .iter()
-                .zip(nfas)
-                .map(|(set, n)| n.advance(set, c))
+                .zip(dfas.iter_mut())
+                .map(|(&s, dfa)| dfa.step(s, index, c))
                 .collect();
             if seen.contains_key(&next) {
                 continue;
