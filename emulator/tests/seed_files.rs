@@ -446,3 +446,89 @@ async fn an_exported_world_seeds_the_same_world() {
     let again: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(again["keyholeSeed"], 1);
 }
+
+/// Each folder of fixtures/seeds-malformed/ holds a `seed.json` and the `expected-error.txt`
+/// `keyhole serve --seed seed.json` prints (run in that folder), to the letter.
+#[test]
+fn malformed_seeds_stop_keyhole_before_it_listens() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seeds-malformed");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 10, "{dirs:?}");
+    for dir in dirs {
+        let expected = std::fs::read_to_string(dir.join("expected-error.txt")).expect("expected");
+        let out = keyhole()
+            .current_dir(&dir)
+            .args(["serve", "--port", "0", "--seed", "seed.json"])
+            .output()
+            .expect("keyhole runs");
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "",
+            "{name}: it listened"
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stderr), expected, "{name}");
+        // `keyhole seed check` reads a file as serve does.
+        let checked = keyhole()
+            .current_dir(&dir)
+            .args(["seed", "check", "seed.json"])
+            .output()
+            .expect("keyhole runs");
+        assert_eq!(checked.status.code(), Some(2), "{name}");
+        assert_eq!(String::from_utf8_lossy(&checked.stderr), expected, "{name}");
+    }
+}
+
+#[test]
+fn keyhole_seed_takes_a_comma_separated_list_applied_in_order() {
+    let dir = scratch("env");
+    let first = dir.join("first.json");
+    let second = dir.join("second.json");
+    std::fs::write(
+        &first,
+        r#"{"keyholeSeed": 1, "settings": {"defaultRegion": "eu-west-1"},
+            "accounts": {"111111111111": {"iam": {"groups": [{"name": "admins"}]}}}}"#,
+    )
+    .unwrap();
+    // The second file refers to the first's group: it is checked against the world the
+    // first one left.
+    std::fs::write(
+        &second,
+        r#"{"keyholeSeed": 1, "accounts": {"111111111111": {"iam": {"users": [
+            {"name": "alice", "groups": ["admins"], "accessKeys": [{"accessKeyId": "AKIAALICE00000000001", "secretAccessKey": "s"}]}]}}}}"#,
+    )
+    .unwrap();
+    let list = format!("{},{}", first.display(), second.display());
+    let mut child = keyhole()
+        .args(["serve", "--port", "0"])
+        .env("KEYHOLE_SEED", &list)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("keyhole starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("keyhole listening on http://")
+        .unwrap()
+        .to_owned();
+    let state = get_state(&addr);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(state["settings"]["defaultRegion"], "eu-west-1");
+    let iam = &state["accounts"]["111111111111"]["iam"];
+    assert_eq!(iam["groups"]["admins"]["name"], "admins");
+    assert_eq!(iam["groups"]["admins"]["members"], json!(["alice"]));
+    assert_eq!(
+        state["credentials"]["AKIAALICE00000000001"]["secretAccessKey"],
+        "s"
+    );
+}

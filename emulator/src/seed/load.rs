@@ -81,7 +81,7 @@ fn check(l: &Loaded, world: &World) -> Result<(), SeedError> {
         if !is_account_id(id) {
             return Err(l.error(&at, format!("{id:?} is not a 12-digit account id")));
         }
-        check_iam(l, &at, id, account)?;
+        check_iam(l, &at, id, account, world)?;
         check_regions(l, &at, id, account, world)?;
     }
     if let Some(org) = &seed.organization {
@@ -90,12 +90,25 @@ fn check(l: &Loaded, world: &World) -> Result<(), SeedError> {
     Ok(())
 }
 
-fn check_iam(l: &Loaded, at: &[Seg], account: &str, entry: &AccountEntry) -> Result<(), SeedError> {
+fn check_iam(
+    l: &Loaded,
+    at: &[Seg],
+    account: &str,
+    entry: &AccountEntry,
+    world: &World,
+) -> Result<(), SeedError> {
     let Some(iam) = &entry.iam else {
         return Ok(());
     };
-    let groups: BTreeSet<&str> = iam.groups.iter().map(|g| g.name.as_str()).collect();
-    let policies: BTreeSet<String> = iam
+    // What the file makes, and what an earlier seed (or the world) already holds.
+    let existing = world.accounts.get(account).map(|a| &a.iam);
+    let mut groups: BTreeSet<&str> = iam.groups.iter().map(|g| g.name.as_str()).collect();
+    groups.extend(
+        existing
+            .iter()
+            .flat_map(|i| i.groups.values().map(|g| g.name.as_str())),
+    );
+    let mut policies: BTreeSet<String> = iam
         .policies
         .iter()
         .map(|p| {
@@ -103,6 +116,11 @@ fn check_iam(l: &Loaded, at: &[Seg], account: &str, entry: &AccountEntry) -> Res
             format!("arn:aws:iam::{account}:policy{path}{}", p.name)
         })
         .collect();
+    policies.extend(
+        existing
+            .iter()
+            .flat_map(|i| i.policies.values().map(|p| p.arn.clone())),
+    );
     let at = |rest: &[Seg]| [at, &[key("iam")], rest].concat();
     // A customer managed policy of this account that the file does not create.
     let unknown_policy = |arn: &str| {
@@ -114,7 +132,7 @@ fn check_iam(l: &Loaded, at: &[Seg], account: &str, entry: &AccountEntry) -> Res
                 return Err(l.error(
                     &at(&[key("users"), Seg::Index(i), key("groups"), Seg::Index(j)]),
                     format!(
-                        "user {} is put in group {g:?}, which this file does not create in account {account} (its groups: {})",
+                        "user {} is put in group {g:?}, which neither this file nor the world has in account {account} (the groups: {}); add it to this account's iam.groups",
                         u.name,
                         names(groups.iter().copied())
                     ),
@@ -225,8 +243,8 @@ fn check_regions(
                         &[&at[..], &[key("kms"), key("aliases"), Seg::Index(i), key("targetKeyId")]]
                             .concat(),
                         format!(
-                            "alias {} points at key {}, which is neither in this file nor in the world (account {account}, {region})",
-                            a.name, a.target_key_id
+                            "alias {} points at key {}, which is neither in this file nor in the world (account {account}, {region}); describe the key in this Region's kms.keys, or point the alias at one of {}",
+                            a.name, a.target_key_id, names(keys.iter().copied())
                         ),
                     ));
                 }
@@ -249,7 +267,7 @@ fn check_regions(
                         &[&at[..], &[key("backup"), key("vaults"), Seg::Index(i), key("encryptionKeyArn")]]
                             .concat(),
                         format!(
-                            "vault {} is encrypted with {arn}, a key neither in this file nor in the world",
+                            "vault {} is encrypted with {arn}, a key neither in this file nor in the world; describe it in this Region's kms.keys, or leave encryptionKeyArn out to use the account's aws/backup key",
                             v.name
                         ),
                     ));
@@ -332,8 +350,9 @@ fn check_organization(l: &Loaded, org: &OrganizationSeed) -> Result<(), SeedErro
             return Err(l.error(
                 &[&here[..], &[key("target")]].concat(),
                 format!(
-                    "target {:?} is not \"root\", an OU of this file or a member account",
-                    a.target
+                    "target {:?} is not \"root\", an OU of this file or a member account (the targets: {})",
+                    a.target,
+                    names(targets.iter().map(String::as_str))
                 ),
             ));
         }
