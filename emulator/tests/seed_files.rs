@@ -532,3 +532,38 @@ fn keyhole_seed_takes_a_comma_separated_list_applied_in_order() {
         "s"
     );
 }
+
+#[tokio::test]
+async fn post_seed_takes_a_seed_file_too() {
+    let emu = keyhole::Emulator::start().await.expect("emulator");
+    let created = emu
+        .seed(&json!({"keyholeSeed": 1, "accounts": {"111111111111": {"regions": {"us-east-1": {"kms": {
+            "keys": [{"keyId": "0b7e0a4e-8d8e-4c57-9b7b-2f5cfe3b1c11", "description": "k"}],
+            "aliases": [{"name": "alias/k", "targetKeyId": "0b7e0a4e-8d8e-4c57-9b7b-2f5cfe3b1c11"}]}}}}}}))
+        .expect("seeded");
+    assert_eq!(created["status"], "seeded");
+    assert_eq!(created["created"]["keys"], 1);
+    assert_eq!(created["created"]["aliases"], 1);
+    let described = call(
+        &emu,
+        "111111111111",
+        ServiceId::Kms,
+        "DescribeKey",
+        json!({"KeyId": "alias/k"}),
+    );
+    assert_eq!(
+        described["KeyMetadata"]["KeyId"],
+        "0b7e0a4e-8d8e-4c57-9b7b-2f5cfe3b1c11"
+    );
+    // An alias to a key the world lacks: refused before anything is made, located in the
+    // posted body (one line: the column of its targetKeyId).
+    let again = emu
+        .seed(&json!({"keyholeSeed": 1, "accounts": {"111111111111": {"regions": {"us-east-1": {"kms": {
+            "aliases": [{"name": "alias/k2", "targetKeyId": "0b7e0a4e-8d8e-4c57-9b7b-2f5cfe3b1c12"}]}}}}}}))
+        .unwrap_err();
+    assert_eq!(again.status, 400);
+    assert_eq!(
+        again.message,
+        "body:1:121: alias alias/k2 points at key 0b7e0a4e-8d8e-4c57-9b7b-2f5cfe3b1c12, which is neither in this file nor in the world (account 111111111111, us-east-1); describe the key in this Region's kms.keys, or point the alias at one of none"
+    );
+}
