@@ -567,3 +567,57 @@ async fn post_seed_takes_a_seed_file_too() {
         "body:1:121: alias alias/k2 points at key 0b7e0a4e-8d8e-4c57-9b7b-2f5cfe3b1c12, which is neither in this file nor in the world (account 111111111111, us-east-1); describe the key in this Region's kms.keys, or point the alias at one of none"
     );
 }
+
+const SMALL_SEED: &str = r#"{
+  "keyholeSeed": 1,
+  "accounts": {
+    "111111111111": {
+      "iam": {"groups": [{"name": "admins"}], "users": [{"name": "alice", "groups": ["admins"]}]},
+      "regions": {"us-east-1": {"kms": {
+        "keys": [{"keyId": "0b7e0a4e-8d8e-4c57-9b7b-2f5cfe3b1c11"}],
+        "aliases": [{"name": "alias/k", "targetKeyId": "0b7e0a4e-8d8e-4c57-9b7b-2f5cfe3b1c11"}]}}}
+    }
+  },
+  "organization": {"managementAccount": "111111111111", "units": [{"name": "W"}],
+                   "enabledPolicyTypes": ["SERVICE_CONTROL_POLICY"],
+                   "attachments": [{"policy": "p-FullAWSAccess", "target": "root"}, {"policy": "p-FullAWSAccess", "target": "W"}, {"policy": "p-FullAWSAccess", "target": "111111111111"}]}
+}"#;
+
+proptest::proptest! {
+    /// A valid seed cut short or with one character replaced: the reader and the apply
+    /// answer with a world or an error whose line exists, never a panic (the fuzz target
+    /// `seed_parse` explores further).
+    #[test]
+    fn a_damaged_seed_is_an_error_with_a_real_line(cut in 0usize..700, at in 0usize..700, c in proptest::char::any()) {
+        let mut text: String = SMALL_SEED.chars().take(cut.max(1)).collect();
+        if cut % 2 == 0 {
+            text = SMALL_SEED.to_owned();
+        }
+        let mut chars: Vec<char> = text.chars().collect();
+        if let Some(slot) = chars.get_mut(at) {
+            *slot = c;
+        }
+        let text: String = chars.into_iter().collect();
+        let lines = text.lines().count().max(1) as u32;
+        let mut world = keyhole::world::World::default();
+        match keyhole::seed::load::parse(Path::new("seed.json"), &text, &world) {
+            Ok(loaded) => {
+                if let Err(e) = keyhole::seed::apply::apply(&mut world, &loaded, 1.0) {
+                    proptest::prop_assert!(e.line >= 1 && e.line <= lines + 1, "{}", e);
+                }
+            }
+            Err(e) => proptest::prop_assert!(e.line >= 1 && e.line <= lines + 1, "{}", e),
+        }
+    }
+}
+
+#[test]
+fn the_small_seed_applies() {
+    let mut world = keyhole::world::World::default();
+    let loaded = keyhole::seed::load::parse(Path::new("seed.json"), SMALL_SEED, &world).unwrap();
+    let applied = keyhole::seed::apply::apply(&mut world, &loaded, 1.0).unwrap();
+    assert_eq!(
+        (applied.keys, applied.aliases, applied.organizational_units),
+        (1, 1, 1)
+    );
+}
