@@ -84,6 +84,7 @@ pub fn export(world: &World, now: f64) -> SeedFile {
             .collect(),
     };
     SeedFile {
+        schema: None,
         keyhole_seed: VERSION,
         settings: Some(settings),
         accounts,

@@ -16,6 +16,9 @@ pub const VERSION: u32 = 1;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SeedFile {
+    /// For editors: the JSON Schema's address; keyhole ignores it.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     pub keyhole_seed: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<SettingsSeed>,
