@@ -336,7 +336,7 @@ fn build_world(emu: &keyhole::Emulator) {
 /// - `organizations.handshakes`: the invitations that joined the accounts are history, not
 ///   the world; a seed joins its accounts by invitations of its own and drops them.
 fn normalise(mut state: Value) -> Value {
-    fn times(v: &mut Value, key: &str) {
+    fn times(v: &mut Value) {
         let timed = |k: &str| {
             let k = k.to_ascii_lowercase();
             [
@@ -357,11 +357,11 @@ fn normalise(mut state: Value) -> Value {
                     if timed(k) {
                         zero(child);
                     } else {
-                        times(child, k);
+                        times(child);
                     }
                 }
             }
-            Value::Array(items) => items.iter_mut().for_each(|i| times(i, key)),
+            Value::Array(items) => items.iter_mut().for_each(times),
             _ => {}
         }
     }
@@ -373,7 +373,7 @@ fn normalise(mut state: Value) -> Value {
             _ => {}
         }
     }
-    times(&mut state, "");
+    times(&mut state);
     state["organizations"]["handshakes"] = json!({});
     state
 }

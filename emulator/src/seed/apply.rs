@@ -93,7 +93,7 @@ fn run(world: &mut World, l: &Loaded, now: f64, applied: &mut Applied) -> Step<(
     }
     for (account, entry) in &seed.accounts {
         for (region, r) in &entry.regions {
-            let at = vec![key("accounts"), key(account), key("regions"), key(region)];
+            let at = [key("accounts"), key(account), key("regions"), key(region)];
             let on = On {
                 account,
                 region,
@@ -170,7 +170,7 @@ fn run(world: &mut World, l: &Loaded, now: f64, applied: &mut Applied) -> Step<(
         organization(world, org, now, applied)?;
     }
     if let Some(b) = &seed.backup {
-        let at = vec![key("backup")];
+        let at = [key("backup")];
         for (arn, r) in &b.declared_resources {
             let resource = crate::services::backup::state::DeclaredResource {
                 kms_key_arn: r.kms_key_arn.clone(),
@@ -189,7 +189,7 @@ fn run(world: &mut World, l: &Loaded, now: f64, applied: &mut Applied) -> Step<(
             world.backup.resources.insert(arn.clone(), resource);
         }
         if let Some(s) = b.job_duration_seconds {
-            if !(s >= 0.0) {
+            if s.is_nan() || s < 0.0 {
                 let at = [&at[..], &[key("jobDurationSeconds")]].concat();
                 return Err((at, format!("jobDurationSeconds {s} is negative")));
             }
@@ -221,7 +221,7 @@ fn run(world: &mut World, l: &Loaded, now: f64, applied: &mut Applied) -> Step<(
     // Last: the documents that could refuse the seed's own calls, and disabled keys.
     for (account, entry) in &seed.accounts {
         for (region, r) in &entry.regions {
-            let at = vec![key("accounts"), key(account), key("regions"), key(region)];
+            let at = [key("accounts"), key(account), key("regions"), key(region)];
             let on = On {
                 account,
                 region,

@@ -278,6 +278,9 @@ fn check_regions(
     Ok(())
 }
 
+/// Places one account in the organization, refusing a second place.
+type Placer<'a> = dyn FnMut(&str, Vec<Seg>) -> Result<(), SeedError> + 'a;
+
 fn check_organization(l: &Loaded, org: &OrganizationSeed) -> Result<(), SeedError> {
     let at = |rest: &[Seg]| [&[key("organization")][..], rest].concat();
     if !is_account_id(&org.management_account) {
@@ -310,7 +313,7 @@ fn check_organization(l: &Loaded, org: &OrganizationSeed) -> Result<(), SeedErro
         units: &[UnitSeed],
         at: Vec<Seg>,
         targets: &mut BTreeSet<String>,
-        member: &mut dyn FnMut(&str, Vec<Seg>) -> Result<(), SeedError>,
+        member: &mut Placer<'_>,
     ) -> Result<(), SeedError> {
         for (i, u) in units.iter().enumerate() {
             let here = [&at[..], &[key("units"), Seg::Index(i)]].concat();
