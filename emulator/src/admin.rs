@@ -189,6 +189,12 @@ fn ignored_field(document: &Value, known: &Value, pointer: &mut String) -> Optio
 
 /// Applies an IAM seed document (see [`crate::services::iam::seed`]).
 fn seed(instance: &Instance, req: &HttpRequest) -> HttpResponse {
+    // A seed file (`"keyholeSeed": 1`, docs/seed-files.md) or the older IAM-only document.
+    let is_seed_file =
+        serde_json::from_slice::<Value>(&req.body).is_ok_and(|v| v.get("keyholeSeed").is_some());
+    if is_seed_file {
+        return seed_file(instance, req);
+    }
     let seed = match serde_json::from_slice::<crate::services::iam::seed::Seed>(&req.body) {
         Ok(seed) => seed,
         Err(e) => return error(400, &format!("not a keyhole seed document: {e}")),
@@ -199,6 +205,21 @@ fn seed(instance: &Instance, req: &HttpRequest) -> HttpResponse {
     crate::services::registry::schedule_all(&mut world);
     match applied {
         Ok(counts) => HttpResponse::json(200, &json!({"status": "seeded", "created": counts})),
+        Err(e) => error(400, &e.to_string()),
+    }
+}
+
+/// A seed file posted whole: checked against the world, then applied; a problem is
+/// `body:LINE:COLUMN: reason`, as `keyhole serve --seed` prints it for a file.
+fn seed_file(instance: &Instance, req: &HttpRequest) -> HttpResponse {
+    let text = String::from_utf8_lossy(&req.body);
+    let now = instance.clock.now();
+    let mut world = instance.world();
+    let name = std::path::Path::new("body");
+    let applied = crate::seed::load::parse(name, &text, &world)
+        .and_then(|loaded| crate::seed::apply::apply(&mut world, &loaded, now));
+    match applied {
+        Ok(created) => HttpResponse::json(200, &json!({"status": "seeded", "created": created})),
         Err(e) => error(400, &e.to_string()),
     }
 }

@@ -37,6 +37,7 @@ mod clock;
 mod console;
 mod console_api;
 mod denials;
+mod docfile;
 mod emulator;
 #[doc(hidden)]
 pub mod instance;
@@ -49,6 +50,8 @@ pub mod policy;
 pub mod protocol;
 mod request;
 pub mod scenario;
+#[doc(hidden)]
+pub mod seed;
 #[doc(hidden)]
 pub mod server;
 #[doc(hidden)]

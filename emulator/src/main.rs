@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use keyhole::{DenyMessageStyle, Emulator, Settings};
+use keyhole::{DenyMessageStyle, Settings};
 use tokio::net::TcpListener;
 
 /// Requests allocate many small, short-lived strings; mimalloc serves them faster than the
@@ -35,9 +35,35 @@ enum Command {
     Scenario(ScenarioArgs),
     /// Training labs: a scenario served broken, to fix with the AWS CLI or the console.
     Lab(LabArgs),
+    /// Seed files: write a running world as one, or check files before serving them.
+    #[command(subcommand)]
+    Seed(SeedCommand),
     /// The policy corpus: authorization cases kept as JSON tests.
     #[command(subcommand)]
     Corpus(CorpusCommand),
+}
+
+#[derive(Subcommand)]
+enum SeedCommand {
+    /// Writes the world of a running keyhole as a seed file (docs/seed-files.md), to give
+    /// back to `keyhole serve --seed`.
+    Export {
+        /// The running keyhole to read (default http://127.0.0.1:4566).
+        #[arg(
+            long,
+            env = "KEYHOLE_ENDPOINT",
+            default_value = "http://127.0.0.1:4566"
+        )]
+        endpoint: String,
+        /// Where to write it; standard output when absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Checks seed files as `keyhole serve --seed` does, on an empty world, without serving.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -316,6 +342,16 @@ struct ServeArgs {
     #[arg(long, env = "KEYHOLE_DENY_MESSAGE_STYLE", default_value = "arn",
           value_parser = ["arn", "legacy"])]
     deny_message_style: String,
+    /// A seed file (docs/seed-files.md) applied before keyhole listens; repeat for several,
+    /// applied in order. KEYHOLE_SEED takes a comma-separated list. A file with a problem
+    /// is reported as FILE:LINE:COLUMN: reason and keyhole exits with status 2.
+    #[arg(
+        long = "seed",
+        value_name = "FILE",
+        env = "KEYHOLE_SEED",
+        value_delimiter = ','
+    )]
+    seeds: Vec<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -325,6 +361,12 @@ fn main() -> ExitCode {
         Command::Scenario(args) => scenario(args),
         Command::Lab(args) => lab(args),
         Command::Policy(command) => policy(command),
+        Command::Seed(SeedCommand::Export { endpoint, out }) => {
+            exit_code(keyhole::seed::cli::export(&endpoint, out.as_deref()))
+        }
+        Command::Seed(SeedCommand::Check { files }) => {
+            exit_code(keyhole::seed::cli::check(&files, Settings::default()))
+        }
         Command::Corpus(CorpusCommand::Dump { into, name, case }) => exit_code(
             keyhole::policy::corpus::run_dump(case.as_deref(), &into, name.as_deref()),
         ),
@@ -532,6 +574,24 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let settings = Settings {
+        default_account: args.default_account,
+        default_region: args.default_region,
+        strict_auth: args.strict_auth,
+        // clap accepts only the names `from_name` knows.
+        deny_message_style: DenyMessageStyle::from_name(&args.deny_message_style)
+            .unwrap_or_default(),
+    };
+    // Every seed is checked and applied before the port is bound: a bad file never leaves
+    // a half-seeded keyhole answering.
+    let instance = std::sync::Arc::new(keyhole::instance::Instance::new(settings));
+    if !args.seeds.is_empty() {
+        let now = instance.clock.now();
+        if let Err(e) = keyhole::seed::apply_seed_files(&mut instance.world(), &args.seeds, now) {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    }
     runtime.block_on(async move {
         let listener = match TcpListener::bind((args.host.as_str(), args.port)).await {
             Ok(l) => l,
@@ -550,16 +610,8 @@ fn serve(args: ServeArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        let settings = Settings {
-            default_account: args.default_account,
-            default_region: args.default_region,
-            strict_auth: args.strict_auth,
-            // clap accepts only the names `from_name` knows.
-            deny_message_style: DenyMessageStyle::from_name(&args.deny_message_style)
-                .unwrap_or_default(),
-        };
         println!("keyhole listening on http://{addr}");
-        Emulator::run(listener, settings, shutdown_signal()).await;
+        keyhole::server::run(listener, instance, shutdown_signal()).await;
         ExitCode::SUCCESS
     })
 }

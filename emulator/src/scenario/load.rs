@@ -9,7 +9,6 @@ pub use super::error::ScenarioError;
 
 use super::check::{key, Baseline, Checker};
 use super::format::Scenario;
-use crate::policy::json::{self as positioned, JsonNode};
 
 /// The file every scenario folder holds.
 pub const SCENARIO_FILE: &str = "scenario.json";
@@ -127,42 +126,4 @@ pub fn parse(file: &Path, text: &str) -> Result<Scenario, ScenarioError> {
 
 /// Parses a document as JSON (with positions) and as the format `T` (a scenario, a lab's
 /// text); `file` names it in errors.
-pub(crate) fn read<T: serde::de::DeserializeOwned>(
-    file: &Path,
-    text: &str,
-) -> Result<(T, JsonNode), ScenarioError> {
-    let tree = positioned::parse(text).map_err(|e| {
-        let (line, column) = positioned::line_column(text, e.offset);
-        ScenarioError {
-            file: file.to_owned(),
-            line,
-            column,
-            reason: format!("not JSON: {}", e.reason),
-        }
-    })?;
-    let document: T = serde_json::from_str(text).map_err(|e| ScenarioError {
-        file: file.to_owned(),
-        line: e.line() as u32,
-        column: e.column() as u32,
-        reason: serde_reason(&e),
-    })?;
-    Ok((document, tree))
-}
-
-/// serde_json's message without its " at line L column C" tail (the error carries both).
-fn serde_reason(e: &serde_json::Error) -> String {
-    let message = e.to_string();
-    match message.rfind(" at line ") {
-        Some(at) => message[..at].to_owned(),
-        None => message,
-    }
-}
-
-pub(crate) fn io_error(path: &Path, e: &std::io::Error) -> ScenarioError {
-    ScenarioError {
-        file: path.to_owned(),
-        line: 0,
-        column: 0,
-        reason: format!("cannot read: {e}"),
-    }
-}
+pub(crate) use crate::docfile::{io_error, read};

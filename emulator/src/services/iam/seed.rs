@@ -27,111 +27,141 @@
 //! handlers the API uses, as the account's root, so names, documents and quotas are checked
 //! exactly as for `aws iam ...` calls; the first failure stops the seed and is reported with
 //! the item it concerns. Items are applied in the order policies, groups, users, roles,
-//! service-linked roles; a seed is not transactional.
+//! service-linked roles; a seed is not transactional. An item's `id` (IAM's unique id), when
+//! given, replaces the one CreateUser (CreateRole, ...) made, before anything refers to it;
+//! a seed file (`crate::seed`) carries this shape as each account's `iam`.
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::protocol::{ApiError, ApiResult, Call, ServiceId};
 use crate::request::RequestContext;
 use crate::world::{is_account_id, Caller, World};
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Seed {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub accounts: BTreeMap<String, AccountSeed>,
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AccountSeed {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub policies: Vec<PolicySeed>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<GroupSeed>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<UserSeed>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<RoleSeed>,
-    #[serde(default)]
-    pub service_linked_roles: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_linked_roles: Vec<ServiceLinkedRoleSeed>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub root_access_keys: Vec<KeySeed>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PolicySeed {
     pub name: String,
-    #[serde(default)]
+    /// IAM's unique id (AIDA..., AROA..., AGPA..., ANPA...): fixed by the file, else new.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub document: Value,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupSeed {
     pub name: String,
-    #[serde(default)]
+    /// IAM's unique id (AIDA..., AROA..., AGPA..., ANPA...): fixed by the file, else new.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub inline_policies: BTreeMap<String, Value>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub managed_policies: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserSeed {
     pub name: String,
-    #[serde(default)]
+    /// IAM's unique id (AIDA..., AROA..., AGPA..., ANPA...): fixed by the file, else new.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub inline_policies: BTreeMap<String, Value>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub managed_policies: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions_boundary: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub access_keys: Vec<KeySeed>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RoleSeed {
     pub name: String,
-    #[serde(default)]
+    /// IAM's unique id (AIDA..., AROA..., AGPA..., ANPA...): fixed by the file, else new.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     pub trust_policy: Value,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_session_duration: Option<i64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub inline_policies: BTreeMap<String, Value>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub managed_policies: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions_boundary: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A service-linked role: the service's name (`backup.amazonaws.com`), or the name with the
+/// role's fixed id.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum ServiceLinkedRoleSeed {
+    Service(String),
+    Fixed(FixedServiceLinkedRole),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FixedServiceLinkedRole {
+    pub service: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KeySeed {
     pub access_key_id: String,
     pub secret_access_key: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
 
@@ -297,6 +327,12 @@ pub fn apply(world: &mut World, seed: &Seed, now: f64) -> ApiResult<Value> {
                 now,
             )
             .map_err(context(account, &format!("policy {}", p.name)))?;
+            if let Some(id) = &p.id {
+                let iam = &mut world.account_mut(account, now).iam;
+                if let Some(m) = iam.policies.values_mut().find(|m| m.name == p.name) {
+                    m.id = id.clone();
+                }
+            }
             bump("policies", 1);
         }
         for g in &a.groups {
@@ -309,6 +345,17 @@ pub fn apply(world: &mut World, seed: &Seed, now: f64) -> ApiResult<Value> {
                 now,
             )
             .map_err(&at)?;
+            if let (Some(id), Some(group)) = (
+                &g.id,
+                world
+                    .account_mut(account, now)
+                    .iam
+                    .groups
+                    .values_mut()
+                    .find(|x| x.name == g.name),
+            ) {
+                group.id = id.clone();
+            }
             entity_policies(
                 world,
                 account,
@@ -328,6 +375,18 @@ pub fn apply(world: &mut World, seed: &Seed, now: f64) -> ApiResult<Value> {
                 input["Tags"] = tags(&u.tags);
             }
             call(world, account, "CreateUser", input, now).map_err(&at)?;
+            // Pinned before the user's keys are issued: their caller carries the user's id.
+            if let (Some(id), Some(user)) = (
+                &u.id,
+                world
+                    .account_mut(account, now)
+                    .iam
+                    .users
+                    .values_mut()
+                    .find(|x| x.name == u.name),
+            ) {
+                user.id = id.clone();
+            }
             for group in &u.groups {
                 call(
                     world,
@@ -364,6 +423,17 @@ pub fn apply(world: &mut World, seed: &Seed, now: f64) -> ApiResult<Value> {
                 input["Tags"] = tags(&r.tags);
             }
             call(world, account, "CreateRole", input, now).map_err(&at)?;
+            if let (Some(id), Some(role)) = (
+                &r.id,
+                world
+                    .account_mut(account, now)
+                    .iam
+                    .roles
+                    .values_mut()
+                    .find(|x| x.name == r.name),
+            ) {
+                role.id = id.clone();
+            }
             entity_policies(
                 world,
                 account,
@@ -376,8 +446,12 @@ pub fn apply(world: &mut World, seed: &Seed, now: f64) -> ApiResult<Value> {
             .map_err(&at)?;
             bump("roles", 1);
         }
-        for service in &a.service_linked_roles {
-            call(
+        for role in &a.service_linked_roles {
+            let (service, id) = match role {
+                ServiceLinkedRoleSeed::Service(s) => (s, None),
+                ServiceLinkedRoleSeed::Fixed(f) => (&f.service, Some(&f.id)),
+            };
+            let made = call(
                 world,
                 account,
                 "CreateServiceLinkedRole",
@@ -385,6 +459,18 @@ pub fn apply(world: &mut World, seed: &Seed, now: f64) -> ApiResult<Value> {
                 now,
             )
             .map_err(context(account, &format!("service-linked role {service}")))?;
+            let name = made["Role"]["RoleName"].as_str().unwrap_or_default();
+            if let (Some(id), Some(role)) = (
+                id,
+                world
+                    .account_mut(account, now)
+                    .iam
+                    .roles
+                    .values_mut()
+                    .find(|x| x.name == name),
+            ) {
+                role.id = id.clone();
+            }
             bump("roles", 1);
         }
         let n = keys(world, account, None, &a.root_access_keys, now)
