@@ -3,9 +3,11 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use keyhole::{DenyMessageStyle, Emulator, Settings};
+use keyhole::instance::Instance;
+use keyhole::{DenyMessageStyle, Settings};
 use tokio::net::TcpListener;
 
 /// Requests allocate many small, short-lived strings; mimalloc serves them faster than the
@@ -316,6 +318,10 @@ struct ServeArgs {
     #[arg(long, env = "KEYHOLE_DENY_MESSAGE_STYLE", default_value = "arn",
           value_parser = ["arn", "legacy"])]
     deny_message_style: String,
+    /// Keep the world in DIR/keyhole-state.sqlite: every change is saved before it is
+    /// answered and loaded again at the next start. Without it nothing touches the disk.
+    #[arg(long, env = "KEYHOLE_STATE_DIR", value_name = "DIR")]
+    state_dir: Option<std::path::PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -521,6 +527,22 @@ fn serve(args: ServeArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    let settings = Settings {
+        default_account: args.default_account.clone(),
+        default_region: args.default_region.clone(),
+        strict_auth: args.strict_auth,
+        // clap accepts only the names `from_name` knows.
+        deny_message_style: DenyMessageStyle::from_name(&args.deny_message_style)
+            .unwrap_or_default(),
+    };
+    let instance = Arc::new(Instance::new(settings));
+    if let Some(dir) = &args.state_dir {
+        // Before the port is bound: a state dir that cannot be used serves nothing.
+        if let Err(message) = open_state(&instance, dir) {
+            eprintln!("keyhole: {message}");
+            return ExitCode::from(2);
+        }
+    }
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if let Some(workers) = args.workers {
         builder.worker_threads(usize::from(workers));
@@ -550,18 +572,46 @@ fn serve(args: ServeArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        let settings = Settings {
-            default_account: args.default_account,
-            default_region: args.default_region,
-            strict_auth: args.strict_auth,
-            // clap accepts only the names `from_name` knows.
-            deny_message_style: DenyMessageStyle::from_name(&args.deny_message_style)
-                .unwrap_or_default(),
-        };
         println!("keyhole listening on http://{addr}");
-        Emulator::run(listener, settings, shutdown_signal()).await;
+        keyhole::server::run(listener, instance.clone(), shutdown_signal()).await;
+        // A graceful stop also saves what was not worth a write of its own (last-use times).
+        if let Some(store) = instance.store.get() {
+            let mut world = instance.world();
+            if let Err(message) = store.save_all(&mut world, instance.clock.offset_seconds()) {
+                eprintln!("keyhole: {message}");
+                return ExitCode::FAILURE;
+            }
+        }
         ExitCode::SUCCESS
     })
+}
+
+/// Opens the state dir, loads the world it holds (the flags' settings win over the stored
+/// ones: they are this run's configuration) and saves it whole, as the file's new baseline.
+fn open_state(instance: &Instance, dir: &std::path::Path) -> Result<(), String> {
+    let opened = keyhole::persist::Store::open(dir).map_err(|e| e.to_string())?;
+    let store = opened.store;
+    let mut world = instance.world();
+    match opened.world {
+        Some(mut loaded) => {
+            loaded.settings = world.settings.clone();
+            keyhole::services::registry::schedule_all(&mut loaded);
+            *world = loaded;
+            instance.clock.advance(opened.clock_offset_seconds);
+            // The rule for --seed files: a state dir that holds a world is not seeded again.
+            eprintln!(
+                "keyhole loaded its world from {} ({} accounts); seed files are not applied \
+                 to a loaded world",
+                store.file().display(),
+                world.accounts.len()
+            );
+        }
+        None => eprintln!("keyhole keeps its world in {}", store.file().display()),
+    }
+    store.save_all(&mut world, instance.clock.offset_seconds())?;
+    drop(world);
+    let _ = instance.store.set(Arc::new(store));
+    Ok(())
 }
 
 async fn shutdown_signal() {
