@@ -301,9 +301,12 @@ impl Store {
     }
 }
 
+/// A record's key and body.
+type KeyedBody = (String, Vec<u8>);
+
 /// The world a checked file holds, and the clock's offset; an error text names the record.
 fn load(conn: &Connection) -> Result<(Option<World>, f64), String> {
-    let mut rows: HashMap<(String, String), Vec<(String, Vec<u8>)>> = HashMap::new();
+    let mut rows: HashMap<(String, String), Vec<KeyedBody>> = HashMap::new();
     let mut skeleton = None;
     let mut statement = conn
         .prepare("SELECT kind, scope, key, crc, body FROM records")
