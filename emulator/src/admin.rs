@@ -61,6 +61,25 @@ pub fn call(
 }
 
 pub fn handle(instance: &Instance, req: &HttpRequest) -> HttpResponse {
+    let response = answer(instance, req);
+    // Admin calls that change things (reset, state, seed, settings, clock, resources, labs)
+    // are rare and may change anything: with a state dir, the whole world is saved.
+    match instance.store.get() {
+        Some(store) if req.method != "GET" && response.status < 300 => {
+            let mut world = instance.world();
+            match store.save_all(&mut world, instance.clock.offset_seconds()) {
+                Ok(()) => response,
+                Err(e) => error(
+                    500,
+                    &format!("keyhole applied the change but could not save it: {e}"),
+                ),
+            }
+        }
+        _ => response,
+    }
+}
+
+fn answer(instance: &Instance, req: &HttpRequest) -> HttpResponse {
     if let Some(answer) =
         crate::console::handle(instance, req).or_else(|| crate::console_api::handle(instance, req))
     {
@@ -73,6 +92,9 @@ pub fn handle(instance: &Instance, req: &HttpRequest) -> HttpResponse {
     match (req.method.as_str(), path) {
         ("GET", "/_keyhole/health") => {
             let mut answer = health();
+            if let Some(store) = instance.store.get() {
+                answer["persistence"] = store.health();
+            }
             if let Some(extension) = instance.extension.get() {
                 let (name, value) = extension.health();
                 answer[name] = value;

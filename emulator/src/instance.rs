@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use crate::clock::Clock;
 use crate::denials::Denials;
+use crate::persist::Store;
 use crate::protocol::{HttpRequest, HttpResponse};
 use crate::world::{Settings, World};
 
@@ -27,6 +28,8 @@ pub struct Instance {
     pub extension: OnceLock<Arc<dyn AdminExtension>>,
     /// The recent denied requests (`GET /_keyhole/denials`).
     pub denials: Denials,
+    /// Set once, by `keyhole serve --state-dir`: where every change is saved.
+    pub store: OnceLock<Arc<Store>>,
 }
 
 impl Instance {
@@ -36,6 +39,20 @@ impl Instance {
             clock: Clock::default(),
             extension: OnceLock::new(),
             denials: Denials::default(),
+            store: OnceLock::new(),
+        }
+    }
+
+    /// Runs `change` on the world and, with a state dir, saves the whole world after it
+    /// (admin calls: rare, and they may change anything). A failed save is the answer.
+    pub fn change_all<T>(&self, change: impl FnOnce(&mut World) -> T) -> Result<T, String> {
+        let mut world = self.world();
+        let out = change(&mut world);
+        match self.store.get() {
+            Some(store) => store
+                .save_all(&mut world, self.clock.offset_seconds())
+                .map(|()| out),
+            None => Ok(out),
         }
     }
 

@@ -44,6 +44,8 @@ pub mod instance;
 #[doc(hidden)]
 pub mod lab;
 #[doc(hidden)]
+pub mod persist;
+#[doc(hidden)]
 pub mod pipeline;
 pub mod policy;
 #[doc(hidden)]

@@ -3,8 +3,10 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use keyhole::instance::Instance;
 use keyhole::{DenyMessageStyle, Settings};
 use tokio::net::TcpListener;
 
@@ -352,6 +354,10 @@ struct ServeArgs {
         value_delimiter = ','
     )]
     seeds: Vec<PathBuf>,
+    /// Keep the world in DIR/keyhole-state.sqlite: every change is saved before it is
+    /// answered and loaded again at the next start. Without it nothing touches the disk.
+    #[arg(long, env = "KEYHOLE_STATE_DIR", value_name = "DIR")]
+    state_dir: Option<std::path::PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -563,6 +569,42 @@ fn serve(args: ServeArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    let settings = Settings {
+        default_account: args.default_account.clone(),
+        default_region: args.default_region.clone(),
+        strict_auth: args.strict_auth,
+        // clap accepts only the names `from_name` knows.
+        deny_message_style: DenyMessageStyle::from_name(&args.deny_message_style)
+            .unwrap_or_default(),
+    };
+    let instance = Arc::new(Instance::new(settings));
+    // Before the port is bound: a state dir that cannot be used serves nothing.
+    let loaded = match &args.state_dir {
+        Some(dir) => match open_state(&instance, dir) {
+            Ok(loaded) => loaded,
+            Err(message) => {
+                eprintln!("keyhole: {message}");
+                return ExitCode::from(2);
+            }
+        },
+        None => false,
+    };
+    // Every seed is checked and applied before the port is bound: a bad file never leaves
+    // a half-seeded keyhole answering. A world loaded from the state dir is not seeded again.
+    if !args.seeds.is_empty() && !loaded {
+        let now = instance.clock.now();
+        let mut world = instance.world();
+        if let Err(e) = keyhole::seed::apply_seed_files(&mut world, &args.seeds, now) {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+        if let Some(store) = instance.store.get() {
+            if let Err(message) = store.save_all(&mut world, instance.clock.offset_seconds()) {
+                eprintln!("keyhole: {message}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if let Some(workers) = args.workers {
         builder.worker_threads(usize::from(workers));
@@ -574,24 +616,6 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let settings = Settings {
-        default_account: args.default_account,
-        default_region: args.default_region,
-        strict_auth: args.strict_auth,
-        // clap accepts only the names `from_name` knows.
-        deny_message_style: DenyMessageStyle::from_name(&args.deny_message_style)
-            .unwrap_or_default(),
-    };
-    // Every seed is checked and applied before the port is bound: a bad file never leaves
-    // a half-seeded keyhole answering.
-    let instance = std::sync::Arc::new(keyhole::instance::Instance::new(settings));
-    if !args.seeds.is_empty() {
-        let now = instance.clock.now();
-        if let Err(e) = keyhole::seed::apply_seed_files(&mut instance.world(), &args.seeds, now) {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    }
     runtime.block_on(async move {
         let listener = match TcpListener::bind((args.host.as_str(), args.port)).await {
             Ok(l) => l,
@@ -611,9 +635,47 @@ fn serve(args: ServeArgs) -> ExitCode {
             }
         };
         println!("keyhole listening on http://{addr}");
-        keyhole::server::run(listener, instance, shutdown_signal()).await;
+        keyhole::server::run(listener, instance.clone(), shutdown_signal()).await;
+        // A graceful stop also saves what was not worth a write of its own (last-use times).
+        if let Some(store) = instance.store.get() {
+            let mut world = instance.world();
+            if let Err(message) = store.save_all(&mut world, instance.clock.offset_seconds()) {
+                eprintln!("keyhole: {message}");
+                return ExitCode::FAILURE;
+            }
+        }
         ExitCode::SUCCESS
     })
+}
+
+/// Opens the state dir, loads the world it holds (the flags' settings win over the stored
+/// ones: they are this run's configuration) and saves it whole, as the file's new baseline.
+/// Opens the store and loads its world, if it holds one: `Ok(true)` when it did.
+fn open_state(instance: &Instance, dir: &std::path::Path) -> Result<bool, String> {
+    let opened = keyhole::persist::Store::open(dir).map_err(|e| e.to_string())?;
+    let store = opened.store;
+    let mut world = instance.world();
+    let loaded = opened.world.is_some();
+    match opened.world {
+        Some(mut loaded) => {
+            loaded.settings = world.settings.clone();
+            keyhole::services::registry::schedule_all(&mut loaded);
+            *world = loaded;
+            instance.clock.advance(opened.clock_offset_seconds);
+            // The rule for --seed files: a state dir that holds a world is not seeded again.
+            eprintln!(
+                "keyhole loaded its world from {} ({} accounts); seed files are not applied \
+                 to a loaded world",
+                store.file().display(),
+                world.accounts.len()
+            );
+        }
+        None => eprintln!("keyhole keeps its world in {}", store.file().display()),
+    }
+    store.save_all(&mut world, instance.clock.offset_seconds())?;
+    drop(world);
+    let _ = instance.store.set(Arc::new(store));
+    Ok(loaded)
 }
 
 async fn shutdown_signal() {

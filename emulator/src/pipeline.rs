@@ -8,12 +8,14 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use crate::denials::{Denial, Denials};
 use crate::instance::Instance;
+use crate::persist;
 use crate::protocol::sigv4::{self, AuthError, RequestParts, SignatureInfo};
 use crate::protocol::{
     self, ApiError, ApiResult, Call, HttpRequest, HttpResponse, Protocol, ServiceId,
 };
 use crate::request::RequestContext;
 use crate::services;
+use crate::world::tracked::Recording;
 use crate::world::{is_account_id, Caller, World};
 
 /// Facts about the connection a request came on.
@@ -61,26 +63,28 @@ pub fn api(
         let validated = validate(&call);
         let mut world = instance.world();
         let no_auth = operation.is_some_and(|op| op.no_auth);
-        let (caller, region) = if no_auth && info.is_none() {
-            anonymous(&world)
-        } else {
-            authenticate(&mut world, service, &parts, info, now)?
-        };
-        let facts = Facts {
-            now,
-            request_id,
-            conn,
-            user_agent: req.header(http::header::USER_AGENT),
-        };
-        let output = dispatch(
-            &mut world,
-            &instance.denials,
-            &call,
-            caller,
-            region,
-            facts,
-            validated,
-        )?;
+        let output = saving(instance, &mut world, &call.operation, |world| {
+            let (caller, region) = if no_auth && info.is_none() {
+                anonymous(world)
+            } else {
+                authenticate(world, service, &parts, info, now)?
+            };
+            let facts = Facts {
+                now,
+                request_id,
+                conn,
+                user_agent: req.header(http::header::USER_AGENT),
+            };
+            dispatch(
+                world,
+                &instance.denials,
+                &call,
+                caller,
+                region,
+                facts,
+                validated,
+            )
+        })?;
         Ok((call.operation, output))
     })();
     match outcome {
@@ -184,29 +188,63 @@ pub fn call_in_process(
     let now = instance.clock.now();
     let validated = validate(call);
     let mut world = instance.world();
-    let caller = caller_for_key(
-        &mut world,
-        call.service,
-        &credentials.access_key_id,
-        credentials.session_token.as_deref(),
-        now,
-    )?;
-    let request_id = uuid::Uuid::new_v4().to_string();
-    let facts = Facts {
-        now,
-        request_id: &request_id,
-        conn: ConnectionInfo::default(),
-        user_agent: Some("keyhole-scenario"),
+    saving(instance, &mut world, &call.operation, |world| {
+        let caller = caller_for_key(
+            world,
+            call.service,
+            &credentials.access_key_id,
+            credentials.session_token.as_deref(),
+            now,
+        )?;
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let facts = Facts {
+            now,
+            request_id: &request_id,
+            conn: ConnectionInfo::default(),
+            user_agent: Some("keyhole-scenario"),
+        };
+        dispatch(
+            world,
+            &instance.denials,
+            call,
+            caller,
+            region.to_owned(),
+            facts,
+            validated,
+        )
+    })
+}
+
+/// Runs one request on the locked world and, with a state dir, saves what it changed
+/// before the answer leaves: a success is never sent for a change that was not saved.
+fn saving<T>(
+    instance: &Instance,
+    world: &mut World,
+    operation: &str,
+    run: impl FnOnce(&mut World) -> ApiResult<T>,
+) -> ApiResult<T> {
+    let Some(store) = instance.store.get() else {
+        return run(world);
     };
-    dispatch(
-        &mut world,
-        &instance.denials,
-        call,
-        caller,
-        region.to_owned(),
-        facts,
-        validated,
-    )
+    let shape = persist::records::Shape::of(world);
+    let recording = Recording::start();
+    let output = run(world);
+    let touched = recording.touched();
+    drop(recording);
+    let compare =
+        !persist::records::reads_only(operation) || persist::records::Shape::of(world) != shape;
+    match store.save_changes(world, touched, compare) {
+        Ok(_) => output,
+        // An error answer stays the answer; a success that was not saved becomes an error.
+        Err(_) if output.is_err() => output,
+        Err(message) => Err(ApiError::new(
+            "InternalFailure",
+            format!(
+                "keyhole applied the request but could not save it to its state dir: {message}"
+            ),
+        )
+        .status(500)),
+    }
 }
 
 /// One call as `caller`, on a world the caller already holds (a seed being applied before

@@ -59,6 +59,7 @@ const LAYERS: &[(&str, Layer)] = &[
     ("world/", State),
     // One running emulator: its world behind a lock, and its clock.
     ("instance.rs", State),
+    ("persist/", State),
     // The recent denials an instance keeps.
     ("denials.rs", State),
     ("services/*/state.rs", State),

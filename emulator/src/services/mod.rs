@@ -54,7 +54,12 @@ fn record_key_use(ctx: &RequestContext, world: &mut World) {
     let Some(account) = world.accounts.get_mut(&ctx.caller.account) else {
         return;
     };
-    if let Some(key) = account.iam.access_keys.get_mut(&ctx.caller.access_key_id) {
+    // A use is not a change: it costs no write to --state-dir.
+    if let Some(key) = account
+        .iam
+        .access_keys
+        .get_mut_unmarked(&ctx.caller.access_key_id)
+    {
         key.last_used = Some((
             ctx.now,
             ctx.service.signing_name().to_owned(),

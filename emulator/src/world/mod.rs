@@ -5,6 +5,7 @@
 pub mod iam;
 pub mod identity;
 pub mod timeline;
+pub mod tracked;
 
 use std::collections::BTreeMap;
 
@@ -66,7 +67,7 @@ pub struct World {
     pub accounts: BTreeMap<String, Account>,
     /// Access keys keyhole issued, by access key id.
     #[serde(default)]
-    pub credentials: BTreeMap<String, IssuedCredential>,
+    pub credentials: tracked::Tracked<IssuedCredential>,
     /// AWS Organizations: global, not per account or region.
     #[serde(default)]
     pub organizations: crate::services::organizations::state::OrganizationsState,

@@ -75,6 +75,9 @@ pub struct Timeline {
     /// Entries looked at by [`Timeline::pop_due`] since the world was made: the scale test
     /// checks it does not grow with the world.
     pub examined: u64,
+    /// Events popped since the world was made: `--state-dir` saves the world after a
+    /// request that fired any, even a read.
+    pub fired: u64,
 }
 
 /// Derived data: two worlds with the same state are equal whatever their indexes hold.
@@ -97,6 +100,7 @@ impl Timeline {
         if first.0 .0 > now {
             return None;
         }
+        self.fired += 1;
         self.events.pop_first().map(|(due, event)| (due.0, event))
     }
 

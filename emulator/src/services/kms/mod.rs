@@ -109,8 +109,9 @@ fn record_use(ctx: &RequestContext, world: &mut World, out: &Value) {
         .accounts
         .get_mut(account)
         .and_then(|a| a.regions.get_mut(region))
-        .and_then(|r| r.kms.keys.get_mut(id))
+        .and_then(|r| r.kms.keys.get_mut_unmarked(id))
     {
+        // Usage is not a change of the key: a use does not cost a write to --state-dir.
         key.last_usage = Some(state::LastUsage {
             timestamp: ctx.now,
             operation: ctx.operation.clone(),

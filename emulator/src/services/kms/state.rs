@@ -17,10 +17,10 @@ use super::crypto::{ImportTokenSealer, KeySpec, KeyUsage, KeyVersions};
 pub struct KmsState {
     /// By key id (a UUID, or `mrk-...` for multi-Region keys).
     #[serde(default)]
-    pub keys: BTreeMap<String, Key>,
+    pub keys: crate::world::tracked::Tracked<Key>,
     /// By alias name (`alias/...`).
     #[serde(default)]
-    pub aliases: BTreeMap<String, Alias>,
+    pub aliases: crate::world::tracked::Tracked<Alias>,
     /// Seals GetParametersForImport tokens; created on first use.
     #[serde(default)]
     pub sealer: Option<ImportTokenSealer>,

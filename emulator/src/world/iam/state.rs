@@ -10,21 +10,21 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "camelCase")]
 pub struct IamState {
     #[serde(default)]
-    pub users: BTreeMap<String, User>,
+    pub users: crate::world::tracked::Tracked<User>,
     #[serde(default)]
-    pub roles: BTreeMap<String, Role>,
+    pub roles: crate::world::tracked::Tracked<Role>,
     #[serde(default)]
     pub groups: BTreeMap<String, Group>,
     /// Customer-managed policies, by lower-cased name (names are unique whatever the path).
     #[serde(default)]
-    pub policies: BTreeMap<String, ManagedPolicy>,
+    pub policies: crate::world::tracked::Tracked<ManagedPolicy>,
     /// Long-term access keys (AKIA...), by id. The signing secret lives in
     /// `World::credentials`; this is IAM's view (owner, status, dates).
     #[serde(default)]
-    pub access_keys: BTreeMap<String, AccessKey>,
+    pub access_keys: crate::world::tracked::Tracked<AccessKey>,
     /// STS sessions whose principal lives in this account, by temporary access key id.
     #[serde(default)]
-    pub sessions: BTreeMap<String, Session>,
+    pub sessions: crate::world::tracked::Tracked<Session>,
     /// DeleteServiceLinkedRole tasks, by DeletionTaskId.
     #[serde(default)]
     pub deletion_tasks: BTreeMap<String, DeletionTask>,

@@ -1,0 +1,121 @@
+//! Which parts of the world are stored as records of their own: every [`Tracked`] map, each
+//! entry one row `(kind, scope, key)`. Everything else is the world's skeleton, one row.
+//! [`visit`] is the one list of them, used to save and to load: a map added here is both.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::world::tracked::Tracked;
+use crate::world::World;
+
+/// One tracked map, seen through its records' bytes.
+pub trait RecordMap {
+    /// The entries changed since the last call, serialized (`None`: removed).
+    fn changed(&mut self) -> serde_json::Result<Vec<(String, Option<Vec<u8>>)>>;
+    /// Every entry, serialized; forgets the marks.
+    fn all(&mut self) -> serde_json::Result<Vec<(String, Vec<u8>)>>;
+    /// Puts a stored entry in place.
+    fn load(&mut self, key: String, body: &[u8]) -> serde_json::Result<()>;
+}
+
+impl<V: Serialize + DeserializeOwned> RecordMap for Tracked<V> {
+    fn changed(&mut self) -> serde_json::Result<Vec<(String, Option<Vec<u8>>)>> {
+        self.take_dirty()
+            .into_iter()
+            .map(|(key, value)| Ok((key, value.map(serde_json::to_vec).transpose()?)))
+            .collect()
+    }
+
+    fn all(&mut self) -> serde_json::Result<Vec<(String, Vec<u8>)>> {
+        self.clear_dirty();
+        self.iter()
+            .map(|(key, value)| Ok((key.clone(), serde_json::to_vec(value)?)))
+            .collect()
+    }
+
+    fn load(&mut self, key: String, body: &[u8]) -> serde_json::Result<()> {
+        let value = serde_json::from_slice(body)?;
+        Tracked::load(self, key, value);
+        Ok(())
+    }
+}
+
+/// Calls `f` with each tracked map of the world: its kind, its scope (the account, or
+/// `account/region`; empty for world-wide maps) and the map.
+pub fn visit(world: &mut World, f: &mut dyn FnMut(&'static str, &str, &mut dyn RecordMap)) {
+    f("credential", "", &mut world.credentials);
+    for (id, account) in world.accounts.iter_mut() {
+        let iam = &mut account.iam;
+        f("iam.user", id, &mut iam.users);
+        f("iam.role", id, &mut iam.roles);
+        f("iam.policy", id, &mut iam.policies);
+        f("iam.accessKey", id, &mut iam.access_keys);
+        f("iam.session", id, &mut iam.sessions);
+        for (region, state) in account.regions.iter_mut() {
+            let scope = format!("{id}/{region}");
+            f("kms.key", &scope, &mut state.kms.keys);
+            f("kms.alias", &scope, &mut state.kms.aliases);
+        }
+    }
+}
+
+/// Every `(kind, scope)` the world has now: a scope that disappears (an account or Region
+/// gone with a reset) takes its records with it.
+pub fn scopes(world: &mut World) -> std::collections::BTreeSet<(&'static str, String)> {
+    let mut out = std::collections::BTreeSet::new();
+    visit(world, &mut |kind, scope, _| {
+        out.insert((kind, scope.to_owned()));
+    });
+    out
+}
+
+/// The operations that only read, by AWS's naming, plus KMS's cryptographic operations.
+/// After one of these, keyhole writes only if a tracked entry changed, an event fired, or an
+/// account or Region appeared; after any other, it also compares the skeleton.
+pub fn reads_only(operation: &str) -> bool {
+    const CRYPTO: [&str; 12] = [
+        "Encrypt",
+        "Decrypt",
+        "ReEncrypt",
+        "GenerateDataKey",
+        "GenerateDataKeyWithoutPlaintext",
+        "GenerateDataKeyPair",
+        "GenerateDataKeyPairWithoutPlaintext",
+        "GenerateRandom",
+        "Sign",
+        "Verify",
+        "GenerateMac",
+        "VerifyMac",
+    ];
+    // Named as reads but they create state: the import sealer, temporary credentials.
+    const CHANGING: [&str; 3] = [
+        "GetParametersForImport",
+        "GetSessionToken",
+        "GetFederationToken",
+    ];
+    if CHANGING.contains(&operation) {
+        return false;
+    }
+    CRYPTO.contains(&operation)
+        || ["Describe", "List", "Get"]
+            .iter()
+            .any(|prefix| operation.starts_with(prefix))
+}
+
+/// The cheap facts a read may change without touching a tracked map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    accounts: usize,
+    regions: usize,
+    fired: u64,
+}
+
+impl Shape {
+    pub fn of(world: &World) -> Shape {
+        Shape {
+            accounts: world.accounts.len(),
+            regions: world.accounts.values().map(|a| a.regions.len()).sum(),
+            fired: world.timeline.fired,
+        }
+    }
+}
