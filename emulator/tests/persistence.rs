@@ -393,3 +393,57 @@ fn an_unwritable_state_dir_is_refused_at_start() {
         "{stderr}"
     );
 }
+
+/// The rule for `--seed` with `--state-dir`: the first start seeds the empty state dir and
+/// saves the result (it survives a kill -9); later starts load the saved world and do not
+/// seed it again, so what the API changed since (a deleted alias) stays changed.
+#[test]
+fn seeds_apply_to_an_empty_state_dir_only() {
+    let dir = temp_dir("seeded");
+    let state_dir = dir.join("state");
+    let seed = dir.join("seed.json");
+    let key_id = "0b7e0a4e-8d8e-4c57-9b7b-2f5cfe3b1c11";
+    std::fs::write(
+        &seed,
+        format!(
+            r#"{{"keyholeSeed": 1, "accounts": {{"{ACCOUNT}": {{"regions": {{"us-east-1": {{"kms": {{
+                "keys": [{{"keyId": "{key_id}"}}],
+                "aliases": [{{"name": "alias/seeded", "targetKeyId": "{key_id}"}}]}}}}}}}}}}}}"#
+        ),
+    )
+    .expect("seed file");
+    let args = [
+        "--state-dir",
+        state_dir.to_str().expect("utf-8"),
+        "--seed",
+        seed.to_str().expect("utf-8"),
+    ];
+    let server = start(&dir, &args);
+    let described = kms(server.addr, "DescribeKey", json!({"KeyId": "alias/seeded"}));
+    assert_eq!(described["KeyMetadata"]["KeyId"], key_id);
+    server.kill_9();
+
+    let server = start(&dir, &args);
+    let described = kms(server.addr, "DescribeKey", json!({"KeyId": key_id}));
+    assert_eq!(described["KeyMetadata"]["KeyId"], key_id);
+    kms(
+        server.addr,
+        "DeleteAlias",
+        json!({"AliasName": "alias/seeded"}),
+    );
+    server.stop();
+
+    let server = start(&dir, &args);
+    let world = admin(server.addr, "/_keyhole/state");
+    let kms_state = &world["accounts"][ACCOUNT]["regions"]["us-east-1"]["kms"];
+    assert!(
+        kms_state["keys"].get(key_id).is_some(),
+        "the seeded key is kept"
+    );
+    assert!(
+        kms_state["aliases"].get("alias/seeded").is_none(),
+        "the seed was applied again: {}",
+        kms_state["aliases"]
+    );
+    server.stop();
+}
