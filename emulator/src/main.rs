@@ -3,9 +3,13 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use keyhole::{DenyMessageStyle, Emulator, Settings};
+use keyhole::init_hooks::InitHooks;
+use keyhole::instance::{DecisionLog, Instance};
+use keyhole::{DenyMessageStyle, Settings};
 use tokio::net::TcpListener;
 
 /// Requests allocate many small, short-lived strings; mimalloc serves them faster than the
@@ -316,6 +320,27 @@ struct ServeArgs {
     #[arg(long, env = "KEYHOLE_DENY_MESSAGE_STYLE", default_value = "arn",
           value_parser = ["arn", "legacy"])]
     deny_message_style: String,
+    // Init hooks and the decision log (README "Init hooks", "The decision log").
+    /// A folder of init hooks: its executable files run one at a time, in byte order of
+    /// their names, once keyhole answers, with AWS_ENDPOINT_URL and the default account's
+    /// credentials set. GET /_keyhole/health reports each under `init`.
+    #[arg(long, env = "KEYHOLE_INIT_DIR", value_name = "DIR")]
+    init_dir: Option<PathBuf>,
+    /// Seconds one init hook may run before it is killed and counted as failed.
+    #[arg(
+        long,
+        env = "KEYHOLE_INIT_TIMEOUT",
+        value_name = "SECONDS",
+        default_value_t = 300
+    )]
+    init_timeout: u64,
+    /// How many authorization decisions GET /_keyhole/decisions keeps (0 keeps none).
+    #[arg(long, env = "KEYHOLE_DECISIONS_KEPT", value_name = "N",
+          default_value_t = keyhole::instance::DECISIONS_KEPT)]
+    decisions_kept: usize,
+    /// Append every authorization decision to FILE, one JSON line each.
+    #[arg(long, env = "KEYHOLE_DECISION_LOG", value_name = "FILE")]
+    decision_log: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -510,7 +535,13 @@ fn serve(args: ServeArgs) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("KEYHOLE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                // Init hooks' output and failures show without KEYHOLE_LOG.
+                .unwrap_or_else(|_| {
+                    tracing_subscriber::EnvFilter::new(format!(
+                        "warn,{}=info",
+                        keyhole::init_hooks::LOG_TARGET
+                    ))
+                }),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -521,6 +552,13 @@ fn serve(args: ServeArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    let (instance, hooks) = match instance_of(&args) {
+        Ok(parts) => parts,
+        Err(error) => {
+            eprintln!("keyhole: {error}");
+            return ExitCode::from(2);
+        }
+    };
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if let Some(workers) = args.workers {
         builder.worker_threads(usize::from(workers));
@@ -550,18 +588,46 @@ fn serve(args: ServeArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        let settings = Settings {
-            default_account: args.default_account,
-            default_region: args.default_region,
-            strict_auth: args.strict_auth,
-            // clap accepts only the names `from_name` knows.
-            deny_message_style: DenyMessageStyle::from_name(&args.deny_message_style)
-                .unwrap_or_default(),
-        };
         println!("keyhole listening on http://{addr}");
-        Emulator::run(listener, settings, shutdown_signal()).await;
+        if let Some(hooks) = hooks {
+            keyhole::init_hooks::start(instance.clone(), hooks, addr);
+        }
+        keyhole::server::run(listener, instance, shutdown_signal()).await;
         ExitCode::SUCCESS
     })
+}
+
+/// The emulator `args` describe, with its init hooks; an unreadable init folder or decision
+/// log file is an error before anything listens.
+fn instance_of(args: &ServeArgs) -> Result<(Arc<Instance>, Option<Arc<InitHooks>>), String> {
+    let settings = Settings {
+        default_account: args.default_account.clone(),
+        default_region: args.default_region.clone(),
+        strict_auth: args.strict_auth,
+        // clap accepts only the names `from_name` knows.
+        deny_message_style: DenyMessageStyle::from_name(&args.deny_message_style)
+            .unwrap_or_default(),
+    };
+    let mut instance = Instance::new(settings);
+    let file = match &args.decision_log {
+        Some(path) => Some(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|e| format!("--decision-log {}: {e}", path.display()))?,
+        ),
+        None => None,
+    };
+    instance.decisions = DecisionLog::new(args.decisions_kept, file);
+    let hooks = match &args.init_dir {
+        Some(dir) => Some(Arc::new(InitHooks::discover(
+            dir,
+            Duration::from_secs(args.init_timeout),
+        )?)),
+        None => None,
+    };
+    Ok((Arc::new(instance), hooks))
 }
 
 async fn shutdown_signal() {

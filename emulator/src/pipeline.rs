@@ -6,13 +6,13 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, UNIX_EPOCH};
 
-use crate::denials::{Denial, Denials};
+use crate::denials::{DecisionLog, DecisionRecord, Denial};
 use crate::instance::Instance;
 use crate::protocol::sigv4::{self, AuthError, RequestParts, SignatureInfo};
 use crate::protocol::{
     self, ApiError, ApiResult, Call, HttpRequest, HttpResponse, Protocol, ServiceId,
 };
-use crate::request::RequestContext;
+use crate::request::{DecisionTrail, RequestContext};
 use crate::services;
 use crate::world::{is_account_id, Caller, World};
 
@@ -73,13 +73,7 @@ pub fn api(
             user_agent: req.header(http::header::USER_AGENT),
         };
         let output = dispatch(
-            &mut world,
-            &instance.denials,
-            &call,
-            caller,
-            region,
-            facts,
-            validated,
+            &mut world, instance, &call, caller, region, facts, validated,
         )?;
         Ok((call.operation, output))
     })();
@@ -116,7 +110,7 @@ fn validate(call: &Call) -> ApiResult<()> {
 /// the request context, the handler.
 fn dispatch(
     world: &mut World,
-    denials: &Denials,
+    instance: &Instance,
     call: &Call,
     mut caller: Caller,
     region: String,
@@ -136,12 +130,19 @@ fn dispatch(
         source_ip: facts.conn.remote_ip,
         secure_transport: false,
         user_agent: facts.user_agent.map(str::to_owned),
+        decisions: if instance.decisions.enabled() {
+            DecisionTrail::recording()
+        } else {
+            DecisionTrail::default()
+        },
     };
     // keyhole's clock moves once per request, before the handler (events that came due
     // since the last request) and after it (events the handler made due already).
     services::registry::advance(world, facts.now);
     let output = services::dispatch(&ctx, world, call);
     services::registry::advance(world, facts.now);
+    log_decisions(&instance.decisions, &ctx, &output);
+    let denials = &instance.denials;
     if let Err(error) = &output {
         if denials.watched() && is_denial(error) {
             denials.record(Denial {
@@ -156,6 +157,32 @@ fn dispatch(
         }
     }
     output
+}
+
+/// Adds the decisions made for `ctx` to the decision log. A denial the request answered
+/// with keeps the message the caller saw (KMS words some itself).
+fn log_decisions(log: &DecisionLog, ctx: &RequestContext, output: &ApiResult<serde_json::Value>) {
+    let answered = output
+        .as_ref()
+        .err()
+        .and_then(|e| Some((e.decision.as_deref()?, e.message.as_deref())));
+    for decision in ctx.decisions.take() {
+        let message = match answered {
+            Some((denied, message)) if *denied == decision => message.map(str::to_owned),
+            _ => decision.access_denied_message(),
+        };
+        log.record(DecisionRecord {
+            id: 0,
+            time: ctx.now,
+            request_id: ctx.request_id.clone(),
+            caller_arn: ctx.caller.arn(),
+            caller_account: ctx.caller.account.to_string(),
+            service: ctx.service.signing_name(),
+            operation: ctx.operation.clone(),
+            message,
+            decision: std::sync::Arc::new(decision),
+        });
+    }
 }
 
 /// An error the policy engine decided, or a service's own AccessDenied (Organizations, STS).
@@ -200,7 +227,7 @@ pub fn call_in_process(
     };
     dispatch(
         &mut world,
-        &instance.denials,
+        instance,
         call,
         caller,
         region.to_owned(),
