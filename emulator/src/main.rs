@@ -42,6 +42,13 @@ enum Command {
     /// The policy corpus: authorization cases kept as JSON tests.
     #[command(subcommand)]
     Corpus(CorpusCommand),
+    /// Exit 0 when a keyhole answers GET /_keyhole/health with 200: the Docker image's
+    /// health check, which has no shell or curl.
+    Health {
+        /// The port of a keyhole on 127.0.0.1.
+        #[arg(long, env = "KEYHOLE_PORT", default_value_t = 4566)]
+        port: u16,
+    },
 }
 
 #[derive(Subcommand)]
@@ -350,6 +357,7 @@ fn main() -> ExitCode {
         Command::Scenario(args) => scenario(args),
         Command::Lab(args) => lab(args),
         Command::Policy(command) => policy(command),
+        Command::Health { port } => health(port),
         Command::Corpus(CorpusCommand::Dump { into, name, case }) => exit_code(
             keyhole::policy::corpus::run_dump(case.as_deref(), &into, name.as_deref()),
         ),
@@ -525,6 +533,32 @@ fn lab(args: LabArgs) -> ExitCode {
     let printed = cli::remote(remote, &args.lab_dir, args.endpoint.as_deref(), lang);
     print!("{}", printed.text);
     exit_code(printed.status)
+}
+
+fn health(port: u16) -> ExitCode {
+    use std::io::{Read, Write};
+    let answered = (|| -> std::io::Result<bool> {
+        let timeout = Some(std::time::Duration::from_secs(3));
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+        stream.set_read_timeout(timeout)?;
+        stream.write_all(
+            b"GET /_keyhole/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        )?;
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head)?;
+        Ok(head.ends_with(b" 200"))
+    })();
+    match answered {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("keyhole: 127.0.0.1:{port} answered GET /_keyhole/health, not with 200");
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("keyhole: no keyhole answers on 127.0.0.1:{port}: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn exit_code(code: i32) -> ExitCode {
