@@ -160,25 +160,25 @@ impl InitHooks {
             tracing::info!(target: LOG_TARGET, "init hook {} started", hook.name);
             let started = Instant::now();
             let result = run_one(hook, &env, self.timeout).await;
-            let ms = Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+            let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             match result {
                 Ok(()) => {
                     tracing::info!(
                         target: LOG_TARGET,
                         "init hook {} succeeded in {} ms",
                         hook.name,
-                        ms.unwrap_or_default()
+                        ms
                     );
-                    self.set(index, Status::Ok, Some(0), ms, None);
+                    self.set(index, Status::Ok, Some(0), Some(ms), None);
                 }
                 Err((code, reason)) => {
                     tracing::warn!(
                         target: LOG_TARGET,
                         "init hook {} failed after {} ms: {reason}; the hooks after it still run",
                         hook.name,
-                        ms.unwrap_or_default()
+                        ms
                     );
-                    self.set(index, Status::Failed, code, ms, Some(reason));
+                    self.set(index, Status::Failed, code, Some(ms), Some(reason));
                 }
             }
         }

@@ -89,7 +89,10 @@ fn init_when_finished(served: &Served) -> Value {
 fn without_durations(init: &Value) -> Value {
     let mut init = init.clone();
     for hook in init["hooks"].as_array_mut().expect("hooks") {
-        assert!(hook["durationMs"].is_u64() || hook["status"] == "skipped", "{hook}");
+        assert!(
+            hook["durationMs"].is_u64() || hook["status"] == "skipped",
+            "{hook}"
+        );
         hook.as_object_mut().expect("hook").remove("durationMs");
     }
     init
@@ -105,7 +108,12 @@ fn hooks_run_in_name_order_with_the_endpoint_and_a_failure_is_reported() {
     );
     hook(&dir, "20-second.sh", &log, true);
     hook(&dir, "10-first.sh", &log, true);
-    hook(&dir, "15-fails.sh", "#!/bin/sh\necho going wrong >&2\nexit 3\n", true);
+    hook(
+        &dir,
+        "15-fails.sh",
+        "#!/bin/sh\necho going wrong >&2\nexit 3\n",
+        true,
+    );
     hook(&dir, "12-notes.txt", "not a hook\n", false);
     hook(&dir, "9-last-by-bytes.sh", &log, true);
     let served = serve(&dir, &[]);
