@@ -43,7 +43,18 @@ fn request(target: &str, body: String) -> HttpRequest {
 }
 
 fn encrypt(c: &mut Criterion) {
-    let instance = Instance::new(Settings::default());
+    // The decision log on (the default, 1000 kept) and off (`--decisions-kept 0`).
+    let mut quiet = Instance::new(Settings::default());
+    quiet.decisions = keyhole::instance::DecisionLog::new(0, None);
+    encrypt_with(
+        c,
+        "pipeline_kms_encrypt_64B",
+        Instance::new(Settings::default()),
+    );
+    encrypt_with(c, "pipeline_kms_encrypt_64B_no_decision_log", quiet);
+}
+
+fn encrypt_with(c: &mut Criterion, name: &str, instance: Instance) {
     let created = server::handle(
         &instance,
         &request("CreateKey", "{}".into()),
@@ -59,7 +70,7 @@ fn encrypt(c: &mut Criterion) {
     );
     let check = server::handle(&instance, &encrypt, ConnectionInfo::default());
     assert_eq!(check.status, 200, "{:?}", check.body);
-    c.bench_function("pipeline_kms_encrypt_64B", |b| {
+    c.bench_function(name, |b| {
         b.iter(|| server::handle(&instance, &encrypt, ConnectionInfo::default()))
     });
 }

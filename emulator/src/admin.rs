@@ -119,6 +119,7 @@ fn answer(instance: &Instance, req: &HttpRequest) -> HttpResponse {
         },
         ("POST", "/_keyhole/seed") => seed(instance, req),
         ("GET", "/_keyhole/who-can") => crate::who_can::handle(instance, req),
+        ("GET", "/_keyhole/decisions") => crate::decisions_api::handle(instance, req),
         ("GET", "/_keyhole/settings") => settings_out(&instance.world()),
         ("POST", "/_keyhole/settings") => update_settings(instance, req),
         ("POST", "/_keyhole/clock/advance") => {

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use crate::denials::Denial;
+use crate::denials::{explanation_json, Denial};
 use crate::instance::Instance;
 use crate::pipeline::{self, Credentials};
 use crate::policy::json::{self as policy_json, line_column};
@@ -200,18 +200,7 @@ fn call(instance: &Instance, body: &Value) -> Result<Value, String> {
 }
 
 fn denial_json(denial: &Denial) -> Value {
-    let explanation = denial.decision.as_deref().map(|d| {
-        // The first Deny statement that matched, if one did (an implicit deny has none).
-        let statement = d.matched.first();
-        json!({
-            "decision": d.decision.as_str(),
-            "layer": d.layer.map(|l| l.phrase()),
-            "policy": statement.map(|m| m.policy_arn.as_deref().unwrap_or(&m.policy_id)),
-            "statement": statement.map(|m| m.sid.as_deref().map_or_else(|| format!("#{}", m.index), str::to_owned)),
-            "line": statement.and_then(|m| m.span).map(|s| s.start.line),
-            "trace": d.explain().lines().collect::<Vec<_>>(),
-        })
-    });
+    let explanation = denial.decision.as_deref().map(explanation_json);
     json!({
         "time": denial.time,
         "callerArn": denial.caller_arn,

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use crate::clock::Clock;
 use crate::denials::Denials;
+pub use crate::denials::{DecisionLog, DECISIONS_KEPT};
 use crate::persist::Store;
 use crate::protocol::{HttpRequest, HttpResponse};
 use crate::world::{Settings, World};
@@ -15,7 +16,8 @@ pub trait AdminExtension: Send + Sync + std::fmt::Debug {
     /// The answer, or `None` when the path is not one of this extension's.
     fn handle(&self, instance: &Instance, req: &HttpRequest) -> Option<HttpResponse>;
 
-    /// A member of `GET /_keyhole/health` that names the mode (`("lab", "NAME")`).
+    /// A member of `GET /_keyhole/health` that names the mode (`("lab", "NAME")`) or reports
+    /// on it (`("init", {...})`, the init hooks of `keyhole serve --init-dir`).
     fn health(&self) -> (&'static str, serde_json::Value);
 }
 
@@ -24,12 +26,15 @@ pub trait AdminExtension: Send + Sync + std::fmt::Debug {
 pub struct Instance {
     world: Mutex<World>,
     pub clock: Clock,
-    /// Set once, by the mode that adds endpoints (`keyhole lab start`).
+    /// Set once, by the mode that adds endpoints (`keyhole lab start`) or a health member
+    /// (`keyhole serve --init-dir`).
     pub extension: OnceLock<Arc<dyn AdminExtension>>,
     /// The recent denied requests (`GET /_keyhole/denials`).
     pub denials: Denials,
     /// Set once, by `keyhole serve --state-dir`: where every change is saved.
     pub store: OnceLock<Arc<Store>>,
+    /// The recent authorization decisions (`GET /_keyhole/decisions`).
+    pub decisions: DecisionLog,
 }
 
 impl Instance {
@@ -39,6 +44,7 @@ impl Instance {
             clock: Clock::default(),
             extension: OnceLock::new(),
             denials: Denials::default(),
+            decisions: DecisionLog::default(),
             store: OnceLock::new(),
         }
     }

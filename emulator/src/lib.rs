@@ -25,9 +25,9 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Everything else is crate-private; DEVELOPERS.md draws its layers. Six modules (`instance`,
-//! `pipeline`, `protocol`, `server`, `services`, `world`) stay reachable but hidden from these
-//! docs for keyhole's own benchmarks, fuzz targets and tests outside the crate: they are not
+//! Everything else is crate-private; DEVELOPERS.md draws its layers. Seven modules
+//! (`init_hooks`, `instance`, `pipeline`, `protocol`, `server`, `services`, `world`) stay
+//! reachable but hidden from these docs for keyhole's own benchmarks, fuzz targets and tests outside the crate: they are not
 //! part of the API and may change in any release.
 
 mod admin;
@@ -36,9 +36,12 @@ mod authz;
 mod clock;
 mod console;
 mod console_api;
+mod decisions_api;
 mod denials;
 mod docfile;
 mod emulator;
+#[doc(hidden)]
+pub mod init_hooks;
 #[doc(hidden)]
 pub mod instance;
 #[doc(hidden)]

@@ -4,9 +4,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use keyhole::instance::Instance;
+use keyhole::init_hooks::InitHooks;
+use keyhole::instance::{DecisionLog, Instance};
 use keyhole::{DenyMessageStyle, Settings};
 use tokio::net::TcpListener;
 
@@ -43,6 +45,13 @@ enum Command {
     /// The policy corpus: authorization cases kept as JSON tests.
     #[command(subcommand)]
     Corpus(CorpusCommand),
+    /// Exit 0 when a keyhole answers GET /_keyhole/health with 200: the Docker image's
+    /// health check, which has no shell or curl.
+    Health {
+        /// The port of a keyhole on 127.0.0.1.
+        #[arg(long, env = "KEYHOLE_PORT", default_value_t = 4566)]
+        port: u16,
+    },
 }
 
 #[derive(Subcommand)]
@@ -358,6 +367,27 @@ struct ServeArgs {
     /// answered and loaded again at the next start. Without it nothing touches the disk.
     #[arg(long, env = "KEYHOLE_STATE_DIR", value_name = "DIR")]
     state_dir: Option<std::path::PathBuf>,
+    // Init hooks and the decision log (README "Init hooks", "The decision log").
+    /// A folder of init hooks: its executable files run one at a time, in byte order of
+    /// their names, once keyhole answers, with AWS_ENDPOINT_URL and the default account's
+    /// credentials set. GET /_keyhole/health reports each under `init`.
+    #[arg(long, env = "KEYHOLE_INIT_DIR", value_name = "DIR")]
+    init_dir: Option<PathBuf>,
+    /// Seconds one init hook may run before it is killed and counted as failed.
+    #[arg(
+        long,
+        env = "KEYHOLE_INIT_TIMEOUT",
+        value_name = "SECONDS",
+        default_value_t = 300
+    )]
+    init_timeout: u64,
+    /// How many authorization decisions GET /_keyhole/decisions keeps (0 keeps none).
+    #[arg(long, env = "KEYHOLE_DECISIONS_KEPT", value_name = "N",
+          default_value_t = keyhole::instance::DECISIONS_KEPT)]
+    decisions_kept: usize,
+    /// Append every authorization decision to FILE, one JSON line each.
+    #[arg(long, env = "KEYHOLE_DECISION_LOG", value_name = "FILE")]
+    decision_log: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -373,6 +403,7 @@ fn main() -> ExitCode {
         Command::Seed(SeedCommand::Check { files }) => {
             exit_code(keyhole::seed::cli::check(&files, Settings::default()))
         }
+        Command::Health { port } => health(port),
         Command::Corpus(CorpusCommand::Dump { into, name, case }) => exit_code(
             keyhole::policy::corpus::run_dump(case.as_deref(), &into, name.as_deref()),
         ),
@@ -550,6 +581,32 @@ fn lab(args: LabArgs) -> ExitCode {
     exit_code(printed.status)
 }
 
+fn health(port: u16) -> ExitCode {
+    use std::io::{Read, Write};
+    let answered = (|| -> std::io::Result<bool> {
+        let timeout = Some(std::time::Duration::from_secs(3));
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+        stream.set_read_timeout(timeout)?;
+        stream.write_all(
+            b"GET /_keyhole/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        )?;
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head)?;
+        Ok(head.ends_with(b" 200"))
+    })();
+    match answered {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("keyhole: 127.0.0.1:{port} answered GET /_keyhole/health, not with 200");
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("keyhole: no keyhole answers on 127.0.0.1:{port}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn exit_code(code: i32) -> ExitCode {
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
@@ -558,7 +615,13 @@ fn serve(args: ServeArgs) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("KEYHOLE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                // Init hooks' output and failures show without KEYHOLE_LOG.
+                .unwrap_or_else(|_| {
+                    tracing_subscriber::EnvFilter::new(format!(
+                        "warn,{}=info",
+                        keyhole::init_hooks::LOG_TARGET
+                    ))
+                }),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -569,15 +632,13 @@ fn serve(args: ServeArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let settings = Settings {
-        default_account: args.default_account.clone(),
-        default_region: args.default_region.clone(),
-        strict_auth: args.strict_auth,
-        // clap accepts only the names `from_name` knows.
-        deny_message_style: DenyMessageStyle::from_name(&args.deny_message_style)
-            .unwrap_or_default(),
+    let (instance, hooks) = match instance_of(&args) {
+        Ok(parts) => parts,
+        Err(error) => {
+            eprintln!("keyhole: {error}");
+            return ExitCode::from(2);
+        }
     };
-    let instance = Arc::new(Instance::new(settings));
     // Before the port is bound: a state dir that cannot be used serves nothing.
     let loaded = match &args.state_dir {
         Some(dir) => match open_state(&instance, dir) {
@@ -635,6 +696,9 @@ fn serve(args: ServeArgs) -> ExitCode {
             }
         };
         println!("keyhole listening on http://{addr}");
+        if let Some(hooks) = hooks {
+            keyhole::init_hooks::start(instance.clone(), hooks, addr);
+        }
         keyhole::server::run(listener, instance.clone(), shutdown_signal()).await;
         // A graceful stop also saves what was not worth a write of its own (last-use times).
         if let Some(store) = instance.store.get() {
@@ -650,7 +714,7 @@ fn serve(args: ServeArgs) -> ExitCode {
 
 /// Opens the state dir, loads the world it holds (the flags' settings win over the stored
 /// ones: they are this run's configuration) and saves it whole, as the file's new baseline.
-/// Opens the store and loads its world, if it holds one: `Ok(true)` when it did.
+/// `Ok(true)` when it held a world.
 fn open_state(instance: &Instance, dir: &std::path::Path) -> Result<bool, String> {
     let opened = keyhole::persist::Store::open(dir).map_err(|e| e.to_string())?;
     let store = opened.store;
@@ -676,6 +740,39 @@ fn open_state(instance: &Instance, dir: &std::path::Path) -> Result<bool, String
     drop(world);
     let _ = instance.store.set(Arc::new(store));
     Ok(loaded)
+}
+
+/// The emulator `args` describe, with its init hooks; an unreadable init folder or decision
+/// log file is an error before anything listens.
+fn instance_of(args: &ServeArgs) -> Result<(Arc<Instance>, Option<Arc<InitHooks>>), String> {
+    let settings = Settings {
+        default_account: args.default_account.clone(),
+        default_region: args.default_region.clone(),
+        strict_auth: args.strict_auth,
+        // clap accepts only the names `from_name` knows.
+        deny_message_style: DenyMessageStyle::from_name(&args.deny_message_style)
+            .unwrap_or_default(),
+    };
+    let mut instance = Instance::new(settings);
+    let file = match &args.decision_log {
+        Some(path) => Some(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|e| format!("--decision-log {}: {e}", path.display()))?,
+        ),
+        None => None,
+    };
+    instance.decisions = DecisionLog::new(args.decisions_kept, file);
+    let hooks = match &args.init_dir {
+        Some(dir) => Some(Arc::new(InitHooks::discover(
+            dir,
+            Duration::from_secs(args.init_timeout),
+        )?)),
+        None => None,
+    };
+    Ok((Arc::new(instance), hooks))
 }
 
 async fn shutdown_signal() {

@@ -6,14 +6,14 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, UNIX_EPOCH};
 
-use crate::denials::{Denial, Denials};
+use crate::denials::{DecisionLog, DecisionRecord, Denial, Denials};
 use crate::instance::Instance;
 use crate::persist;
 use crate::protocol::sigv4::{self, AuthError, RequestParts, SignatureInfo};
 use crate::protocol::{
     self, ApiError, ApiResult, Call, HttpRequest, HttpResponse, Protocol, ServiceId,
 };
-use crate::request::RequestContext;
+use crate::request::{DecisionTrail, RequestContext};
 use crate::services;
 use crate::world::tracked::Recording;
 use crate::world::{is_account_id, Caller, World};
@@ -77,7 +77,7 @@ pub fn api(
             };
             dispatch(
                 world,
-                &instance.denials,
+                Logs::of(instance),
                 &call,
                 caller,
                 region,
@@ -118,9 +118,24 @@ fn validate(call: &Call) -> ApiResult<()> {
 
 /// An authenticated call, from here on the same for every way in: validation's verdict,
 /// the request context, the handler.
+/// Where a request's denials and decisions are kept.
+struct Logs<'a> {
+    denials: &'a Denials,
+    decisions: &'a DecisionLog,
+}
+
+impl<'a> Logs<'a> {
+    fn of(instance: &'a Instance) -> Logs<'a> {
+        Logs {
+            denials: &instance.denials,
+            decisions: &instance.decisions,
+        }
+    }
+}
+
 fn dispatch(
     world: &mut World,
-    denials: &Denials,
+    logs: Logs<'_>,
     call: &Call,
     mut caller: Caller,
     region: String,
@@ -140,12 +155,19 @@ fn dispatch(
         source_ip: facts.conn.remote_ip,
         secure_transport: false,
         user_agent: facts.user_agent.map(str::to_owned),
+        decisions: if logs.decisions.enabled() {
+            DecisionTrail::recording()
+        } else {
+            DecisionTrail::default()
+        },
     };
     // keyhole's clock moves once per request, before the handler (events that came due
     // since the last request) and after it (events the handler made due already).
     services::registry::advance(world, facts.now);
     let output = services::dispatch(&ctx, world, call);
     services::registry::advance(world, facts.now);
+    log_decisions(logs.decisions, &ctx, &output);
+    let denials = logs.denials;
     if let Err(error) = &output {
         if denials.watched() && is_denial(error) {
             denials.record(Denial {
@@ -160,6 +182,32 @@ fn dispatch(
         }
     }
     output
+}
+
+/// Adds the decisions made for `ctx` to the decision log. A denial the request answered
+/// with keeps the message the caller saw (KMS words some itself).
+fn log_decisions(log: &DecisionLog, ctx: &RequestContext, output: &ApiResult<serde_json::Value>) {
+    let answered = output
+        .as_ref()
+        .err()
+        .and_then(|e| Some((e.decision.as_deref()?, e.message.as_deref())));
+    for decision in ctx.decisions.take() {
+        let message = match answered {
+            Some((denied, message)) if *denied == decision => message.map(str::to_owned),
+            _ => decision.access_denied_message(),
+        };
+        log.record(DecisionRecord {
+            id: 0,
+            time: ctx.now,
+            request_id: ctx.request_id.clone(),
+            caller_arn: ctx.caller.arn(),
+            caller_account: ctx.caller.account.to_string(),
+            service: ctx.service.signing_name(),
+            operation: ctx.operation.clone(),
+            message,
+            decision: std::sync::Arc::new(decision),
+        });
+    }
 }
 
 /// An error the policy engine decided, or a service's own AccessDenied (Organizations, STS).
@@ -205,7 +253,7 @@ pub fn call_in_process(
         };
         dispatch(
             world,
-            &instance.denials,
+            Logs::of(instance),
             call,
             caller,
             region.to_owned(),
@@ -266,7 +314,10 @@ pub fn call_on_world(
     };
     dispatch(
         world,
-        &Denials::default(),
+        Logs {
+            denials: &Denials::default(),
+            decisions: &DecisionLog::default(),
+        },
         call,
         caller,
         region.to_owned(),

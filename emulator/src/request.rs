@@ -2,7 +2,9 @@
 //! The policy evaluator reads its global condition keys from here.
 
 use std::net::IpAddr;
+use std::sync::Mutex;
 
+use crate::policy::Decision;
 use crate::protocol::ServiceId;
 use crate::world::Caller;
 
@@ -20,6 +22,9 @@ pub struct RequestContext {
     /// `aws:SecureTransport`: keyhole serves plain HTTP, so false unless a proxy says otherwise.
     pub secure_transport: bool,
     pub user_agent: Option<String>,
+    /// The decisions authz makes for this request's caller, for the decision log
+    /// (`GET /_keyhole/decisions`); off for the hypothetical requests of who-can and seeding.
+    pub decisions: DecisionTrail,
 }
 
 impl RequestContext {
@@ -33,5 +38,42 @@ impl RequestContext {
     pub fn action(&self) -> String {
         // Concatenated, not `format!`: this runs on every call and the formatter costs more.
         [self.service.signing_name(), ":", &self.operation].concat()
+    }
+}
+
+/// The decisions made while answering one request, when the decision log keeps them.
+#[derive(Debug, Default)]
+pub struct DecisionTrail(Option<Mutex<Vec<Decision>>>);
+
+impl DecisionTrail {
+    /// A trail that keeps what it is given.
+    pub fn recording() -> DecisionTrail {
+        DecisionTrail(Some(Mutex::new(Vec::new())))
+    }
+
+    /// Keeps a copy of `decision` when recording; costs nothing otherwise.
+    pub fn push(&self, decision: &Decision) {
+        if let Some(kept) = &self.0 {
+            kept.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(decision.clone());
+        }
+    }
+
+    /// The decisions kept so far, in the order they were made; the trail is empty after.
+    pub fn take(&self) -> Vec<Decision> {
+        self.0.as_ref().map_or_else(Vec::new, |kept| {
+            std::mem::take(&mut *kept.lock().unwrap_or_else(|p| p.into_inner()))
+        })
+    }
+}
+
+impl Clone for DecisionTrail {
+    fn clone(&self) -> DecisionTrail {
+        DecisionTrail(
+            self.0
+                .as_ref()
+                .map(|kept| Mutex::new(kept.lock().unwrap_or_else(|p| p.into_inner()).clone())),
+        )
     }
 }

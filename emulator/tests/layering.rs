@@ -60,7 +60,7 @@ const LAYERS: &[(&str, Layer)] = &[
     // One running emulator: its world behind a lock, and its clock.
     ("instance.rs", State),
     ("persist/", State),
-    // The recent denials an instance keeps.
+    // The recent denials and the decision log an instance keeps.
     ("denials.rs", State),
     ("services/*/state.rs", State),
     // A state split by concern: the persisted types only (Backup: one file per feature).
@@ -78,6 +78,10 @@ const LAYERS: &[(&str, Layer)] = &[
     // The web console's embedded files, and the admin endpoints it reads.
     ("console.rs", Server),
     ("console_api.rs", Server),
+    // `GET /_keyhole/decisions`, over the log `denials.rs` keeps.
+    ("decisions_api.rs", Server),
+    // `keyhole serve --init-dir`: runs hooks against the server once it answers.
+    ("init_hooks.rs", Server),
     ("emulator.rs", Server),
     // Scenarios drive the pipeline and the admin endpoints as a client would.
     ("scenario/", Server),

@@ -64,14 +64,16 @@ pub fn decide_request(ctx: &RequestContext, world: &World, access: &Access) -> D
             ContextValue::from(agent.as_str()),
         ));
     }
-    decide_with(
+    let decision = decide_with(
         world,
         &ctx.caller,
         &env,
         &access,
         extra,
         names_star_resource(ctx.service),
-    )
+    );
+    ctx.decisions.push(&decision);
+    decision
 }
 
 /// The engine's decision for `principal` performing `access`, with its reasons.

@@ -99,6 +99,7 @@ fn who_can(world: &World, now: f64, action: &str, resource: &str) -> Option<Valu
                     source_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
                     secure_transport: false,
                     user_agent: None,
+                    decisions: Default::default(),
                 };
                 authz::decide_request(&ctx, world, &access)
             }

@@ -145,6 +145,7 @@ pub(crate) mod test_support {
             source_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
             secure_transport: false,
             user_agent: None,
+            decisions: Default::default(),
         }
     }
 

@@ -209,6 +209,7 @@ fn call(
         source_ip: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
         secure_transport: false,
         user_agent: Some("keyhole-seed".into()),
+        decisions: Default::default(),
     };
     let call = Call {
         service: ServiceId::Iam,

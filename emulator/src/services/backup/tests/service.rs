@@ -1286,6 +1286,7 @@ fn every_modeled_operation_has_a_handler() {
             source_ip: std::net::IpAddr::from([127, 0, 0, 1]),
             secure_transport: false,
             user_agent: None,
+            decisions: Default::default(),
         };
         // Empty input: handlers answer with their own errors, never NotImplemented.
         if let Err(e) = crate::services::backup::handle(&ctx, &mut world, operation, &json!({})) {
