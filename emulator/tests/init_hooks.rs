@@ -1,14 +1,14 @@
 //! `keyhole serve --init-dir`: hooks run in name order once keyhole answers, with its
 //! endpoint and credentials, their outcomes in `GET /_keyhole/health`; through the binary.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+
+mod support;
 
 /// A fresh folder for one test's hooks and what they write.
 fn scratch(name: &str) -> PathBuf {
@@ -38,46 +38,24 @@ impl Drop for Served {
 }
 
 fn serve(dir: &Path, extra: &[&str]) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_keyhole"))
-        .args(["serve", "--port", "0", "--default-account", "123456789012"])
-        .arg("--init-dir")
-        .arg(dir.join("ready.d"))
-        .args(extra)
-        .env_remove("KEYHOLE_LOG")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(dir.join("stderr")).expect("stderr file"))
-        .spawn()
-        .expect("keyhole starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the ready line");
-    let addr = line
-        .trim()
-        .strip_prefix("keyhole listening on http://")
-        .unwrap_or_else(|| panic!("unexpected ready line {line:?}"))
-        .to_owned();
+    let (child, addr) = support::spawn_serving(
+        Command::new(env!("CARGO_BIN_EXE_keyhole"))
+            .args(["serve", "--port", "0", "--default-account", "123456789012"])
+            .arg("--init-dir")
+            .arg(dir.join("ready.d"))
+            .args(extra)
+            .env_remove("KEYHOLE_LOG")
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(dir.join("stderr")).expect("stderr file")),
+    );
     Served { child, addr }
-}
-
-fn get(addr: &str, path: &str) -> Value {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("write");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read");
-    let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {response}"))
 }
 
 /// `init` of the health answer once the hooks are through (30 s at most).
 fn init_when_finished(served: &Served) -> Value {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let init = get(&served.addr, "/_keyhole/health")["init"].clone();
+        let init = support::get_json(&served.addr, "/_keyhole/health")["init"].clone();
         if init["state"] != "running" || Instant::now() > deadline {
             return init;
         }
@@ -194,7 +172,7 @@ fn a_hook_creates_a_kms_key_with_the_aws_cli() {
     let served = serve(&dir, &["--strict-auth"]);
     let init = init_when_finished(&served);
     assert_eq!(init["state"], "done", "{init}");
-    let state = get(&served.addr, "/_keyhole/state");
+    let state = support::get_json(&served.addr, "/_keyhole/state");
     let account = &state["accounts"]["123456789012"];
     let text = account.to_string();
     assert!(

@@ -2,7 +2,6 @@
 //! `kill -9`; a damaged or newer file is refused; reads write nothing; without the flag
 //! nothing touches the disk.
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -30,25 +29,18 @@ struct Server {
 
 /// Starts `keyhole serve --port 0 <args>` in `cwd` and waits for its ready line.
 fn start(cwd: &Path, args: &[&str]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_keyhole"))
-        .args(["serve", "--port", "0"])
-        .args(args)
-        .current_dir(cwd)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("keyhole starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the ready line");
-    let addr = line
-        .trim()
-        .strip_prefix("keyhole listening on http://")
-        .unwrap_or_else(|| panic!("unexpected ready line {line:?}"))
-        .parse()
-        .expect("an address");
-    Server { child, addr }
+    let (child, addr) = support::spawn_serving(
+        Command::new(env!("CARGO_BIN_EXE_keyhole"))
+            .args(["serve", "--port", "0"])
+            .args(args)
+            .current_dir(cwd)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    );
+    Server {
+        child,
+        addr: addr.parse().expect("an address"),
+    }
 }
 
 /// A test that fails midway leaves no server behind.

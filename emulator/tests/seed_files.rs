@@ -3,8 +3,7 @@
 //! every malformed seed in fixtures/seeds-malformed/ stops `keyhole serve` with its exact
 //! `FILE:LINE:COLUMN: reason` and status 2, without listening.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -12,46 +11,21 @@ use keyhole::pipeline::{call_in_process, Credentials};
 use keyhole::protocol::{Call, ServiceId};
 use serde_json::{json, Value};
 
+mod support;
+
 fn keyhole() -> Command {
     Command::new(env!("CARGO_BIN_EXE_keyhole"))
 }
 
 /// `keyhole serve --port 0 <args>`, up: the child and its address.
 fn serve(args: &[&str]) -> (Child, String) {
-    let mut child = keyhole()
-        .args(["serve", "--port", "0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("keyhole starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the ready line");
-    let Some(addr) = line.trim().strip_prefix("keyhole listening on http://") else {
-        let mut stderr = String::new();
-        let _ = child
-            .stderr
-            .take()
-            .expect("stderr")
-            .read_to_string(&mut stderr);
-        panic!("unexpected ready line {line:?}; stderr: {stderr}");
-    };
-    (child, addr.to_owned())
-}
-
-fn get_state(addr: &str) -> Value {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    write!(
-        stream,
-        "GET /_keyhole/state HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    support::spawn_serving(
+        keyhole()
+            .args(["serve", "--port", "0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
     )
-    .expect("write");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read");
-    let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {response}"))
 }
 
 /// One API call as `account`'s root, in us-east-1.
@@ -433,7 +407,7 @@ async fn an_exported_world_seeds_the_same_world() {
         String::from_utf8_lossy(&exported.stderr)
     );
     let (mut child, addr) = serve(&["--seed", file.to_str().unwrap()]);
-    let seeded = get_state(&addr);
+    let seeded = support::get_json(&addr, "/_keyhole/state");
     let _ = child.kill();
     let _ = child.wait();
     let (a, b) = (normalise(original), normalise(seeded));
@@ -520,7 +494,7 @@ fn keyhole_seed_takes_a_comma_separated_list_applied_in_order() {
         .strip_prefix("keyhole listening on http://")
         .unwrap()
         .to_owned();
-    let state = get_state(&addr);
+    let state = support::get_json(&addr, "/_keyhole/state");
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(state["settings"]["defaultRegion"], "eu-west-1");

@@ -281,3 +281,39 @@ pub fn s<'a>(v: &'a Value, pointer: &str) -> &'a str {
         .and_then(Value::as_str)
         .unwrap_or_default()
 }
+
+/// Starts `command` (a `keyhole serve --port 0 …` with stdout piped) and waits for its ready
+/// line: the child and the address it listens on. A start that prints no ready line panics
+/// with what the child wrote on stderr, when stderr is piped.
+pub fn spawn_serving(command: &mut Command) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader, Read};
+    let mut child = command.spawn().expect("keyhole starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout piped"))
+        .read_line(&mut line)
+        .expect("the ready line");
+    let Some(addr) = line.trim().strip_prefix("keyhole listening on http://") else {
+        let mut stderr = String::new();
+        if let Some(mut pipe) = child.stderr.take() {
+            let _ = pipe.read_to_string(&mut stderr);
+        }
+        let _ = child.kill();
+        panic!("unexpected ready line {line:?}; stderr: {stderr}");
+    };
+    (child, addr.to_owned())
+}
+
+/// `GET path` over a plain socket, without a signature (admin endpoints): the JSON body.
+pub fn get_json(addr: &str, path: &str) -> Value {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {response}"))
+}
