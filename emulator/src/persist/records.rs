@@ -5,6 +5,7 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::services::kms::crypto::KEY_USE_OPERATIONS;
 use crate::world::tracked::Tracked;
 use crate::world::World;
 
@@ -69,24 +70,10 @@ pub fn scopes(world: &mut World) -> std::collections::BTreeSet<(&'static str, St
     out
 }
 
-/// The operations that only read, by AWS's naming, plus KMS's cryptographic operations.
+/// The operations that only read, by AWS's naming, plus the uses of a KMS key.
 /// After one of these, keyhole writes only if a tracked entry changed, an event fired, or an
 /// account or Region appeared; after any other, it also compares the skeleton.
 pub fn reads_only(operation: &str) -> bool {
-    const CRYPTO: [&str; 12] = [
-        "Encrypt",
-        "Decrypt",
-        "ReEncrypt",
-        "GenerateDataKey",
-        "GenerateDataKeyWithoutPlaintext",
-        "GenerateDataKeyPair",
-        "GenerateDataKeyPairWithoutPlaintext",
-        "GenerateRandom",
-        "Sign",
-        "Verify",
-        "GenerateMac",
-        "VerifyMac",
-    ];
     // Named as reads but they create state: the import sealer, temporary credentials.
     const CHANGING: [&str; 3] = [
         "GetParametersForImport",
@@ -96,7 +83,8 @@ pub fn reads_only(operation: &str) -> bool {
     if CHANGING.contains(&operation) {
         return false;
     }
-    CRYPTO.contains(&operation)
+    KEY_USE_OPERATIONS.contains(&operation)
+        || operation == "GenerateRandom"
         || ["Describe", "List", "Get"]
             .iter()
             .any(|prefix| operation.starts_with(prefix))

@@ -74,24 +74,8 @@ pub fn handle(
     Ok(out)
 }
 
-/// The cryptographic operations GetKeyLastUsage reports.
-const TRACKED: &[&str] = &[
-    "Encrypt",
-    "Decrypt",
-    "ReEncrypt",
-    "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext",
-    "GenerateDataKeyPair",
-    "GenerateDataKeyPairWithoutPlaintext",
-    "Sign",
-    "Verify",
-    "GenerateMac",
-    "VerifyMac",
-    "DeriveSharedSecret",
-];
-
 fn record_use(ctx: &RequestContext, world: &mut World, out: &Value) {
-    if !TRACKED.contains(&ctx.operation.as_str()) {
+    if !crypto::KEY_USE_OPERATIONS.contains(&ctx.operation.as_str()) {
         return;
     }
     let Some(arn) = out.get("KeyId").and_then(Value::as_str) else {

@@ -32,6 +32,23 @@ pub use import::{
     ImportTokenSealer, IMPORT_PARAMETERS_LIFETIME,
 };
 pub use mac::MAX_MAC_MESSAGE;
+
+/// The operations that use a key's material and change nothing but its last use: what
+/// GetKeyLastUsage reports, and what `--state-dir` does not write for.
+pub const KEY_USE_OPERATIONS: &[&str] = &[
+    "Encrypt",
+    "Decrypt",
+    "ReEncrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "Sign",
+    "Verify",
+    "GenerateMac",
+    "VerifyMac",
+    "DeriveSharedSecret",
+];
 pub use material::{KeyMaterial, KeyMaterialId, SYMMETRIC_KEY_LEN};
 pub use spec::{
     DataKeyPairSpec, DataKeySpec, EncryptionAlgorithm, KeyAgreementAlgorithm, KeySpec, KeyUsage,
