@@ -508,7 +508,10 @@ fn json_nested_past_serde_jsons_128_levels_is_a_serialization_error() {
         );
         assert_eq!(answer.status, 400, "{depth}: {answer:?}");
         assert_eq!(answer.json()["__type"], "SerializationException");
-        let message = answer.json()["message"].as_str().unwrap_or_default().to_owned();
+        let message = answer.json()["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         assert!(
             message.starts_with("Could not parse request body into json: recursion limit exceeded"),
             "{depth}: {message}"

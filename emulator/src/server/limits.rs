@@ -114,7 +114,10 @@ pub fn refuse(parts: &http::request::Parts, refusal: Refusal) -> HttpResponse {
     let request_id = uuid::Uuid::new_v4().hyphenated().to_string();
     let error = refusal.error();
     let mut response = if parts.uri.path().starts_with("/_keyhole/") {
-        admin::error(refusal.status(), error.message.as_deref().unwrap_or_default())
+        admin::error(
+            refusal.status(),
+            error.message.as_deref().unwrap_or_default(),
+        )
     } else {
         let request = HttpRequest {
             method: parts.method.clone(),
@@ -212,6 +215,7 @@ mod tests {
             },
         );
         assert_eq!(admin.status, 408);
-        assert!(body(&admin).starts_with("{\"error\":\"The request body did not arrive within 2 seconds"));
+        assert!(body(&admin)
+            .starts_with("{\"error\":\"The request body did not arrive within 2 seconds"));
     }
 }
