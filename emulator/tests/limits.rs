@@ -519,3 +519,46 @@ fn json_nested_past_serde_jsons_128_levels_is_a_serialization_error() {
     }
     client.still_served();
 }
+
+#[test]
+fn deeply_nested_policy_documents_and_rest_bodies_are_refused_not_crashed_on() {
+    let server = Server::start(Limits::default());
+    let client = Client::start(server.addr);
+    let created = exchange(
+        server.addr,
+        kms_request(server.addr, "CreateKey", "{}").as_bytes(),
+    );
+    let key = created.json()["KeyMetadata"]["KeyId"].clone();
+    for depth in [129, 10_000] {
+        // A policy is JSON inside a JSON string: the service's own parser meets the depth.
+        let policy = format!("{{\"Statement\":{}}}", nested(depth));
+        let body = serde_json::json!({"KeyId": key, "PolicyName": "default", "Policy": policy});
+        let answer = exchange(
+            server.addr,
+            kms_request(server.addr, "PutKeyPolicy", &body.to_string()).as_bytes(),
+        );
+        assert_eq!(answer.status, 400, "{depth}: {answer:?}");
+        assert_eq!(
+            answer.json()["__type"],
+            "MalformedPolicyDocumentException",
+            "{depth}"
+        );
+        // Backup is restJson: the body is parsed by another decoder.
+        let body = format!("{{\"BackupVaultTags\":{}}}", nested(depth));
+        let request = format!(
+            "PUT /backup-vaults/deep HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
+             X-Amz-Date: 20240101T000000Z\r\nAuthorization: {}\r\nContent-Length: {}\r\n\r\n{body}",
+            server.addr,
+            AUTH.replace("/kms/", "/backup/"),
+            body.len()
+        );
+        let answer = exchange(server.addr, request.as_bytes());
+        assert_eq!(answer.status, 400, "{depth}: {answer:?}");
+        assert_eq!(
+            answer.header("x-amzn-errortype"),
+            Some("SerializationException"),
+            "{depth}: {answer:?}"
+        );
+    }
+    client.still_served();
+}
