@@ -14,6 +14,8 @@ use keyhole::server::{self, Limits};
 use keyhole::world::Settings;
 use serde_json::Value;
 
+mod support;
+
 /// The longest any test waits for one answer.
 const ANSWER_BOUND: Duration = Duration::from_secs(10);
 const AUTH: &str = "AWS4-HMAC-SHA256 Credential=111111111111/20240101/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=0";
@@ -561,4 +563,32 @@ fn deeply_nested_policy_documents_and_rest_bodies_are_refused_not_crashed_on() {
         );
     }
     client.still_served();
+}
+
+/// The flags reach the server: `keyhole serve --max-connections 1 --idle-timeout 1` (the
+/// second as its environment variable) refuses a second connection and closes an idle one.
+#[test]
+fn the_serve_flags_set_the_connection_cap_and_the_idle_timeout() {
+    let (mut child, addr) = support::spawn_serving(
+        std::process::Command::new(env!("CARGO_BIN_EXE_keyhole"))
+            .args(["serve", "--port", "0", "--max-connections", "1"])
+            .env("KEYHOLE_IDLE_TIMEOUT", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null()),
+    );
+    let addr: SocketAddr = addr.parse().expect("an address");
+    let mut held = connect(addr);
+    thread::sleep(Duration::from_millis(200));
+    let refused = exchange(addr, kms_request(addr, "ListKeys", "{}").as_bytes());
+    assert_eq!(refused.status, 503, "{refused:?}");
+    let took = closed_within(&mut held, Duration::from_secs(5));
+    assert!(took < Duration::from_secs(3), "closed after {took:?}");
+    // The slot is free again once the idle connection is gone.
+    let started = Instant::now();
+    while exchange(addr, kms_request(addr, "ListKeys", "{}").as_bytes()).status != 200 {
+        assert!(started.elapsed() < ANSWER_BOUND, "never served again");
+        thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
