@@ -388,6 +388,18 @@ struct ServeArgs {
     /// Append every authorization decision to FILE, one JSON line each.
     #[arg(long, env = "KEYHOLE_DECISION_LOG", value_name = "FILE")]
     decision_log: Option<PathBuf>,
+    // Limits (README "Limits").
+    /// Connections served at once; one more is answered 503 ServiceUnavailable.
+    #[arg(long, env = "KEYHOLE_MAX_CONNECTIONS", value_name = "N",
+          default_value_t = keyhole::server::MAX_CONNECTIONS,
+          value_parser = clap::value_parser!(usize))]
+    max_connections: usize,
+    /// Seconds a connection may stay idle, or take to send a request's headers, before
+    /// keyhole closes it.
+    #[arg(long, env = "KEYHOLE_IDLE_TIMEOUT", value_name = "SECONDS",
+          default_value_t = keyhole::server::IDLE_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    idle_timeout: u64,
 }
 
 fn main() -> ExitCode {
@@ -699,7 +711,12 @@ fn serve(args: ServeArgs) -> ExitCode {
         if let Some(hooks) = hooks {
             keyhole::init_hooks::start(instance.clone(), hooks, addr);
         }
-        keyhole::server::run(listener, instance.clone(), shutdown_signal()).await;
+        let limits = keyhole::server::Limits {
+            max_connections: args.max_connections.max(1),
+            idle_timeout: std::time::Duration::from_secs(args.idle_timeout),
+            ..keyhole::server::Limits::default()
+        };
+        keyhole::server::run_with(listener, instance.clone(), limits, shutdown_signal()).await;
         // A graceful stop also saves what was not worth a write of its own (last-use times).
         if let Some(store) = instance.store.get() {
             let mut world = instance.world();

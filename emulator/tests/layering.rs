@@ -74,6 +74,8 @@ const LAYERS: &[(&str, Layer)] = &[
     ("services/", Services),
     ("pipeline.rs", Pipeline),
     ("server.rs", Server),
+    // The server's limits and the answers past them.
+    ("server/", Server),
     ("admin.rs", Server),
     // The web console's embedded files, and the admin endpoints it reads.
     ("console.rs", Server),
