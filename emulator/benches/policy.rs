@@ -1,8 +1,11 @@
 //! Decisions per second: the seeds' three-statement cross-account key policy
-//! (with its Bool condition) and a 50-statement identity policy.
+//! (with its Bool condition) and a 50-statement identity policy; then cost against statement
+//! count (indexed by action, beside the plain scan it replaced: the same policy with its
+//! index emptied) and against condition count. `tools/bench_policy_plot.py` draws the last two.
 //! `cargo bench -p keyhole --bench policy -- --warm-up-time 1 --measurement-time 3`
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use keyhole::policy::action_index::ActionIndex;
 use keyhole::policy::validate::{validate, PolicyType};
 use keyhole::policy::*;
 
@@ -34,6 +37,93 @@ fn fifty_statements() -> String {
         r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
         st.join(",")
     )
+}
+
+/// `n` statements over ten services; the last one allows `logs:GetLogEvents` on thing/LAST
+/// when it carries `conditions` StringEquals conditions (one key each), all satisfied.
+fn statements(n: usize, conditions: usize) -> String {
+    let services = [
+        "s3", "ec2", "kms", "dynamodb", "sqs", "sns", "lambda", "iam", "backup", "logs",
+    ];
+    let st: Vec<String> = (0..n)
+        .map(|i| {
+            let last = i + 1 == n;
+            let svc = if last { "logs" } else { services[i % services.len()] };
+            let tag = if last { "LAST".to_string() } else { i.to_string() };
+            let keys: Vec<String> = (0..if last { conditions } else { 1 })
+                .map(|k| format!(r#""aws:PrincipalTag/t{k}":"v{k}""#))
+                .collect();
+            format!(
+                r#"{{"Sid":"S{i}","Effect":"Allow","Action":["{svc}:Get*","{svc}:List{i}*"],"Resource":"arn:aws:{svc}:us-east-1:{DST}:thing/{tag}/*","Condition":{{"StringEquals":{{{}}}}}}}"#,
+                keys.join(",")
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        st.join(",")
+    )
+}
+
+fn one_identity(policy: Policy) -> IdentityLayers {
+    IdentityLayers {
+        identity: vec![NamedPolicy::new("P", PolicySource::UserManaged, policy)],
+        ..Default::default()
+    }
+}
+
+fn scaling(c: &mut Criterion) {
+    let request = |conditions: usize| {
+        let mut b = Request::builder(
+            Principal::user(DST, "u"),
+            "logs:GetLogEvents",
+            &format!("arn:aws:logs:us-east-1:{DST}:thing/LAST/x"),
+        );
+        for k in 0..conditions.max(1) {
+            b = b.key(&format!("aws:PrincipalTag/t{k}"), format!("v{k}").as_str());
+        }
+        b.build()
+    };
+    let none = ResourceLayers::default();
+    let mut g = c.benchmark_group("policy_statements");
+    g.throughput(Throughput::Elements(1));
+    let req = request(1);
+    for n in [1, 5, 10, 20, 50, 100, 200] {
+        let indexed = parse(&statements(n, 1)).unwrap();
+        let mut scanned = indexed.clone();
+        scanned.action_index = ActionIndex::default();
+        for (name, policy) in [("indexed", indexed), ("scan", scanned)] {
+            let ids = one_identity(policy);
+            let auth = Authorization {
+                request: &req,
+                principal_side: &ids,
+                resource_side: &none,
+                grants: &[],
+            };
+            assert!(evaluate(&auth).is_allowed(), "{n} statements");
+            g.bench_function(format!("{name}/{n}"), |b| {
+                b.iter(|| black_box(evaluate(black_box(&auth))))
+            });
+        }
+    }
+    g.finish();
+    let mut g = c.benchmark_group("policy_conditions");
+    g.throughput(Throughput::Elements(1));
+    for conditions in [1, 2, 5, 10, 20] {
+        let req = request(conditions);
+        let ids = one_identity(parse(&statements(50, conditions)).unwrap());
+        let auth = Authorization {
+            request: &req,
+            principal_side: &ids,
+            resource_side: &none,
+            grants: &[],
+        };
+        assert!(evaluate(&auth).is_allowed(), "{conditions} conditions");
+        g.bench_function(format!("50 statements/{conditions}"), |b| {
+            b.iter(|| black_box(evaluate(black_box(&auth))))
+        });
+    }
+    g.finish();
 }
 
 fn bench(c: &mut Criterion) {
@@ -121,5 +211,5 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group!(benches, bench, scaling);
 criterion_main!(benches);

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::condition;
 use super::decision::{Decision, EvalDecision, Layer, MatchedStatement, PolicySource};
+use super::glob::SplitArn;
 use super::matcher::ArnPattern;
 use super::matcher::{match_block, not_principal_spares, PrincipalMatch};
 use super::model::{Effect, Policy, ResourcePattern, Statement};
@@ -254,6 +255,8 @@ impl Levels {
 
 struct Evaluator<'a> {
     req: &'a Request,
+    /// The request's resource, split once for every statement's patterns.
+    resource: SplitArn<'a>,
     /// The caller has a permissions boundary: every NotPrincipal Deny then applies to it.
     has_boundary: bool,
     missing: Vec<String>,
@@ -274,10 +277,10 @@ impl Evaluator<'_> {
         if let Some(res) = &st.resource {
             let hit = res.patterns.iter().any(|p| match p {
                 ResourcePattern::Any => true,
-                ResourcePattern::Arn(a) => a.matches(&req.resource),
-                ResourcePattern::Template(t) => t
-                    .resolve(&req.context)
-                    .is_some_and(|chars| ArnPattern::from_marked(&chars).matches(&req.resource)),
+                ResourcePattern::Arn(a) => a.matches_split(&self.resource),
+                ResourcePattern::Template(t) => t.resolve(&req.context).is_some_and(|chars| {
+                    ArnPattern::from_marked(&chars).matches_split(&self.resource)
+                }),
             });
             if hit == res.negated {
                 return None;
@@ -322,7 +325,11 @@ impl Evaluator<'_> {
     ) -> LayerOutcome {
         let mut out = LayerOutcome::default();
         for np in policies {
-            for st in &np.policy.statements {
+            let policy = &np.policy;
+            let candidates = policy
+                .action_index
+                .candidates(&policy.statements, &self.req.action_lc);
+            for st in candidates {
                 let Some(pm) = self.statement(st, principal_required) else {
                     continue;
                 };
@@ -379,6 +386,7 @@ pub fn evaluate(auth: &Authorization<'_>) -> Decision {
     let rs = auth.resource_side;
     let mut ev = Evaluator {
         req,
+        resource: SplitArn::new(&req.resource),
         has_boundary: ps.boundary.is_some() && p.has_identity_policies(),
         missing: Vec::new(),
         matched: Vec::new(),

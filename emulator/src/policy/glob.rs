@@ -50,6 +50,17 @@ impl Glob {
         self.toks == [Tok::Star]
     }
 
+    /// The literal text every match must start with up to the first `sep`, when the pattern
+    /// fixes it: `kms:get*` gives `kms`, a wildcard-free `kms` gives `kms`, `k*:x` and `kms*`
+    /// give `None` (a match may end its first segment anywhere).
+    pub fn literal_head(&self, sep: char) -> Option<&str> {
+        match self.toks.as_slice() {
+            [Tok::Lit(l)] => Some(l.split(sep).next().unwrap_or(l)),
+            [Tok::Lit(l), ..] => l.find(sep).map(|at| &l[..at]),
+            _ => None,
+        }
+    }
+
     pub fn has_wildcards(&self) -> bool {
         self.toks.iter().any(|t| !matches!(t, Tok::Lit(_)))
     }
@@ -159,19 +170,49 @@ impl ArnPattern {
     }
 
     pub fn matches(&self, arn: &str) -> bool {
+        self.matches_split(&SplitArn::new(arn))
+    }
+
+    /// [`ArnPattern::matches`] on an ARN split once for many patterns (one request against
+    /// every statement). The resource segment goes first: it is where patterns differ.
+    pub fn matches_split(&self, arn: &SplitArn<'_>) -> bool {
         let Some(segs) = &self.segments else {
-            return self.whole.matches(arn);
+            return self.whole.matches(arn.whole);
         };
+        let Some(parts) = &arn.segments else {
+            return false;
+        };
+        segs[5].matches(parts[5]) && segs[..5].iter().zip(parts).all(|(g, p)| g.matches(p))
+    }
+}
+
+/// An ARN cut at its first five colons, once, to be matched against many patterns.
+#[derive(Debug, Clone, Copy)]
+pub struct SplitArn<'a> {
+    whole: &'a str,
+    /// `None`: fewer than five colons, so no segmented pattern matches it.
+    segments: Option<[&'a str; 6]>,
+}
+
+impl<'a> SplitArn<'a> {
+    pub fn new(arn: &'a str) -> SplitArn<'a> {
+        let mut parts = [""; 6];
         let mut rest = arn;
-        for seg in &segs[..5] {
-            let Some(i) = rest.find(':') else {
-                return false;
+        for part in &mut parts[..5] {
+            // A byte scan: segments are short, and ':' is ASCII (never inside a UTF-8 sequence).
+            let Some(i) = rest.bytes().position(|b| b == b':') else {
+                return SplitArn {
+                    whole: arn,
+                    segments: None,
+                };
             };
-            if !seg.matches(&rest[..i]) {
-                return false;
-            }
+            *part = &rest[..i];
             rest = &rest[i + 1..];
         }
-        segs[5].matches(rest)
+        parts[5] = rest;
+        SplitArn {
+            whole: arn,
+            segments: Some(parts),
+        }
     }
 }

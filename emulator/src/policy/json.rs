@@ -290,20 +290,53 @@ impl Reader<'_> {
 
 /// 1-based line and column of a byte offset (columns count characters).
 pub fn line_column(text: &str, offset: usize) -> (u32, u32) {
-    let mut line = 1u32;
-    let mut col = 1u32;
-    for (i, c) in text.char_indices() {
-        if i >= offset {
-            break;
-        }
-        if c == '\n' {
-            line += 1;
-            col = 1;
-        } else {
-            col += 1;
+    LineCursor::default().advance_to(text, offset)
+}
+
+/// [`line_column`] for many ascending offsets of one text (every statement's span), each
+/// step counting from the last offset rather than from the start: linear in the text, not
+/// in the text times the offsets.
+#[derive(Debug, Clone, Copy)]
+pub struct LineCursor {
+    offset: usize,
+    consumed: usize,
+    line: u32,
+    col: u32,
+}
+
+impl Default for LineCursor {
+    fn default() -> Self {
+        LineCursor {
+            offset: 0,
+            consumed: 0,
+            line: 1,
+            col: 1,
         }
     }
-    (line, col)
+}
+
+impl LineCursor {
+    pub fn advance_to(&mut self, text: &str, offset: usize) -> (u32, u32) {
+        if offset < self.offset {
+            *self = LineCursor::default();
+        }
+        // `self.offset` is always a character boundary: the end of the last character counted.
+        let chunk = &text[self.offset..];
+        for (i, c) in chunk.char_indices() {
+            if self.offset + i >= offset {
+                break;
+            }
+            if c == '\n' {
+                self.line += 1;
+                self.col = 1;
+            } else {
+                self.col += 1;
+            }
+            self.consumed = self.offset + i + c.len_utf8();
+        }
+        self.offset = self.consumed;
+        (self.line, self.col)
+    }
 }
 
 #[cfg(test)]
@@ -347,9 +380,31 @@ mod tests {
         assert!(parse(&t).is_err());
     }
 
+    /// The plain scan from the start, the reference for the cursor.
+    fn line_column_by_scan(text: &str, offset: usize) -> (u32, u32) {
+        let mut line_col = (1, 1);
+        for (_, c) in text.char_indices().take_while(|(i, _)| *i < offset) {
+            line_col = if c == '\n' {
+                (line_col.0 + 1, 1)
+            } else {
+                (line_col.0, line_col.1 + 1)
+            };
+        }
+        line_col
+    }
+
     #[test]
     fn line_columns() {
         assert_eq!(line_column("ab\ncd", 4), (2, 2));
         assert_eq!(line_column("ab", 0), (1, 1));
+        let text = "{\n  \"a\": 1,\n  \"é\": [2]\n}";
+        let mut cursor = LineCursor::default();
+        // 16 is inside `é`: counted like the scan does, and the cursor goes on from there.
+        for offset in [0, 3, 5, 12, 14, 16, 17, 20, 100, 2] {
+            assert_eq!(
+                cursor.advance_to(text, offset),
+                line_column_by_scan(text, offset)
+            );
+        }
     }
 }

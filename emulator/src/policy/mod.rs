@@ -54,6 +54,7 @@
 //! `strategies` (feature `strategies`) generates principals, actions and whole policy
 //! documents for property tests of your own rules against this engine.
 
+pub mod action_index;
 pub mod analysis;
 pub mod cli;
 pub mod condition;

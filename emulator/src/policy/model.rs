@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use ipnet::IpNet;
 
+use super::action_index::ActionIndex;
 use super::glob::{ArnPattern, Glob};
 use super::operators::Operator;
 pub use super::statement::{Effect, Position, Span};
@@ -31,6 +32,8 @@ pub struct Policy {
     pub version: Version,
     pub id: Option<String>,
     pub statements: Vec<Statement>,
+    /// `statements` by the service their actions name; built by the parser from them.
+    pub action_index: ActionIndex,
     /// The source text, kept for the simulator and `explain`.
     pub text: Arc<str>,
 }

@@ -105,12 +105,16 @@ pub fn parse_full(text: &str) -> Result<Parsed, ParseError> {
         Some(_) => return Err(ParseError::BadStatement),
     };
     let mut statements = Vec::with_capacity(stmt_nodes.len());
+    let mut lines = json::LineCursor::default();
     for (index, node) in stmt_nodes.into_iter().enumerate() {
-        statements.push(parse_statement(text, node, index, version, &mut lints)?);
+        let mut statement = parse_statement(node, index, version, &mut lints)?;
+        statement.span = Some(span_of(text, node, &mut lines));
+        statements.push(statement);
     }
     let policy = Policy {
         version,
         id,
+        action_index: super::action_index::ActionIndex::build(&statements),
         statements,
         text: Arc::from(text),
     };
@@ -129,9 +133,9 @@ fn check_duplicates(members: &[(String, JsonNode)], lints: &mut Vec<Lint>) {
     }
 }
 
-fn span_of(text: &str, node: &JsonNode) -> Span {
-    let (sl, sc) = json::line_column(text, node.start);
-    let (el, ec) = json::line_column(text, node.end);
+fn span_of(text: &str, node: &JsonNode, lines: &mut json::LineCursor) -> Span {
+    let (sl, sc) = lines.advance_to(text, node.start);
+    let (el, ec) = lines.advance_to(text, node.end);
     Span {
         start_byte: node.start,
         end_byte: node.end,
@@ -180,7 +184,6 @@ fn pick<'a>(
 }
 
 fn parse_statement(
-    text: &str,
     node: &JsonNode,
     index: usize,
     version: Version,
@@ -277,7 +280,7 @@ fn parse_statement(
         action,
         resource,
         conditions,
-        span: Some(span_of(text, node)),
+        span: None,
         inert: false,
     })
 }

@@ -75,7 +75,9 @@ fn allowed_char(c: char) -> bool {
 }
 
 fn charset_error(code: &'static str, member: &str, text: &str) -> Option<ValidationError> {
-    if text.is_empty() || !text.chars().all(allowed_char) {
+    // Most documents are printable ASCII: a byte test, before the per-character one.
+    let ascii_ok = |b: &u8| matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7f);
+    if text.is_empty() || !(text.bytes().all(|b| ascii_ok(&b)) || text.chars().all(allowed_char)) {
         return Some(ValidationError::new(
             code,
             format!(
@@ -531,7 +533,9 @@ fn validate_orgs(text: &str, ty: PolicyType) -> Result<Policy, ValidationError> 
             message: "You have exceeded the maximum policy size.".into(),
         });
     }
-    if text.is_empty() || !text.chars().all(allowed_char) {
+    // Most documents are printable ASCII: a byte test, before the per-character one.
+    let ascii_ok = |b: &u8| matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7f);
+    if text.is_empty() || !(text.bytes().all(|b| ascii_ok(&b)) || text.chars().all(allowed_char)) {
         return Err(malformed());
     }
     let Parsed { policy, lints, .. } = parse_full(text).map_err(|_| malformed())?;
