@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use foldhash::fast::FixedState;
 
-use super::model::Statement;
+use super::glob::Glob;
 
 /// Below this many statements a plain scan is as fast as a lookup.
 const INDEXED_FROM: usize = 8;
@@ -25,26 +25,21 @@ pub struct ActionIndex {
 }
 
 impl ActionIndex {
-    pub fn build(statements: &[Statement]) -> ActionIndex {
-        if statements.len() < INDEXED_FROM {
+    /// `actions`: each statement's Action block in document order, as (NotAction?, patterns);
+    /// `None` for a statement that never matches (no Action, or inert), filed nowhere.
+    pub fn build<'a>(actions: impl ExactSizeIterator<Item = Option<(bool, &'a [Glob])>>) -> Self {
+        if actions.len() < INDEXED_FROM {
             return ActionIndex::default();
         }
         let mut by_service: HashMap<Box<str>, Vec<u32>, FixedState> = HashMap::default();
         let mut any_service = Vec::new();
-        for (at, st) in statements.iter().enumerate() {
+        for (at, action) in actions.enumerate() {
             let at = at as u32;
-            // Inert statements and statements without Action never match: file them nowhere.
-            let Some(action) = st.action.as_ref().filter(|_| !st.inert) else {
+            let Some((negated, patterns)) = action else {
                 continue;
             };
-            let heads: Option<Vec<&str>> = (!action.negated)
-                .then(|| {
-                    action
-                        .patterns
-                        .iter()
-                        .map(|g| g.literal_head(':'))
-                        .collect()
-                })
+            let heads: Option<Vec<&str>> = (!negated)
+                .then(|| patterns.iter().map(|g| g.literal_head(':')).collect())
                 .flatten();
             match heads {
                 Some(mut heads) => {
@@ -65,13 +60,13 @@ impl ActionIndex {
         }
     }
 
-    /// The statements (by position) that can match the lower-cased `action`, in document
-    /// order; every statement when the policy is too short to be indexed.
+    /// The positions of the statements (of `count`) that can match the lower-cased `action`,
+    /// in document order; every position when the policy is too short to be indexed.
     pub fn candidates<'a>(
         &'a self,
-        statements: &'a [Statement],
+        count: usize,
         action_lc: &str,
-    ) -> impl Iterator<Item = &'a Statement> + 'a {
+    ) -> impl Iterator<Item = usize> + 'a {
         let (named, any): (&[u32], &[u32]) = match &self.by_service {
             None => (&[], &[]),
             Some(map) => {
@@ -80,10 +75,10 @@ impl ActionIndex {
                 (named, self.any_service.as_slice())
             }
         };
-        let all = self.by_service.is_none().then_some(statements.iter());
+        let all = self.by_service.is_none().then_some(0..count);
         all.into_iter()
             .flatten()
-            .chain(Merged { a: named, b: any }.map(move |at| &statements[at as usize]))
+            .chain(Merged { a: named, b: any }.map(|at| at as usize))
     }
 }
 
@@ -118,11 +113,7 @@ mod tests {
 
     fn candidates(policy: &str, action: &str) -> Vec<usize> {
         let policy = parse(policy).unwrap();
-        policy
-            .action_index
-            .candidates(&policy.statements, action)
-            .map(|st| st.index)
-            .collect()
+        policy.candidates(action).map(|st| st.index).collect()
     }
 
     fn doc(actions: &[&str]) -> String {
@@ -185,11 +176,7 @@ mod tests {
                 .collect();
             let members: Vec<&str> = members.iter().map(String::as_str).collect();
             let policy = parse(&doc(&members)).unwrap();
-            let found: Vec<usize> = policy
-                .action_index
-                .candidates(&policy.statements, &action)
-                .map(|st| st.index)
-                .collect();
+            let found: Vec<usize> = policy.candidates(&action).map(|st| st.index).collect();
             prop_assert!(found.windows(2).all(|w| w[0] < w[1]), "{found:?}");
             for st in &policy.statements {
                 let block = st.action.as_ref().unwrap();

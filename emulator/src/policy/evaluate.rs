@@ -325,11 +325,7 @@ impl Evaluator<'_> {
     ) -> LayerOutcome {
         let mut out = LayerOutcome::default();
         for np in policies {
-            let policy = &np.policy;
-            let candidates = policy
-                .action_index
-                .candidates(&policy.statements, &self.req.action_lc);
-            for st in candidates {
+            for st in np.policy.candidates(&self.req.action_lc) {
                 let Some(pm) = self.statement(st, principal_required) else {
                     continue;
                 };

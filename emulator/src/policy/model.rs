@@ -39,6 +39,24 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// The statements that can match the lower-cased action, in document order (see
+    /// [`ActionIndex`]); the others cannot match it.
+    pub fn candidates<'a>(&'a self, action_lc: &str) -> impl Iterator<Item = &'a Statement> + 'a {
+        self.action_index
+            .candidates(self.statements.len(), action_lc)
+            .map(|at| &self.statements[at])
+    }
+
+    /// Indexes `statements` by action; the parser's last step.
+    pub fn index_actions(statements: &[Statement]) -> ActionIndex {
+        ActionIndex::build(statements.iter().map(|st| {
+            st.action
+                .as_ref()
+                .filter(|_| !st.inert)
+                .map(|a| (a.negated, a.patterns.as_slice()))
+        }))
+    }
+
     /// Whether evaluating this policy can read the request's condition keys: a Condition, or
     /// a policy variable in Resource/NotResource.
     pub fn reads_context(&self) -> bool {

@@ -114,7 +114,7 @@ pub fn parse_full(text: &str) -> Result<Parsed, ParseError> {
     let policy = Policy {
         version,
         id,
-        action_index: super::action_index::ActionIndex::build(&statements),
+        action_index: Policy::index_actions(&statements),
         statements,
         text: Arc::from(text),
     };
