@@ -5,10 +5,14 @@
 
 mod support;
 
+#[path = "bad_input/admin.rs"]
+mod admin;
 #[path = "bad_input/generated.rs"]
 mod generated;
 #[path = "bad_input/policies.rs"]
 mod policies;
+#[path = "bad_input/requests.rs"]
+mod requests;
 #[path = "bad_input/wire.rs"]
 mod wire;
 
@@ -123,7 +127,7 @@ fn a_clock_advanced_past_any_date_breaks_no_answer() {
             let Some(serde_json::Value::Object(input)) = Some(input) else {
                 continue;
             };
-            let req = generated::request(service, op, &input).expect("a request");
+            let req = requests::request(service, op, &input).expect("a request");
             let answer = keyhole::server::handle(
                 &instance,
                 &req,
@@ -171,7 +175,10 @@ fn every_operation_with_edge_values_answers_without_a_5xx() {
         let (name, answer) = answers
             .recv_timeout(std::time::Duration::from_secs(20))
             .unwrap_or_else(|_| panic!("call {i} got no answer (or panicked)"));
-        if answer.status >= 500 {
+        // 501 NotImplemented is keyhole's deliberate answer for an operation it does not serve.
+        let not_implemented = answer.status == 501
+            && String::from_utf8_lossy(&answer.body).contains("NotImplemented");
+        if answer.status >= 500 && !not_implemented {
             failures.push(format!(
                 "{name}: {} {}",
                 answer.status,

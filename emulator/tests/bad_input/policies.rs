@@ -16,7 +16,7 @@ use keyhole::pipeline::ConnectionInfo;
 use keyhole::protocol::{HttpResponse, ServiceId};
 use serde_json::{json, Map, Value};
 
-use crate::generated::request;
+use crate::requests::request;
 use crate::wire::{check, Case, Expect, Shape};
 
 fn call(instance: &Instance, service: ServiceId, op: &str, input: Value) -> HttpResponse {
