@@ -79,6 +79,9 @@ pub fn handle(instance: &Instance, req: &HttpRequest) -> HttpResponse {
     }
 }
 
+/// 9999-12-31T23:59:59Z in epoch seconds: the last instant an ISO 8601 timestamp can show.
+const LAST_DATE: f64 = 253_402_300_799.0;
+
 fn answer(instance: &Instance, req: &HttpRequest) -> HttpResponse {
     if let Some(answer) =
         crate::console::handle(instance, req).or_else(|| crate::console_api::handle(instance, req))
@@ -128,6 +131,12 @@ fn answer(instance: &Instance, req: &HttpRequest) -> HttpResponse {
                 return error(400, &e);
             }
             match body["seconds"].as_f64() {
+                // AWS's timestamps end with year 9999; a clock moved past it would have no
+                // date to show.
+                Some(s) if s >= 0.0 && instance.clock.now() + s > LAST_DATE => error(
+                    400,
+                    &format!("advancing {s} seconds would move the clock past 9999-12-31T23:59:59Z; advance by at most {}", (LAST_DATE - instance.clock.now()).floor()),
+                ),
                 Some(s) if s >= 0.0 => {
                     instance.clock.advance(s);
                     HttpResponse::json(200, &json!({"now": instance.clock.now()}))

@@ -44,6 +44,15 @@ pub fn identify_service(req: &HttpRequest, scope_service: Option<&str>) -> Optio
         .header(http::header::CONTENT_TYPE)
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
     let scoped = scope_service.and_then(ServiceId::from_signing_name);
+    // A form body signed for a JSON service is that service's request with the wrong content
+    // type, unless it names an awsQuery action.
+    let names_action =
+        || query::has_action(req) || form_urlencoded::parse(&req.body).any(|(k, _)| k == "Action");
+    if form && !names_action() {
+        if let Some(s) = scoped.filter(|s| s.protocol() != Protocol::AwsQuery) {
+            return Some(s);
+        }
+    }
     if form || query::has_action(req) {
         return match scoped {
             Some(s) if s.protocol() == Protocol::AwsQuery => Some(s),
@@ -91,5 +100,43 @@ pub fn encode_error(service: ServiceId, error: &ApiError, request_id: &str) -> H
         Protocol::AwsJson => aws_json::encode_error(service, error),
         Protocol::RestJson => rest_json::encode_error(service, error),
         Protocol::AwsQuery => query::encode_error(service, error, request_id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(body: &'static str) -> HttpRequest {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        HttpRequest {
+            method: http::Method::PUT,
+            raw_path: "/backup/plans/".into(),
+            raw_query: None,
+            headers,
+            body: bytes::Bytes::from_static(body.as_bytes()),
+        }
+    }
+
+    /// A form content type on a request signed for Backup is Backup's request with the wrong
+    /// content type; one that names an action is still an awsQuery call.
+    #[test]
+    fn a_form_body_signed_for_a_json_service_stays_with_that_service() {
+        assert_eq!(
+            identify_service(&form("{}"), Some("backup")),
+            Some(ServiceId::Backup)
+        );
+        assert_eq!(
+            identify_service(&form("Action=GetUser&Version=2010-05-08"), Some("backup")),
+            Some(ServiceId::Iam)
+        );
+        assert_eq!(
+            identify_service(&form("Action=GetCallerIdentity"), Some("sts")),
+            Some(ServiceId::Sts)
+        );
     }
 }

@@ -162,9 +162,9 @@ fn scalar(kind: ShapeKind, text: &str, name: &str) -> ApiResult<Value> {
         )
     };
     Ok(match kind {
-        ShapeKind::Integer | ShapeKind::Long => {
-            Value::from(text.parse::<i64>().map_err(|_| bad())?)
-        }
+        // An int member holds 32 bits, as the service's Java type does.
+        ShapeKind::Integer => Value::from(text.parse::<i32>().map_err(|_| bad())?),
+        ShapeKind::Long => Value::from(text.parse::<i64>().map_err(|_| bad())?),
         ShapeKind::Float | ShapeKind::Double => {
             Value::from(text.parse::<f64>().map_err(|_| bad())?)
         }
@@ -373,6 +373,17 @@ mod tests {
         assert_eq!(
             input,
             serde_json::json!({"UserName": "alice", "Tags": [{"Key": "team", "Value": "a"}, {"Key": "env", "Value": "b"}]})
+        );
+    }
+
+    #[test]
+    fn an_integer_past_32_bits_is_malformed_input() {
+        let req = form("Action=ListUsers&Version=2010-05-08&MaxItems=2147483648");
+        let err = decode(ServiceId::Iam, &req).unwrap_err();
+        assert_eq!(err.code, "MalformedInput");
+        assert_eq!(
+            err.message.as_deref(),
+            Some("Invalid value '2147483648' for parameter MaxItems")
         );
     }
 

@@ -25,7 +25,11 @@ pub fn decode(service: ServiceId, req: &HttpRequest) -> ApiResult<(String, Value
         }
     };
     let operation = &model.operations[&route.operation];
-    let mut input = if req.body.iter().all(u8::is_ascii_whitespace) {
+    let shape = operation.input.as_deref().and_then(|s| model.shape(s));
+    // An operation whose members all sit in the path, query or headers (every GET) has no
+    // payload to read: a body sent with it is ignored, not refused.
+    let has_payload = shape.is_some_and(|s| s.members.iter().any(|m| m.location.is_none()));
+    let mut input = if !has_payload || req.body.iter().all(u8::is_ascii_whitespace) {
         Map::new()
     } else {
         match serde_json::from_slice::<Value>(&req.body) {
@@ -42,7 +46,7 @@ pub fn decode(service: ServiceId, req: &HttpRequest) -> ApiResult<(String, Value
             }
         }
     };
-    let Some(shape) = operation.input.as_deref().and_then(|s| model.shape(s)) else {
+    let Some(shape) = shape else {
         return Ok((route.operation.clone(), Value::Object(input)));
     };
     for member in &shape.members {
@@ -91,9 +95,9 @@ pub fn decode(service: ServiceId, req: &HttpRequest) -> ApiResult<(String, Value
 fn scalar(kind: Option<ShapeKind>, text: &str) -> ApiResult<Value> {
     let bad = || ApiError::serialization(format!("Unable to parse value '{text}'"));
     Ok(match kind {
-        Some(ShapeKind::Integer | ShapeKind::Long) => {
-            Value::from(text.parse::<i64>().map_err(|_| bad())?)
-        }
+        // An int member holds 32 bits, as the service's Java type does.
+        Some(ShapeKind::Integer) => Value::from(text.parse::<i32>().map_err(|_| bad())?),
+        Some(ShapeKind::Long) => Value::from(text.parse::<i64>().map_err(|_| bad())?),
         Some(ShapeKind::Float | ShapeKind::Double) => {
             Value::from(text.parse::<f64>().map_err(|_| bad())?)
         }
@@ -167,6 +171,38 @@ fn message_member(service: ServiceId, code: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn get(path: &str, query: &str, body: &'static str) -> HttpRequest {
+        HttpRequest {
+            method: http::Method::GET,
+            raw_path: path.into(),
+            raw_query: Some(query.into()),
+            headers: http::HeaderMap::new(),
+            body: Bytes::from_static(body.as_bytes()),
+        }
+    }
+
+    /// ListBackupVaults reads only its query: a body, even one that is no JSON, is ignored.
+    #[test]
+    fn a_body_on_an_operation_without_payload_members_is_ignored() {
+        for body in ["not json", "[]", "{\"MaxResults\": \"x\"}"] {
+            let (op, input) = decode(
+                ServiceId::Backup,
+                &get("/backup-vaults/", "maxResults=5", body),
+            )
+            .unwrap();
+            assert_eq!(op, "ListBackupVaults");
+            assert_eq!(input, serde_json::json!({"MaxResults": 5}), "{body}");
+        }
+    }
+
+    /// An int member holds 32 bits: a bigger query value is refused as unparseable.
+    #[test]
+    fn an_integer_past_32_bits_in_the_query_is_a_serialization_error() {
+        let req = get("/backup-vaults/", "maxResults=2147483648", "");
+        let err = decode(ServiceId::Backup, &req).unwrap_err();
+        assert_eq!(err.code, "SerializationException");
+    }
 
     fn body(service: ServiceId, error: &ApiError) -> Value {
         serde_json::from_slice(&encode_error(service, error).body).unwrap()

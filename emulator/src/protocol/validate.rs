@@ -306,6 +306,18 @@ impl Walker<'_> {
                 if matches!(shape.kind, ShapeKind::Integer | ShapeKind::Long) && n.fract() != 0.0 {
                     return Err(type_mismatch(value, "integer"));
                 }
+                // A number the member's Java type cannot hold (an int past 2^31, a long past
+                // 2^63) is refused by the deserializer before any range constraint is checked.
+                let fits = match shape.kind {
+                    ShapeKind::Integer => (f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(&n),
+                    ShapeKind::Long => {
+                        value.is_i64() || value.as_u64().is_none() && n.abs() < 9.2e18
+                    }
+                    _ => true,
+                };
+                if !fits {
+                    return Err(type_mismatch(value, "integer"));
+                }
                 if let Some(min) = shape.min {
                     if n < min {
                         let c = format!(
@@ -445,6 +457,21 @@ mod tests {
         assert_eq!(err.code, "SerializationException");
         let err = kms("GenerateRandomRequest", json!({"NumberOfBytes": "x"})).unwrap_err();
         assert_eq!(err.code, "SerializationException");
+    }
+
+    #[test]
+    fn numbers_past_the_members_java_type_are_serialization_errors() {
+        for n in [
+            json!(2_147_483_648u64),
+            json!(-2_147_483_649i64),
+            json!(1e30),
+        ] {
+            let err = kms("ListKeysRequest", json!({ "Limit": n })).unwrap_err();
+            assert_eq!(err.code, "SerializationException", "{n}");
+        }
+        // Still an int: the range constraint decides.
+        let err = kms("ListKeysRequest", json!({"Limit": 2_147_483_647})).unwrap_err();
+        assert_eq!(err.code, "ValidationException");
     }
 
     #[test]
