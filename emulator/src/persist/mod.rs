@@ -20,10 +20,11 @@
 
 pub mod records;
 pub mod schema;
+pub mod wal;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OpenFlags, Transaction};
@@ -46,8 +47,12 @@ pub struct Store {
     file: PathBuf,
     conn: Mutex<Connection>,
     writes: AtomicU64,
+    /// The last write failed: the file lags the world until a whole save succeeds.
+    failing: AtomicBool,
     last_error: Mutex<Option<String>>,
     saved: Mutex<Saved>,
+    /// What SQLite dropped from the write-ahead log at start ([`wal::check`]).
+    torn_tail: Option<wal::TornTail>,
 }
 
 /// What the file holds now, to write only differences.
@@ -100,6 +105,28 @@ impl Store {
             ))
         };
         let existed = file.exists();
+        // Read before SQLite opens the file: opening is when SQLite drops a torn tail.
+        let wal_file = dir.join(format!("{FILE_NAME}-wal"));
+        let torn_tail = wal::check(&wal_file).map_err(|problem| {
+            PersistError(format!(
+                "{} cannot be loaded: {problem}. keyhole did not start, so nothing was lost; \
+                 restore a copy of the state dir, or move it away to start with an empty world",
+                wal_file.display()
+            ))
+        })?;
+        if let Some(tail) = &torn_tail {
+            tracing::warn!(
+                file = %wal_file.display(),
+                frames = tail.frames,
+                bytes = tail.bytes,
+                "discarding a torn tail of the state file's log ({}): {} frames, {} bytes. \
+                 Safe: a write is acknowledged only after its commit is whole in the log, so \
+                 these bytes belong to no answered request",
+                tail.reason,
+                tail.frames,
+                tail.bytes
+            );
+        }
         let mut conn = Connection::open_with_flags(
             &file,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
@@ -133,8 +160,10 @@ impl Store {
             file,
             conn: Mutex::new(conn),
             writes: AtomicU64::new(0),
+            failing: AtomicBool::new(false),
             last_error: Mutex::new(None),
             saved: Mutex::default(),
+            torn_tail,
         };
         Ok(Opened {
             store,
@@ -182,6 +211,9 @@ impl Store {
             saved.scopes = records::scopes(world);
             Ok(true)
         });
+        if result.is_ok() && self.failing.swap(false, Ordering::Relaxed) {
+            tracing::warn!(file = %self.file.display(), "state saved again: the file holds the whole world");
+        }
         result.map(drop)
     }
 
@@ -224,7 +256,10 @@ impl Store {
         if changed.is_empty() && skeleton.is_none() {
             return Ok(false);
         }
-        let scopes = skeleton.as_ref().map(|_| records::scopes(world));
+        // A removed record may be a parent (a vault, an organization): the scope of the
+        // records nested in it goes with it.
+        let removed = changed.iter().any(|(_, _, _, body)| body.is_none());
+        let scopes = (skeleton.is_some() || removed).then(|| records::scopes(world));
         self.write(|tx, saved| {
             let mut upsert = tx.prepare_cached(
                 "INSERT OR REPLACE INTO records (kind, scope, key, crc, body) \
@@ -282,7 +317,14 @@ impl Store {
         }
     }
 
+    /// Whether the last write failed (see `pipeline::saving`).
+    pub fn failing(&self) -> bool {
+        self.failing.load(Ordering::Relaxed)
+    }
+
     fn failed(&self, message: String) -> String {
+        // The marks of what was not saved are gone: only a whole save catches the file up.
+        self.failing.store(true, Ordering::Relaxed);
         tracing::error!(%message, "state not saved");
         *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(message.clone());
         message
@@ -296,7 +338,13 @@ impl Store {
             "formatVersion": schema::CURRENT,
             "synchronous": "NORMAL",
             "writes": self.writes.load(Ordering::Relaxed),
+            "failing": self.failing(),
             "lastError": *self.last_error.lock().unwrap_or_else(|p| p.into_inner()),
+            "tornTail": self.torn_tail.as_ref().map(|t| json!({
+                "frames": t.frames,
+                "bytes": t.bytes,
+                "reason": t.reason,
+            })),
         })
     }
 }
