@@ -4,8 +4,12 @@
 //! - [`schema`]: the file's tables, its version and the migration of each version step.
 //! - [`records`]: which parts of the world are records of their own (the [`Tracked`] maps)
 //!   and which requests only read.
+//! - [`wal`]: the write-ahead log read before SQLite opens it: a torn tail is reported, a
+//!   damaged committed frame refused.
 //! - [`Store`] (here): opening and checking the file, loading the world, and saving what a
-//!   request changed in one transaction before its answer is sent.
+//!   request changed in one transaction before its answer is sent. After a failed write
+//!   (a full disk) the store is [`Store::failing`] until a whole save succeeds; see
+//!   `pipeline::saving` for what requests meet meanwhile.
 //!
 //! Durability: SQLite in WAL mode with `synchronous=NORMAL`. A commit is in the operating
 //! system's hands when the request is answered, which survives the keyhole process dying in
