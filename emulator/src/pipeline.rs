@@ -63,7 +63,7 @@ pub fn api(
         let validated = validate(&call);
         let mut world = instance.world();
         let no_auth = operation.is_some_and(|op| op.no_auth);
-        let output = saving(instance, &mut world, &call.operation, |world| {
+        let output = saving(instance, &mut world, service, &call.operation, |world| {
             let (caller, region) = if no_auth && info.is_none() {
                 anonymous(world)
             } else {
@@ -236,63 +236,104 @@ pub fn call_in_process(
     let now = instance.clock.now();
     let validated = validate(call);
     let mut world = instance.world();
-    saving(instance, &mut world, &call.operation, |world| {
-        let caller = caller_for_key(
-            world,
-            call.service,
-            &credentials.access_key_id,
-            credentials.session_token.as_deref(),
-            now,
-        )?;
-        let request_id = uuid::Uuid::new_v4().to_string();
-        let facts = Facts {
-            now,
-            request_id: &request_id,
-            conn: ConnectionInfo::default(),
-            user_agent: Some("keyhole-scenario"),
-        };
-        dispatch(
-            world,
-            Logs::of(instance),
-            call,
-            caller,
-            region.to_owned(),
-            facts,
-            validated,
-        )
-    })
+    saving(
+        instance,
+        &mut world,
+        call.service,
+        &call.operation,
+        |world| {
+            let caller = caller_for_key(
+                world,
+                call.service,
+                &credentials.access_key_id,
+                credentials.session_token.as_deref(),
+                now,
+            )?;
+            let request_id = uuid::Uuid::new_v4().to_string();
+            let facts = Facts {
+                now,
+                request_id: &request_id,
+                conn: ConnectionInfo::default(),
+                user_agent: Some("keyhole-scenario"),
+            };
+            dispatch(
+                world,
+                Logs::of(instance),
+                call,
+                caller,
+                region.to_owned(),
+                facts,
+                validated,
+            )
+        },
+    )
 }
 
 /// Runs one request on the locked world and, with a state dir, saves what it changed
 /// before the answer leaves: a success is never sent for a change that was not saved.
+/// After a failed save (a full disk) the store is failing: each write first tries to save
+/// the whole world again and is refused, unapplied, while that fails; reads still answer.
 fn saving<T>(
     instance: &Instance,
     world: &mut World,
+    service: ServiceId,
     operation: &str,
     run: impl FnOnce(&mut World) -> ApiResult<T>,
 ) -> ApiResult<T> {
     let Some(store) = instance.store.get() else {
         return run(world);
     };
+    let reads_only = persist::records::reads_only(operation);
+    if store.failing() {
+        if reads_only {
+            // Whatever a read changes is saved with the whole world once the disk is back.
+            return run(world);
+        }
+        if let Err(message) = store.save_all(world, instance.clock.offset_seconds()) {
+            return Err(not_saved(
+                service,
+                format!(
+                    "keyhole cannot save to its state dir, so it did not apply this request; \
+                     retry once the state dir can be written again: {message}"
+                ),
+            ));
+        }
+    }
     let shape = persist::records::Shape::of(world);
     let recording = Recording::start();
     let output = run(world);
     let touched = recording.touched();
     drop(recording);
-    let compare =
-        !persist::records::reads_only(operation) || persist::records::Shape::of(world) != shape;
+    let compare = !reads_only || persist::records::Shape::of(world) != shape;
     match store.save_changes(world, touched, compare) {
         Ok(_) => output,
         // An error answer stays the answer; a success that was not saved becomes an error.
         Err(_) if output.is_err() => output,
-        Err(message) => Err(ApiError::new(
-            "InternalFailure",
+        Err(message) => Err(not_saved(
+            service,
             format!(
-                "keyhole applied the request but could not save it to its state dir: {message}"
+                "keyhole applied the request but could not save it to its state dir; it keeps \
+                 the change in memory and saves it with the next write that succeeds: {message}"
             ),
-        )
-        .status(500)),
+        )),
     }
+}
+
+/// A request keyhole could not make durable, in the error each service's model gives for a
+/// failure of the server worth retrying (botocore's models; the SDKs retry them all):
+/// KMS DependencyTimeoutException ("You can retry the request", HTTP 500), Backup
+/// ServiceUnavailableException ("a temporary failure of the server", 500), Organizations
+/// ServiceException ("Try again later", 500), IAM ServiceFailure (500). STS models no such
+/// error: it answers the common ServiceUnavailable (503) that every query API may return.
+fn not_saved(service: ServiceId, message: String) -> ApiError {
+    let (code, status) = match service {
+        ServiceId::Kms => ("DependencyTimeoutException", 500),
+        ServiceId::Backup => ("ServiceUnavailableException", 500),
+        ServiceId::Organizations => ("ServiceException", 500),
+        ServiceId::Iam => ("ServiceFailure", 500),
+        ServiceId::Sts | ServiceId::AccessAnalyzer => ("ServiceUnavailable", 503),
+    };
+    ApiError::new(code, message).status(status)
 }
 
 /// One call as `caller`, on a world the caller already holds (a seed being applied before

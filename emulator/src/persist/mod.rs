@@ -4,8 +4,12 @@
 //! - [`schema`]: the file's tables, its version and the migration of each version step.
 //! - [`records`]: which parts of the world are records of their own (the [`Tracked`] maps)
 //!   and which requests only read.
+//! - [`wal`]: the write-ahead log read before SQLite opens it: a torn tail is reported, a
+//!   damaged committed frame refused.
 //! - [`Store`] (here): opening and checking the file, loading the world, and saving what a
-//!   request changed in one transaction before its answer is sent.
+//!   request changed in one transaction before its answer is sent. After a failed write
+//!   (a full disk) the store is [`Store::failing`] until a whole save succeeds; see
+//!   `pipeline::saving` for what requests meet meanwhile.
 //!
 //! Durability: SQLite in WAL mode with `synchronous=NORMAL`. A commit is in the operating
 //! system's hands when the request is answered, which survives the keyhole process dying in
@@ -20,10 +24,11 @@
 
 pub mod records;
 pub mod schema;
+pub mod wal;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OpenFlags, Transaction};
@@ -46,8 +51,12 @@ pub struct Store {
     file: PathBuf,
     conn: Mutex<Connection>,
     writes: AtomicU64,
+    /// The last write failed: the file lags the world until a whole save succeeds.
+    failing: AtomicBool,
     last_error: Mutex<Option<String>>,
     saved: Mutex<Saved>,
+    /// What SQLite dropped from the write-ahead log at start ([`wal::check`]).
+    torn_tail: Option<wal::TornTail>,
 }
 
 /// What the file holds now, to write only differences.
@@ -100,6 +109,28 @@ impl Store {
             ))
         };
         let existed = file.exists();
+        // Read before SQLite opens the file: opening is when SQLite drops a torn tail.
+        let wal_file = dir.join(format!("{FILE_NAME}-wal"));
+        let torn_tail = wal::check(&wal_file).map_err(|problem| {
+            PersistError(format!(
+                "{} cannot be loaded: {problem}. keyhole did not start, so nothing was lost; \
+                 restore a copy of the state dir, or move it away to start with an empty world",
+                wal_file.display()
+            ))
+        })?;
+        if let Some(tail) = &torn_tail {
+            tracing::warn!(
+                file = %wal_file.display(),
+                frames = tail.frames,
+                bytes = tail.bytes,
+                "discarding a torn tail of the state file's log ({}): {} frames, {} bytes. \
+                 Safe: a write is acknowledged only after its commit is whole in the log, so \
+                 these bytes belong to no answered request",
+                tail.reason,
+                tail.frames,
+                tail.bytes
+            );
+        }
         let mut conn = Connection::open_with_flags(
             &file,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
@@ -133,8 +164,10 @@ impl Store {
             file,
             conn: Mutex::new(conn),
             writes: AtomicU64::new(0),
+            failing: AtomicBool::new(false),
             last_error: Mutex::new(None),
             saved: Mutex::default(),
+            torn_tail,
         };
         Ok(Opened {
             store,
@@ -182,6 +215,9 @@ impl Store {
             saved.scopes = records::scopes(world);
             Ok(true)
         });
+        if result.is_ok() && self.failing.swap(false, Ordering::Relaxed) {
+            tracing::warn!(file = %self.file.display(), "state saved again: the file holds the whole world");
+        }
         result.map(drop)
     }
 
@@ -224,7 +260,10 @@ impl Store {
         if changed.is_empty() && skeleton.is_none() {
             return Ok(false);
         }
-        let scopes = skeleton.as_ref().map(|_| records::scopes(world));
+        // A removed record may be a parent (a vault, an organization): the scope of the
+        // records nested in it goes with it.
+        let removed = changed.iter().any(|(_, _, _, body)| body.is_none());
+        let scopes = (skeleton.is_some() || removed).then(|| records::scopes(world));
         self.write(|tx, saved| {
             let mut upsert = tx.prepare_cached(
                 "INSERT OR REPLACE INTO records (kind, scope, key, crc, body) \
@@ -282,7 +321,14 @@ impl Store {
         }
     }
 
+    /// Whether the last write failed (see `pipeline::saving`).
+    pub fn failing(&self) -> bool {
+        self.failing.load(Ordering::Relaxed)
+    }
+
     fn failed(&self, message: String) -> String {
+        // The marks of what was not saved are gone: only a whole save catches the file up.
+        self.failing.store(true, Ordering::Relaxed);
         tracing::error!(%message, "state not saved");
         *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(message.clone());
         message
@@ -296,7 +342,13 @@ impl Store {
             "formatVersion": schema::CURRENT,
             "synchronous": "NORMAL",
             "writes": self.writes.load(Ordering::Relaxed),
+            "failing": self.failing(),
             "lastError": *self.last_error.lock().unwrap_or_else(|p| p.into_inner()),
+            "tornTail": self.torn_tail.as_ref().map(|t| json!({
+                "frames": t.frames,
+                "bytes": t.bytes,
+                "reason": t.reason,
+            })),
         })
     }
 }

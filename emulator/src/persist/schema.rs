@@ -8,7 +8,17 @@
 //!   so time does not go back on restart);
 //! - `records(kind, scope, key, crc, body)`: one JSON document per entity of a tracked map
 //!   (see `records::visit`), and the world's skeleton as kind `world`; `crc` is the CRC-32
-//!   of `body`, checked on load, so a changed byte is reported rather than loaded.
+//!   of `body`, checked on load, so a changed byte is reported rather than loaded. A body
+//!   leaves out the tracked maps nested in its entity: a vault's recovery points are rows of
+//!   their own, scoped `account/region/vault` (an organization's accounts, OUs and policies
+//!   likewise, scoped by the organization's id).
+//!
+//! Which collections are records has grown within version 1 (Backup, Organizations and IAM
+//! groups joined KMS and IAM's users, roles and policies). Not a new version: no table and
+//! no existing row changed shape. A file written before keeps those collections inside its
+//! world record, which loads them as it always did, and the rewrite at start splits them
+//! into records. An older keyhole refuses a file with the newer kinds ("records of ... which
+//! its world record does not have") rather than load it without them.
 
 use rusqlite::{Connection, OptionalExtension, Transaction};
 

@@ -137,3 +137,143 @@ fn reads_and_changes_are_told_apart_by_name() {
         assert!(!records::reads_only(change), "{change}");
     }
 }
+
+/// A vault holding `points` recovery points, in 111111111111/eu-west-1.
+fn vault_world(world: &mut World, points: usize) {
+    use crate::services::backup::state::{RecoveryPoint, Vault};
+    let mut vault = Vault {
+        name: "v".into(),
+        ..Vault::default()
+    };
+    for i in 0..points {
+        let arn = format!("arn:rp:{i}");
+        let point = RecoveryPoint {
+            arn: arn.clone(),
+            vault_name: "v".into(),
+            ..RecoveryPoint::default()
+        };
+        vault.recovery_points.insert(arn, point);
+    }
+    let state = world.region_mut("111111111111", "eu-west-1", 1.0);
+    state.backup.vaults.insert("v".into(), vault);
+}
+
+fn count(dir: &Path, kind: &str) -> i64 {
+    let conn = Connection::open(dir.join(FILE_NAME)).unwrap();
+    conn.query_row(
+        "SELECT count(*) FROM records WHERE kind = ?1",
+        [kind],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_recovery_point_is_a_record_of_its_own_and_a_change_writes_only_it() {
+    let dir = temp_dir("backup");
+    let store = open(&dir).store;
+    let mut world = World::default();
+    vault_world(&mut world, 3);
+    store.save_all(&mut world, 0.0).unwrap();
+    assert_eq!(count(&dir, "backup.vault"), 1);
+    assert_eq!(count(&dir, "backup.recoveryPoint"), 3);
+    let recording = Recording::start();
+    let vault = world
+        .region_mut("111111111111", "eu-west-1", 1.0)
+        .backup
+        .vaults
+        .get_mut("v")
+        .unwrap();
+    vault.recovery_points.get_mut("arn:rp:1").unwrap().status = "EXPIRED".into();
+    drop(recording);
+    let mut changed = Vec::new();
+    records::visit(&mut world, &mut |kind, scope, map| {
+        for (key, body) in map.changed().unwrap() {
+            changed.push((kind, scope.to_owned(), key, body.is_some()));
+        }
+    });
+    assert_eq!(
+        changed,
+        vec![
+            (
+                "backup.vault",
+                "111111111111/eu-west-1".into(),
+                "v".into(),
+                true
+            ),
+            (
+                "backup.recoveryPoint",
+                "111111111111/eu-west-1/v".into(),
+                "arn:rp:1".into(),
+                true
+            ),
+        ],
+        "the vault's record holds none of its recovery points"
+    );
+    drop(store);
+    let reopened = open(&dir);
+    let mut expected = World::default();
+    vault_world(&mut expected, 3);
+    assert_eq!(
+        reopened.world.as_ref(),
+        Some(&expected),
+        "not saved: loaded as it was"
+    );
+}
+
+/// Files written before Backup's collections were records kept them in the world record;
+/// they load as they are, and the rewrite at start splits them into records.
+#[test]
+fn a_world_record_that_holds_vaults_still_loads() {
+    let dir = temp_dir("backup-v1");
+    let store = open(&dir).store;
+    let mut world = World::default();
+    vault_world(&mut world, 2);
+    store.save_all(&mut world, 0.0).unwrap();
+    drop(store);
+    let whole = serde_json::to_vec(&world).unwrap();
+    let conn = Connection::open(dir.join(FILE_NAME)).unwrap();
+    conn.execute("DELETE FROM records WHERE kind LIKE 'backup.%'", [])
+        .unwrap();
+    conn.execute(
+        "UPDATE records SET body = ?1, crc = ?2 WHERE kind = 'world'",
+        params![whole, crc(&whole)],
+    )
+    .unwrap();
+    drop(conn);
+    let opened = open(&dir);
+    assert_eq!(opened.world.as_ref(), Some(&world));
+    let mut loaded = opened.world.unwrap();
+    opened.store.save_all(&mut loaded, 0.0).unwrap();
+    assert_eq!(count(&dir, "backup.recoveryPoint"), 2);
+}
+
+/// A deleted organization takes its accounts' records with it; left behind, they would make
+/// the file refuse to load ("records ... which its world record does not have").
+#[test]
+fn removing_a_parent_removes_the_records_nested_in_it() {
+    use crate::services::organizations::state::{Member, Organization};
+    let dir = temp_dir("nested");
+    let store = open(&dir).store;
+    let mut world = World::default();
+    let mut organization = Organization {
+        id: "o-1".into(),
+        ..Organization::default()
+    };
+    organization
+        .accounts
+        .insert("111111111111".into(), Member::default());
+    world
+        .organizations
+        .organizations
+        .insert("o-1".into(), organization);
+    store.save_all(&mut world, 0.0).unwrap();
+    assert_eq!(count(&dir, "organizations.account"), 1);
+    let recording = Recording::start();
+    world.organizations.organizations.remove("o-1");
+    drop(recording);
+    assert_eq!(store.save_changes(&mut world, true, false), Ok(true));
+    assert_eq!(count(&dir, "organizations.account"), 0);
+    drop(store);
+    assert_eq!(open(&dir).world.as_ref(), Some(&world));
+}

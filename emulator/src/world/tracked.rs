@@ -7,7 +7,9 @@
 //! request of a persisting instance): memory-only keyhole never accumulates them.
 //!
 //! Serialized as a plain map (the state document), except inside [`skeleton`], where it is
-//! an empty map: the world's "skeleton" is everything that is not in a tracked map.
+//! an empty map: the world's "skeleton" is everything that is not in a tracked map, and a
+//! record is its entry without the tracked maps nested in it (a vault without its recovery
+//! points, which are records of their own).
 
 use std::cell::Cell;
 use std::collections::btree_map::{self, BTreeMap};
@@ -150,6 +152,12 @@ impl<V> Tracked<V> {
     /// its next real change, or with the whole world on a graceful stop.
     pub fn get_mut_unmarked(&mut self, key: &str) -> Option<&mut V> {
         self.map.get_mut(key)
+    }
+
+    /// Every entry, unmarked: for `persist::records` to reach the tracked maps nested in
+    /// entries (a vault's recovery points), which mark their own changes.
+    pub fn nested_mut(&mut self) -> btree_map::IterMut<'_, String, V> {
+        self.map.iter_mut()
     }
 
     pub fn entry(&mut self, key: String) -> btree_map::Entry<'_, String, V> {

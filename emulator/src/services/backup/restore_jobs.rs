@@ -83,8 +83,17 @@ pub(crate) fn create_restore_job(
     let st = state_mut(world, account, region, now);
     st.restore_jobs.insert(id.clone(), job);
     if role_ok {
-        for v in st.vaults.values_mut() {
-            if let Some(rp) = v.recovery_points.get_mut(&arn) {
+        // Found first, then changed: `values_mut` would mark every vault as changed.
+        let holder = st
+            .vaults
+            .iter()
+            .find(|(_, v)| v.recovery_points.contains_key(&arn));
+        if let Some(name) = holder.map(|(name, _)| name.clone()) {
+            if let Some(rp) = st
+                .vaults
+                .get_mut(&name)
+                .and_then(|v| v.recovery_points.get_mut(&arn))
+            {
                 rp.last_restore_time = Some(now);
             }
         }

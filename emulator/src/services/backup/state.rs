@@ -16,28 +16,30 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::world::tracked::Tracked;
+
 /// One account's Backup state in one region.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupState {
     #[serde(default)]
-    pub vaults: BTreeMap<String, Vault>,
+    pub vaults: Tracked<Vault>,
     /// Backup and copy jobs, indexed in their list order (job_list.rs).
     #[serde(default)]
     pub backup_jobs: job_list::JobList<Job>,
     #[serde(default)]
     pub copy_jobs: job_list::JobList<Job>,
     #[serde(default)]
-    pub restore_jobs: BTreeMap<String, RestoreJob>,
+    pub restore_jobs: Tracked<RestoreJob>,
     #[serde(default)]
-    pub plans: BTreeMap<String, Plan>,
+    pub plans: Tracked<Plan>,
     /// Tags by resource ARN (vaults, plans, recovery points).
     #[serde(default)]
     pub tags: BTreeMap<String, BTreeMap<String, String>>,
     #[serde(default)]
     pub region_settings: RegionSettings,
     #[serde(default)]
-    pub legal_holds: BTreeMap<String, LegalHold>,
+    pub legal_holds: Tracked<LegalHold>,
     /// Malware scan jobs (scans.rs).
     #[serde(default)]
     pub scans: scans::ScanState,
@@ -90,7 +92,7 @@ pub struct Vault {
     pub lock: Option<VaultLock>,
     /// Recovery points by ARN.
     #[serde(default)]
-    pub recovery_points: BTreeMap<String, RecoveryPoint>,
+    pub recovery_points: Tracked<RecoveryPoint>,
     /// `None`: BACKUP_VAULT; else LOGICALLY_AIR_GAPPED_BACKUP_VAULT or
     /// RESTORE_ACCESS_BACKUP_VAULT.
     #[serde(default)]

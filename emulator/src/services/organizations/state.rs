@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::world::tracked::Tracked;
+
 /// The AWS-managed SCP attached everywhere when SCPs are enabled.
 pub const FULL_AWS_ACCESS: &str = "p-FullAWSAccess";
 /// The AWS-managed RCP attached everywhere when RCPs are enabled.
@@ -19,9 +21,9 @@ pub const RCP: &str = "RESOURCE_CONTROL_POLICY";
 #[serde(rename_all = "camelCase")]
 pub struct OrganizationsState {
     #[serde(default)]
-    pub organizations: BTreeMap<String, Organization>,
+    pub organizations: Tracked<Organization>,
     #[serde(default)]
-    pub handshakes: BTreeMap<String, Handshake>,
+    pub handshakes: Tracked<Handshake>,
     #[serde(default)]
     pub transfers: BTreeMap<String, ResponsibilityTransfer>,
     /// Name and email each account is known by, kept when it leaves an organization.
@@ -45,13 +47,13 @@ pub struct Organization {
     pub created: f64,
     pub root: Root,
     #[serde(default)]
-    pub ous: BTreeMap<String, OrganizationalUnit>,
+    pub ous: Tracked<OrganizationalUnit>,
     /// Every account in the organization, the management account included.
     #[serde(default)]
-    pub accounts: BTreeMap<String, Member>,
+    pub accounts: Tracked<Member>,
     /// Customer-managed policies; the AWS-managed ones are [`managed_policy`].
     #[serde(default)]
-    pub policies: BTreeMap<String, Policy>,
+    pub policies: Tracked<Policy>,
     /// In attachment order, which is the order policies of one level are merged in.
     #[serde(default)]
     pub attachments: Vec<Attachment>,

@@ -14,7 +14,7 @@ pub struct IamState {
     #[serde(default)]
     pub roles: crate::world::tracked::Tracked<Role>,
     #[serde(default)]
-    pub groups: BTreeMap<String, Group>,
+    pub groups: crate::world::tracked::Tracked<Group>,
     /// Customer-managed policies, by lower-cased name (names are unique whatever the path).
     #[serde(default)]
     pub policies: crate::world::tracked::Tracked<ManagedPolicy>,

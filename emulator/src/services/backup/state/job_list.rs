@@ -10,6 +10,8 @@ use std::ops::{Bound, Deref};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::world::tracked::Tracked;
+
 /// What places a job in the list.
 pub trait Listed {
     fn id(&self) -> &str;
@@ -52,14 +54,15 @@ impl Eq for Place {}
 /// [`JobList::get_mut`], which keep the index in step.
 #[derive(Debug, Clone)]
 pub struct JobList<J> {
-    jobs: BTreeMap<String, J>,
+    /// Tracked: each job is a record of its own with `--state-dir` (`persist::records`).
+    jobs: Tracked<J>,
     order: BTreeSet<Place>,
 }
 
 impl<J> Default for JobList<J> {
     fn default() -> Self {
         JobList {
-            jobs: BTreeMap::new(),
+            jobs: Tracked::default(),
             order: BTreeSet::new(),
         }
     }
@@ -86,6 +89,21 @@ impl<J: Listed> JobList<J> {
     /// its state, never those.
     pub fn get_mut(&mut self, id: &str) -> Option<&mut J> {
         self.jobs.get_mut(id)
+    }
+
+    /// The jobs' map, for `persist::records` to take its marks; changing it through this
+    /// would leave the index behind, so it serves only to read and clear marks.
+    pub fn tracked(&mut self) -> &mut Tracked<J> {
+        &mut self.jobs
+    }
+
+    /// Puts a stored job in place, unmarked, and in the index.
+    pub fn load(&mut self, job: J) {
+        self.order.insert(Place {
+            created: job.creation_date(),
+            id: job.id().to_owned(),
+        });
+        self.jobs.load(job.id().to_owned(), job);
     }
 
     /// Every job, by id. Counted (in tests): the scale test checks that a request which
@@ -144,7 +162,10 @@ impl<J: Listed> From<BTreeMap<String, J>> for JobList<J> {
                 id: id.clone(),
             })
             .collect();
-        JobList { jobs, order }
+        JobList {
+            jobs: Tracked::from(jobs),
+            order,
+        }
     }
 }
 
