@@ -531,7 +531,7 @@ fn pin_key(
         .keys
         .remove(id)
         .ok_or_else(|| format!("key {id} vanished"))?;
-    let mut key = repin(key, pins)?;
+    let mut key = super::keys::repin_key(key, pins)?;
     edit(&mut key)?;
     kms.keys.insert(key.key_id.clone(), key);
     Ok(())
