@@ -36,6 +36,18 @@ fn call(
     op: &str,
     input: Value,
 ) -> Value {
+    call_in(emu, account, "us-east-1", service, op, input)
+}
+
+/// One API call as `account`'s root, in `region`.
+fn call_in(
+    emu: &keyhole::Emulator,
+    account: &str,
+    region: &str,
+    service: ServiceId,
+    op: &str,
+    input: Value,
+) -> Value {
     let credentials = Credentials {
         access_key_id: account.into(),
         session_token: None,
@@ -45,7 +57,7 @@ fn call(
         operation: op.into(),
         input,
     };
-    call_in_process(emu.instance(), &credentials, "us-east-1", &call)
+    call_in_process(emu.instance(), &credentials, region, &call)
         .unwrap_or_else(|e| panic!("{op}: {e:?}"))
 }
 
@@ -53,9 +65,11 @@ const MGMT: &str = "111111111111";
 const PROD: &str = "222222222222";
 const DEV: &str = "333333333333";
 
-/// An organization with two OUs and an SCP, IAM users, groups, roles and policies, KMS keys
-/// with aliases, policies, grants and rotation, vaults with access policies and locks, a
-/// declared resource, all made through the API.
+/// An organization with two OUs and an SCP, IAM users, groups, roles and policies (one with
+/// three versions, the first deleted), an assumed-role session, KMS keys with aliases,
+/// policies, grants, rotation and its history, a multi-Region key and its replica, a key
+/// pending deletion, vaults with access policies and locks, a backup plan of two versions
+/// with a selection, a declared resource, all made through the API.
 fn build_world(emu: &keyhole::Emulator) {
     use ServiceId::*;
     call(
@@ -263,6 +277,7 @@ fn build_world(emu: &keyhole::Emulator) {
         json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
     );
 
+    build_lifecycles(emu, &key);
     let key_arn = format!("arn:aws:kms:us-east-1:{PROD}:key/{key}");
     call(
         emu,
@@ -302,6 +317,128 @@ fn build_world(emu: &keyhole::Emulator) {
         "KmsKeyArn": key_arn, "Tags": {"backup": "daily"}}),
     )
     .expect("resource declared");
+    let rule = |schedule: &str| {
+        json!({"BackupPlanName": "daily", "Rules": [{"RuleName": "daily",
+            "TargetBackupVaultName": "prod-vault", "ScheduleExpression": schedule,
+            "Lifecycle": {"DeleteAfterDays": 35}}]})
+    };
+    let plan = call(
+        emu,
+        PROD,
+        Backup,
+        "CreateBackupPlan",
+        json!({"BackupPlan": rule("cron(0 5 ? * * *)"), "BackupPlanTags": {"env": "prod"}}),
+    )["BackupPlanId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    call(
+        emu,
+        PROD,
+        Backup,
+        "UpdateBackupPlan",
+        json!({"BackupPlanId": plan, "BackupPlan": rule("cron(0 6 ? * * *)")}),
+    );
+    call(
+        emu,
+        PROD,
+        Backup,
+        "CreateBackupSelection",
+        json!({"BackupPlanId": plan, "BackupSelection": {"SelectionName": "tables",
+            "IamRoleArn": format!("arn:aws:iam::{PROD}:role/BackupRole"),
+            "Resources": [format!("arn:aws:dynamodb:us-east-1:{PROD}:table/*")]}}),
+    );
+}
+
+/// What lies beyond Create calls: policy versions, a session, key rotation history,
+/// replicas and a deletion scheduled.
+fn build_lifecycles(emu: &keyhole::Emulator, key: &str) {
+    use ServiceId::*;
+    let policy = format!("arn:aws:iam::{PROD}:policy/kms-use");
+    for action in ["kms:Encrypt", "kms:GenerateDataKey"] {
+        call(
+            emu,
+            PROD,
+            Iam,
+            "CreatePolicyVersion",
+            json!({"PolicyArn": policy, "PolicyDocument": format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":["kms:Decrypt","{action}"],"Resource":"*"}}]}}"#)}),
+        );
+    }
+    call(
+        emu,
+        PROD,
+        Iam,
+        "SetDefaultPolicyVersion",
+        json!({"PolicyArn": policy, "VersionId": "v2"}),
+    );
+    call(
+        emu,
+        PROD,
+        Iam,
+        "DeletePolicyVersion",
+        json!({"PolicyArn": policy, "VersionId": "v1"}),
+    );
+    call(
+        emu,
+        PROD,
+        Iam,
+        "CreateRole",
+        json!({"RoleName": "Operator",
+        "AssumeRolePolicyDocument": format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{PROD}:root"}},"Action":["sts:AssumeRole","sts:TagSession"]}}]}}"#)}),
+    );
+    call(
+        emu,
+        PROD,
+        Sts,
+        "AssumeRole",
+        json!({"RoleArn": format!("arn:aws:iam::{PROD}:role/Operator"), "RoleSessionName": "ci",
+        "Policy": r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}"#,
+        "Tags": [{"Key": "team", "Value": "ops"}], "TransitiveTagKeys": ["team"]}),
+    );
+    call(emu, PROD, Kms, "RotateKeyOnDemand", json!({"KeyId": key}));
+    let mrk = call(
+        emu,
+        PROD,
+        Kms,
+        "CreateKey",
+        json!({"MultiRegion": true, "Description": "everywhere"}),
+    )["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    call(
+        emu,
+        PROD,
+        Kms,
+        "ReplicateKey",
+        json!({"KeyId": mrk, "ReplicaRegion": "eu-west-1", "Description": "copy",
+        "Tags": [{"TagKey": "copy", "TagValue": "yes"}]}),
+    );
+    call_in(
+        emu,
+        PROD,
+        "eu-west-1",
+        Kms,
+        "CreateAlias",
+        json!({"AliasName": "alias/everywhere", "TargetKeyId": mrk}),
+    );
+    let doomed = call(
+        emu,
+        PROD,
+        Kms,
+        "CreateKey",
+        json!({"Description": "doomed"}),
+    )["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    call(
+        emu,
+        PROD,
+        Kms,
+        "ScheduleKeyDeletion",
+        json!({"KeyId": doomed, "PendingWindowInDays": 7}),
+    );
 }
 
 /// What a seed cannot carry over, made equal on both sides:
@@ -410,6 +547,17 @@ async fn an_exported_world_seeds_the_same_world() {
     let seeded = support::get_json(&addr, "/_keyhole/state");
     let _ = child.kill();
     let _ = child.wait();
+    // Dates the file fixes, which the normalisation below would hide.
+    let kms =
+        |state: &Value| state["accounts"][PROD]["regions"]["us-east-1"]["kms"]["keys"].clone();
+    for (id, k) in kms(&original).as_object().unwrap() {
+        let again = &kms(&seeded)[id];
+        assert_eq!(again["deletionDate"], k["deletionDate"], "{id}");
+        assert_eq!(again["rotations"], k["rotations"], "{id}");
+    }
+    let session = |state: &Value| state["accounts"][PROD]["iam"]["sessions"].clone();
+    assert_eq!(session(&seeded), session(&original));
+    assert_eq!(session(&original).as_object().unwrap().len(), 1);
     let (a, b) = (normalise(original), normalise(seeded));
     let mut found = Vec::new();
     differences(&a, &b, "", &mut found);
@@ -419,6 +567,62 @@ async fn an_exported_world_seeds_the_same_world() {
     let text = std::fs::read_to_string(&file).unwrap();
     let again: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(again["keyholeSeed"], 1);
+    // Every member the export wrote is one docs/seed.schema.json describes.
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/seed.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let mut unknown = Vec::new();
+    undescribed(&schema, &schema, &again, "", &mut unknown);
+    assert!(unknown.is_empty(), "not in the schema: {unknown:?}");
+}
+
+/// The members of `value` that `schema` (a subschema of `root`) does not describe.
+fn undescribed(root: &Value, schema: &Value, value: &Value, path: &str, out: &mut Vec<String>) {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/$defs/");
+        return undescribed(root, &root["$defs"][name], value, path, out);
+    }
+    for alternative in ["oneOf", "anyOf"] {
+        if let Some(list) = schema[alternative].as_array() {
+            let fits = list.iter().any(|s| {
+                let mut missing = Vec::new();
+                undescribed(root, s, value, path, &mut missing);
+                missing.is_empty()
+            });
+            if !fits {
+                out.push(format!("{path} (no {alternative} alternative)"));
+            }
+            return;
+        }
+    }
+    match value {
+        Value::Object(map) => {
+            // A document (policy, plan) is free-form: its schema says no more than "object".
+            if schema["properties"].is_null() && schema["additionalProperties"].is_null() {
+                return;
+            }
+            for (k, v) in map {
+                let sub = match &schema["properties"][k] {
+                    Value::Null => &schema["additionalProperties"],
+                    described => described,
+                };
+                match sub {
+                    Value::Null | Value::Bool(false) => out.push(format!("{path}/{k}")),
+                    sub => undescribed(root, sub, v, &format!("{path}/{k}"), out),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                undescribed(root, &schema["items"], v, &format!("{path}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Each folder of fixtures/seeds-malformed/ holds a `seed.json` and the `expected-error.txt`

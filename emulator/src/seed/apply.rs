@@ -35,6 +35,7 @@ pub struct Applied {
     pub vaults: usize,
     pub organizational_units: usize,
     pub organization_policies: usize,
+    pub backup_plans: usize,
 }
 
 /// Applies `loaded` to `world` at time `now`; the first refusal stops it (a seed is not
@@ -91,6 +92,15 @@ fn run(world: &mut World, l: &Loaded, now: f64, applied: &mut Applied) -> Step<(
             })?;
         }
     }
+    // After IAM: a session belongs to one of its roles.
+    for (account, entry) in &seed.accounts {
+        for (i, s) in entry.sts_sessions.iter().enumerate() {
+            super::sessions::apply(world, account, s, now).map_err(|e| {
+                let at = [key("accounts"), key(account), key("stsSessions")];
+                ([&at[..], &[Seg::Index(i)]].concat(), e)
+            })?;
+        }
+    }
     for (account, entry) in &seed.accounts {
         for (region, r) in &entry.regions {
             let at = [key("accounts"), key(account), key("regions"), key(region)];
@@ -106,8 +116,38 @@ fn run(world: &mut World, l: &Loaded, now: f64, applied: &mut Applied) -> Step<(
                 applied.keys += 1;
             }
             for (i, k) in kms.keys.iter().enumerate() {
+                if k.primary_region.is_some() {
+                    continue;
+                }
                 let at = [&at[..], &[key("kms"), key("keys"), Seg::Index(i)]].concat();
                 applied.grants += create_key(world, &on, k).map_err(|e| (at, e))?;
+                applied.keys += 1;
+            }
+        }
+    }
+    // Replicas once every primary exists, then aliases (which may name a replica).
+    for (account, entry) in &seed.accounts {
+        for (region, r) in &entry.regions {
+            let at = [key("accounts"), key(account), key("regions"), key(region)];
+            let on = On {
+                account,
+                region,
+                now,
+            };
+            let Some(kms) = &r.kms else { continue };
+            for (i, k) in kms.keys.iter().enumerate() {
+                let Some(primary) = &k.primary_region else {
+                    continue;
+                };
+                let at = [&at[..], &[key("kms"), key("keys"), Seg::Index(i)]].concat();
+                super::keys::replicate(world, &on, k, primary)
+                    .map_err(|e| ([&at[..], &[key("primaryRegion")]].concat(), e))?;
+                pin_key(world, &on, &k.key_id, &[], |key| {
+                    super::keys::set_rotations(key, &k.rotations, now);
+                    Ok(())
+                })
+                .map_err(|e| (at.clone(), e))?;
+                applied.grants += grants(world, &on, k).map_err(|e| (at, e))?;
                 applied.keys += 1;
             }
             for (i, a) in kms.aliases.iter().enumerate() {
@@ -149,6 +189,15 @@ fn run(world: &mut World, l: &Loaded, now: f64, applied: &mut Applied) -> Step<(
                 on.call(world, ServiceId::Backup, "CreateBackupVault", input)
                     .map_err(|e| ([&at[..], &[key("vaults"), Seg::Index(i)]].concat(), e))?;
                 applied.vaults += 1;
+            }
+            for (i, p) in backup.plans.iter().enumerate() {
+                super::plans::apply(world, &on, p).map_err(|(rest, e)| {
+                    (
+                        [&at[..], &[key("plans"), Seg::Index(i)], &rest[..]].concat(),
+                        e,
+                    )
+                })?;
+                applied.backup_plans += 1;
             }
             if !backup.resource_type_opt_in.is_empty()
                 || !backup.resource_type_management.is_empty()
@@ -244,6 +293,10 @@ fn run(world: &mut World, l: &Loaded, now: f64, applied: &mut Applied) -> Step<(
                     )
                     .map_err(|e| ([&at[..], &[key("enabled")]].concat(), e))?;
                 }
+                if let Some(d) = &k.pending_deletion {
+                    super::keys::schedule_deletion(world, &on, &k.key_id, d)
+                        .map_err(|e| ([&at[..], &[key("pendingDeletion")]].concat(), e))?;
+                }
             }
             for (i, v) in r.backup.iter().flat_map(|b| b.vaults.iter()).enumerate() {
                 let at = [&at[..], &[key("backup"), key("vaults"), Seg::Index(i)]].concat();
@@ -283,15 +336,15 @@ fn run(world: &mut World, l: &Loaded, now: f64, applied: &mut Applied) -> Step<(
 }
 
 /// Where the seed's calls are made: as `account`'s root, in `region`, at `now`.
-struct On<'a> {
-    account: &'a str,
-    region: &'a str,
-    now: f64,
+pub(super) struct On<'a> {
+    pub(super) account: &'a str,
+    pub(super) region: &'a str,
+    pub(super) now: f64,
 }
 
 impl On<'_> {
     /// One call through the pipeline; a refusal is `Code: message`.
-    fn call(
+    pub(super) fn call(
         &self,
         world: &mut World,
         service: ServiceId,
@@ -319,7 +372,7 @@ fn text(document: &Value) -> String {
 
 /// Replaces every occurrence of each generated identifier in `value` by the file's: the
 /// identifiers are random, so they occur nowhere else.
-fn repin<T: Serialize + DeserializeOwned>(
+pub(super) fn repin<T: Serialize + DeserializeOwned>(
     value: T,
     pins: &[(String, String)],
 ) -> Result<T, String> {
@@ -369,12 +422,21 @@ fn create_key(world: &mut World, on: &On<'_>, k: &KeySeed) -> Result<usize, Stri
         on,
         &generated,
         &[(generated.clone(), k.key_id.clone())],
-        |key| set_material(key, &k.material),
+        |key| {
+            set_material(key, &k.material)?;
+            super::keys::set_rotations(key, &k.rotations, on.now);
+            Ok(())
+        },
     )?;
     if let Some(days) = k.rotation_period_days {
         let input = json!({"KeyId": k.key_id, "RotationPeriodInDays": days});
         on.call(world, ServiceId::Kms, "EnableKeyRotation", input)?;
     }
+    grants(world, on, k)
+}
+
+/// The key's grants (CreateGrant), with the file's ids and tokens. Returns how many.
+fn grants(world: &mut World, on: &On<'_>, k: &KeySeed) -> Result<usize, String> {
     for (i, g) in k.grants.iter().enumerate() {
         let mut input = json!({"KeyId": k.key_id, "GranteePrincipal": g.grantee_principal,
                                "Operations": g.operations});
@@ -469,7 +531,7 @@ fn pin_key(
         .keys
         .remove(id)
         .ok_or_else(|| format!("key {id} vanished"))?;
-    let mut key = repin(key, pins)?;
+    let mut key = super::keys::repin_key(key, pins)?;
     edit(&mut key)?;
     kms.keys.insert(key.key_id.clone(), key);
     Ok(())

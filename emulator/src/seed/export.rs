@@ -3,10 +3,9 @@
 //! same world. Documents (key, vault, IAM and organization policies) are written as the
 //! text the world holds, not re-serialized, so they come back to the byte.
 //!
-//! Not written, because a seed cannot make them: STS sessions and their credentials,
-//! Backup plans, jobs and recovery points, KMS custom key stores, replica keys, imported
-//! material's expiry and keys pending deletion (written as disabled), rotation history,
-//! handshakes, older IAM policy versions. docs/seed-files.md lists them.
+//! Not written, because a seed cannot make them: sessions of users (GetSessionToken,
+//! federation), Backup jobs and recovery points, deleted plans, KMS custom key stores,
+//! imported material's expiry, handshakes. docs/seed-files.md lists them.
 
 use std::collections::BTreeMap;
 
@@ -14,8 +13,8 @@ use serde_json::Value;
 
 use super::format::*;
 use crate::services::iam::seed::{
-    FixedServiceLinkedRole, GroupSeed, KeySeed as AccessKeySeed, PolicySeed, RoleSeed,
-    ServiceLinkedRoleSeed, UserSeed,
+    FixedServiceLinkedRole, GroupSeed, KeySeed as AccessKeySeed, PolicySeed, PolicyVersionSeed,
+    RoleLastUsedSeed, RoleSeed, ServiceLinkedRoleSeed, UserSeed,
 };
 use crate::services::kms::state::{Key, KeyState};
 use crate::services::organizations::state::Organization;
@@ -52,6 +51,7 @@ pub fn export(world: &World, now: f64) -> SeedFile {
                         .then(|| (region.clone(), RegionSeed { kms, backup }))
                 })
                 .collect(),
+            sts_sessions: super::sessions::export(world, &account.iam, now),
             ..AccountEntry::default()
         };
         accounts.insert(id.clone(), entry);
@@ -136,6 +136,17 @@ fn iam(world: &World, account: &str, state: &IamState) -> Option<IamSeed> {
                 path: Some(p.path.clone()),
                 description: p.description.clone(),
                 document: Value::String(p.default_document().to_owned()),
+                default_version_id: (p.default_version_id != "v1")
+                    .then(|| p.default_version_id.clone()),
+                other_versions: p
+                    .versions
+                    .iter()
+                    .filter(|v| v.version_id != p.default_version_id)
+                    .map(|v| PolicyVersionSeed {
+                        version_id: v.version_id.clone(),
+                        document: Value::String(v.document.clone()),
+                    })
+                    .collect(),
             })
             .collect(),
         groups: state
@@ -184,6 +195,10 @@ fn iam(world: &World, account: &str, state: &IamState) -> Option<IamSeed> {
                 inline_policies: inline(&r.policies.inline),
                 managed_policies: r.policies.attached.clone(),
                 permissions_boundary: r.permissions_boundary.clone(),
+                last_used: r.last_used.as_ref().map(|(date, region)| RoleLastUsedSeed {
+                    date: *date,
+                    region: region.clone(),
+                }),
             })
             .collect(),
         service_linked_roles: state
@@ -257,16 +272,22 @@ fn material(k: &Key) -> Vec<MaterialSeed> {
 }
 
 fn key(k: &Key) -> KeySeed {
+    let (primary_region, pending_deletion, rotations) = super::keys::export_lifecycle(k);
+    // A replica's spec, material and rotation are its primary's.
+    let own = primary_region.is_none();
     KeySeed {
         key_id: k.key_id.clone(),
         description: k.description.clone(),
-        key_spec: Some(k.key_spec.as_str().to_owned()),
-        key_usage: Some(k.key_usage.as_str().to_owned()),
+        key_spec: own.then(|| k.key_spec.as_str().to_owned()),
+        key_usage: own.then(|| k.key_usage.as_str().to_owned()),
         enabled: k.state == KeyState::Enabled,
         policy: Some(Value::String(k.policy.clone())),
         tags: k.tags.iter().cloned().collect(),
-        rotation_period_days: k.next_rotation.and(k.rotation_period_days),
-        material: material(k),
+        rotation_period_days: k.next_rotation.and(k.rotation_period_days).filter(|_| own),
+        material: if own { material(k) } else { Vec::new() },
+        primary_region,
+        pending_deletion,
+        rotations,
         grants: k
             .grants
             .iter()
@@ -328,6 +349,7 @@ fn backup(
         } else {
             BTreeMap::new()
         },
+        plans: super::plans::export(state),
     };
     (seed != BackupRegionSeed::default()).then_some(seed)
 }

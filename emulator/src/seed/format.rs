@@ -58,6 +58,43 @@ pub struct AccountEntry {
     /// By Region name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub regions: BTreeMap<String, RegionSeed>,
+    /// Assumed-role sessions of this account's roles, with fixed credentials.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sts_sessions: Vec<StsSessionSeed>,
+}
+
+/// An STS session of one of the account's roles (what AssumeRole issues), with the
+/// credentials a test saved.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StsSessionSeed {
+    /// A role of this account, in this file or the world.
+    pub role_name: String,
+    pub session_name: String,
+    /// `ASIA...`.
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+    /// Epoch seconds; a session already expired is refused as AWS refuses its key.
+    pub expiration: f64,
+    /// The inline session policy (object or string).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy_arns: Vec<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// Lower-cased keys of the tags that pass on to chained sessions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transitive_tag_keys: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_identity: Option<String>,
+    /// A role session assumed this one (role chaining).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub chained: bool,
+    /// The ARN of the principal that assumed the role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer_arn: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -119,6 +156,38 @@ pub struct KeySeed {
     pub material: Vec<MaterialSeed>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grants: Vec<GrantSeed>,
+    /// A replica (ReplicateKey) of the multi-Region key with this id in this Region of the
+    /// account; its material and spec are the primary's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_region: Option<String>,
+    /// ScheduleKeyDeletion: the key is pending deletion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_deletion: Option<PendingDeletionSeed>,
+    /// Rotation history (ListKeyRotations), oldest first; each names a material version.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rotations: Vec<RotationSeed>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PendingDeletionSeed {
+    /// 7 to 30, as ScheduleKeyDeletion takes it.
+    pub pending_window_days: i64,
+    /// Epoch seconds; omitted: the window from the time the seed is applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_date: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RotationSeed {
+    /// One of the key's material ids.
+    pub key_material_id: String,
+    /// `AUTOMATIC` or `ON_DEMAND`.
+    pub rotation_type: String,
+    /// Epoch seconds; omitted: the time the seed is applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation_date: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -173,6 +242,47 @@ pub struct BackupRegionSeed {
     /// UpdateRegionSettings' ResourceTypeManagementPreference.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub resource_type_management: BTreeMap<String, bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plans: Vec<PlanSeed>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PlanSeed {
+    /// A UUID; omitted: a new one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_request_id: Option<String>,
+    /// Every version, oldest first (CreateBackupPlan, then UpdateBackupPlan); the last is
+    /// current. At least one.
+    pub versions: Vec<PlanVersionSeed>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub selections: Vec<SelectionSeed>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PlanVersionSeed {
+    /// omitted: a new one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    /// The `BackupPlan` document; a rule's `RuleId`, when given, is kept.
+    pub plan: Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SelectionSeed {
+    /// omitted: a new one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_request_id: Option<String>,
+    /// The `BackupSelection` document (SelectionName, IamRoleArn, Resources, ...).
+    pub selection: Value,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -82,6 +82,7 @@ fn check(l: &Loaded, world: &World) -> Result<(), SeedError> {
             return Err(l.error(&at, format!("{id:?} is not a 12-digit account id")));
         }
         check_iam(l, &at, id, account, world)?;
+        check_sessions(l, &at, id, account, world)?;
         check_regions(l, &at, id, account, world)?;
     }
     if let Some(org) = &seed.organization {
@@ -150,6 +151,44 @@ fn check_iam(
                 &at(&[key("users"), Seg::Index(i), key("permissionsBoundary")]),
                 format!("permissionsBoundary {b} is not a policy this file creates"),
             ));
+        }
+    }
+    for (i, p) in iam.policies.iter().enumerate() {
+        let default = p.default_version_id.as_deref().unwrap_or("v1");
+        let mut seen = BTreeSet::from([default]);
+        let ids = std::iter::once((default, at(&[key("policies"), Seg::Index(i)]))).chain(
+            p.other_versions.iter().enumerate().map(|(j, v)| {
+                let here = [
+                    key("policies"),
+                    Seg::Index(i),
+                    key("otherVersions"),
+                    Seg::Index(j),
+                ];
+                (
+                    v.version_id.as_str(),
+                    at(&[&here[..], &[key("versionId")]].concat()),
+                )
+            }),
+        );
+        for (j, (id, here)) in ids.enumerate() {
+            let number = id.strip_prefix('v').filter(|n| {
+                !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0')
+            });
+            if number.is_none() {
+                return Err(l.error(
+                    &here,
+                    format!("policy {} version id {id:?} is not v and a number (v1, v2, ...), as IAM numbers versions", p.name),
+                ));
+            }
+            if j > 0 && !seen.insert(id) {
+                return Err(l.error(
+                    &here,
+                    format!(
+                        "policy {} has version {id} twice (the default version is {default})",
+                        p.name
+                    ),
+                ));
+            }
         }
     }
     for (i, g) in iam.groups.iter().enumerate() {
@@ -226,6 +265,7 @@ fn check_regions(
                         format!("key {} is described twice", k.key_id),
                     ));
                 }
+                check_key_life(l, &at_key, account, region, entry, k, world)?;
                 let current = k.material.iter().filter(|m| m.current).count();
                 if !k.material.is_empty() && current != 1 {
                     return Err(l.error(
@@ -251,6 +291,7 @@ fn check_regions(
             }
         }
         if let Some(backup) = &r.backup {
+            check_plans(l, &at, backup, in_world)?;
             for (i, v) in backup.vaults.iter().enumerate() {
                 let Some(arn) = &v.encryption_key_arn else {
                     continue;
@@ -379,4 +420,177 @@ pub fn is_key_id(id: &str) -> bool {
         Some(hex) => hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit()),
         None => uuid::Uuid::parse_str(id).is_ok_and(|u| u.hyphenated().to_string() == id),
     }
+}
+
+/// A key's replica, rotations and deletion: a replica names a primary of the file or the
+/// world and takes its spec and material from it; a rotation names one of the key's
+/// material versions.
+fn check_key_life(
+    l: &Loaded,
+    at: &[Seg],
+    account: &str,
+    region: &str,
+    entry: &AccountEntry,
+    k: &super::format::KeySeed,
+    world: &World,
+) -> Result<(), SeedError> {
+    let here = |member: &str| [at, &[key(member)]].concat();
+    let mut material: Vec<&str> = k.material.iter().map(|m| m.id.as_str()).collect();
+    if let Some(primary) = &k.primary_region {
+        if !k.key_id.starts_with("mrk-") || primary == region {
+            return Err(l.error(
+                &here("primaryRegion"),
+                format!(
+                    "key {} is a replica of a key in {primary}: a replica has a multi-Region key id (mrk-...) and lives in another Region than its primary",
+                    k.key_id
+                ),
+            ));
+        }
+        let in_file = entry
+            .regions
+            .get(primary)
+            .and_then(|r| r.kms.as_ref())
+            .and_then(|kms| {
+                kms.keys
+                    .iter()
+                    .find(|p| p.key_id == k.key_id && p.primary_region.is_none())
+            });
+        let in_world = world
+            .accounts
+            .get(account)
+            .and_then(|a| a.regions.get(primary))
+            .is_some_and(|r| r.kms.keys.contains_key(&k.key_id));
+        if in_file.is_none() && !in_world {
+            return Err(l.error(
+                &here("primaryRegion"),
+                format!(
+                    "key {} in {region} is a replica of the key with that id in {primary}, which is neither in this file nor in the world (account {account}); describe the primary in regions.{primary}.kms.keys, or correct primaryRegion",
+                    k.key_id
+                ),
+            ));
+        }
+        for (member, given) in [
+            ("keySpec", k.key_spec.is_some()),
+            ("keyUsage", k.key_usage.is_some()),
+            ("material", !k.material.is_empty()),
+            ("rotationPeriodDays", k.rotation_period_days.is_some()),
+        ] {
+            if given {
+                return Err(l.error(
+                    &here(member),
+                    format!(
+                        "key {} is a replica: its {member} is its primary's in {primary}; set it there",
+                        k.key_id
+                    ),
+                ));
+            }
+        }
+        material = in_file
+            .map(|p| p.material.iter().map(|m| m.id.as_str()).collect())
+            .unwrap_or_default();
+        if in_file.is_none() {
+            // The primary is in the world: its material is what KMS copies.
+            return Ok(());
+        }
+    }
+    for (i, r) in k.rotations.iter().enumerate() {
+        if !material.contains(&r.key_material_id.as_str()) {
+            return Err(l.error(
+                &[at, &[key("rotations"), Seg::Index(i), key("keyMaterialId")]].concat(),
+                format!(
+                    "rotation {i} of key {} made material {}, which is not one of the key's material versions ({}); list that version in the key's material",
+                    k.key_id,
+                    r.key_material_id,
+                    names(material.iter().copied())
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every vault a plan's rule backs up to exists: in this file, in the world, or `Default`
+/// (which AWS Backup makes when a rule names it).
+fn check_plans(
+    l: &Loaded,
+    at: &[Seg],
+    backup: &super::format::BackupRegionSeed,
+    in_world: Option<&crate::world::RegionState>,
+) -> Result<(), SeedError> {
+    for (i, p) in backup.plans.iter().enumerate() {
+        let at_plan = [at, &[key("backup"), key("plans"), Seg::Index(i)]].concat();
+        if p.versions.is_empty() {
+            return Err(l.error(
+                &[&at_plan[..], &[key("versions")]].concat(),
+                "a plan has at least one version: the document CreateBackupPlan made",
+            ));
+        }
+        for (j, v) in p.versions.iter().enumerate() {
+            for (n, rule) in v.plan["Rules"].as_array().into_iter().flatten().enumerate() {
+                let Some(vault) = rule["TargetBackupVaultName"].as_str() else {
+                    continue;
+                };
+                let known = vault == "Default"
+                    || backup.vaults.iter().any(|x| x.name == vault)
+                    || in_world.is_some_and(|r| r.backup.vaults.contains_key(vault));
+                if !known {
+                    let here = [
+                        &at_plan[..],
+                        &[
+                            key("versions"),
+                            Seg::Index(j),
+                            key("plan"),
+                            key("Rules"),
+                            Seg::Index(n),
+                        ],
+                        &[key("TargetBackupVaultName")],
+                    ]
+                    .concat();
+                    return Err(l.error(
+                        &here,
+                        format!(
+                            "rule {} backs up to vault {vault:?}, which neither this file nor the world has in this Region (the vaults: {}); add it to this Region's backup.vaults",
+                            rule["RuleName"].as_str().unwrap_or_default(),
+                            names(backup.vaults.iter().map(|x| x.name.as_str()))
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A session's role is one of the account's, in this file or the world.
+fn check_sessions(
+    l: &Loaded,
+    at: &[Seg],
+    account: &str,
+    entry: &AccountEntry,
+    world: &World,
+) -> Result<(), SeedError> {
+    let mut roles: BTreeSet<String> = entry
+        .iam
+        .iter()
+        .flat_map(|i| i.roles.iter().map(|r| r.name.to_ascii_lowercase()))
+        .collect();
+    roles.extend(
+        world
+            .accounts
+            .get(account)
+            .into_iter()
+            .flat_map(|a| a.iam.roles.values().map(|r| r.name.to_ascii_lowercase())),
+    );
+    for (i, s) in entry.sts_sessions.iter().enumerate() {
+        if !roles.contains(&s.role_name.to_ascii_lowercase()) {
+            return Err(l.error(
+                &[at, &[key("stsSessions"), Seg::Index(i), key("roleName")]].concat(),
+                format!(
+                    "session {} is of role {}, which neither this file nor the world has in account {account}; add the role to this account's iam.roles",
+                    s.session_name, s.role_name
+                ),
+            ));
+        }
+    }
+    Ok(())
 }

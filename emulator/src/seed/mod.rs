@@ -8,7 +8,10 @@ pub mod cli;
 pub mod error;
 pub mod export;
 pub mod format;
+mod keys;
 pub mod load;
+mod plans;
+mod sessions;
 
 use std::path::PathBuf;
 

@@ -75,6 +75,21 @@ pub struct PolicySeed {
     pub path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The default version's document.
+    pub document: Value,
+    /// The default version's id (`v1` when omitted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_version_id: Option<String>,
+    /// The other versions (CreatePolicyVersion), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_versions: Vec<PolicyVersionSeed>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PolicyVersionSeed {
+    /// `v` and a number, as IAM numbers them.
+    pub version_id: String,
     pub document: Value,
 }
 
@@ -138,6 +153,17 @@ pub struct RoleSeed {
     pub managed_policies: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions_boundary: Option<String>,
+    /// When and where the role was last assumed (GetRole's RoleLastUsed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used: Option<RoleLastUsedSeed>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoleLastUsedSeed {
+    /// Epoch seconds.
+    pub date: f64,
+    pub region: String,
 }
 
 /// A service-linked role: the service's name (`backup.amazonaws.com`), or the name with the
@@ -301,6 +327,29 @@ fn entity_policies(
     Ok(())
 }
 
+/// The file's version ids in place of the ones CreatePolicy and CreatePolicyVersion gave
+/// (v1 the default, v2... the others): IAM never reuses a number, so a world whose older
+/// versions were deleted has ids no sequence of calls can make again.
+fn pin_versions(m: &mut crate::world::iam::state::ManagedPolicy, p: &PolicySeed) {
+    let default = p.default_version_id.clone().unwrap_or_else(|| "v1".into());
+    let ids: Vec<String> = std::iter::once(default.clone())
+        .chain(p.other_versions.iter().map(|v| v.version_id.clone()))
+        .collect();
+    for (version, id) in m.versions.iter_mut().zip(&ids) {
+        version.version_id = id.clone();
+    }
+    let number = |id: &str| id.trim_start_matches('v').parse::<u32>().unwrap_or(0);
+    m.versions.sort_by_key(|v| number(&v.version_id));
+    m.default_version_id = default;
+    m.next_version = m
+        .versions
+        .iter()
+        .map(|v| number(&v.version_id))
+        .max()
+        .unwrap_or(0)
+        + 1;
+}
+
 /// Applies a seed; returns counts of what it created.
 pub fn apply(world: &mut World, seed: &Seed, now: f64) -> ApiResult<Value> {
     let mut counts = json!({"policies": 0, "groups": 0, "users": 0, "roles": 0, "accessKeys": 0});
@@ -328,11 +377,23 @@ pub fn apply(world: &mut World, seed: &Seed, now: f64) -> ApiResult<Value> {
                 now,
             )
             .map_err(context(account, &format!("policy {}", p.name)))?;
-            if let Some(id) = &p.id {
-                let iam = &mut world.account_mut(account, now).iam;
-                if let Some(m) = iam.policies.values_mut().find(|m| m.name == p.name) {
+            for v in &p.other_versions {
+                call(
+                    world,
+                    account,
+                    "CreatePolicyVersion",
+                    json!({"PolicyArn": format!("arn:aws:iam::{account}:policy{}{}", p.path.as_deref().unwrap_or("/"), p.name),
+                           "PolicyDocument": document_text(&v.document)}),
+                    now,
+                )
+                .map_err(context(account, &format!("policy {} version {}", p.name, v.version_id)))?;
+            }
+            let iam = &mut world.account_mut(account, now).iam;
+            if let Some(m) = iam.policies.values_mut().find(|m| m.name == p.name) {
+                if let Some(id) = &p.id {
                     m.id = id.clone();
                 }
+                pin_versions(m, p);
             }
             bump("policies", 1);
         }
@@ -434,6 +495,19 @@ pub fn apply(world: &mut World, seed: &Seed, now: f64) -> ApiResult<Value> {
                     .find(|x| x.name == r.name),
             ) {
                 role.id = id.clone();
+            }
+            // A record of use that only an AssumeRole by someone else could make; the
+            // file's is kept as it is.
+            if let (Some(used), Some(role)) = (
+                &r.last_used,
+                world
+                    .account_mut(account, now)
+                    .iam
+                    .roles
+                    .values_mut()
+                    .find(|x| x.name == r.name),
+            ) {
+                role.last_used = Some((used.date, used.region.clone()));
             }
             entity_policies(
                 world,

@@ -10,7 +10,7 @@ pub mod auth_message;
 mod credentials;
 mod errors;
 pub mod federation;
-mod sessions;
+pub(crate) mod sessions;
 
 use serde_json::{json, Value};
 
