@@ -11,16 +11,16 @@
 //! policies and locks, and disabled keys last, so a restrictive policy does not lock the
 //! seed itself out.
 
-use serde::{de::DeserializeOwned, Serialize};
 use serde_json::{json, Value};
 
+use super::call::{repin, On};
 use super::error::SeedError;
 use super::format::{KeySeed, OrganizationSeed, UnitSeed};
 use super::load::Loaded;
 use crate::docfile::{key, Seg};
-use crate::protocol::{Call, ServiceId};
+use crate::protocol::ServiceId;
 use crate::services::kms::crypto::{KeyMaterial, KeyMaterialId, KeyVersions, MaterialVersion};
-use crate::world::{Caller, DenyMessageStyle, World};
+use crate::world::{DenyMessageStyle, World};
 
 type Step<T> = Result<T, (Vec<Seg>, String)>;
 
@@ -335,52 +335,12 @@ fn run(world: &mut World, l: &Loaded, now: f64, applied: &mut Applied) -> Step<(
     Ok(())
 }
 
-/// Where the seed's calls are made: as `account`'s root, in `region`, at `now`.
-pub(super) struct On<'a> {
-    pub(super) account: &'a str,
-    pub(super) region: &'a str,
-    pub(super) now: f64,
-}
-
-impl On<'_> {
-    /// One call through the pipeline; a refusal is `Code: message`.
-    pub(super) fn call(
-        &self,
-        world: &mut World,
-        service: ServiceId,
-        operation: &str,
-        input: Value,
-    ) -> Result<Value, String> {
-        let call = Call {
-            service,
-            operation: operation.into(),
-            input,
-        };
-        let caller = Caller::root(self.account, self.account);
-        crate::pipeline::call_on_world(world, caller, self.region, self.now, &call)
-            .map_err(|e| format!("{}: {}", e.code, e.message.clone().unwrap_or_default()))
-    }
-}
-
 /// A document given as an object or as its text.
 fn text(document: &Value) -> String {
     match document {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
-}
-
-/// Replaces every occurrence of each generated identifier in `value` by the file's: the
-/// identifiers are random, so they occur nowhere else.
-pub(super) fn repin<T: Serialize + DeserializeOwned>(
-    value: T,
-    pins: &[(String, String)],
-) -> Result<T, String> {
-    let mut text = serde_json::to_string(&value).map_err(|e| e.to_string())?;
-    for (generated, fixed) in pins {
-        text = text.replace(generated.as_str(), fixed);
-    }
-    serde_json::from_str(&text).map_err(|e| e.to_string())
 }
 
 /// CreateKey, then the file's id and material; rotation; grants. Returns the grants made.

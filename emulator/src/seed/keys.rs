@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::apply::On;
+use super::call::On;
 use super::format::{KeySeed, PendingDeletionSeed, RotationSeed};
 use crate::protocol::ServiceId;
 use crate::services::kms::state::{Key, KeyState, Rotation};
@@ -69,7 +69,7 @@ pub fn schedule_deletion(
 /// `key` with each generated identifier of `pins` replaced by the file's. A key CreateKey
 /// just made holds its id only in `key_id`, `arn` and (for some policies) its policy text,
 /// so that is all a fresh key's id pin rewrites; anything else goes through
-/// [`super::apply::repin`], which rewrites every occurrence but serializes the whole key
+/// [`super::call::repin`], which rewrites every occurrence but serializes the whole key
 /// twice (most of a large seed's time before this path existed).
 pub fn repin_key(mut key: Key, pins: &[(String, String)]) -> Result<Key, String> {
     let fresh = key.grants.is_empty() && key.rotations.is_empty() && key.last_usage.is_none();
@@ -83,7 +83,7 @@ pub fn repin_key(mut key: Key, pins: &[(String, String)]) -> Result<Key, String>
             }
             Ok(key)
         }
-        _ => super::apply::repin(key, pins),
+        _ => super::call::repin(key, pins),
     }
 }
 
@@ -147,7 +147,7 @@ mod tests {
             };
             let pins = [(id.clone(), fixed.to_owned())];
             let fast = repin_key(key.clone(), &pins).unwrap();
-            assert_eq!(fast, super::super::apply::repin(key, &pins).unwrap());
+            assert_eq!(fast, super::super::call::repin(key, &pins).unwrap());
             assert_eq!(fast.key_id, fixed);
             assert!(fast.arn.ends_with(&format!(":key/{fixed}")), "{}", fast.arn);
         }

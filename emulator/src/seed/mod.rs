@@ -4,6 +4,7 @@
 //! It sits with the admin layer: it applies through the pipeline and the services' handlers.
 
 pub mod apply;
+mod call;
 pub mod cli;
 pub mod error;
 pub mod export;

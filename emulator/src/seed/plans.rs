@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::apply::On;
+use super::call::On;
 use super::format::{PlanSeed, PlanVersionSeed, SelectionSeed};
 use crate::docfile::{key, Seg};
 use crate::protocol::ServiceId;
@@ -92,7 +92,7 @@ pub fn apply(world: &mut World, on: &On<'_>, p: &PlanSeed) -> Result<(), (Vec<Se
     // The whole Region's Backup state: the plan's id is also in its ARN, its tags' key and
     // the schedule's cursors. Generated ids are random, so they occur nowhere else.
     let pinned: BackupState =
-        super::apply::repin(std::mem::take(state), &pins).map_err(|e| (vec![], e))?;
+        super::call::repin(std::mem::take(state), &pins).map_err(|e| (vec![], e))?;
     *state = pinned;
     Ok(())
 }
