@@ -62,7 +62,10 @@ fn the_planted_mistake_is_found_with_its_witness() {
     // The caller may shrink to a role, a user or a service principal: any of them is
     // outside the account and carries no organization, so each is a true witness.
     assert!(reason.contains("expected denied, got:\nallowed kms:Decrypt on arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab by "), "{reason}");
-    assert!(!reason.contains("by arn:aws:iam::111122223333:"), "{reason}");
+    assert!(
+        !reason.contains("by arn:aws:iam::111122223333:"),
+        "{reason}"
+    );
     assert!(
         reason.contains("Allow statement #1 Sid \"OrgDecrypt\" at line 4 column 3"),
         "{reason}"
