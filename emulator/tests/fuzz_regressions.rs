@@ -33,6 +33,7 @@ fn policy_parse() {
 }
 
 #[test]
+#[ignore = "unfinished: each input brute-forces ~100,000 requests (tools/fuzz skips it too)"]
 fn policy_differential() {
     replay(
         "policy_differential",
