@@ -6,47 +6,25 @@
 use keyhole::policy::analysis::{
     allows, check_no_new_access, decide, find, scope_for, Outcome, Subject, Verdict,
 };
-use keyhole::policy::request::arn_account;
 use keyhole::policy::{parse, ContextValue, PolicyType, Principal, Request};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-const OWNER: &str = "111111111111";
-const OTHER: &str = "222222222222";
+mod analysis_universe;
+use analysis_universe::*;
 
 fn action_pattern() -> impl Strategy<Value = Value> {
-    prop::sample::select(vec!["s:a", "s:b", "s:a*", "s:*", "*", "s:?", "s:*b", "t:a"])
-        .prop_map(|s| json!(s))
+    prop::sample::select(ACTIONS.to_vec()).prop_map(|s| json!(s))
 }
 
 fn resource_pattern() -> impl Strategy<Value = Value> {
-    prop::sample::select(vec![
-        "*".to_string(),
-        format!("arn:aws:s:r:{OWNER}:x/a"),
-        format!("arn:aws:s:r:{OWNER}:x/*"),
-        "arn:aws:s:r:*:x/b*".to_string(),
-        format!("arn:aws:s:*:{OTHER}:*"),
-    ])
-    .prop_map(|s| json!(s))
+    prop::sample::select(RESOURCES.to_vec()).prop_map(|s| json!(s))
 }
 
 fn condition() -> impl Strategy<Value = Value> {
-    let text = prop::sample::select(vec!["a", "b", "a*", "?", "ab"]);
-    let op = prop::sample::select(vec![
-        "StringEquals",
-        "StringNotEquals",
-        "StringLike",
-        "StringNotLike",
-        "StringEqualsIgnoreCase",
-        "ForAnyValue:StringLike",
-        "StringLikeIfExists",
-    ]);
-    let num_op = prop::sample::select(vec![
-        "NumericLessThan",
-        "NumericGreaterThanEquals",
-        "NumericEquals",
-        "NumericNotEquals",
-    ]);
+    let text = prop::sample::select(TEXTS.to_vec());
+    let op = prop::sample::select(STRING_OPS.to_vec());
+    let num_op = prop::sample::select(NUMERIC_OPS.to_vec());
     prop_oneof![
         (op, prop::collection::vec(text, 1..3)).prop_map(|(op, vs)| json!({op: {"k:x": vs}})),
         (num_op, 0u8..4).prop_map(|(op, n)| json!({op: {"k:n": n.to_string()}})),
@@ -91,87 +69,6 @@ fn subject(name: &str, text: &str) -> Subject {
         PolicyType::Identity,
         parse(text).expect("generated policies parse"),
     )
-}
-
-fn words(alphabet: &str, max: usize) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut frontier = vec![String::new()];
-    for _ in 0..max {
-        let next: Vec<String> = frontier
-            .iter()
-            .flat_map(|w| alphabet.chars().map(move |c| format!("{w}{c}")))
-            .collect();
-        out.extend(next.iter().cloned());
-        frontier = next;
-    }
-    out
-}
-
-/// The finite universe: every action `s:`/`t:` + a word of up to 2 letters, resources in
-/// two accounts, `k:x` absent or a word (or a pair of words, for ForAnyValue), `k:n` absent
-/// or a number around the literals.
-fn universe() -> Vec<(Request, bool)> {
-    // The policies' patterns are fixed, so these cover every class of them.
-    let mut actions: Vec<String> = words("abz", 2)
-        .into_iter()
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("s:{w}"))
-        .collect();
-    actions.extend(["t:a".into(), "t:z".into()]);
-    let mut resources = vec!["*".to_string()];
-    for account in [OWNER, OTHER] {
-        for w in ["a", "b", "z", "ab", "ba", ""] {
-            resources.push(format!("arn:aws:s:r:{account}:x/{w}"));
-        }
-        resources.push(format!("arn:aws:s:q:{account}:y"));
-    }
-    // No account at all (S3's form), and an account no pattern names.
-    for account in ["", "333333333333"] {
-        for w in ["a", "b", "z"] {
-            resources.push(format!("arn:aws:s:r:{account}:x/{w}"));
-        }
-    }
-    // Condition values are where literals with `*` and `?` in them matter.
-    let mut xs: Vec<Option<Vec<String>>> = vec![None];
-    xs.extend(words("abA*?", 2).into_iter().map(|w| Some(vec![w])));
-    xs.push(Some(vec!["a".into(), "z".into()]));
-    xs.push(Some(vec!["ab".into(), "b".into()]));
-    xs.push(Some(vec!["a*".into(), "?".into()]));
-    let ns: Vec<Option<f64>> = std::iter::once(None)
-        .chain([-1.0, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0].map(Some))
-        .collect();
-    let principal = Principal::user(OWNER, "keyhole-user");
-    let mut out = Vec::new();
-    for a in &actions {
-        for r in &resources {
-            for x in &xs {
-                for n in &ns {
-                    let owner = arn_account(r).unwrap_or(OWNER);
-                    let mut b = Request::builder(principal.clone(), a, r).resource_account(owner);
-                    if let Some(x) = x {
-                        let vals = x.iter().map(|s| ContextValue::from(s.as_str())).collect();
-                        b = b.key_multi("k:x", vals);
-                    }
-                    if let Some(n) = n {
-                        b = b.key("k:n", ContextValue::Number(*n));
-                    }
-                    out.push((b.build(), x.as_ref().is_some_and(|x| x.len() > 1)));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The universe for these policies: several values for `k:x` only where a policy reads it
-/// as a multivalued key (`ForAnyValue:`), as AWS sends one value for a single-valued key.
-fn universe_for(texts: &[&str]) -> impl Iterator<Item = &'static Request> {
-    static U: std::sync::OnceLock<Vec<(Request, bool)>> = std::sync::OnceLock::new();
-    let multi = texts.iter().any(|t| t.contains("ForAnyValue"));
-    U.get_or_init(universe)
-        .iter()
-        .filter(move |(_, pair)| multi || !pair)
-        .map(|(r, _)| r)
 }
 
 proptest! {

@@ -1,16 +1,8 @@
-//! The scenario loader on arbitrary text: it answers with a scenario or a ScenarioError
-//! (file, line, column, reason), never a panic, and the line it names exists.
+//! Scenario loader: a scenario or an error on a line that exists, never a panic.
+//! Entry point shared with emulator/tests/fuzz_regressions.rs; run with tools/fuzz.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
+#[path = "../../emulator/tests/fuzz_entry/mod.rs"]
+mod entry;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    let file = std::path::Path::new("/nonexistent/fuzz/scenario.json");
-    if let Err(error) = keyhole::scenario::load::parse(file, text) {
-        let lines = text.lines().count().max(1) as u32;
-        assert!(error.line <= lines + 1, "{error} for a text of {lines} lines");
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| entry::parsers::scenario_parse(data));
