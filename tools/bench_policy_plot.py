@@ -25,7 +25,7 @@ def series(root, group, name):
     folder = os.path.join(root, group)
     for entry in sorted(os.listdir(folder)):
         head, _, x = entry.rpartition("_")
-        if head == name.replace(" ", "_").replace("/", "_") and x.isdigit():
+        if head == name.replace("/", "_") and x.isdigit():
             out.append((int(x), median_ns(root, group, entry)))
     return sorted(out)
 
