@@ -712,7 +712,7 @@ fn serve(args: ServeArgs) -> ExitCode {
             keyhole::init_hooks::start(instance.clone(), hooks, addr);
         }
         let limits = keyhole::server::Limits {
-            max_connections: connection_cap(args.max_connections.max(1)),
+            max_connections: keyhole::server::connection_cap(args.max_connections.max(1)),
             idle_timeout: std::time::Duration::from_secs(args.idle_timeout),
             ..keyhole::server::Limits::default()
         };
@@ -812,33 +812,5 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = ctrl_c.await;
-    }
-}
-
-/// The connections keyhole may hold for `asked`: the soft limit on open files is raised
-/// toward the hard one when it is lower than `asked` needs (as Go's runtime does at start),
-/// and the cap is lowered to what the files allow, keeping a reserve for the refused
-/// connections' answers, the state file, hooks and logs. Said once when it lowers the cap.
-fn connection_cap(asked: usize) -> usize {
-    use rustix::process::{getrlimit, setrlimit, Resource};
-    let reserve = keyhole::server::MAX_REFUSED_CONNECTIONS as u64 + 64;
-    let needed = asked as u64 + reserve;
-    let mut limit = getrlimit(Resource::Nofile);
-    if limit.current.is_some_and(|soft| soft < needed) {
-        let raised = limit.maximum.map_or(needed, |hard| hard.min(needed));
-        limit.current = Some(raised);
-        let _ = setrlimit(Resource::Nofile, limit);
-        limit = getrlimit(Resource::Nofile);
-    }
-    match limit.current {
-        Some(soft) if soft < needed => {
-            let cap = soft.saturating_sub(reserve).max(1) as usize;
-            tracing::warn!(
-                "the open-file limit ({soft}) allows {cap} connections, not {asked}: \
-                 raise it (ulimit -n) for more"
-            );
-            cap
-        }
-        _ => asked,
     }
 }

@@ -22,8 +22,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 
 pub use limits::{
-    Limits, Refusal, BODY_TIMEOUT, IDLE_TIMEOUT, MAX_BODY_BYTES, MAX_CONNECTIONS, MAX_HEADERS,
-    MAX_HEADER_BYTES, MAX_REFUSED_CONNECTIONS,
+    connection_cap, Limits, Refusal, BODY_TIMEOUT, IDLE_TIMEOUT, MAX_BODY_BYTES, MAX_CONNECTIONS,
+    MAX_HEADERS, MAX_HEADER_BYTES, MAX_REFUSED_CONNECTIONS,
 };
 
 use crate::admin;

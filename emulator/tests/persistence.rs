@@ -14,12 +14,7 @@ const ACCOUNT: &str = "111111111111";
 const FILE: &str = "keyhole-state.sqlite";
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "keyhole-persistence-{name}-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    support::temp_dir("persistence", name)
 }
 
 struct Server {

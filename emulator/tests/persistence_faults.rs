@@ -16,12 +16,7 @@ const WAL: &str = "keyhole-state.sqlite-wal";
 const FRAME: u64 = 4096 + 24;
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "keyhole-faults-{name}-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    support::temp_dir("faults", name)
 }
 
 /// A keyhole serving `state_dir`, its stderr kept in `log`.

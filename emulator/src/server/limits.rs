@@ -18,7 +18,7 @@ pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 pub const MAX_HEADERS: usize = 100;
 /// Connections served at once. SDK clients keep their idle connections pooled and a test
 /// suite makes many clients: the JavaScript SDK v3 running the scenario library held more
-/// than 512. keyhole serve raises its open-file limit to fit this (main.rs, connection_cap),
+/// than 512. keyhole serve raises its open-file limit to fit this ([`connection_cap`]),
 /// so it answers 503 before the process runs out of descriptors.
 pub const MAX_CONNECTIONS: usize = 4096;
 /// Connections beyond `MAX_CONNECTIONS` that are still answered with a 503; past these a
@@ -161,6 +161,34 @@ pub fn announced_length(parts: &http::request::Parts) -> Option<u64> {
         .trim()
         .parse()
         .ok()
+}
+
+/// The connections `keyhole serve` may hold for `asked`: the soft limit on open files is raised
+/// toward the hard one when it is lower than `asked` needs (as Go's runtime does at start),
+/// and the cap is lowered to what the files allow, keeping a reserve for the refused
+/// connections' answers, the state file, hooks and logs. Said once when it lowers the cap.
+pub fn connection_cap(asked: usize) -> usize {
+    use rustix::process::{getrlimit, setrlimit, Resource};
+    let reserve = MAX_REFUSED_CONNECTIONS as u64 + 64;
+    let needed = asked as u64 + reserve;
+    let mut limit = getrlimit(Resource::Nofile);
+    if limit.current.is_some_and(|soft| soft < needed) {
+        let raised = limit.maximum.map_or(needed, |hard| hard.min(needed));
+        limit.current = Some(raised);
+        let _ = setrlimit(Resource::Nofile, limit);
+        limit = getrlimit(Resource::Nofile);
+    }
+    match limit.current {
+        Some(soft) if soft < needed => {
+            let cap = soft.saturating_sub(reserve).max(1) as usize;
+            tracing::warn!(
+                "the open-file limit ({soft}) allows {cap} connections, not {asked}: \
+                 raise it (ulimit -n) for more"
+            );
+            cap
+        }
+        _ => asked,
+    }
 }
 
 #[cfg(test)]
